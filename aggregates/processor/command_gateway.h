@@ -1,0 +1,52 @@
+// CommandGateway: how a request thread runs a command. It appends the command to xyd.commands
+// (keyed by aggregate id, so the partition's owner decides it), then waits for its outcome on
+// xyd.outcomes, which one reader thread of the gateway follows. A command id already in flight
+// in this process is refused (409) until it completes; a wait that runs out answers timeout
+// (the command may still complete; its id makes the retry safe). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "aggregates/command.h"
+#include "aggregates/outcome.h"
+#include "events/event_log.h"
+
+namespace xyd::domain {
+
+class CommandGateway {
+ public:
+  CommandGateway(log::EventLog& log, std::chrono::milliseconds timeout);
+  ~CommandGateway();
+
+  // Starts following xyd.outcomes from its current end; call before the first submit().
+  [[nodiscard]] Status start();
+  void stop();
+
+  // Runs a command and returns its outcome (accepted, refused or replayed), or an error when the
+  // log cannot take it (unavailable), the id is in flight (conflict) or the wait ran out (timeout).
+  Result<Outcome> submit(const Command& command);
+
+ private:
+  struct Waiter {
+    bool done = false;
+    Outcome outcome;
+  };
+  void follow();
+
+  log::EventLog& log_;
+  const std::chrono::milliseconds timeout_;
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::map<std::string, std::shared_ptr<Waiter>> waiting_;  // by command id
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<log::Reader> reader_;  // owned by the follower thread once started
+  std::thread follower_;
+};
+
+}  // namespace xyd::domain

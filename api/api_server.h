@@ -1,0 +1,41 @@
+// ApiServer: the HTTP front end (cpprestsdk). Turns each request into an api::Request, runs the
+// Router's handler, and answers JSON, or an RFC 9457 problem document for any Error. Requests
+// run on cpprestsdk's thread pool; the router is immutable once the server starts.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/router.h"
+#include "events/event_log.h"
+#include "events/result.h"
+
+namespace xyd::api {
+
+struct ServerInfo {
+  std::string version;
+  std::string node;
+};
+
+struct ServerLimits {
+  size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+};
+
+class ApiServer {
+ public:
+  // address: "http://127.0.0.1:8080".
+  ApiServer(std::string address, Router router, ServerLimits limits = {});
+  ~ApiServer();
+  [[nodiscard]] Status start();
+  void stop();
+  const std::string& address() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// GET /healthz (the log's backend and whether it answers) and GET /api/v1/version.
+void add_health_routes(Router& router, log::EventLog& log, ServerInfo info);
+
+}  // namespace xyd::api

@@ -1,0 +1,42 @@
+#include "api/problem.h"
+
+namespace xyd::api {
+
+int http_status(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument: return 400;
+    case Errc::not_found: return 404;
+    case Errc::conflict: return 409;
+    case Errc::refused: return 422;
+    case Errc::unavailable: return 503;
+    case Errc::timeout: return 504;
+    case Errc::corrupt:
+    case Errc::fatal: return 500;
+  }
+  return 500;
+}
+
+nlohmann::json problem(const Error& error, const std::string& instance) {
+  static const std::map<Errc, const char*> titles = {
+      {Errc::invalid_argument, "The request is malformed"},
+      {Errc::not_found, "No such resource"},
+      {Errc::conflict, "The request conflicts with the current state"},
+      {Errc::refused, "Refused by a business rule"},
+      {Errc::unavailable, "The service cannot reach the event log now"},
+      {Errc::timeout, "Timed out; the operation may still complete, retry with the same Idempotency-Key"},
+      {Errc::corrupt, "Stored data failed verification"},
+      {Errc::fatal, "Internal error"},
+  };
+  nlohmann::json doc = {
+      {"type", std::string("https://xyd.example/problems/") + errc_name(error.code)},
+      {"title", titles.at(error.code)},
+      {"status", http_status(error.code)},
+      {"detail", error.message},
+  };
+  if (!error.field.empty()) doc["field"] = error.field;
+  if (!error.rule.empty()) doc["rule"] = error.rule;
+  if (!instance.empty()) doc["instance"] = instance;
+  return doc;
+}
+
+}  // namespace xyd::api

@@ -1,0 +1,67 @@
+#include "api/router.h"
+
+namespace xyd::api {
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::string Request::header(const std::string& name) const {
+  auto found = headers.find(name);
+  return found == headers.end() ? std::string() : found->second;
+}
+
+std::string Request::query_or(const std::string& name, const std::string& fallback) const {
+  auto found = query.find(name);
+  return found == query.end() ? fallback : found->second;
+}
+
+Result<nlohmann::json> Request::json_body() const {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object())
+    return make_error(Errc::invalid_argument, "the request body must be a JSON object", "body", "json-object");
+  return parsed;
+}
+
+void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
+  routes_.push_back({method, split_path(pattern), std::move(handler)});
+}
+
+Result<const Handler*> Router::match(Request& request) const {
+  const auto parts = split_path(request.path);
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != parts.size()) continue;
+    std::map<std::string, std::string> params;
+    bool matches = true;
+    for (size_t i = 0; i < parts.size() && matches; ++i) {
+      const auto& segment = route.segments[i];
+      if (segment.size() > 2 && segment.front() == '{' && segment.back() == '}')
+        params[segment.substr(1, segment.size() - 2)] = parts[i];
+      else
+        matches = segment == parts[i];
+    }
+    if (!matches) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+    request.params = std::move(params);
+    return &route.handler;
+  }
+  if (path_known)
+    return make_error(Errc::not_found, request.method + " is not allowed on " + request.path, "method",
+                      "allowed-method");
+  return make_error(Errc::not_found, "no route for " + request.method + " " + request.path, "path", "known-route");
+}
+
+}  // namespace xyd::api

@@ -1,0 +1,10 @@
+# Every third-party dependency comes from Debian's packages (installed by ops/setup.sh).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(RocksDB REQUIRED)
+find_package(cpprestsdk REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
+find_package(OpenSSL REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)

@@ -1,0 +1,27 @@
+// The codec between envelopes and log records. On the log: key = aggregate id, value = the
+// envelope as JSON, and CloudEvents Kafka binary-mode headers (ce_id, ce_type, ...) so any Kafka
+// tool can read it. Malformed input comes back as an invalid_argument that names the field.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "events/catalog.h"
+#include "events/envelope.h"
+#include "events/event_log.h"
+
+namespace xyd::events {
+
+std::string encode(const Envelope& envelope);
+// Parses and validates against the catalog (type known, required data present); no upcasting.
+Result<Envelope> decode(std::string_view bytes, const EventCatalog& catalog = EventCatalog::standard());
+
+log::OutRecord to_record(const Envelope& envelope);
+// Decodes a record's value and upcasts it to the current schema version.
+Result<Envelope> from_record(const log::Record& record, const EventCatalog& catalog = EventCatalog::standard());
+
+// A fresh UUIDv7 (time-ordered, RFC 9562) and the current time as RFC 3339 UTC with milliseconds.
+std::string uuid_v7();
+std::string now_rfc3339();
+
+}  // namespace xyd::events

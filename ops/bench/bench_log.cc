@@ -1,0 +1,197 @@
+// xyd-bench-log: append throughput and latency of both event logs, with RocksDB's raw synced
+// batched-put rate measured in the same run as the reference. Prints a Markdown table.
+//   xyd-bench-log [--seconds S] [--backends embedded,kafka] [--brokers HOST:PORT] [--dir DIR]
+//                 [--shape THREADS,BATCH]
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/codec.h"
+#include "events/log/open_log.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Figures {
+  double events_per_second = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  size_t events = 0;
+};
+
+double percentile(std::vector<double>& values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<size_t>(p * values.size()))];
+}
+
+// Runs `work(thread, latencies)` on `threads` threads for `seconds`; work returns events done.
+template <typename Work>
+Figures measure(int threads, double seconds, Work work) {
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> events{0};
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::vector<std::thread> pool;
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      std::vector<double> mine;
+      size_t done = 0;
+      while (!stop) {
+        auto begun = Clock::now();
+        done += work(t);
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
+      }
+      events += done;
+      std::lock_guard lock(mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : pool) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  Figures f;
+  f.events = events;
+  f.events_per_second = events / elapsed;
+  f.p50_ms = percentile(latencies, 0.50);
+  f.p99_ms = percentile(latencies, 0.99);
+  return f;
+}
+
+std::string payload() { return std::string(200, 'x'); }
+
+void row(const std::string& what, int threads, int batch, const Figures& f) {
+  std::printf("| %-44s | %7d | %5d | %12.0f | %8.2f | %8.2f |\n", what.c_str(), threads, batch, f.events_per_second,
+              f.p50_ms, f.p99_ms);
+  std::fflush(stdout);
+}
+
+Figures raw_rocksdb(const std::string& dir, int threads, int batch, double seconds) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) {
+    std::cerr << "raw rocksdb: " << s.ToString() << "\n";
+    std::exit(1);
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::atomic<uint64_t> sequence{0};
+  const std::string value = payload();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  auto f = measure(threads, seconds, [&](int) {
+    rocksdb::WriteBatch wb;
+    for (int i = 0; i < batch; ++i) {
+      uint64_t n = sequence++;
+      char key[16];
+      std::snprintf(key, sizeof key, "%015llu", static_cast<unsigned long long>(n));
+      wb.Put(key, value);
+    }
+    auto written = db->Write(sync, &wb);
+    if (!written.ok()) std::exit(1);
+    return static_cast<size_t>(batch);
+  });
+  db.reset();
+  std::filesystem::remove_all(dir);
+  return f;
+}
+
+Figures log_append(xyd::log::EventLog& log, const std::string& topic, int threads, int batch, double seconds) {
+  const std::string value = payload();
+  return measure(threads, seconds, [&](int t) {
+    std::vector<xyd::log::OutRecord> records;
+    records.reserve(batch);
+    static thread_local uint64_t n = 0;
+    for (int i = 0; i < batch; ++i)
+      records.push_back({topic, "agg-" + std::to_string(t) + "-" + std::to_string(n++ % 1000), value, {}, {}});
+    auto appended = log.append(records);
+    if (!appended.ok()) {
+      std::cerr << "append failed: " << appended.error().to_string() << "\n";
+      std::exit(1);
+    }
+    return static_cast<size_t>(batch);
+  });
+}
+
+std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == "--" + name) return argv[i + 1];
+  return fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double seconds = std::stod(flag(argc, argv, "seconds", "5"));
+  const std::string backends = flag(argc, argv, "backends", "embedded,kafka");
+  const std::string brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
+  const std::string dir = flag(argc, argv, "dir", "/tmp/xyd-bench-log");
+
+  std::printf("Append benchmark, %.0f s per row, 200-byte events; latency is per append call.\n\n", seconds);
+  std::printf("| %-44s | %7s | %5s | %12s | %8s | %8s |\n", "what", "threads", "batch", "events/s", "p50 ms", "p99 ms");
+  std::printf("|%s|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(9, '-').c_str(),
+              std::string(7, '-').c_str(), std::string(14, '-').c_str(), std::string(10, '-').c_str(),
+              std::string(10, '-').c_str());
+  struct Shape {
+    int threads, batch;
+  };
+  std::vector<Shape> shapes = {{1, 1}, {16, 1}, {64, 1}, {1, 100}, {8, 100}};
+  if (const auto only = flag(argc, argv, "shape", ""); !only.empty())  // "THREADS,BATCH"
+    shapes = {{std::stoi(only), std::stoi(only.substr(only.find(',') + 1))}};
+  for (const auto& s : shapes)
+    row("reference: raw RocksDB synced WriteBatch", s.threads, s.batch,
+        raw_rocksdb(dir + "/raw", s.threads, s.batch, seconds));
+
+  if (backends.find("embedded") != std::string::npos) {
+    std::filesystem::remove_all(dir + "/embedded");
+    xyd::log::LogOptions options;
+    options.embedded.path = dir + "/embedded";
+    auto log = xyd::log::open_log(options);
+    if (!log.ok()) {
+      std::cerr << log.error().to_string() << "\n";
+      return 1;
+    }
+    if (auto c = (*log)->create_topics({{"bench", 6}}); !c.ok()) return 1;
+    for (const auto& s : shapes) row("embedded log append (group commit)", s.threads, s.batch,
+                                     log_append(**log, "bench", s.threads, s.batch, seconds));
+    log->reset();
+    std::filesystem::remove_all(dir + "/embedded");
+  }
+  if (backends.find("kafka") != std::string::npos) {
+    xyd::log::LogOptions options;
+    options.backend = "kafka";
+    options.kafka.brokers = brokers;
+    options.kafka.transactional_id = "xyd-bench-" + xyd::events::uuid_v7();
+    auto log = xyd::log::open_log(options);
+    if (!log.ok()) {
+      std::cerr << log.error().to_string() << "\n";
+      return 1;
+    }
+    const std::string topic = "bench." + xyd::events::uuid_v7();
+    if (auto c = (*log)->create_topics({{topic, 6}}); !c.ok()) {
+      std::cerr << c.error().to_string() << "\n";
+      return 1;
+    }
+    std::vector<Shape> kafka_shapes = {{1, 1}, {64, 1}, {1, 500}, {4, 500}, {16, 500}};
+    if (!flag(argc, argv, "shape", "").empty()) kafka_shapes = shapes;
+    for (const auto& s : kafka_shapes)
+      row("kafka log append (transactional, acks=all)", s.threads, s.batch,
+          log_append(**log, topic, s.threads, s.batch, seconds));
+  }
+  return 0;
+}

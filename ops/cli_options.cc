@@ -1,0 +1,82 @@
+#include "ops/cli_options.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace xyd::ops {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+std::string host_name() {
+  char name[256] = {0};
+  if (gethostname(name, sizeof name - 1) != 0) return "xyd";
+  return name;
+}
+
+}  // namespace
+
+log::LogOptions CliOptions::log_options() const {
+  log::LogOptions options;
+  options.backend = log_backend;
+  options.embedded.path = data_dir + "/log";
+  options.kafka.brokers = brokers;
+  options.kafka.client_id = "xyd-" + node;
+  options.kafka.transactional_id = "xyd-" + node;
+  return options;
+}
+
+std::string CliOptions::flag(const std::string& name, const std::string& fallback) const {
+  auto found = flags.find(name);
+  return found == flags.end() ? fallback : found->second;
+}
+
+Result<CliOptions> parse_cli(int argc, char** argv, int first) {
+  CliOptions o;
+  o.data_dir = env_or("XYD_DATA", o.data_dir);
+  o.http = env_or("XYD_HTTP", o.http);
+  o.log_backend = env_or("XYD_LOG", o.log_backend);
+  o.brokers = env_or("XYD_KAFKA_BROKERS", o.brokers);
+  std::string partitions = env_or("XYD_PARTITIONS", std::to_string(o.partitions));
+  o.node = env_or("XYD_NODE", host_name());
+  for (int i = first; i < argc; ++i) {
+    std::string word = argv[i];
+    if (!word.starts_with("--")) {
+      o.positional.push_back(word);
+      continue;
+    }
+    std::string name = word.substr(2), value = "true";
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (i + 1 < argc && !std::string(argv[i + 1]).starts_with("--")) {
+      value = argv[++i];
+    }
+    if (name == "data") o.data_dir = value;
+    else if (name == "http") o.http = value;
+    else if (name == "log") o.log_backend = value;
+    else if (name == "brokers") o.brokers = value;
+    else if (name == "partitions") partitions = value;
+    else if (name == "node") o.node = value;
+    else o.flags[name] = value;
+  }
+  if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;
+  try {
+    o.partitions = std::stoi(partitions);
+  } catch (...) {
+    o.partitions = 0;
+  }
+  if (o.partitions < 1 || o.partitions > 1000)
+    return make_error(Errc::invalid_argument, "--partitions (XYD_PARTITIONS) must be a number from 1 to 1000",
+                      "partitions", "range-1-1000");
+  if (o.log_backend != "embedded" && o.log_backend != "kafka")
+    return make_error(Errc::invalid_argument, "--log (XYD_LOG) must be 'embedded' or 'kafka', not '" + o.log_backend + "'",
+                      "log", "one-of");
+  return o;
+}
+
+}  // namespace xyd::ops

@@ -1,0 +1,33 @@
+// CliOptions: the settings every xyd command shares, read from flags, then XYD_* environment
+// variables, then defaults, so a flag always wins. Plain value; parse once on the main thread.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "events/log/open_log.h"
+#include "events/result.h"
+
+namespace xyd::ops {
+
+struct CliOptions {
+  std::string data_dir = "./data";            // --data, XYD_DATA
+  std::string http = "http://127.0.0.1:8080";  // --http, XYD_HTTP
+  std::string log_backend = "embedded";       // --log, XYD_LOG
+  std::string brokers = "127.0.0.1:19092";    // --brokers, XYD_KAFKA_BROKERS
+  int partitions = 6;                         // --partitions, XYD_PARTITIONS
+  std::string node;                           // --node, XYD_NODE (default: host name)
+  std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
+  std::vector<std::string> positional;        // words that are not flags
+
+  log::LogOptions log_options() const;
+  // Value of a command flag, or `fallback`.
+  std::string flag(const std::string& name, const std::string& fallback = {}) const;
+  bool has(const std::string& name) const { return flags.contains(name); }
+};
+
+// Flags take "--name value" or "--name=value"; a flag followed by another flag or nothing is "true".
+Result<CliOptions> parse_cli(int argc, char** argv, int first);
+
+}  // namespace xyd::ops

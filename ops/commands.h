@@ -1,0 +1,16 @@
+// The xyd subcommands; each returns the process exit code. Run on the main thread.
+#pragma once
+
+#include "ops/cli_options.h"
+
+namespace xyd::ops {
+
+int run_serve(const CliOptions& options);
+int run_log_tail(const CliOptions& options);
+int run_log_sample(const CliOptions& options);
+int run_version(const CliOptions& options);
+
+// Prints "xyd: <what>: <error>" and a hint on stderr; returns 1.
+int fail(const std::string& what, const Error& error);
+
+}  // namespace xyd::ops

@@ -1,0 +1,66 @@
+// xyd: the command line. `xyd serve`, `xyd log tail`, `xyd log sample`, `xyd version`.
+#include <iostream>
+#include <string>
+
+#include "ops/commands.h"
+#include "ops/version.h"
+
+namespace {
+
+const char* kUsage = R"(usage: xyd <command> [flags]
+
+commands:
+  serve                      serve HTTP on the event log until Ctrl-C
+  log tail --topic T [--follow]
+                             print a topic's records as JSON lines
+  log sample [--count N]     append N sample events (development aid)
+  version                    print the version
+
+flags (and environment variables) shared by every command:
+  --data DIR        XYD_DATA           data folder (default ./data)
+  --http ADDR       XYD_HTTP           HTTP address (default http://127.0.0.1:8080)
+  --log BACKEND     XYD_LOG            embedded (default) or kafka
+  --brokers LIST    XYD_KAFKA_BROKERS  Kafka bootstrap servers (default 127.0.0.1:19092)
+  --partitions N    XYD_PARTITIONS     partitions of the xyd topics (default 6)
+  --node NAME       XYD_NODE           this process's name (default: host name)
+)";
+
+}  // namespace
+
+namespace xyd::ops {
+
+int fail(const std::string& what, const Error& error) {
+  std::cerr << "xyd: " << what << ": " << error.message << std::endl;
+  if (error.code == Errc::unavailable && what.find("log") != std::string::npos)
+    std::cerr << "hint: for Kafka, is a broker running? ops/kafka/start.sh starts one on 127.0.0.1:19092" << std::endl;
+  return 1;
+}
+
+int run_version(const CliOptions&) {
+  std::cout << "xyd " << kVersion << std::endl;
+  return 0;
+}
+
+}  // namespace xyd::ops
+
+int main(int argc, char** argv) {
+  using namespace xyd::ops;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  int first = 2;
+  if (command == "log" && argc >= 3) {
+    command += " " + std::string(argv[2]);
+    first = 3;
+  }
+  auto options = parse_cli(argc, argv, first);
+  if (!options.ok()) return fail("bad arguments", options.error());
+  if (command == "serve") return run_serve(*options);
+  if (command == "log tail") return run_log_tail(*options);
+  if (command == "log sample") return run_log_sample(*options);
+  if (command == "version") return run_version(*options);
+  std::cerr << "xyd: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages) and builds xyd into build/ (or $XYD_BUILD_DIR).
+# Safe to run again: it installs nothing already there and rebuilds only what changed.
+#   ops/setup.sh [--no-build]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${XYD_BUILD_DIR:-$root/build}"
+
+# Every dependency of the build, the tests and the local Kafka broker.
+packages=(
+  g++ cmake ninja-build pkg-config git curl
+  librdkafka-dev librocksdb-dev nlohmann-json3-dev libcpprest-dev libboost-test-dev
+  libsodium-dev libssl-dev kcat
+  default-jre-headless maven
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+[[ "${1:-}" == "--no-build" ]] && exit 0
+
+echo "setup: building into $build" >&2
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXYD_WERROR=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, starts a private local Kafka broker, runs every test against
+# both logs (CTest), stops the broker, and exits non-zero on any failure.
+#   ops/test.sh [ctest arguments, e.g. -L kafka or -R conformance]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${XYD_BUILD_DIR:-$root/build}"
+"$root/ops/setup.sh"
+
+# A broker of the tests' own, on its own port and folder, so it never meets a user's broker.
+port="${XYD_TEST_KAFKA_PORT:-19592}"
+data="$build/kafka-test"
+"$root/ops/kafka/stop.sh" --port "$port" --data "$data" --wipe >/dev/null 2>&1 || true
+stop_broker() { "$root/ops/kafka/stop.sh" --port "$port" --data "$data" >&2 || true; }
+trap stop_broker EXIT
+export XYD_TEST_KAFKA
+XYD_TEST_KAFKA="$("$root/ops/kafka/start.sh" --port "$port" --data "$data")"
+export XYD_TEST_KAFKA_PIDFILE="$data/broker.pid"
+echo "test: Kafka broker at $XYD_TEST_KAFKA" >&2
+
+cd "$build"
+ctest --output-on-failure --timeout 900 "$@"

@@ -1,0 +1,40 @@
+#define BOOST_TEST_MODULE identifiers
+#include <boost/test/unit_test.hpp>
+
+#include "aggregates/identifiers.h"
+
+using namespace xyd::domain;
+
+BOOST_AUTO_TEST_SUITE(identifiers)
+
+BOOST_AUTO_TEST_CASE(uscc_check_character) {
+  BOOST_CHECK(check_uscc("9144030071526726XG").ok());
+  BOOST_CHECK(check_uscc("91350100M000100Y43").ok());
+  auto wrong = check_uscc("9144030071526726XA");
+  BOOST_REQUIRE(!wrong.ok());
+  BOOST_CHECK_EQUAL(wrong.error().field, "uscc");
+  BOOST_CHECK_EQUAL(wrong.error().rule, "gb32100-check-character");
+  BOOST_CHECK_EQUAL(check_uscc("9144030071526726X").error().rule, "gb32100-length");
+  BOOST_CHECK_EQUAL(check_uscc("9144030071526726IG").error().rule, "gb32100-alphabet");
+}
+
+BOOST_AUTO_TEST_CASE(resident_id_check_digit_and_birth_date) {
+  BOOST_CHECK(check_resident_id("11010519491231002X").ok());
+  BOOST_CHECK(check_resident_id("440524188001010014").ok());
+  BOOST_CHECK_EQUAL(check_resident_id("110105194912310021").error().rule, "gb11643-check-digit");
+  BOOST_CHECK_EQUAL(check_resident_id("110105194902300021").error().rule, "gb11643-birth-date");
+  BOOST_CHECK_EQUAL(check_resident_id("11010519491231002", "legal_id").error().field, "legal_id");
+}
+
+BOOST_AUTO_TEST_CASE(mobile_region_and_industry) {
+  BOOST_CHECK(check_mobile("13800138000").ok());
+  BOOST_CHECK_EQUAL(check_mobile("12800138000").error().rule, "mainland-mobile");
+  BOOST_CHECK_EQUAL(check_mobile("1380013800").error().rule, "mainland-mobile");
+  BOOST_CHECK(check_region_format("440300").ok());
+  BOOST_CHECK_EQUAL(check_region_format("44030").error().rule, "gb2260-format");
+  BOOST_CHECK(check_industry_section("C").ok());
+  BOOST_CHECK(check_industry_section("T").ok());
+  BOOST_CHECK_EQUAL(check_industry_section("U").error().rule, "gb4754-section");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

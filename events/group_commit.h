@@ -19,10 +19,10 @@ class GroupCommit {
 
   // Blocks until `item` has been written by `flush`, which may be called on this thread (as the
   // leader) with a group holding `item`, or on another thread. `flush(std::vector<Item*>&)` must
-  // record each item's outcome in the item itself.
+  // record each item's outcome in the item itself, and must not throw.
   template <typename Flush>
   void submit(Item& item, Flush&& flush) {
-    Waiter self{&item};
+    Waiter self{&item, false, {}};
     std::unique_lock lock(mutex_);
     queue_.push_back(&self);
     while (!self.done && queue_.front() != &self) self.wake.wait(lock);

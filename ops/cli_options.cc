@@ -26,7 +26,13 @@ log::LogOptions CliOptions::log_options() const {
   options.embedded.path = data_dir + "/log";
   options.kafka.brokers = brokers;
   options.kafka.client_id = "xyd-" + node;
+  // Stable per node: a restarted process fences its killed predecessor's producer (aborting its
+  // open transaction) and, as the same static group member, takes its partitions back at once.
   options.kafka.transactional_id = "xyd-" + node;
+  options.kafka.transaction_timeout = std::chrono::seconds(15);
+  options.kafka.overrides["consumer.group.instance.id"] = "xyd-" + node;
+  options.kafka.overrides["consumer.session.timeout.ms"] = "10000";
+  options.kafka.overrides["consumer.heartbeat.interval.ms"] = "1000";
   return options;
 }
 
@@ -42,7 +48,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
   o.log_backend = env_or("XYD_LOG", o.log_backend);
   o.brokers = env_or("XYD_KAFKA_BROKERS", o.brokers);
   std::string partitions = env_or("XYD_PARTITIONS", std::to_string(o.partitions));
-  o.node = env_or("XYD_NODE", host_name());
+  o.node = env_or("XYD_NODE", "");
   for (int i = first; i < argc; ++i) {
     std::string word = argv[i];
     if (!word.starts_with("--")) {
@@ -65,6 +71,11 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
     else o.flags[name] = value;
   }
   if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;
+  if (o.node.empty()) {  // unique per host and port, so two local processes never share a name
+    auto colon = o.http.rfind(':');
+    o.node = host_name() + "-" + (colon == std::string::npos ? std::string("80") : o.http.substr(colon + 1));
+    while (!o.node.empty() && o.node.back() == '/') o.node.pop_back();
+  }
   try {
     o.partitions = std::stoi(partitions);
   } catch (...) {

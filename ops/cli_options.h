@@ -17,7 +17,7 @@ struct CliOptions {
   std::string log_backend = "embedded";       // --log, XYD_LOG
   std::string brokers = "127.0.0.1:19092";    // --brokers, XYD_KAFKA_BROKERS
   int partitions = 6;                         // --partitions, XYD_PARTITIONS
-  std::string node;                           // --node, XYD_NODE (default: host name)
+  std::string node;                           // --node, XYD_NODE (default: host-port)
   std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
   std::vector<std::string> positional;        // words that are not flags
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ops/commands.h"
+#include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
 
 namespace {
@@ -14,7 +15,15 @@ commands:
   log tail --topic T [--follow]
                              print a topic's records as JSON lines
   log sample [--count N]     append N sample events (development aid)
+  load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE]
+                             register accounts over HTTP as fast as the server takes them
   version                    print the version
+  projections [--json]       list the projections: live version, lag, rule-set version, rebuild
+  rebuild PROJECTION [--rules DIR]
+                             rebuild a view beside the live one (from the start of the log), with
+                             progress; swaps it in when caught up (via xyd serve if it runs)
+  audit verify [--aggregate TYPE/ID]
+                             recompute the hash chains from the log; name the first broken link
 
 flags (and environment variables) shared by every command:
   --data DIR        XYD_DATA           data folder (default ./data)
@@ -31,7 +40,7 @@ namespace xyd::ops {
 
 int fail(const std::string& what, const Error& error) {
   std::cerr << "xyd: " << what << ": " << error.message << std::endl;
-  if (error.code == Errc::unavailable && what.find("log") != std::string::npos)
+  if (error.code == Errc::unavailable && error.message.find("Kafka") != std::string::npos)
     std::cerr << "hint: for Kafka, is a broker running? ops/kafka/start.sh starts one on 127.0.0.1:19092" << std::endl;
   return 1;
 }
@@ -51,7 +60,7 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   int first = 2;
-  if (command == "log" && argc >= 3) {
+  if ((command == "log" || command == "audit") && argc >= 3) {
     command += " " + std::string(argv[2]);
     first = 3;
   }
@@ -61,6 +70,11 @@ int main(int argc, char** argv) {
   if (command == "log tail") return run_log_tail(*options);
   if (command == "log sample") return run_log_sample(*options);
   if (command == "version") return run_version(*options);
+  if (command == "load") return run_load(*options);
+  // read side (issue 4)
+  if (command == "projections") return run_projections(*options);
+  if (command == "rebuild") return run_rebuild(*options);
+  if (command == "audit verify") return run_audit_verify(*options);
   std::cerr << "xyd: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -2,9 +2,15 @@
 #include <csignal>
 #include <iostream>
 
+#include "aggregates/processor/write_side.h"
+#include "api/account_routes.h"
+#include "api/processor_routes.h"
 #include "api/api_server.h"
+#include "api/audit_routes.h"       // read side (issue 4)
+#include "api/projection_routes.h"  // read side (issue 4)
 #include "events/catalog.h"
 #include "ops/commands.h"
+#include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
 
 namespace xyd::ops {
@@ -22,8 +28,29 @@ int run_serve(const CliOptions& options) {
   auto created = (*log)->create_topics(events::standard_topics(options.partitions));
   if (!created.ok()) return fail("creating the xyd topics", created.error());
 
+  // The write side: aggregate store, command processor, gateway; passwords outside the log.
+  domain::WriteSideOptions write_options;
+  write_options.state_dir = options.data_dir + "/state";
+  write_options.node = options.node;
+  auto write_side = domain::WriteSide::start(**log, write_options);
+  if (!write_side.ok()) return fail("starting the command processor", write_side.error());
+  auto credentials = api::CredentialStore::open(options.data_dir + "/credentials");
+  if (!credentials.ok()) return fail("opening the credential store", credentials.error());
+
   api::Router router;
   api::add_health_routes(router, **log, {kVersion, options.node});
+  api::add_account_routes(router, (*write_side)->gateway(), **credentials);
+  api::add_processor_routes(router, (*write_side)->processor(), options.node);
+  // --- read side (issue 4): the projections kept up with the log (exactly-once offsets, rebuild
+  // beside the live version), the audit view and chain verification, and their routes. Stopped
+  // after the HTTP server (destroyed in reverse order), before the log.
+  auto projection_runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
+  if (!projection_runtime.ok()) return fail("opening the projection store", projection_runtime.error());
+  if (auto running = (*projection_runtime)->start(); !running.ok()) return fail("starting the projections", running.error());
+  projections::runtime::ChainAuditJob chain_audit(**log);
+  api::add_audit_routes(router, **projection_runtime, chain_audit);
+  api::add_projection_routes(router, **projection_runtime);
+  // --- end read side
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

@@ -16,6 +16,7 @@ trap stop_broker EXIT
 export XYD_TEST_KAFKA
 XYD_TEST_KAFKA="$("$root/ops/kafka/start.sh" --port "$port" --data "$data")"
 export XYD_TEST_KAFKA_PIDFILE="$data/broker.pid"
+export XYD_TEST_KAFKA_START="$root/ops/kafka/start.sh --port $port --data $data"
 echo "test: Kafka broker at $XYD_TEST_KAFKA" >&2
 
 cd "$build"

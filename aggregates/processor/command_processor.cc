@@ -13,6 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 constexpr const char* kCommands = "xyd.commands";
 constexpr const char* kOutcomes = "xyd.outcomes";
+constexpr const char* kChainBroken = "_chain_broken";  // set in the state of an aggregate whose history fails
 
 log::OutRecord outcome_record(const Outcome& outcome) {
   return {kOutcomes, outcome.aggregate_id, to_json(outcome).dump(), {{"xyd_command_id", outcome.command_id}}, {}};
@@ -216,7 +217,14 @@ Status CommandProcessor::process(const std::vector<log::Record>& commands) {
     } else {
       XYD_ASSIGN_OR_RETURN(AggregateState * state,
                            working_state(work, store_, command->aggregate_type, command->aggregate_id));
-      auto decided = decide_checked(*aggregate, *state, *command);
+      auto decided = state->data.contains(kChainBroken)
+                         ? Result<std::vector<NewEvent>>(make_error(
+                               Errc::corrupt,
+                               command->aggregate_type + "/" + command->aggregate_id +
+                                   ": its history in the log fails verification (" +
+                                   state->data[kChainBroken].get<std::string>() + "); run xyd audit verify",
+                               "aggregate_id", "verified-history"))
+                         : decide_checked(*aggregate, *state, *command);
       auto sealed = decided.ok() ? seal_events(*aggregate, *state, *command, *decided) : decided.error();
       if (!sealed.ok()) {
         outcome.error = sealed.error();
@@ -270,13 +278,28 @@ Status CommandProcessor::catch_up(const std::vector<log::TopicPartition>& comman
               work.store.outcomes[outcome["command_id"].get<std::string>()] = outcome;
             continue;
           }
-          XYD_ASSIGN_OR_RETURN(auto envelope, events::from_record(record, catalog));
+          auto decoded = events::from_record(record, catalog);
+          if (!decoded.ok()) {
+            // Not an event: the aggregate named by the key takes no more commands.
+            const std::string type = topic.substr(std::string("xyd.events.").size());
+            std::cerr << "xyd processor: " << decoded.error().to_string() << std::endl;
+            XYD_ASSIGN_OR_RETURN(AggregateState * broken, working_state(work, store_, type, record.key));
+            broken->data[kChainBroken] = decoded.error().message;
+            work.store.states[{type, record.key}] = *broken;
+            continue;
+          }
+          const events::Envelope& envelope = *decoded;
           const Aggregate* aggregate = aggregate_for(envelope.aggregate_type);
           if (!aggregate) continue;
           XYD_ASSIGN_OR_RETURN(AggregateState * state,
                                working_state(work, store_, envelope.aggregate_type, envelope.aggregate_id));
-          if (envelope.version <= state->version) continue;  // already reflected
-          XYD_RETURN_IF_ERROR(apply_envelope(*aggregate, *state, envelope));
+          if (envelope.version <= state->version || state->data.contains(kChainBroken)) continue;
+          if (auto applied = apply_envelope(*aggregate, *state, envelope); !applied.ok()) {
+            // A history that does not verify: this aggregate takes no more commands; the others go on.
+            std::cerr << "xyd processor: " << applied.error().to_string() << "; " << envelope.aggregate_type << "/"
+                      << envelope.aggregate_id << " refuses commands until it is repaired" << std::endl;
+            state->data[kChainBroken] = applied.error().message;
+          }
           work.store.states[{envelope.aggregate_type, envelope.aggregate_id}] = *state;
         }
         XYD_ASSIGN_OR_RETURN(position, reader->position(tp));

@@ -203,7 +203,9 @@ class KafkaSubscription final : public Subscription, private Consumer {
     XYD_ASSIGN_OR_RETURN(rk_, new_handle(RD_KAFKA_CONSUMER, std::move(conf), "consumer of group " + group_));
     rd_kafka_poll_set_consumer(rk_.get());
     PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
-    for (const std::string& topic : topics) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    for (const std::string& topic : topics) {
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    }
     if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get())) {
       return make_error(Errc::unavailable, "group " + group_ + " could not subscribe on Kafka at " + options_.brokers +
                                                ": " + err_text(err));
@@ -325,18 +327,23 @@ Result<std::unique_ptr<Subscription>> open_subscription(std::shared_ptr<Subscrip
                                                         const std::vector<std::string>& topics,
                                                         RebalanceListener listener) {
   if (group.empty()) return make_error(Errc::invalid_argument, "subscribe needs a consumer group", "group", "required");
-  if (topics.empty()) return make_error(Errc::invalid_argument, "subscribe needs at least one topic", "topics", "required");
+  if (topics.empty()) {
+    return make_error(Errc::invalid_argument, "subscribe needs at least one topic", "topics", "required");
+  }
   for (const std::string& topic : topics) {
     if (topic.empty()) return make_error(Errc::invalid_argument, "subscribe: empty topic name", "topics", "required");
   }
-  std::unique_ptr<KafkaSubscription> sub(new KafkaSubscription(std::move(registry), options, group, std::move(listener)));
+  std::unique_ptr<KafkaSubscription> sub(
+      new KafkaSubscription(std::move(registry), options, group, std::move(listener)));
   XYD_RETURN_IF_ERROR(sub->start(topics));
   return std::unique_ptr<Subscription>(std::move(sub));
 }
 
 Result<std::map<TopicPartition, int64_t>> fetch_committed(const KafkaLogOptions& options, const std::string& group,
                                                           const std::vector<TopicPartition>& tps) {
-  if (group.empty()) return make_error(Errc::invalid_argument, "committed() needs a consumer group", "group", "required");
+  if (group.empty()) {
+    return make_error(Errc::invalid_argument, "committed() needs a consumer group", "group", "required");
+  }
   std::map<TopicPartition, int64_t> out;
   if (tps.empty()) return out;
   XYD_ASSIGN_OR_RETURN(ConfPtr conf, make_conf(options, Role::consumer, consumer_settings(group)));

@@ -74,8 +74,8 @@ Result<ConfPtr> make_conf(const KafkaLogOptions& options, Role role, const Setti
   int64_t socket_ms = std::clamp<int64_t>(options.request_timeout.count(), 10, 300000);
   if (role == Role::producer) {
     socket_ms = std::max<int64_t>(10, std::min<int64_t>(socket_ms, options.transaction_timeout.count() - 100));
-    XYD_RETURN_IF_ERROR(set("request.timeout.ms", std::to_string(std::clamp<int64_t>(options.request_timeout.count(), 1, 900000)),
-                            "options.request_timeout"));
+    const int64_t ack_ms = std::clamp<int64_t>(options.request_timeout.count(), 1, 900000);
+    XYD_RETURN_IF_ERROR(set("request.timeout.ms", std::to_string(ack_ms), "options.request_timeout"));
   }
   XYD_RETURN_IF_ERROR(set("socket.timeout.ms", std::to_string(socket_ms), "options.request_timeout"));
   for (const auto& [key, value] : settings) XYD_RETURN_IF_ERROR(set(key, value, "set by xyd"));
@@ -167,7 +167,8 @@ GroupMetadataPtr SubscriptionRegistry::metadata(const std::string& group,
     if (e.group != group) continue;
     if (chosen == nullptr) chosen = &e;
     std::lock_guard assignment_lock(e.assignment->mutex);
-    if (std::all_of(tps.begin(), tps.end(), [&](const TopicPartition& tp) { return e.assignment->partitions.count(tp); })) {
+    const auto& held = e.assignment->partitions;
+    if (std::all_of(tps.begin(), tps.end(), [&](const TopicPartition& tp) { return held.count(tp) != 0; })) {
       chosen = &e;
       break;
     }
@@ -387,7 +388,7 @@ class TxnProducer {
     p->poller_ = std::thread([raw = p.get()] { raw->poll_loop(); });
 
     const auto deadline = Clock::now() + options.request_timeout;
-    ErrorPtr e = retrying(deadline, [&] { return rd_kafka_init_transactions(p->rk_.get(), remaining_ms(deadline)); });
+    ErrorPtr e = retrying(deadline, [&] { return rd_kafka_init_transactions(p->rk_.get(), budget_ms(deadline)); });
     if (e) {
       const rd_kafka_resp_err_t code = rd_kafka_error_code(e.get());
       if (code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
@@ -807,7 +808,9 @@ Core::GroupOutcome Core::run_group(const std::vector<AppendItem*>& live, Clock::
       tps.push_back(tp);
     }
     GroupMetadataPtr md = registry_->metadata(group, tps);
-    ErrorPtr e = retrying(deadline, [&] { return rd_kafka_send_offsets_to_transaction(rk, list.get(), md.get(), budget_ms(deadline)); });
+    ErrorPtr e = retrying(deadline, [&] {
+      return rd_kafka_send_offsets_to_transaction(rk, list.get(), md.get(), budget_ms(deadline));
+    });
     if (!e) continue;
     if (!rd_kafka_error_is_fatal(e.get()) && group_fenced_code(rd_kafka_error_code(e.get()))) {
       GroupOutcome out{Outcome::item_faults, {}, {}, {}};
@@ -868,7 +871,8 @@ Core::GroupOutcome Core::run_group(const std::vector<AppendItem*>& live, Clock::
     return {Outcome::committed, {}, {}, deliveries};
   }
   if (rd_kafka_error_is_fatal(e.get())) {
-    return {Outcome::recreate, make_error(Errc::unavailable, "commit_transaction failed: " + err_text(e.get())), {}, {}};
+    return {Outcome::recreate, make_error(Errc::unavailable, "commit_transaction failed: " + err_text(e.get())), {},
+            {}};
   }
   if (rd_kafka_error_is_retriable(e.get())) {
     // Out of time with the commit unfinished. librdkafka allows only resuming it now (an abort
@@ -878,7 +882,8 @@ Core::GroupOutcome Core::run_group(const std::vector<AppendItem*>& live, Clock::
                                                       " did not confirm the commit within " +
                                                       duration_text(options_.transaction_timeout) + " (" +
                                                       err_text(e.get()) +
-                                                      "): the append may or may not be in the log; check before retrying")
+                                                      "): the append may or may not be in the log; "
+                                                      "check before retrying")
                       : make_error(Errc::unavailable, "Kafka at " + options_.brokers +
                                                           " did not take the records within " +
                                                           duration_text(options_.transaction_timeout) + " (" +
@@ -1013,7 +1018,8 @@ class KafkaTransaction final : public Transaction {
       }
       return record_error(index, record, err);
     }
-    return abort_with(make_error(Errc::unavailable, "producing to topic " + record.topic + " failed: " + err_text(err)));
+    return abort_with(
+        make_error(Errc::unavailable, "producing to topic " + record.topic + " failed: " + err_text(err)));
   }
 
   Status add_offsets(const ConsumedOffsets& offsets) override {
@@ -1028,14 +1034,17 @@ class KafkaTransaction final : public Transaction {
     }
     GroupMetadataPtr md = core_->registry()->metadata(offsets.group, tps);
     const auto deadline = Clock::now() + core_->options().transaction_timeout;
-    ErrorPtr e = retrying(deadline, [&] { return rd_kafka_send_offsets_to_transaction(rk_, list.get(), md.get(), budget_ms(deadline)); });
+    ErrorPtr e = retrying(deadline, [&] {
+      return rd_kafka_send_offsets_to_transaction(rk_, list.get(), md.get(), budget_ms(deadline));
+    });
     if (!e) return Status::success();
     if (rd_kafka_error_is_fatal(e.get())) return finish_failed("send_offsets_to_transaction");
     if (group_fenced_code(rd_kafka_error_code(e.get()))) {
       return abort_with(make_error(Errc::conflict, "consumer group " + offsets.group + " has rebalanced (" +
                                                        err_text(e.get()) +
                                                        "): this member no longer owns the partitions it consumed; "
-                                                       "the transaction was aborted: re-read from the committed offsets"));
+                                                       "the transaction was aborted: re-read from the committed "
+                                                       "offsets"));
     }
     return abort_with(make_error(Errc::unavailable, "send_offsets_to_transaction (group " + offsets.group +
                                                         ") failed: " + err_text(e.get()) +
@@ -1128,7 +1137,8 @@ class KafkaTransaction final : public Transaction {
   Status check_open() const {
     switch (state_) {
       case State::open: return Status::success();
-      case State::committed: return make_error(Errc::conflict, "the transaction is already committed: begin() a new one");
+      case State::committed:
+        return make_error(Errc::conflict, "the transaction is already committed: begin() a new one");
       case State::aborted: return make_error(Errc::conflict, "the transaction was aborted: begin() a new one");
       case State::failed: return make_error(Errc::conflict, "the transaction failed: begin() a new one");
     }
@@ -1429,7 +1439,8 @@ Status KafkaLog::create_topics(const std::vector<TopicSpec>& topics) {
           int64_t low = -1;
           int64_t high = -1;
           const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-          if (rd_kafka_resp_err_t err = query_watermarks(core_->admin(), {t.name, p}, std::max(left, std::chrono::milliseconds(1)), &low, &high)) {
+          const auto budget = std::max(left, std::chrono::milliseconds(1));
+          if (rd_kafka_resp_err_t err = query_watermarks(core_->admin(), {t.name, p}, budget, &low, &high)) {
             pending = t.name + "/" + std::to_string(p) + " (" + err_text(err) + ")";
           }
         }

@@ -1,0 +1,93 @@
+#include "api/audit_routes.h"
+
+#include "projections/audit/audit_query.h"
+
+namespace xyd::api {
+namespace {
+
+using projections::audit::AuditQuery;
+
+Result<size_t> page_size(const Request& request) {
+  const std::string text = request.query_or("limit", std::to_string(projections::audit::kDefaultPageSize));
+  size_t limit = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || limit > 100000) {
+      limit = 0;
+      break;
+    }
+    limit = limit * 10 + static_cast<size_t>(c - '0');
+  }
+  if (limit < 1 || limit > projections::audit::kMaxPageSize)
+    return make_error(Errc::invalid_argument,
+                      "limit must be a number from 1 to " + std::to_string(projections::audit::kMaxPageSize), "limit",
+                      "range-1-" + std::to_string(projections::audit::kMaxPageSize));
+  return limit;
+}
+
+Result<Response> answer(const projections::runtime::ProjectionRuntime& runtime, const AuditQuery& query) {
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("audit"));
+  XYD_ASSIGN_OR_RETURN(auto page, projections::audit::query_audit(*reader, query));
+  Response response;
+  response.body = {{"items", std::move(page.items)},
+                   {"next_cursor", page.next_cursor.empty() ? nlohmann::json() : nlohmann::json(page.next_cursor)}};
+  return response;
+}
+
+}  // namespace
+
+void add_audit_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
+                      projections::runtime::ChainAuditJob& verification) {
+  router.add("GET", "/api/v1/audit/{type}/{id}", [&runtime](const Request& request) -> Result<Response> {
+    AuditQuery query;
+    query.aggregate_type = request.params.at("type");
+    query.aggregate_id = request.params.at("id");
+    query.actor = request.query_or("actor", "");
+    query.from = request.query_or("from", "");
+    query.to = request.query_or("to", "");
+    query.cursor = request.query_or("cursor", "");
+    XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+    XYD_ASSIGN_OR_RETURN(Response response, answer(runtime, query));
+    if (response.body["items"].empty() && query.cursor.empty() && query.from.empty() && query.to.empty() &&
+        query.actor.empty())
+      return make_error(Errc::not_found,
+                        "no events of " + query.aggregate_type + "/" + query.aggregate_id +
+                            " in the audit view (if they were just written, the view may lag a moment: retry)",
+                        "id", "known-aggregate");
+    return response;
+  });
+  router.add("GET", "/api/v1/audit", [&runtime](const Request& request) -> Result<Response> {
+    AuditQuery query;
+    query.actor = request.query_or("actor", "");
+    query.from = request.query_or("from", "");
+    query.to = request.query_or("to", "");
+    query.cursor = request.query_or("cursor", "");
+    XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+    return answer(runtime, query);
+  });
+  router.add("POST", "/api/v1/ops/audit/verify", [&verification](const Request& request) -> Result<Response> {
+    std::string type, id;
+    if (!request.body.empty()) {
+      XYD_ASSIGN_OR_RETURN(auto body, request.json_body());
+      if (auto aggregate = body.find("aggregate"); aggregate != body.end() && !aggregate->is_null()) {
+        if (!aggregate->is_string())
+          return make_error(Errc::invalid_argument, "aggregate must be a string TYPE/ID", "aggregate", "type-slash-id");
+        XYD_ASSIGN_OR_RETURN(auto parsed, projections::runtime::parse_aggregate(aggregate->get<std::string>()));
+        type = parsed.first;
+        id = parsed.second;
+      }
+    }
+    XYD_RETURN_IF_ERROR(verification.start(type, id));
+    Response response;
+    response.status = 202;
+    response.headers["Location"] = "/api/v1/ops/audit/verify";
+    response.body = verification.status();
+    return response;
+  });
+  router.add("GET", "/api/v1/ops/audit/verify", [&verification](const Request&) -> Result<Response> {
+    Response response;
+    response.body = verification.status();
+    return response;
+  });
+}
+
+}  // namespace xyd::api

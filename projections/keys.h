@@ -1,0 +1,31 @@
+// Order-preserving key pieces for projection rows: big-endian integers and NUL-terminated strings
+// (an embedded NUL is escaped), so that RocksDB's byte order is the order the queries need.
+// Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace xyd::projections {
+
+void append_be32(std::string& out, uint32_t value);
+void append_be64(std::string& out, uint64_t value);
+uint32_t read_be32(std::string_view bytes);  // the first 4 bytes
+uint64_t read_be64(std::string_view bytes);  // the first 8 bytes
+
+// Appends `part` and a terminator; "\0" inside becomes "\0\xff", the terminator is "\0\x01", so a
+// part never prefixes another part's encoding and parts sort as their plain bytes do.
+void append_part(std::string& out, std::string_view part);
+// Reads one part written by append_part from the front of `in` (advancing it); nullopt if malformed.
+std::optional<std::string> take_part(std::string_view& in);
+
+// The smallest key greater than every key that starts with `prefix` (empty: no such key).
+std::string prefix_end(std::string_view prefix);
+
+// Lower-case hex of bytes, and back (nullopt on a bad digit or odd length).
+std::string to_hex(std::string_view bytes);
+std::optional<std::string> from_hex(std::string_view hex);
+
+}  // namespace xyd::projections

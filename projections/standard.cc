@@ -1,0 +1,17 @@
+#include "projections/audit/audit_projection.h"
+#include "projections/delinquency/delinquency_projection.h"
+#include "projections/projection.h"
+
+namespace xyd::projections {
+
+std::vector<ProjectionSpec> standard_projections() {
+  return {audit::audit_spec(), delinquency::delinquency_spec()};
+}
+
+const ProjectionSpec* find_projection(const std::vector<ProjectionSpec>& specs, std::string_view name) {
+  for (const auto& spec : specs)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+}  // namespace xyd::projections

@@ -1,0 +1,108 @@
+#include "tests/ops/server_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cpprest/http_client.h>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "events/codec.h"
+
+namespace xyd::test {
+
+std::vector<std::string> backend_flags() {
+  std::vector<std::string> flags = {"--log", XYD_TEST_BACKEND};
+  if (std::string(XYD_TEST_BACKEND) == "kafka") {
+    const char* brokers = std::getenv("XYD_TEST_KAFKA");
+    BOOST_REQUIRE_MESSAGE(brokers && *brokers, "XYD_TEST_KAFKA is not set: ops/test.sh starts the broker these tests need");
+    flags.push_back("--brokers");
+    flags.push_back(brokers);
+  }
+  return flags;
+}
+
+std::string fresh_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("xyd-" + name + "-" + events::uuid_v7().substr(0, 13));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+ServerProcess::ServerProcess(std::string data_dir, int port, std::string node, std::vector<std::string> extra_flags)
+    : data_dir_(std::move(data_dir)), port_(port), node_(std::move(node)), extra_flags_(std::move(extra_flags)) {}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) kill_with(SIGKILL);
+}
+
+void ServerProcess::start() {
+  std::vector<std::string> args = {XYD_BINARY, "serve", "--data", data_dir_, "--http",
+                                   "127.0.0.1:" + std::to_string(port_), "--node", node_};
+  for (const auto& f : backend_flags()) args.push_back(f);
+  for (const auto& f : extra_flags_) args.push_back(f);
+  std::string log_path = data_dir_ + ".server.log";
+  pid_ = fork();
+  BOOST_REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    FILE* out = std::fopen(log_path.c_str(), "a");
+    if (out) {
+      dup2(fileno(out), 1);
+      dup2(fileno(out), 2);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(XYD_BINARY, argv.data());
+    _exit(127);
+  }
+}
+
+bool ServerProcess::wait_healthy(std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http_request(url(), "GET", "/healthz", nullptr, {}, std::chrono::seconds(2)).status == 200) return true;
+    int status = 0;
+    if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = 0;
+      return false;  // it died
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void ServerProcess::kill_with(int signal) {
+  if (pid_ <= 0) return;
+  ::kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = 0;
+}
+
+HttpReply http_request(const std::string& base, const std::string& method, const std::string& path,
+                       const nlohmann::json& body, const std::map<std::string, std::string>& headers,
+                       std::chrono::seconds timeout) {
+  HttpReply reply;
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(timeout);
+    web::http::client::http_client client(base, config);
+    web::http::http_request request(method);
+    request.set_request_uri(path);
+    for (const auto& [name, value] : headers) request.headers().add(name, value);
+    if (!body.is_null()) request.set_body(body.dump(), "application/json");
+    auto response = client.request(request).get();
+    reply.status = response.status_code();
+    for (const auto& [name, value] : response.headers()) reply.headers[name] = value;
+    auto text = response.extract_utf8string(true).get();
+    reply.body = nlohmann::json::parse(text, nullptr, false);
+  } catch (const std::exception&) {
+    reply.status = 0;
+  }
+  return reply;
+}
+
+}  // namespace xyd::test

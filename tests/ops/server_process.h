@@ -1,0 +1,52 @@
+// ServerProcess: an `xyd serve` child process for end-to-end tests: started with a data folder,
+// an HTTP port and the backend under test, waited for until /healthz answers, killed with any
+// signal, restarted with the same settings. HttpJson: a tiny blocking JSON client. Test thread only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace xyd::test {
+
+class ServerProcess {
+ public:
+  ServerProcess(std::string data_dir, int port, std::string node, std::vector<std::string> extra_flags = {});
+  ~ServerProcess();
+
+  void start();
+  // Waits until GET /healthz answers 200; false after `timeout`.
+  bool wait_healthy(std::chrono::seconds timeout = std::chrono::seconds(60));
+  void kill_with(int signal);  // and reap it
+  bool running() const { return pid_ > 0; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& node() const { return node_; }
+
+ private:
+  std::string data_dir_;
+  int port_;
+  std::string node_;
+  std::vector<std::string> extra_flags_;
+  pid_t pid_ = 0;
+};
+
+struct HttpReply {
+  int status = 0;  // 0: no answer (refused, reset, timed out)
+  nlohmann::json body;
+  std::map<std::string, std::string> headers;
+};
+
+HttpReply http_request(const std::string& base, const std::string& method, const std::string& path,
+                       const nlohmann::json& body = nullptr, const std::map<std::string, std::string>& headers = {},
+                       std::chrono::seconds timeout = std::chrono::seconds(15));
+
+// Flags that put xyd on the backend under test (and, for Kafka, on the test broker).
+std::vector<std::string> backend_flags();
+// A fresh temporary folder.
+std::string fresh_dir(const std::string& name);
+
+}  // namespace xyd::test

@@ -33,6 +33,7 @@ int run_load(const CliOptions& options) {
   const double seconds = std::stod(options.flag("seconds", "10"));
   const std::string path = options.flag("path", "/api/v1/accounts");
   const bool with_password = options.has("password");
+  const std::string get_path = options.flag("get");  // a GET to hammer instead (the trivial reference)
   std::mt19937_64 random(std::random_device{}());
   // Phones 1[3-9]X XXXX XXXX: a random 3-digit run prefix, then a counter.
   const std::string prefix = "13" + std::to_string(100 + random() % 900);
@@ -59,10 +60,14 @@ int run_load(const CliOptions& options) {
         std::snprintf(phone, sizeof phone, "%s%06llu", prefix.c_str(), static_cast<unsigned long long>(n % 1000000));
         nlohmann::json body = {{"phone", phone}, {"region", "440300"}, {"kind", "enterprise_user"}};
         if (with_password) body["password"] = std::string("load-") + phone;
-        web::http::http_request request(web::http::methods::POST);
-        request.set_request_uri(path);
-        request.headers().add("Idempotency-Key", std::string("load-") + phone);
-        request.set_body(body.dump(), "application/json");
+        web::http::http_request request(get_path.empty() ? web::http::methods::POST : web::http::methods::GET);
+        if (get_path.empty()) {
+          request.set_request_uri(path);
+          request.headers().add("Idempotency-Key", std::string("load-") + phone);
+          request.set_body(body.dump(), "application/json");
+        } else {
+          request.set_request_uri(get_path);
+        }
         const auto begun = Clock::now();
         int status = 0;
         std::string reply;
@@ -75,7 +80,7 @@ int run_load(const CliOptions& options) {
         }
         mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
         ++my_statuses[status];
-        if (status >= 200 && status < 300 && acked_file.is_open()) {
+        if (status >= 200 && status < 300 && acked_file.is_open() && get_path.empty()) {
           auto json = nlohmann::json::parse(reply, nullptr, false);
           std::lock_guard lock(mutex);
           acked_file << phone << ' ' << (json.is_discarded() ? "" : json.value("id", "")) << '\n';

@@ -15,8 +15,9 @@ commands:
   log tail --topic T [--follow]
                              print a topic's records as JSON lines
   log sample [--count N]     append N sample events (development aid)
-  load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE]
+  load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE] [--get PATH]
                              register accounts over HTTP as fast as the server takes them
+                             (or, with --get, hammer one GET route as the reference)
   version                    print the version
   projections [--json]       list the projections: live version, lag, rule-set version, rebuild
   rebuild PROJECTION [--rules DIR]

@@ -43,6 +43,7 @@ int follow(const std::string& name, int64_t version, const std::function<Result<
     if (!live.is_null() && live.value("version", int64_t{0}) >= version) {
       last = figures_of(live);
       last.total = std::max(last.total, last.done);
+      last.eta_seconds = 0;
       printer.finish(last, "live");
       std::cout << name << " v" << version << " is live" << std::endl;
       return 0;
@@ -171,7 +172,8 @@ int run_rebuild(const CliOptions& options) {
   auto status = (*runtime)->status(name);
   if (status.ok() && status->rebuild) {
     version = status->rebuild->version;  // a first build, or one interrupted earlier: resume it
-    std::cerr << "xyd: resuming the build of " << name << " v" << version << " (it was not finished)" << std::endl;
+    std::cerr << "xyd: " << (status->live ? "resuming the unfinished build of " : "building the first version of ")
+              << name << " (v" << version << ")" << std::endl;
   } else {
     auto started = (*runtime)->rebuild(name);
     if (!started.ok()) return fail("rebuild " + name, started.error());

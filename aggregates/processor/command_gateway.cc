@@ -39,7 +39,6 @@ void CommandGateway::follow() {
     }
     if (records->empty()) continue;
     std::lock_guard lock(mutex_);
-    bool any = false;
     for (const auto& record : *records) {
       const std::string* id = record.header("xyd_command_id");
       if (!id) continue;
@@ -49,9 +48,8 @@ void CommandGateway::follow() {
       if (json.is_discarded()) continue;
       waiter->second->outcome = outcome_from_json(json);
       waiter->second->done = true;
-      any = true;
+      waiter->second->arrived.notify_one();
     }
-    if (any) arrived_.notify_all();
   }
 }
 
@@ -76,7 +74,7 @@ Result<Outcome> CommandGateway::submit(const Command& command) {
     return appended.error();
   }
   std::unique_lock lock(mutex_);
-  bool done = arrived_.wait_for(lock, timeout_, [&] { return waiter->done; });
+  bool done = waiter->arrived.wait_for(lock, timeout_, [&] { return waiter->done; });
   waiting_.erase(command.id);
   if (!done)
     return make_error(Errc::timeout,

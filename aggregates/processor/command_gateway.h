@@ -36,13 +36,13 @@ class CommandGateway {
   struct Waiter {
     bool done = false;
     Outcome outcome;
+    std::condition_variable arrived;  // one per waiter: an outcome wakes only its own request
   };
   void follow();
 
   log::EventLog& log_;
   const std::chrono::milliseconds timeout_;
   std::mutex mutex_;
-  std::condition_variable arrived_;
   std::map<std::string, std::shared_ptr<Waiter>> waiting_;  // by command id
   std::atomic<bool> stopping_{false};
   std::unique_ptr<log::Reader> reader_;  // owned by the follower thread once started

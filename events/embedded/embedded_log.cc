@@ -561,9 +561,14 @@ Result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // Bounded memory: at most 3 memtables of 64 MiB for records, small ones for topics and offsets.
   rocksdb::ColumnFamilyOptions family_options;
-  family_options.OptimizeLevelStyleCompaction();
-  rocksdb::ColumnFamilyOptions records_options = family_options;
+  family_options.write_buffer_size = 8 << 20;
+  family_options.max_write_buffer_number = 2;
+  rocksdb::ColumnFamilyOptions records_options;
+  records_options.write_buffer_size = 64 << 20;
+  records_options.max_write_buffer_number = 3;
+  records_options.compression = rocksdb::kLZ4Compression;
   records_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<PartitionPrefix>();
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, family_options},

@@ -145,6 +145,9 @@ Settings consumer_settings(const std::string& group) {
           {"isolation.level", "read_committed"},
           {"auto.offset.reset", "earliest"},
           {"enable.partition.eof", "false"},
+          // A read_committed fetch waiting at the last stable offset is not woken when a commit
+          // marker moves it; a short wait bounds that delay (command outcomes, catching up).
+          {"fetch.wait.max.ms", "10"},
           {"allow.auto.create.topics", "false"}};
 }
 

@@ -18,62 +18,18 @@
 
 #include "events/codec.h"
 #include "events/log/open_log.h"
+#include "ops/bench/measure.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct Figures {
-  double events_per_second = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  size_t events = 0;
-};
-
-double percentile(std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<size_t>(p * values.size()))];
-}
-
-// Runs `work(thread, latencies)` on `threads` threads for `seconds`; work returns events done.
-template <typename Work>
-Figures measure(int threads, double seconds, Work work) {
-  std::atomic<bool> stop{false};
-  std::atomic<size_t> events{0};
-  std::mutex mutex;
-  std::vector<double> latencies;
-  std::vector<std::thread> pool;
-  const auto start = Clock::now();
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      std::vector<double> mine;
-      size_t done = 0;
-      while (!stop) {
-        auto begun = Clock::now();
-        done += work(t);
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
-      }
-      events += done;
-      std::lock_guard lock(mutex);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-    });
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& th : pool) th.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  Figures f;
-  f.events = events;
-  f.events_per_second = events / elapsed;
-  f.p50_ms = percentile(latencies, 0.50);
-  f.p99_ms = percentile(latencies, 0.99);
-  return f;
-}
+using xyd::bench::Figures;
+using xyd::bench::flag;
+using xyd::bench::measure;
 
 std::string payload() { return std::string(200, 'x'); }
 
 void row(const std::string& what, int threads, int batch, const Figures& f) {
-  std::printf("| %-44s | %7d | %5d | %12.0f | %8.2f | %8.2f |\n", what.c_str(), threads, batch, f.events_per_second,
+  std::printf("| %-44s | %7d | %5d | %12.0f | %8.2f | %8.2f |\n", what.c_str(), threads, batch, f.per_second,
               f.p50_ms, f.p99_ms);
   std::fflush(stdout);
 }
@@ -94,7 +50,7 @@ Figures raw_rocksdb(const std::string& dir, int threads, int batch, double secon
   const std::string value = payload();
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  auto f = measure(threads, seconds, [&](int) {
+  auto f = measure(threads, seconds, [&](int, uint64_t) -> long {
     rocksdb::WriteBatch wb;
     for (int i = 0; i < batch; ++i) {
       uint64_t n = sequence++;
@@ -104,7 +60,7 @@ Figures raw_rocksdb(const std::string& dir, int threads, int batch, double secon
     }
     auto written = db->Write(sync, &wb);
     if (!written.ok()) std::exit(1);
-    return static_cast<size_t>(batch);
+    return batch;
   });
   db.reset();
   std::filesystem::remove_all(dir);
@@ -113,7 +69,7 @@ Figures raw_rocksdb(const std::string& dir, int threads, int batch, double secon
 
 Figures log_append(xyd::log::EventLog& log, const std::string& topic, int threads, int batch, double seconds) {
   const std::string value = payload();
-  return measure(threads, seconds, [&](int t) {
+  return measure(threads, seconds, [&](int t, uint64_t) -> long {
     std::vector<xyd::log::OutRecord> records;
     records.reserve(batch);
     static thread_local uint64_t n = 0;
@@ -124,14 +80,8 @@ Figures log_append(xyd::log::EventLog& log, const std::string& topic, int thread
       std::cerr << "append failed: " << appended.error().to_string() << "\n";
       std::exit(1);
     }
-    return static_cast<size_t>(batch);
+    return batch;
   });
-}
-
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
 }
 
 }  // namespace

@@ -197,6 +197,7 @@ struct ChildResult {
   uint64_t events = 0;
   double seconds = 0;
   long peak_rss_kb = 0;
+  double cpu_seconds = 0;  // user + system, all threads (RocksDB's background threads too)
 };
 
 // Runs the rebuild in a fresh process (exec, not just fork: RocksDB and librdkafka keep threads).
@@ -231,6 +232,8 @@ ChildResult run_child(const std::vector<std::string>& args) {
   std::stringstream in(text);
   in >> result.events >> result.seconds;
   result.peak_rss_kb = usage.ru_maxrss;
+  result.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   return result;
 }
 
@@ -249,7 +252,7 @@ int main(int argc, char** argv) {
   struct Row {
     std::string backend;
     uint64_t events;
-    double raw_scan = 0, reader = 0, rebuild = 0;
+    double raw_scan = 0, reader = 0, rebuild = 0, cpu_us = 0;
     long rss_kb = 0;
   };
   std::vector<Row> rows;
@@ -281,26 +284,29 @@ int main(int argc, char** argv) {
                               "--prefix", prefix, "--store", dir + "/projections-" + std::to_string(size)});
       row.rebuild = child.events / child.seconds;
       row.rss_kb = child.peak_rss_kb;
+      row.cpu_us = child.events > 0 ? 1e6 * child.cpu_seconds / static_cast<double>(child.events) : 0;
       if (child.events != size)
         std::cerr << "note: the rebuild applied " << child.events << " events, the log holds " << size << std::endl;
       rows.push_back(row);
       fs::remove_all(dir + "/projections-" + std::to_string(size));
     }
   }
-  std::printf("\nAudit projection rebuild: %llu aggregates, %d partitions per topic, %u cores.\n\n",
-              static_cast<unsigned long long>(aggregates), partitions, std::thread::hardware_concurrency());
-  std::printf("| log | events | raw RocksDB scan (records/s) | log reader (events/s) | audit rebuild (events/s) | rebuild / raw scan | rebuild peak RSS (MiB) |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  std::printf("\nAudit projection rebuild: %llu aggregates, %d partitions per topic, %u cores, load average %.1f.\n\n",
+              static_cast<unsigned long long>(aggregates), partitions, std::thread::hardware_concurrency(), load[0]);
+  std::printf("| log | events | raw RocksDB scan (records/s) | log reader (events/s) | audit rebuild (events/s) | rebuild / raw scan | rebuild CPU (µs/event, all threads) | rebuild peak RSS (MiB) |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
   double raw_reference = 0;
   for (const auto& r : rows) {
     if (r.raw_scan > 0) raw_reference = r.raw_scan;
     const double raw = r.raw_scan > 0 ? r.raw_scan : raw_reference;
-    std::printf("| %s | %s | %s | %s | %s | %s | %.0f |\n", r.backend.c_str(),
+    std::printf("| %s | %s | %s | %s | %s | %s | %.1f | %.0f |\n", r.backend.c_str(),
                 xyd::projections::with_commas(r.events).c_str(),
                 r.raw_scan > 0 ? xyd::projections::with_commas(static_cast<uint64_t>(r.raw_scan)).c_str() : "(embedded's)",
                 xyd::projections::with_commas(static_cast<uint64_t>(r.reader)).c_str(),
                 xyd::projections::with_commas(static_cast<uint64_t>(r.rebuild)).c_str(),
-                raw > 0 ? (std::to_string(static_cast<int>(100 * r.rebuild / raw)) + "%").c_str() : "-",
+                raw > 0 ? (std::to_string(static_cast<int>(100 * r.rebuild / raw)) + "%").c_str() : "-", r.cpu_us,
                 r.rss_kb / 1024.0);
   }
   return 0;

@@ -6,19 +6,6 @@
 #include "projections/keys.h"
 
 namespace xyd::projections::audit {
-namespace {
-
-// The length of an index key's run prefix ('t' <type> <partition> or 'a' <account> <type>
-// <partition>), in which the log writes entries in order.
-size_t index_run_prefix(std::string_view key, bool actor) {
-  std::string_view rest = key.substr(1);
-  if (actor && !take_part(rest)) return 0;
-  if (!take_part(rest) || rest.size() < 4) return 0;
-  return key.size() - rest.size() + 4;
-}
-
-}  // namespace
-
 ProjectionSpec audit_spec() {
   ProjectionSpec spec;
   spec.name = "audit";
@@ -27,20 +14,10 @@ ProjectionSpec audit_spec() {
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new AuditProjection());
   };
-  // Rows are written in log order within an aggregate, index entries in log order within a
-  // (type, partition) run: one insert hint per aggregate and per run makes inserts appends.
+  // The runtime writes a batch's rows sorted by key: one insert hint per kind of row keeps each
+  // insert next to the previous one.
   spec.insert_hint_prefix = [](std::string_view key) -> size_t {
-    if (key.empty()) return 0;
-    switch (key.front()) {
-      case kEventRow:
-        return key.size() > 13 ? key.size() - 12 : 0;
-      case kTimeIndex:
-        return index_run_prefix(key, false);
-      case kActorIndex:
-        return index_run_prefix(key, true);
-      default:
-        return 0;
-    }
+    return !key.empty() && (key.front() == kEventRow || key.front() == kTimeIndex || key.front() == kActorIndex);
   };
   return spec;
 }

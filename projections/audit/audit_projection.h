@@ -21,7 +21,7 @@ class AuditProjection final : public Projection {
  public:
   // Chain heads are cached for up to 2 x `cache_heads` aggregates (two generations, the older
   // dropped when the newer fills); a miss reads the aggregate's last row.
-  explicit AuditProjection(size_t cache_heads = 1 << 18) : cache_heads_(cache_heads) {}
+  explicit AuditProjection(size_t cache_heads = 1 << 18) : cache_heads_(cache_heads) { current_.reserve(cache_heads); }
 
   Status apply(ViewWriter& view, const EventContext& event) override;
   void begin(bool view_was_empty) override { fresh_ = view_was_empty; }

@@ -95,10 +95,10 @@ Status DelinquencyProjection::apply(ViewWriter& view, const EventContext& event)
   std::string rule;
   if (row.value("written_off", false)) {
     chosen = thresholds_.by_id(thresholds_.written_off_class);
-    rule = "written_off_class: a written-off loan (坏账) is " + thresholds_.written_off_class;
+    rule = "written_off_class";
   } else {
     chosen = &thresholds_.classify(days);
-    rule = "classes." + chosen->id + ": " + std::to_string(chosen->min_days_past_due) + "+ days past due";
+    rule = "classes." + chosen->id;  // its threshold is in the rule set of rule_set_version
   }
   row["class"] = chosen->id;
   row["class_label"] = chosen->label;

@@ -83,7 +83,25 @@ void RocksViewWriter::put(std::string_view key, std::string_view value) {
 
 void RocksViewWriter::append(std::string_view key, std::string_view value) {
   if (reserved(key)) return;
-  batch_.Put(family_, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+  append_be32(appended_, static_cast<uint32_t>(key.size()));
+  append_be32(appended_, static_cast<uint32_t>(value.size()));
+  appended_.append(key);
+  appended_.append(value);
+}
+
+rocksdb::WriteBatch& RocksViewWriter::batch() {
+  sorted_.clear();
+  for (std::string_view rest = appended_; rest.size() >= 8;) {
+    const uint32_t k = read_be32(rest), v = read_be32(rest.substr(4));
+    sorted_.emplace_back(rest.substr(8, k), rest.substr(8 + k, v));
+    rest.remove_prefix(8 + k + v);
+  }
+  // Stable: of two appends of one key, the later still wins.
+  std::stable_sort(sorted_.begin(), sorted_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [key, value] : sorted_)
+    batch_.Put(family_, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+  appended_.clear();
+  return batch_;
 }
 
 void RocksViewWriter::erase(std::string_view key) {
@@ -108,6 +126,7 @@ void RocksViewWriter::put_rejected(const log::Record& record, const Error& error
 void RocksViewWriter::clear() {
   batch_.Clear();
   written_.clear();
+  appended_.clear();
   misused_ = false;
 }
 

@@ -199,7 +199,7 @@ void ProjectionRuntime::supervise_slot(Slot& slot) {
     old.reset();
     auto started = start_worker(slot, building);
     slot.note = started.ok() ? std::string() : started.error().message;
-    if (!started.ok()) slot.retry_at = now + 2s;
+    slot.retry_at = now + (started.ok() ? 1s : 2s);  // a worker that keeps failing restarts at most once a second
   }
   // A projection without any version (its rule set could not be read at start): try again.
   if (!slot.live && !slot.building && now >= slot.retry_at) {
@@ -282,8 +282,8 @@ void ProjectionRuntime::try_swap(Slot& slot) {
   }
   old_worker.reset();  // it was held: it stops without another batch
   const auto progress = slot.live_worker->progress();
-  std::cerr << "xyd projections: " << name << " v" << slot.live->info().version << " is live (" << progress.done
-            << " events)";
+  std::cerr << "xyd projections: " << name << " v" << slot.live->info().version << " is live (log position "
+            << progress.done << ", the sum of its next offsets)";
   if (old_version) {
     std::cerr << "; v" << old_version->info().version << " dropped";
     if (auto retired = store_->retire(old_version); !retired.ok()) slot.note = retired.error().message;
@@ -342,7 +342,8 @@ Status ProjectionRuntime::cancel_rebuild(const std::string& name) {
   return store_->retire(version);
 }
 
-VersionStatus ProjectionRuntime::version_status(const VersionHandle& version, const VersionWorker* worker) const {
+VersionStatus ProjectionRuntime::version_status(const Slot& slot, const VersionHandle& version,
+                                               const VersionWorker* worker) const {
   VersionStatus status;
   const auto& info = version.info();
   status.version = info.version;
@@ -354,13 +355,22 @@ VersionStatus ProjectionRuntime::version_status(const VersionHandle& version, co
     status.progress = worker->progress();
     status.running = !status.progress.failed;
   } else {
-    // Not running (a listing from the command line): the stored offsets against the log's ends.
+    // Not running (a listing from the command line): the stored offsets against the log's ends;
+    // a partition without a stored offset is read from its beginning.
     auto stored = stored_offsets(version);
-    if (stored.ok()) status.progress.positions = *stored;
-    for (const auto& [tp, position] : status.progress.positions) {
-      status.progress.done += static_cast<uint64_t>(position);
-      auto end = log_.end_offset(tp);
-      status.progress.total += static_cast<uint64_t>(end.ok() ? std::max(*end, position) : position);
+    for (const auto& type : slot.spec->aggregate_types) {
+      const std::string topic = options_.worker.topic_prefix + type;
+      auto partitions = log_.partition_count(topic);
+      for (int32_t p = 0; partitions.ok() && p < *partitions; ++p) {
+        const log::TopicPartition tp{topic, p};
+        int64_t position = 0;
+        if (stored.ok() && stored->contains(tp)) position = stored->at(tp);
+        else if (auto begin = log_.begin_offset(tp); begin.ok()) position = *begin;
+        status.progress.positions[tp] = position;
+        auto end = log_.end_offset(tp);
+        status.progress.done += static_cast<uint64_t>(position);
+        status.progress.total += static_cast<uint64_t>(end.ok() ? std::max(*end, position) : position);
+      }
     }
     status.progress.lag = status.progress.total - status.progress.done;
   }
@@ -392,8 +402,8 @@ ProjectionStatus ProjectionRuntime::status_of(const Slot& slot) const {
       }
     }
   }
-  if (slot.live) status.live = version_status(*slot.live, slot.live_worker.get());
-  if (slot.building) status.rebuild = version_status(*slot.building, slot.building_worker.get());
+  if (slot.live) status.live = version_status(slot, *slot.live, slot.live_worker.get());
+  if (slot.building) status.rebuild = version_status(slot, *slot.building, slot.building_worker.get());
   return status;
 }
 

@@ -122,7 +122,7 @@ class ProjectionRuntime {
   void supervise_slot(Slot& slot);
   void try_swap(Slot& slot);
   ProjectionStatus status_of(const Slot& slot) const;
-  VersionStatus version_status(const VersionHandle& version, const VersionWorker* worker) const;
+  VersionStatus version_status(const Slot& slot, const VersionHandle& version, const VersionWorker* worker) const;
 
   log::EventLog& log_;
   RuntimeOptions options_;

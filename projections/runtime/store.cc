@@ -108,7 +108,7 @@ rocksdb::ColumnFamilyOptions version_family_options(const std::string& projectio
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = shared_block_cache();
   table.cache_index_and_filter_blocks = true;  // memory stays bounded however large the view grows
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = false;  // a bulk build makes many level-0 files: keep them evictable
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   const auto supported = rocksdb::GetSupportedCompressions();

@@ -16,6 +16,20 @@ std::string version_name(const VersionHandle& version) {
   return version.info().projection + " v" + std::to_string(version.info().version);
 }
 
+// Sets each partition's next offset after `records` (which come in runs per partition): one map
+// update per run rather than per record.
+void note_positions(const std::vector<log::Record>& records, std::map<log::TopicPartition, int64_t>& next) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    const bool run_ends = i + 1 == records.size() || records[i + 1].partition != r.partition ||
+                          records[i + 1].topic != r.topic;
+    if (run_ends) {
+      auto& slot = next[r.tp()];
+      slot = std::max(slot, r.offset + 1);
+    }
+  }
+}
+
 }  // namespace
 
 VersionWorker::VersionWorker(log::EventLog& log, std::shared_ptr<VersionHandle> version, const ProjectionSpec& spec,
@@ -210,7 +224,7 @@ void VersionWorker::fetch_loop(std::map<log::TopicPartition, int64_t> fetched) {
     }
     changed_.wait(lock, [&] { return stopping_ || queue_.size() < options_.queue_batches; });
     if (stopping_) break;
-    for (const auto& record : *polled) fetched[record.tp()] = record.offset + 1;
+    note_positions(*polled, fetched);
     queue_.push_back(Item{std::move(polled).value()});
     changed_.notify_all();
   }
@@ -218,6 +232,7 @@ void VersionWorker::fetch_loop(std::map<log::TopicPartition, int64_t> fetched) {
 
 void VersionWorker::apply_loop(std::unique_ptr<Projection> projection) {
   uint64_t number = 0;
+  RocksViewWriter writer(*version_);  // one for all batches: its buffers keep their capacity
   while (true) {
     Item item;
     {
@@ -251,7 +266,7 @@ void VersionWorker::apply_loop(std::unique_ptr<Projection> projection) {
         continue;
       }
     }
-    auto applied = apply_batch(*projection, item.records, ++number);
+    auto applied = apply_batch(*projection, writer, item.records, ++number);
     if (!applied.ok()) {
       fail(applied.error());
       break;
@@ -261,9 +276,10 @@ void VersionWorker::apply_loop(std::unique_ptr<Projection> projection) {
   }
 }
 
-Status VersionWorker::apply_batch(Projection& projection, std::vector<log::Record>& records, uint64_t number) {
+Status VersionWorker::apply_batch(Projection& projection, RocksViewWriter& writer, std::vector<log::Record>& records,
+                                  uint64_t number) {
   thread_local ScannedEvent scanned;
-  RocksViewWriter writer(*version_);
+  writer.clear();
   std::map<log::TopicPartition, int64_t> touched;
   uint64_t rejected = 0;
   std::string last_rejection;
@@ -277,8 +293,8 @@ Status VersionWorker::apply_batch(Projection& projection, std::vector<log::Recor
       ++rejected;
       last_rejection = record.tp().to_string() + "@" + std::to_string(record.offset) + ": " + applied.error().message;
     }
-    touched[record.tp()] = record.offset + 1;
   }
+  note_positions(records, touched);
   if (writer.misused()) {
     projection.batch_done(false);
     return make_error(Errc::fatal, "projection " + spec_.name +

@@ -24,6 +24,8 @@
 
 namespace xyd::projections::runtime {
 
+class RocksViewWriter;
+
 struct WorkerOptions {
   std::string topic_prefix = "xyd.events.";  // a projection reads <prefix><aggregate type>
   size_t max_batch = 4096;                   // records per WriteBatch at most
@@ -83,7 +85,8 @@ class VersionWorker {
   };
   void fetch_loop(std::map<log::TopicPartition, int64_t> start);
   void apply_loop(std::unique_ptr<Projection> projection);
-  [[nodiscard]] Status apply_batch(Projection& projection, std::vector<log::Record>& records, uint64_t number);
+  [[nodiscard]] Status apply_batch(Projection& projection, RocksViewWriter& writer,
+                                   std::vector<log::Record>& records, uint64_t number);
   void fail(const Error& error);
   void note_error(const std::string& error);
   void refresh_ends();

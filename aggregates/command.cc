@@ -8,11 +8,7 @@ nlohmann::json to_json(const Command& c) {
       {"name", c.name},
       {"aggregate_type", c.aggregate_type},
       {"aggregate_id", c.aggregate_id},
-      {"actor",
-       {{"account", c.actor.account},
-        {"role", c.actor.role},
-        {"institution", c.actor.institution},
-        {"region", c.actor.region}}},
+      {"actor", events::to_json(c.actor)},
       {"correlation_id", c.correlation_id},
       {"body_hash", c.body_hash},
       {"body", c.body},
@@ -33,9 +29,7 @@ Result<Command> command_from_json(const nlohmann::json& j) {
   c.name = j["name"];
   c.aggregate_type = j["aggregate_type"];
   c.aggregate_id = j["aggregate_id"];
-  const auto& actor = j.value("actor", nlohmann::json::object());
-  c.actor = {actor.value("account", ""), actor.value("role", ""), actor.value("institution", ""),
-             actor.value("region", "")};
+  c.actor = events::actor_from_json(j.value("actor", nlohmann::json::object()));
   c.correlation_id = j.value("correlation_id", "");
   c.body_hash = j.value("body_hash", "");
   c.body = j.value("body", nlohmann::json::object());

@@ -23,5 +23,7 @@ Result<Envelope> from_record(const log::Record& record, const EventCatalog& cata
 // A fresh UUIDv7 (time-ordered, RFC 9562) and the current time as RFC 3339 UTC with milliseconds.
 std::string uuid_v7();
 std::string now_rfc3339();
+// A Unix time in milliseconds as RFC 3339 UTC with milliseconds: "2026-11-22T01:02:03.004Z".
+std::string rfc3339_from_ms(int64_t unix_ms);
 
 }  // namespace xyd::events

@@ -45,6 +45,15 @@ Status read_int(const json& j, const char* name, Int& out) {
 
 }  // namespace
 
+json to_json(const Actor& a) {
+  return {{"account", a.account}, {"role", a.role}, {"institution", a.institution}, {"region", a.region}};
+}
+
+Actor actor_from_json(const json& j) {
+  if (!j.is_object()) return {};
+  return {j.value("account", ""), j.value("role", ""), j.value("institution", ""), j.value("region", "")};
+}
+
 json to_json(const Envelope& e) {
   return json{
       {"specversion", e.specversion},
@@ -57,11 +66,7 @@ json to_json(const Envelope& e) {
       {"aggregatetype", e.aggregate_type},
       {"aggregateid", e.aggregate_id},
       {"aggregateversion", e.version},
-      {"actor",
-       {{"account", e.actor.account},
-        {"role", e.actor.role},
-        {"institution", e.actor.institution},
-        {"region", e.actor.region}}},
+      {"actor", to_json(e.actor)},
       {"correlationid", e.correlation_id},
       {"causationid", e.causation_id},
       {"schemaversion", e.schema_version},

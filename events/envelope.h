@@ -45,6 +45,9 @@ struct Envelope {
   bool operator==(const Envelope&) const = default;
 };
 
+nlohmann::json to_json(const Actor& actor);
+Actor actor_from_json(const nlohmann::json& json);  // absent fields stay empty
+
 nlohmann::json to_json(const Envelope& envelope);
 // Reads an envelope; every missing or mistyped attribute is an invalid_argument naming it.
 Result<Envelope> envelope_from_json(const nlohmann::json& json);

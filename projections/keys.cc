@@ -4,26 +4,6 @@
 
 namespace xyd::projections {
 
-void append_be32(std::string& out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
-}
-
-void append_be64(std::string& out, uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
-}
-
-uint32_t read_be32(std::string_view bytes) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4 && i < bytes.size(); ++i) v = v << 8 | static_cast<unsigned char>(bytes[i]);
-  return v;
-}
-
-uint64_t read_be64(std::string_view bytes) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < bytes.size(); ++i) v = v << 8 | static_cast<unsigned char>(bytes[i]);
-  return v;
-}
-
 void append_part(std::string& out, std::string_view part) {
   if (std::memchr(part.data(), '\0', part.size()) == nullptr) {
     out.append(part);

@@ -8,12 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "events/bytes.h"
+
 namespace xyd::projections {
 
-void append_be32(std::string& out, uint32_t value);
-void append_be64(std::string& out, uint64_t value);
-uint32_t read_be32(std::string_view bytes);  // the first 4 bytes
-uint64_t read_be64(std::string_view bytes);  // the first 8 bytes
+using xyd::append_be32;
+using xyd::append_be64;
+using xyd::read_be32;
+using xyd::read_be64;
 
 // Appends `part` and a terminator; "\0" inside becomes "\0\xff", the terminator is "\0\x01", so a
 // part never prefixes another part's encoding and parts sort as their plain bytes do.

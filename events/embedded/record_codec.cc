@@ -1,14 +1,12 @@
 #include "events/embedded/record_codec.h"
 
+#include "events/bytes.h"
+
 namespace xyd::log {
 namespace {
 
-void put_u32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-void put_u64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
+void put_u32(std::string& out, uint32_t v) { append_be32(out, v); }
+void put_u64(std::string& out, uint64_t v) { append_be64(out, v); }
 void put_bytes(std::string& out, std::string_view bytes) {
   put_u32(out, static_cast<uint32_t>(bytes.size()));
   out.append(bytes);
@@ -23,8 +21,7 @@ struct Cursor {
       failed = true;
       return 0;
     }
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v = v << 8 | static_cast<unsigned char>(in[i]);
+    uint64_t v = bytes == 8 ? read_be64(in) : read_be32(in);
     in.remove_prefix(bytes);
     return v;
   }

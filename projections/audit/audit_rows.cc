@@ -1,5 +1,7 @@
 #include "projections/audit/audit_rows.h"
 
+#include "events/codec.h"
+
 #include <cstdio>
 #include <ctime>
 
@@ -134,15 +136,7 @@ std::optional<IndexEntry> decode_index(std::string_view rest) {
   return entry;
 }
 
-std::string rfc3339_ms(int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
-  return out;
-}
+std::string rfc3339_ms(int64_t unix_ms) { return events::rfc3339_from_ms(unix_ms); }
 
 std::optional<int64_t> parse_time_ms(std::string_view s) {
   int year, month, day, hour = 0, minute = 0, second = 0, millis = 0;

@@ -60,7 +60,8 @@ std::string xyd_command(const std::vector<std::string>& args) {
   return command;
 }
 
-int free_port() { return 20000 + static_cast<int>(getpid() % 20000); }
+// Below the kernel's ephemeral range (32768+), apart from the other end-to-end tests' ports.
+int free_port() { return 25000 + static_cast<int>(getpid() % 5000); }
 
 std::string fresh_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("xyd-cli-" + name + "-" + xyd::events::uuid_v7().substr(0, 13));

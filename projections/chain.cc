@@ -37,15 +37,19 @@ std::string short_hash(std::string_view hash) {
   return std::string(hash.substr(0, 12)) + "…";
 }
 
-std::string sha256_hex2(std::string_view first, std::string_view second) {
+// SHA-256 of `first` then `second` into out (size set); false when OpenSSL's digest is unavailable.
+static bool digest_two(std::string_view first, std::string_view second, unsigned char* out, unsigned int& size) {
   thread_local DigestContext digest;
+  return digest.md != nullptr && digest.ctx != nullptr && EVP_DigestInit_ex(digest.ctx, digest.md, nullptr) == 1 &&
+         EVP_DigestUpdate(digest.ctx, first.data(), first.size()) == 1 &&
+         EVP_DigestUpdate(digest.ctx, second.data(), second.size()) == 1 &&
+         EVP_DigestFinal_ex(digest.ctx, out, &size) == 1;
+}
+
+std::string sha256_hex2(std::string_view first, std::string_view second) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (digest.md == nullptr || digest.ctx == nullptr ||
-      EVP_DigestInit_ex(digest.ctx, digest.md, nullptr) != 1 ||
-      EVP_DigestUpdate(digest.ctx, first.data(), first.size()) != 1 ||
-      EVP_DigestUpdate(digest.ctx, second.data(), second.size()) != 1 ||
-      EVP_DigestFinal_ex(digest.ctx, out, &size) != 1) {
+  if (!digest_two(first, second, out, size)) {
     std::string joined(first);
     joined.append(second);
     return events::sha256_hex(joined);  // libsodium: slower, same answer
@@ -60,15 +64,9 @@ std::string sha256_hex2(std::string_view first, std::string_view second) {
 }
 
 bool sha256_matches(std::string_view first, std::string_view second, std::string_view hex) {
-  thread_local DigestContext digest;
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (digest.md == nullptr || digest.ctx == nullptr ||
-      EVP_DigestInit_ex(digest.ctx, digest.md, nullptr) != 1 ||
-      EVP_DigestUpdate(digest.ctx, first.data(), first.size()) != 1 ||
-      EVP_DigestUpdate(digest.ctx, second.data(), second.size()) != 1 ||
-      EVP_DigestFinal_ex(digest.ctx, out, &size) != 1)
-    return sha256_hex2(first, second) == hex;
+  if (!digest_two(first, second, out, size)) return sha256_hex2(first, second) == hex;
   if (hex.size() != 2 * size) return false;
   static const char* digits = "0123456789abcdef";
   for (unsigned int i = 0; i < size; ++i)

@@ -358,7 +358,7 @@ BOOST_AUTO_TEST_CASE(reader_position_reaches_the_end_offset_once_caught_up) {
   REQUIRE_OK(t.log->create_topics({{topic, 1}}));
   for (int i = 0; i < 3; ++i) REQUIRE_OK(t.log->append(std::vector<OutRecord>{record(topic, "k", std::to_string(i))}));
   {
-    auto tx = t.log->begin();  // an aborted transaction in between: its records and marker are skipped
+    auto tx = t.log->begin();  // an aborted transaction in between: readers pass over its records and marker
     REQUIRE_OK(tx);
     REQUIRE_OK((*tx)->add(record(topic, "k", "aborted")));
     REQUIRE_OK((*tx)->abort());

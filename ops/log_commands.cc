@@ -28,7 +28,10 @@ int run_log_tail(const CliOptions& options) {
     return fail("log tail", make_error(Errc::invalid_argument, "say which topic: --topic xyd.events.account", "topic",
                                        "required"));
   const bool follow = options.has("follow");
-  auto log = log::open_log(options.log_options());
+  auto log_options = options.log_options();
+  // Read the embedded log beside a running xyd serve (it holds the lock), as of now.
+  log_options.embedded.read_only = !follow;
+  auto log = log::open_log(log_options);
   if (!log.ok()) return fail("opening the log", log.error());
   auto partitions = (*log)->partition_count(topic);
   if (!partitions.ok()) return fail("log tail", partitions.error());

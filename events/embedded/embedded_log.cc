@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <unistd.h>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -124,6 +125,7 @@ class EmbeddedLog final : public EventLog {
   Status ping() override { return Status(); }
 
   Status create_topics(const std::vector<TopicSpec>& topics) override {
+    if (options_.read_only) return read_only_error();
     std::unique_lock lock(state_mutex_);
     rocksdb::WriteBatch batch;
     std::vector<TopicSpec> created;
@@ -172,6 +174,7 @@ class EmbeddedLog final : public EventLog {
 
   Result<std::vector<Position>> append(std::span<const OutRecord> records,
                                        const ConsumedOffsets* offsets) override {
+    if (options_.read_only) return read_only_error();
     PendingAppend pending{records, offsets};
     appends_.submit(pending, [this](std::vector<PendingAppend*>& group) { write_group(group); });
     return std::move(pending.outcome);
@@ -283,6 +286,10 @@ class EmbeddedLog final : public EventLog {
       return make_error(Errc::invalid_argument, "topic name '" + name + "' is not valid", "topic",
                         "1-249 of [a-zA-Z0-9._-], as Kafka");
     return Status();
+  }
+  Error read_only_error() const {
+    return make_error(Errc::invalid_argument, "the embedded log at " + options_.path + " is open read-only",
+                      "log", "writable");
   }
   static Error unknown_topic(const std::string& topic) {
     return make_error(Errc::not_found, "topic " + topic + " does not exist: create it first (xyd serve creates the xyd topics)",
@@ -576,10 +583,23 @@ Result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
+  rocksdb::Status s;
+  if (options.read_only) {
+    // A secondary instance reads the files of a primary that may be running; it needs a folder
+    // of its own for its info log.
+    db_options.max_open_files = -1;
+    const std::string secondary = (std::filesystem::temp_directory_path() /
+                                   ("xyd-secondary-" + std::to_string(::getpid()))).string();
+    s = rocksdb::DB::OpenAsSecondary(db_options, options.path, secondary, families, &handles, &raw);
+    if (s.ok()) s = raw->TryCatchUpWithPrimary();
+  } else {
+    s = rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
+  }
   if (!s.ok())
     return make_error(Errc::unavailable, "cannot open the embedded log at " + options.path + ": " + s.ToString() +
-                                             (s.IsIOError() ? " (is another xyd process using this data folder?)" : ""));
+                                             (s.IsIOError() ? " (is another xyd process, such as xyd serve, using this data folder? "
+                                                              "`xyd log tail` without --follow reads beside it)"
+                                                            : ""));
   auto log = std::make_unique<EmbeddedLog>(options, std::unique_ptr<rocksdb::DB>(raw), handles);
   XYD_RETURN_IF_ERROR(log->load());
   return std::unique_ptr<EventLog>(std::move(log));

@@ -114,6 +114,20 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
   BOOST_CHECK_EQUAL(problem.value("status", 0), 404);
   BOOST_CHECK(problem.contains("type") && problem.contains("title") && problem.contains("detail"));
 
+  // A registration through the server, then `log tail` beside the running server shows its event.
+  web::http::http_request post(web::http::methods::POST);
+  post.set_request_uri("/api/v1/accounts");
+  const std::string phone = "188" + std::to_string(10000000 + getpid() % 89999999);
+  post.set_body(nlohmann::json{{"phone", phone}, {"region", "440300"}}.dump(), "application/json");
+  auto created = client.request(post).get();
+  BOOST_CHECK_EQUAL(created.status_code(), 201);
+  const std::string account = nlohmann::json::parse(created.extract_utf8string(true).get()).value("id", "");
+  std::vector<std::string> tail = {"log", "tail", "--topic", "xyd.events.account"};
+  for (const auto& f : log_flags(data)) tail.push_back(f);
+  auto lines = run(xyd_command(tail));
+  BOOST_CHECK_MESSAGE(lines.find("\"key\":\"" + account + "\"") != std::string::npos,
+                      "log tail beside the server does not show " << account);
+
   kill(server, SIGTERM);
   int exit_status = 0;
   waitpid(server, &exit_status, 0);

@@ -29,4 +29,10 @@ inline uint64_t read_be64(std::string_view bytes) {
   return v;
 }
 
+// A 4-byte big-endian length, then the bytes.
+inline void append_length_prefixed(std::string& out, std::string_view bytes) {
+  append_be32(out, static_cast<uint32_t>(bytes.size()));
+  out.append(bytes);
+}
+
 }  // namespace xyd

@@ -26,7 +26,14 @@ log::LogOptions CliOptions::log_options() const {
   options.embedded.path = data_dir + "/log";
   options.kafka.brokers = brokers;
   options.kafka.client_id = "xyd-" + node;
-  // Stable per node: a restarted process fences its killed predecessor's producer (aborting its
+  // transactional_id stays empty: a tool gets "xyd-<host>-<pid>", never the server's id, so
+  // opening the log from `xyd log`, `xyd rebuild` or `xyd audit` cannot fence a running server.
+  return options;
+}
+
+log::LogOptions CliOptions::serve_log_options() const {
+  log::LogOptions options = log_options();
+  // Stable per node: a restarted server fences its killed predecessor's producer (aborting its
   // open transaction) and, as the same static group member, takes its partitions back at once.
   options.kafka.transactional_id = "xyd-" + node;
   options.kafka.transaction_timeout = std::chrono::seconds(15);

@@ -21,7 +21,10 @@ struct CliOptions {
   std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
   std::vector<std::string> positional;        // words that are not flags
 
+  // The log as a tool opens it (a transactional id of its own).
   log::LogOptions log_options() const;
+  // The log as `xyd serve` opens it: the node's stable transactional id and static group member.
+  log::LogOptions serve_log_options() const;
   // Value of a command flag, or `fallback`.
   std::string flag(const std::string& name, const std::string& fallback = {}) const;
   bool has(const std::string& name) const { return flags.contains(name); }

@@ -49,24 +49,24 @@ int run_log_tail(const CliOptions& options) {
   if (!reader.ok()) return fail("log tail", reader.error());
   auto assigned = (*reader)->assign(starts);
   if (!assigned.ok()) return fail("log tail", assigned.error());
-  std::map<log::TopicPartition, int64_t> positions = starts;
-  auto caught_up = [&] {
-    for (const auto& [tp, end] : ends)
-      if (positions[tp] < end) return false;
+  // Caught up when the reader's position (past Kafka's transaction markers too) reaches the end.
+  auto caught_up = [&]() -> Result<bool> {
+    for (const auto& [tp, end] : ends) {
+      XYD_ASSIGN_OR_RETURN(int64_t position, (*reader)->position(tp));
+      if (position < end) return false;
+    }
     return true;
   };
-  int idle_polls = 0;
-  while (follow || !caught_up()) {
+  while (true) {
+    if (!follow) {
+      auto done = caught_up();
+      if (!done.ok()) return fail("log tail", done.error());
+      if (*done) break;
+    }
     auto records = (*reader)->poll(500ms, 1000);
     if (!records.ok()) return fail("log tail", records.error());
-    for (const auto& r : *records) {
-      std::cout << record_json(r).dump() << '\n';
-      positions[r.tp()] = r.offset + 1;
-    }
+    for (const auto& r : *records) std::cout << record_json(r).dump() << '\n';
     std::cout.flush();
-    // On Kafka the end offset counts transaction markers, which are never delivered.
-    idle_polls = records->empty() ? idle_polls + 1 : 0;
-    if (!follow && idle_polls >= 4) break;
   }
   return 0;
 }

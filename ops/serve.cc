@@ -23,7 +23,7 @@ int run_serve(const CliOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: only sigwait sees them
 
   std::cerr << "xyd: opening the " << options.log_backend << " log..." << std::endl;
-  auto log = log::open_log(options.log_options());
+  auto log = log::open_log(options.serve_log_options());
   if (!log.ok()) return fail("opening the log", log.error());
   auto created = (*log)->create_topics(events::standard_topics(options.partitions));
   if (!created.ok()) return fail("creating the xyd topics", created.error());

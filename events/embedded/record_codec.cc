@@ -5,13 +5,6 @@
 namespace xyd::log {
 namespace {
 
-void put_u32(std::string& out, uint32_t v) { append_be32(out, v); }
-void put_u64(std::string& out, uint64_t v) { append_be64(out, v); }
-void put_bytes(std::string& out, std::string_view bytes) {
-  put_u32(out, static_cast<uint32_t>(bytes.size()));
-  out.append(bytes);
-}
-
 // Reads big-endian integers and length-prefixed strings; any overrun sets failed.
 struct Cursor {
   std::string_view in;
@@ -42,15 +35,15 @@ struct Cursor {
 std::string partition_prefix(const TopicPartition& tp) {
   std::string key = tp.topic;
   key.push_back('\0');
-  put_u32(key, static_cast<uint32_t>(tp.partition));
+  append_be32(key, static_cast<uint32_t>(tp.partition));
   return key;
 }
 
 void append_record_key(std::string& out, const TopicPartition& tp, int64_t offset) {
   out.append(tp.topic);
   out.push_back('\0');
-  put_u32(out, static_cast<uint32_t>(tp.partition));
-  put_u64(out, static_cast<uint64_t>(offset));
+  append_be32(out, static_cast<uint32_t>(tp.partition));
+  append_be64(out, static_cast<uint64_t>(offset));
 }
 
 std::string record_key(const TopicPartition& tp, int64_t offset) {
@@ -71,13 +64,13 @@ std::string encode_record_value(const OutRecord& record, int64_t timestamp_ms) {
 }
 
 void append_record_value(std::string& out, const OutRecord& record, int64_t timestamp_ms) {
-  put_u64(out, static_cast<uint64_t>(timestamp_ms));
-  put_bytes(out, record.key);
-  put_bytes(out, record.value);
-  put_u32(out, static_cast<uint32_t>(record.headers.size()));
+  append_be64(out, static_cast<uint64_t>(timestamp_ms));
+  append_length_prefixed(out, record.key);
+  append_length_prefixed(out, record.value);
+  append_be32(out, static_cast<uint32_t>(record.headers.size()));
   for (const auto& h : record.headers) {
-    put_bytes(out, h.key);
-    put_bytes(out, h.value);
+    append_length_prefixed(out, h.key);
+    append_length_prefixed(out, h.value);
   }
 }
 

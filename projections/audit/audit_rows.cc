@@ -1,5 +1,6 @@
 #include "projections/audit/audit_rows.h"
 
+#include "events/bytes.h"
 #include "events/codec.h"
 
 #include <cstdio>
@@ -12,10 +13,6 @@ namespace {
 
 constexpr uint8_t kFormat = 1;
 
-void put_string(std::string& out, std::string_view s) {
-  append_be32(out, static_cast<uint32_t>(s.size()));
-  out.append(s);
-}
 
 // Reads what encode_row wrote; any overrun sets failed.
 struct RowCursor {
@@ -70,14 +67,14 @@ void encode_row(std::string& out, const AuditRow& row, std::string_view head_has
   out.push_back(static_cast<char>(kFormat));
   out.push_back(static_cast<char>(row.link));
   append_be64(out, static_cast<uint64_t>(row.head_version));
-  put_string(out, head_hash);
-  put_string(out, row.problem);
-  put_string(out, topic);
+  append_length_prefixed(out, head_hash);
+  append_length_prefixed(out, row.problem);
+  append_length_prefixed(out, topic);
   append_be32(out, static_cast<uint32_t>(row.partition));
   append_be64(out, static_cast<uint64_t>(row.offset));
   append_be64(out, static_cast<uint64_t>(row.timestamp_ms));
-  put_string(out, row.rule_set_version);
-  put_string(out, event);
+  append_length_prefixed(out, row.rule_set_version);
+  append_length_prefixed(out, event);
 }
 
 std::optional<AuditRow> decode_row(std::string_view bytes) {

@@ -128,6 +128,19 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
   BOOST_CHECK_MESSAGE(lines.find("\"key\":\"" + account + "\"") != std::string::npos,
                       "log tail beside the server does not show " << account);
 
+  if (kBackend == "kafka") {
+    // A tool opening the log (here `xyd log sample`, which writes) must not fence the server's
+    // transactional producer: the server still executes commands afterwards.
+    std::vector<std::string> sample = {"log", "sample", "--count", "1", "--node", "cli-test"};
+    for (const auto& f : log_flags(data)) sample.push_back(f);
+    run(xyd_command(sample));
+    web::http::http_request again(web::http::methods::POST);
+    again.set_request_uri("/api/v1/accounts");
+    again.set_body(nlohmann::json{{"phone", "189" + phone.substr(3)}, {"region", "440300"}}.dump(),
+                   "application/json");
+    BOOST_CHECK_EQUAL(client.request(again).get().status_code(), 201);
+  }
+
   kill(server, SIGTERM);
   int exit_status = 0;
   waitpid(server, &exit_status, 0);

@@ -64,6 +64,15 @@ Result<std::vector<NewEvent>> AccountAggregate::decide(const AggregateState& sta
   return refuse(Errc::invalid_argument, "accounts take no command named " + command.name, "name", "known-command");
 }
 
+Subject AccountAggregate::subject(const AggregateState& state, const Command& command) const {
+  const auto& source = state.exists() ? state.data : command.body;
+  Subject s;
+  s.account = command.aggregate_id;
+  s.region = source.value("region", "");
+  s.institution = source.value("institution", "");
+  return s;
+}
+
 void AccountAggregate::apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const {
   auto& s = state.data;
   if (event_name == "AccountRegistered") {

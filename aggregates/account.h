@@ -20,6 +20,7 @@ class AccountAggregate final : public Aggregate {
   const std::string& type() const override;
   Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
   void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
+  Subject subject(const AggregateState& state, const Command& command) const override;
 };
 
 }  // namespace xyd::domain

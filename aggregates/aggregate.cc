@@ -33,6 +33,7 @@ Status apply_envelope(const Aggregate& aggregate, AggregateState& state, const e
 
 Result<std::vector<NewEvent>> decide_checked(const Aggregate& aggregate, const AggregateState& state,
                                              const Command& command) {
+  XYD_RETURN_IF_ERROR(authorize(command.actor, command.name, aggregate.subject(state, command)));
   if (command.expected_version && *command.expected_version != state.version)
     return make_error(Errc::conflict,
                       command.aggregate_type + "/" + command.aggregate_id + " is at version " +

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregates/access.h"
 #include "aggregates/command.h"
 
 namespace xyd::domain {
@@ -20,6 +21,9 @@ class Aggregate {
   virtual Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const = 0;
   // The state after one more event (its name and data), version and hash excluded.
   virtual void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const = 0;
+  // What a command touches, for access (owner, institution, region, manager): from the state when
+  // the aggregate exists, else from the command's body and context. Also used for queries.
+  virtual Subject subject(const AggregateState& state, const Command& command) const = 0;
 };
 
 // Looks up an aggregate's behaviour by type ("account"); nullptr for an unknown type.
@@ -29,7 +33,8 @@ const Aggregate* aggregate_for(const std::string& type);
 // advances version and last hash. A break is a corrupt error naming the aggregate and version.
 [[nodiscard]] Status apply_envelope(const Aggregate& aggregate, AggregateState& state, const events::Envelope& event);
 
-// Decides a command against a state, checking the expected version first (409 on mismatch).
+// Decides a command against a state: first access (authorize the command's actor for the
+// command's name against subject(); 403), then the expected version (409), then decide().
 Result<std::vector<NewEvent>> decide_checked(const Aggregate& aggregate, const AggregateState& state,
                                              const Command& command);
 

@@ -13,6 +13,7 @@ nlohmann::json to_json(const Command& c) {
       {"body_hash", c.body_hash},
       {"body", c.body},
   };
+  if (!c.context.empty()) j["context"] = c.context;
   if (c.expected_version) j["expected_version"] = *c.expected_version;
   return j;
 }
@@ -33,6 +34,7 @@ Result<Command> command_from_json(const nlohmann::json& j) {
   c.correlation_id = j.value("correlation_id", "");
   c.body_hash = j.value("body_hash", "");
   c.body = j.value("body", nlohmann::json::object());
+  c.context = j.value("context", nlohmann::json::object());
   if (j.contains("expected_version")) {
     if (!j["expected_version"].is_number_integer())
       return make_error(Errc::invalid_argument, "expected_version must be an integer", "expected_version", "integer");

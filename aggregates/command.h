@@ -25,6 +25,11 @@ struct Command {
   std::string correlation_id;
   std::string body_hash;  // SHA-256 of the request body: the same id with another body is refused
   nlohmann::json body = nlohmann::json::object();
+  // Facts about other aggregates the decision needs (an application's enterprise and product),
+  // read by the server from its reference view when it takes the request, never from the client.
+  // Cross-aggregate invariants are checked against these facts (a consistency window of the
+  // view's lag; docs/DECISIONS.md).
+  nlohmann::json context = nlohmann::json::object();
 };
 
 nlohmann::json to_json(const Command& command);

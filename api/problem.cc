@@ -8,6 +8,9 @@ int http_status(Errc code) {
     case Errc::not_found: return 404;
     case Errc::conflict: return 409;
     case Errc::refused: return 422;
+    case Errc::unauthenticated: return 401;
+    case Errc::forbidden: return 403;
+    case Errc::too_many: return 429;
     case Errc::unavailable: return 503;
     case Errc::timeout: return 504;
     case Errc::corrupt:
@@ -22,6 +25,9 @@ nlohmann::json problem(const Error& error, const std::string& instance) {
       {Errc::not_found, "No such resource"},
       {Errc::conflict, "The request conflicts with the current state"},
       {Errc::refused, "Refused by a business rule"},
+      {Errc::unauthenticated, "Authentication required: log in (POST /api/v1/sessions) and send the bearer token"},
+      {Errc::forbidden, "Your role or region does not allow this"},
+      {Errc::too_many, "Too many attempts: wait and try again"},
       {Errc::unavailable, "The service cannot reach the event log now"},
       {Errc::timeout, "Timed out; the operation may still complete, retry with the same Idempotency-Key"},
       {Errc::corrupt, "Stored data failed verification"},

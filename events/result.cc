@@ -10,6 +10,9 @@ const char* errc_name(Errc code) {
     case Errc::not_found: return "not_found";
     case Errc::conflict: return "conflict";
     case Errc::refused: return "refused";
+    case Errc::unauthenticated: return "unauthenticated";
+    case Errc::forbidden: return "forbidden";
+    case Errc::too_many: return "too_many";
     case Errc::unavailable: return "unavailable";
     case Errc::timeout: return "timeout";
     case Errc::corrupt: return "corrupt";

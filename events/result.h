@@ -16,6 +16,9 @@ enum class Errc {
   not_found,          // an unknown topic, aggregate, record
   conflict,           // version conflict, duplicate, in flight
   refused,            // a business rule refused the command
+  unauthenticated,    // no valid credentials (HTTP 401)
+  forbidden,          // authenticated, but the role or scope does not allow it (HTTP 403)
+  too_many,           // rate limited or locked out for a while (HTTP 429)
   unavailable,        // the log or a broker cannot be reached now; retrying may help
   timeout,            // gave up waiting; the operation may still complete
   corrupt,            // stored data does not decode or verify

@@ -1,6 +1,11 @@
 #include "aggregates/aggregate.h"
 
 #include "aggregates/account.h"
+#include "aggregates/application.h"
+#include "aggregates/demand.h"
+#include "aggregates/enterprise.h"
+#include "aggregates/institution.h"
+#include "aggregates/product.h"
 #include "events/catalog.h"
 
 namespace xyd::domain {
@@ -8,8 +13,13 @@ namespace xyd::domain {
 const Aggregate* aggregate_for(const std::string& type) {
   static const std::map<std::string, std::unique_ptr<Aggregate>> registry = [] {
     std::map<std::string, std::unique_ptr<Aggregate>> r;
-    auto account = std::make_unique<AccountAggregate>();
-    r[account->type()] = std::move(account);
+    auto add = [&r](std::unique_ptr<Aggregate> aggregate) { r[aggregate->type()] = std::move(aggregate); };
+    add(std::make_unique<AccountAggregate>());
+    add(std::make_unique<EnterpriseAggregate>());
+    add(std::make_unique<InstitutionAggregate>());
+    add(std::make_unique<ProductAggregate>());
+    add(std::make_unique<DemandAggregate>());
+    add(std::make_unique<ApplicationAggregate>());
     return r;
   }();
   auto found = registry.find(type);

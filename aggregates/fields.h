@@ -19,6 +19,12 @@ inline Error refuse(Errc code, const std::string& message, const std::string& fi
   return make_error(code, message, field, rule);
 }
 
+// The Status of a Result (its value dropped): for checks that only validate.
+template <typename T>
+Status as_status(const Result<T>& result) {
+  return result.ok() ? Status() : Status(result.error());
+}
+
 // A non-empty string.
 Result<std::string> required_string(const nlohmann::json& body, const std::string& field);
 // Absent or null: nullopt; present: must be a string (empty allowed).

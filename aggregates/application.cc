@@ -1,0 +1,146 @@
+#include "aggregates/application.h"
+
+#include "aggregates/application_internal.h"
+#include "aggregates/fields.h"
+
+namespace xyd::domain {
+namespace {
+
+using nlohmann::json;
+
+const DecideTable& table() {
+  static const DecideTable t = {"application",
+                                "SubmitApplication",
+                                {{"SubmitApplication", &application::submit},
+                                 {"ReassignManager", &application::reassign_manager},
+                                 {"AcceptApplication", &application::accept},
+                                 {"TerminateApplication", &application::terminate},
+                                 {"WithdrawApplication", &application::withdraw},
+                                 {"GrantCredit", &application::grant_credit},
+                                 {"DeclineCredit", &application::decline_credit},
+                                 {"DisburseLoan", &application::disburse_loan},
+                                 {"ReceiveRepayment", &application::receive_repayment},
+                                 {"MarkOverdue", &application::mark_overdue},
+                                 {"WriteOffLoan", &application::write_off_loan}}};
+  return t;
+}
+
+int64_t int_at(const json& object, const char* field) { return object.value(field, int64_t{0}); }
+
+// The order's status once it has loans: bad_debt or settled when every loan is closed, else
+// overdue while any loan is overdue, else disbursed.
+std::string status_from_loans(const json& loans) {
+  bool all_closed = true, any_overdue = false, any_written_off = false;
+  for (const auto& [number, loan] : loans.items()) {
+    const std::string status = loan.value("status", "current");
+    all_closed = all_closed && (status == "settled" || status == "written_off");
+    any_overdue = any_overdue || status == "overdue";
+    any_written_off = any_written_off || status == "written_off";
+  }
+  if (all_closed) return any_written_off ? "bad_debt" : "settled";
+  return any_overdue ? "overdue" : "disbursed";
+}
+
+void apply_loan_event(json& s, const std::string& event_name, const json& data) {
+  if (!data.contains("loan_number")) return;
+  json& loan = s["loans"][data.value("loan_number", "")];
+  if (event_name == "LoanDisbursed") {
+    loan = {{"amount", data["amount"]},
+            {"outstanding", data["amount"]},
+            {"rate_bp", data["rate_bp"]},
+            {"disbursed_at", data["disbursed_at"]},
+            {"maturity", data["maturity"]},
+            {"repayment_method", data["repayment_method"]},
+            {"status", "current"},
+            {"days_past_due", 0},
+            {"overdue_principal", 0},
+            {"repaid_principal", 0},
+            {"repaid_interest", 0},
+            {"repaid_penalty", 0}};
+    s["disbursed_total"] = int_at(s, "disbursed_total") + int_at(data, "amount");
+    s["outstanding_total"] = int_at(s, "outstanding_total") + int_at(data, "amount");
+  } else if (event_name == "RepaymentReceived") {
+    for (const char* part : {"principal", "interest", "penalty"})
+      loan[std::string("repaid_") + part] = int_at(loan, (std::string("repaid_") + part).c_str()) + int_at(data, part);
+    loan["outstanding"] = int_at(loan, "outstanding") - int_at(data, "principal");
+    loan["last_installment"] = data["installment"];
+    s["outstanding_total"] = int_at(s, "outstanding_total") - int_at(data, "principal");
+  } else if (event_name == "LoanOverdue") {
+    loan["days_past_due"] = data["days_past_due"];
+    loan["overdue_principal"] = data["overdue_principal"];
+    loan["status"] = int_at(data, "days_past_due") > 0 ? "overdue" : "current";
+  } else if (event_name == "LoanWrittenOff") {
+    loan["status"] = "written_off";
+    loan["written_off_amount"] = data["amount"];
+    s["outstanding_total"] = int_at(s, "outstanding_total") - int_at(loan, "outstanding");
+    loan["outstanding"] = 0;
+  } else if (event_name == "LoanSettled") {
+    loan["status"] = "settled";
+    loan["days_past_due"] = 0;
+    loan["overdue_principal"] = 0;
+    loan["settled_at"] = data["settled_at"];
+  }
+  s["status"] = status_from_loans(s["loans"]);
+}
+
+}  // namespace
+
+bool is_terminal_application_status(const std::string& status) {
+  return status == "settled" || status == "bad_debt" || status == "terminated" || status == "withdrawn" ||
+         status == "credit_declined";
+}
+
+const std::string& ApplicationAggregate::type() const { return table().type; }
+
+Result<std::vector<NewEvent>> ApplicationAggregate::decide(const AggregateState& state, const Command& command) const {
+  return dispatch(table(), state, command);
+}
+
+Subject ApplicationAggregate::subject(const AggregateState& state, const Command& command) const {
+  Subject s;
+  if (state.exists()) {
+    s.owner = state.data.value("owner", "");
+    s.institution = state.data.value("institution", "");
+    s.region = state.data.value("region", "");
+    s.manager = state.data.value("manager", "");
+    return s;
+  }
+  const json enterprise = command.context.value("enterprise", json::object());
+  s.owner = enterprise.value("owner", "");
+  s.region = enterprise.value("region", "");
+  s.institution = command.context.value("product", json::object()).value("institution", "");
+  return s;
+}
+
+void ApplicationAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
+  auto& s = state.data;
+  if (event_name == "ApplicationSubmitted") {
+    s = data;
+    s["status"] = "submitted";
+    s["manager"] = "";
+    s["loans"] = json::object();
+    s["disbursed_total"] = 0;
+    s["outstanding_total"] = 0;
+  } else if (event_name == "RiskScreened") {
+    s["status"] = "screened";
+    s["screening"] = {{"verdict", data["verdict"]}, {"rule_set_version", data["rule_set_version"]}};
+  } else if (event_name == "ManagerAssigned" || event_name == "ManagerReassigned") {
+    s["manager"] = data.value(event_name == "ManagerAssigned" ? "manager" : "to", "");
+    if (s["status"] == "screened") s["status"] = "assigned";
+  } else if (event_name == "ApplicationAccepted") {
+    s["status"] = "accepted";
+    s["intended_amount"] = data["intended_amount"];
+  } else if (event_name == "ApplicationTerminated" || event_name == "ApplicationWithdrawn") {
+    s["status"] = event_name == "ApplicationTerminated" ? "terminated" : "withdrawn";
+    s["ended_by"] = data["by"];
+  } else if (event_name == "CreditGranted") {
+    s["status"] = "credit_granted";
+    s["credit"] = data;
+  } else if (event_name == "CreditDeclined") {
+    s["status"] = "credit_declined";
+  } else {
+    apply_loan_event(s, event_name, data);
+  }
+}
+
+}  // namespace xyd::domain

@@ -1,0 +1,149 @@
+#include "aggregates/demand.h"
+
+#include "aggregates/fields.h"
+#include "aggregates/reference.h"
+
+namespace xyd::domain {
+namespace {
+
+using nlohmann::json;
+
+Status check_open(const AggregateState& state) {
+  if (state.data.value("status", "") == "closed")
+    return refuse(Errc::refused, "the demand is closed: nothing happens after that", "status", "terminal-state");
+  return Status();
+}
+
+Decision publish(const AggregateState&, const Command& command) {
+  const auto& body = command.body;
+  XYD_ASSIGN_OR_RETURN(std::string enterprise_id, required_string(body, "enterprise"));
+  XYD_ASSIGN_OR_RETURN(int64_t amount, required_int(body, "amount", 1));
+  XYD_ASSIGN_OR_RETURN(int64_t term, required_int(body, "term_months", 1, 600));
+  XYD_ASSIGN_OR_RETURN(std::string region, required_string(body, "region"));
+  XYD_RETURN_IF_ERROR(check_region(region, "region"));
+  XYD_ASSIGN_OR_RETURN(std::string product_type, required_string(body, "product_type"));
+  if (!is_product_type(product_type))
+    return refuse(Errc::invalid_argument, "'" + product_type + "' is not a product type", "product_type",
+                  "product-type");
+  XYD_ASSIGN_OR_RETURN(std::string purpose, required_string(body, "purpose"));
+  XYD_ASSIGN_OR_RETURN(json enterprise, context_object(command.context, "enterprise"));
+  if (!enterprise.value("exists", false))
+    return refuse(Errc::refused, "enterprise " + enterprise_id + " does not exist", "enterprise", "enterprise-exists");
+  const std::string owner = enterprise.value("owner", "");
+  if (!is_platform_role(command.actor.role) && owner != command.actor.account)
+    return refuse(Errc::forbidden, "only the enterprise's owner publishes its demands", "enterprise", "enterprise-owner");
+  return one_event("DemandPublished", {{"enterprise", enterprise_id},
+                                       {"owner", owner},
+                                       {"amount", amount},
+                                       {"term_months", term},
+                                       {"region", region},
+                                       {"industry", enterprise.value("industry", "")},
+                                       {"product_type", product_type},
+                                       {"purpose", purpose}});
+}
+
+Status check_unclaimed_or_same_institution(const AggregateState& state, const std::string& institution) {
+  const std::string holder = state.data.value("institution", "");
+  if (!holder.empty() && holder != institution)
+    return refuse(Errc::refused, "the demand is already taken by institution " + holder, "institution",
+                  "claimed-by-other-institution");
+  return Status();
+}
+
+Decision claim(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_open(state));
+  if (state.data.value("status", "") != "open")
+    return refuse(Errc::refused, "only an open demand can be claimed", "status", "demand-open");
+  if (command.actor.account.empty() || command.actor.institution.empty())
+    return refuse(Errc::invalid_argument, "a claim needs a manager of an institution", "manager", "required");
+  return one_event("DemandClaimed", {{"manager", command.actor.account}, {"institution", command.actor.institution}});
+}
+
+Decision assign(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_open(state));
+  XYD_ASSIGN_OR_RETURN(std::string manager, required_string(command.body, "manager"));
+  std::string institution = command.actor.institution;
+  if (is_platform_role(command.actor.role)) {
+    XYD_ASSIGN_OR_RETURN(institution, required_string(command.body, "institution"));
+  }
+  XYD_RETURN_IF_ERROR(check_unclaimed_or_same_institution(state, institution));
+  XYD_RETURN_IF_ERROR(check_enabled_manager(command.context, manager, "manager"));
+  if (manager == state.data.value("manager", ""))
+    return refuse(Errc::refused, manager + " already holds the demand", "manager", "different-manager");
+  return one_event("DemandAssigned",
+                   {{"manager", manager}, {"by", command.actor.account}, {"institution", institution}});
+}
+
+Decision close(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_open(state));
+  const auto& actor = command.actor;
+  if (actor.role == "account_manager" && state.data.value("manager", "") != actor.account)
+    return refuse(Errc::forbidden, "only the demand's manager closes it", "manager", "assigned-manager");
+  XYD_ASSIGN_OR_RETURN(std::string reason,
+                       required_one_of(command.body, "reason", {"converted", "withdrawn", "expired"}, "close-reason"));
+  XYD_ASSIGN_OR_RETURN(auto application, optional_string(command.body, "application"));
+  if (reason == "converted" && !application)
+    return refuse(Errc::invalid_argument, "a converted demand names its application", "application", "required");
+  json data = {{"reason", reason}, {"by", actor.account}};
+  if (application) data["application"] = *application;
+  return one_event("DemandClosed", std::move(data));
+}
+
+const DecideTable& table() {
+  static const DecideTable t = {"demand",
+                                "PublishDemand",
+                                {{"PublishDemand", &publish},
+                                 {"ClaimDemand", &claim},
+                                 {"AssignDemand", &assign},
+                                 {"CloseDemand", &close}}};
+  return t;
+}
+
+}  // namespace
+
+Status check_enabled_manager(const json& context, const std::string& manager, const std::string& field) {
+  auto managers = context.find("managers");
+  if (managers == context.end() || !managers->is_array())
+    return refuse(Errc::invalid_argument, "the server did not fill in context.managers", "context.managers",
+                  "context-fact");
+  for (const auto& m : *managers)
+    if (m.is_object() && m.value("account", "") == manager && m.value("enabled", false)) return Status();
+  return refuse(Errc::refused, manager + " is not an enabled manager of the institution", field, "manager-enabled");
+}
+
+const std::string& DemandAggregate::type() const { return table().type; }
+
+Result<std::vector<NewEvent>> DemandAggregate::decide(const AggregateState& state, const Command& command) const {
+  return dispatch(table(), state, command);
+}
+
+Subject DemandAggregate::subject(const AggregateState& state, const Command& command) const {
+  Subject s;
+  if (state.exists()) {
+    s.owner = state.data.value("owner", "");
+    s.region = state.data.value("region", "");
+    s.institution = state.data.value("institution", "");
+    s.manager = state.data.value("manager", "");
+  } else {
+    s.owner = command.context.value("enterprise", json::object()).value("owner", "");
+    s.region = command.body.value("region", "");
+  }
+  return s;
+}
+
+void DemandAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
+  auto& s = state.data;
+  if (event_name == "DemandPublished") {
+    s = data;
+    s["status"] = "open";
+  } else if (event_name == "DemandClaimed" || event_name == "DemandAssigned") {
+    s["manager"] = data["manager"];
+    s["institution"] = data.value("institution", "");
+    s["status"] = event_name == "DemandClaimed" ? "claimed" : "assigned";
+  } else if (event_name == "DemandClosed") {
+    s["status"] = "closed";
+    s["close_reason"] = data["reason"];
+  }
+}
+
+}  // namespace xyd::domain

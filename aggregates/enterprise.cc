@@ -1,0 +1,217 @@
+#include "aggregates/enterprise.h"
+
+#include <algorithm>
+
+#include "aggregates/fields.h"
+#include "aggregates/identifiers.h"
+#include "aggregates/reference.h"
+
+namespace xyd::domain {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kScales = {"micro", "small", "medium"};
+const std::vector<std::string> kProfileFields = {"name", "legal_representative", "region", "industry",
+                                                 "registered_capital", "scale", "founded_on"};
+
+// Validates one profile field's value (registration and changes share it).
+Status check_profile_value(const json& body, const std::string& field) {
+  if (field == "region") {
+    XYD_ASSIGN_OR_RETURN(std::string region, required_string(body, field));
+    return check_region(region, field);
+  }
+  if (field == "industry") {
+    XYD_ASSIGN_OR_RETURN(std::string industry, required_string(body, field));
+    return check_industry_section(industry, field);
+  }
+  if (field == "registered_capital") return as_status(required_int(body, field, 0));
+  if (field == "scale") return as_status(required_one_of(body, field, kScales, "enterprise-scale"));
+  if (field == "founded_on") return as_status(required_date(body, field));
+  return as_status(required_string(body, field));
+}
+
+Decision register_enterprise(const AggregateState&, const Command& command) {
+  const auto& body = command.body;
+  XYD_ASSIGN_OR_RETURN(std::string uscc, required_string(body, "uscc"));
+  XYD_RETURN_IF_ERROR(check_uscc(uscc));
+  if (command.aggregate_id != enterprise_id_for_uscc(uscc))
+    return refuse(Errc::invalid_argument, "the enterprise id must be ent-<uscc>", "aggregate_id", "derived-from-uscc");
+  json data = {{"uscc", uscc}};
+  for (const auto& field : kProfileFields) {
+    XYD_RETURN_IF_ERROR(check_profile_value(body, field));
+    data[field] = body[field];
+  }
+  std::string owner = command.actor.account;
+  if (is_platform_role(command.actor.role) && body.contains("owner")) {
+    XYD_ASSIGN_OR_RETURN(owner, required_string(body, "owner"));
+  }
+  if (owner.empty())
+    return refuse(Errc::invalid_argument, "an enterprise is registered by (or for) an account", "owner", "required");
+  data["owner"] = owner;
+  return one_event("EnterpriseRegistered", std::move(data));
+}
+
+Decision change_profile(const AggregateState& state, const Command& command) {
+  const auto& body = command.body;
+  XYD_ASSIGN_OR_RETURN(std::string field, required_one_of(body, "field", kProfileFields, "profile-field"));
+  XYD_ASSIGN_OR_RETURN(std::string source, required_string(body, "source"));
+  if (!body.contains("before"))
+    return refuse(Errc::invalid_argument, "before is required", "before", "required");
+  XYD_RETURN_IF_ERROR(check_profile_value(json{{field, body.value("after", json())}}, field));
+  const json current = state.data.value(field, json());
+  if (body["before"] != current)
+    return refuse(Errc::conflict, field + " is now " + current.dump() + ", not " + body["before"].dump(), "before",
+                  "before-is-current");
+  if (body["after"] == current)
+    return refuse(Errc::invalid_argument, "after equals before: nothing changes", "after", "changes-something");
+  return one_event("EnterpriseProfileChanged",
+                   {{"field", field}, {"before", current}, {"after", body["after"]}, {"source", source}});
+}
+
+Decision whitelist(const AggregateState& state, const Command& command) {
+  if (state.data.value("whitelisted", false))
+    return refuse(Errc::conflict, "the enterprise is already on the whitelist", "whitelisted", "whitelisted-once");
+  XYD_ASSIGN_OR_RETURN(auto note, optional_string(command.body, "note"));
+  return one_event("EnterpriseWhitelisted", {{"by", command.actor.account}, {"note", note.value_or("")}});
+}
+
+Decision delist(const AggregateState& state, const Command& command) {
+  if (!state.data.value("whitelisted", false))
+    return refuse(Errc::refused, "the enterprise is not on the whitelist", "whitelisted", "on-whitelist");
+  XYD_ASSIGN_OR_RETURN(std::string reason, required_string(command.body, "reason"));
+  return one_event("EnterpriseDelisted", {{"by", command.actor.account}, {"reason", reason}});
+}
+
+Decision record_risk_signal(const AggregateState&, const Command& command) {
+  const auto& body = command.body;
+  XYD_ASSIGN_OR_RETURN(std::string type,
+                       required_one_of(body, "signal_type",
+                                       {"judicial", "tax", "abnormal_operation", "administrative_penalty", "other"},
+                                       "signal-type"));
+  XYD_ASSIGN_OR_RETURN(std::string severity, required_one_of(body, "severity", {"low", "medium", "high"}, "severity"));
+  XYD_ASSIGN_OR_RETURN(std::string source, required_string(body, "source"));
+  XYD_ASSIGN_OR_RETURN(std::string observed_at, required_date_or_instant(body, "observed_at"));
+  XYD_ASSIGN_OR_RETURN(auto description, optional_string(body, "description"));
+  return one_event("RiskSignalRecorded", {{"signal_type", type},
+                                          {"severity", severity},
+                                          {"source", source},
+                                          {"observed_at", observed_at},
+                                          {"description", description.value_or("")}});
+}
+
+bool follows(const AggregateState& state, const std::string& account) {
+  json followers = state.data.value("followers", json::array());
+  return std::find(followers.begin(), followers.end(), account) != followers.end();
+}
+
+Status check_follower(const Command& command) {
+  if (command.actor.account.empty())
+    return refuse(Errc::invalid_argument, "following needs an account", "account", "required");
+  return Status();
+}
+
+Decision follow(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_follower(command));
+  if (follows(state, command.actor.account))
+    return refuse(Errc::conflict, "the account already follows this enterprise", "account", "follow-once");
+  return one_event("EnterpriseFollowed", {{"account", command.actor.account}});
+}
+
+Decision unfollow(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_follower(command));
+  if (!follows(state, command.actor.account))
+    return refuse(Errc::refused, "the account does not follow this enterprise", "account", "following");
+  return one_event("EnterpriseUnfollowed", {{"account", command.actor.account}});
+}
+
+Decision assess_credit_score(const AggregateState&, const Command& command) {
+  XYD_ASSIGN_OR_RETURN(int64_t score, required_int(command.body, "score", 0, 1000));
+  XYD_ASSIGN_OR_RETURN(std::string grade, required_string(command.body, "grade"));
+  XYD_ASSIGN_OR_RETURN(std::string model, required_string(command.body, "model_version"));
+  return one_event("CreditScoreAssessed", {{"score", score}, {"grade", grade}, {"model_version", model}});
+}
+
+const DecideTable& table() {
+  static const DecideTable t = {"enterprise",
+                                "RegisterEnterprise",
+                                {{"RegisterEnterprise", &register_enterprise},
+                                 {"SubmitCertification", &submit_certification},
+                                 {"ReviewCertification", &review_certification},
+                                 {"ChangeEnterpriseProfile", &change_profile},
+                                 {"WhitelistEnterprise", &whitelist},
+                                 {"DelistEnterprise", &delist},
+                                 {"RecordRiskSignal", &record_risk_signal},
+                                 {"FollowEnterprise", &follow},
+                                 {"UnfollowEnterprise", &unfollow},
+                                 {"AssessCreditScore", &assess_credit_score}}};
+  return t;
+}
+
+void apply_certification(json& s, const std::string& event_name, const json& data) {
+  if (event_name == "CertificationSubmitted") {
+    s["certification"] = "pending_review";
+    s["certification_method"] = data.value("method", "");
+  } else if (event_name == "EnterpriseCertified") {
+    s["certification"] = "certified";
+    s["certified"] = true;
+  } else if (event_name == "CertificationRejected") {
+    s["certification"] = "rejected";
+    s["certification_reasons"] = data.value("reasons", json::array());
+  }
+}
+
+}  // namespace
+
+std::string enterprise_id_for_uscc(const std::string& uscc) { return "ent-" + uscc; }
+
+const std::string& EnterpriseAggregate::type() const { return table().type; }
+
+Result<std::vector<NewEvent>> EnterpriseAggregate::decide(const AggregateState& state, const Command& command) const {
+  return dispatch(table(), state, command);
+}
+
+Subject EnterpriseAggregate::subject(const AggregateState& state, const Command& command) const {
+  Subject s;
+  if (state.exists()) {
+    s.owner = state.data.value("owner", "");
+    s.region = state.data.value("region", "");
+  } else {
+    s.owner = is_platform_role(command.actor.role) ? command.body.value("owner", command.actor.account)
+                                                   : command.actor.account;
+    s.region = command.body.value("region", "");
+  }
+  return s;
+}
+
+void EnterpriseAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
+  auto& s = state.data;
+  if (event_name == "EnterpriseRegistered") {
+    s = data;
+    s["certification"] = "none";
+    s["certified"] = false;
+    s["whitelisted"] = false;
+    s["followers"] = json::array();
+    s["risk_signals"] = {{"low", 0}, {"medium", 0}, {"high", 0}};
+  } else if (event_name == "EnterpriseProfileChanged") {
+    s[data.value("field", "")] = data["after"];
+  } else if (event_name == "EnterpriseWhitelisted" || event_name == "EnterpriseDelisted") {
+    s["whitelisted"] = event_name == "EnterpriseWhitelisted";
+  } else if (event_name == "RiskSignalRecorded") {
+    auto& count = s["risk_signals"][data.value("severity", "low")];
+    count = count.is_number_integer() ? count.get<int64_t>() + 1 : 1;
+  } else if (event_name == "EnterpriseFollowed") {
+    s["followers"].push_back(data["account"]);
+  } else if (event_name == "EnterpriseUnfollowed") {
+    auto& followers = s["followers"];
+    followers.erase(std::remove(followers.begin(), followers.end(), data["account"]), followers.end());
+  } else if (event_name == "CreditScoreAssessed") {
+    s["credit_score"] = data["score"];
+    s["credit_grade"] = data["grade"];
+    s["credit_model_version"] = data["model_version"];
+  } else {
+    apply_certification(s, event_name, data);
+  }
+}
+
+}  // namespace xyd::domain

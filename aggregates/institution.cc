@@ -1,0 +1,178 @@
+#include "aggregates/institution.h"
+
+#include <algorithm>
+
+#include "aggregates/decide_table.h"
+#include "aggregates/fields.h"
+#include "aggregates/reference.h"
+
+namespace xyd::domain {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kUpdatable = {"full_name", "short_name", "region", "parent"};
+
+std::string status_of(const AggregateState& state) { return state.data.value("status", "active"); }
+
+Status check_not_removed(const AggregateState& state) {
+  if (status_of(state) == "removed")
+    return refuse(Errc::refused, "the institution was removed: nothing happens after that", "status", "terminal-state");
+  return Status();
+}
+
+Status check_field_value(const json& body, const std::string& field) {
+  if (field == "region") {
+    XYD_ASSIGN_OR_RETURN(std::string region, required_string(body, field));
+    return check_region(region, field);
+  }
+  if (field == "parent") return as_status(optional_string(body, field));
+  return as_status(required_string(body, field));
+}
+
+Decision onboard(const AggregateState&, const Command& command) {
+  const auto& body = command.body;
+  XYD_ASSIGN_OR_RETURN(std::string type, required_string(body, "type"));
+  if (!is_institution_type(type))
+    return refuse(Errc::invalid_argument, "'" + type + "' is not one of the 11 institution types", "type",
+                  "institution-type");
+  json data = {{"type", type}};
+  for (const char* field : {"full_name", "short_name", "region", "parent"}) {
+    XYD_RETURN_IF_ERROR(check_field_value(body, field));
+    data[field] = body.value(field, json(""));
+  }
+  return one_event("InstitutionOnboarded", std::move(data));
+}
+
+Decision update(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_not_removed(state));
+  XYD_ASSIGN_OR_RETURN(json changes, required_object(command.body, "changes"));
+  if (changes.empty()) return refuse(Errc::invalid_argument, "changes is empty", "changes", "changes-something");
+  json recorded = json::object();
+  for (const auto& [field, value] : changes.items()) {
+    if (std::find(kUpdatable.begin(), kUpdatable.end(), field) == kUpdatable.end())
+      return refuse(Errc::invalid_argument, field + " cannot be updated (only full_name, short_name, region, parent)",
+                    "changes." + field, "updatable-field");
+    XYD_RETURN_IF_ERROR(check_field_value(changes, field));
+    recorded[field] = {{"before", state.data.value(field, json(""))}, {"after", value}};
+  }
+  return one_event("InstitutionUpdated", {{"changes", recorded}, {"by", command.actor.account}});
+}
+
+Decision suspend(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_not_removed(state));
+  if (status_of(state) != "active")
+    return refuse(Errc::refused, "only an active institution can be suspended", "status", "institution-active");
+  XYD_ASSIGN_OR_RETURN(std::string reason, required_string(command.body, "reason"));
+  return one_event("InstitutionSuspended", {{"reason", reason}, {"by", command.actor.account}});
+}
+
+Decision resume(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_not_removed(state));
+  if (status_of(state) != "suspended")
+    return refuse(Errc::refused, "only a suspended institution can be resumed", "status", "institution-suspended");
+  return one_event("InstitutionResumed", {{"by", command.actor.account}});
+}
+
+Decision remove(const AggregateState& state, const Command& command) {
+  XYD_RETURN_IF_ERROR(check_not_removed(state));
+  const json managers = state.data.value("managers", json::object());
+  if (!managers.empty())
+    return refuse(Errc::refused,
+                  "the institution still has " + std::to_string(managers.size()) + " account manager(s): remove them first",
+                  "managers", "no-managers-remain");
+  return one_event("InstitutionRemoved", {{"by", command.actor.account}});
+}
+
+// The manager a command names, and whether the institution has it.
+Result<std::string> manager_of(const AggregateState& state, const Command& command, bool must_exist) {
+  XYD_RETURN_IF_ERROR(check_not_removed(state));
+  XYD_ASSIGN_OR_RETURN(std::string manager, required_string(command.body, "manager"));
+  bool known = state.data.value("managers", json::object()).contains(manager);
+  if (must_exist && !known)
+    return refuse(Errc::refused, manager + " is not a manager of this institution", "manager", "manager-of-institution");
+  if (!must_exist && known)
+    return refuse(Errc::conflict, manager + " is already a manager of this institution", "manager", "manager-once");
+  return manager;
+}
+
+Decision add_manager(const AggregateState& state, const Command& command) {
+  XYD_ASSIGN_OR_RETURN(std::string manager, manager_of(state, command, false));
+  return one_event("ManagerAdded", {{"manager", manager}, {"by", command.actor.account}});
+}
+
+Decision remove_manager(const AggregateState& state, const Command& command) {
+  XYD_ASSIGN_OR_RETURN(std::string manager, manager_of(state, command, true));
+  return one_event("ManagerRemoved", {{"manager", manager}, {"by", command.actor.account}});
+}
+
+Decision set_manager_enabled(const AggregateState& state, const Command& command, bool enabled) {
+  XYD_ASSIGN_OR_RETURN(std::string manager, manager_of(state, command, true));
+  if (state.data["managers"][manager].value("enabled", true) == enabled)
+    return refuse(Errc::refused, manager + " is already " + (enabled ? "enabled" : "disabled"), "manager",
+                  enabled ? "manager-disabled" : "manager-enabled");
+  return one_event(enabled ? "ManagerEnabled" : "ManagerDisabled", {{"manager", manager}, {"by", command.actor.account}});
+}
+
+Decision enable_manager(const AggregateState& state, const Command& command) {
+  return set_manager_enabled(state, command, true);
+}
+Decision disable_manager(const AggregateState& state, const Command& command) {
+  return set_manager_enabled(state, command, false);
+}
+
+const DecideTable& table() {
+  static const DecideTable t = {"institution",
+                                "OnboardInstitution",
+                                {{"OnboardInstitution", &onboard},
+                                 {"UpdateInstitution", &update},
+                                 {"SuspendInstitution", &suspend},
+                                 {"ResumeInstitution", &resume},
+                                 {"RemoveInstitution", &remove},
+                                 {"AddManager", &add_manager},
+                                 {"RemoveManager", &remove_manager},
+                                 {"EnableManager", &enable_manager},
+                                 {"DisableManager", &disable_manager}}};
+  return t;
+}
+
+}  // namespace
+
+const std::string& InstitutionAggregate::type() const { return table().type; }
+
+Result<std::vector<NewEvent>> InstitutionAggregate::decide(const AggregateState& state, const Command& command) const {
+  return dispatch(table(), state, command);
+}
+
+Subject InstitutionAggregate::subject(const AggregateState& state, const Command& command) const {
+  Subject s;
+  s.institution = command.aggregate_id;
+  s.region = (state.exists() ? state.data : command.body).value("region", "");
+  return s;
+}
+
+void InstitutionAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
+  auto& s = state.data;
+  const std::string manager = data.value("manager", "");
+  if (event_name == "InstitutionOnboarded") {
+    s = data;
+    s["status"] = "active";
+    s["managers"] = json::object();
+  } else if (event_name == "InstitutionUpdated") {
+    for (const auto& [field, change] : data["changes"].items()) s[field] = change["after"];
+  } else if (event_name == "InstitutionSuspended") {
+    s["status"] = "suspended";
+  } else if (event_name == "InstitutionResumed") {
+    s["status"] = "active";
+  } else if (event_name == "InstitutionRemoved") {
+    s["status"] = "removed";
+  } else if (event_name == "ManagerAdded") {
+    s["managers"][manager] = {{"enabled", true}};
+  } else if (event_name == "ManagerRemoved") {
+    s["managers"].erase(manager);
+  } else if (event_name == "ManagerEnabled" || event_name == "ManagerDisabled") {
+    s["managers"][manager]["enabled"] = event_name == "ManagerEnabled";
+  }
+}
+
+}  // namespace xyd::domain

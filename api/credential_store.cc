@@ -1,10 +1,13 @@
+// CredentialStore: opening the store, and password hashes. Argon2id through libsodium at OWASP's
+// parameters (19 MiB, 2 passes, 1 lane). A hash is stored under the id of the command that set it;
+// the account's events name that command, so a refused command's hash is never used.
 #include "api/credential_store.h"
 
-#include <rocksdb/db.h>
 #include <sodium.h>
 
 #include <filesystem>
-#include <mutex>
+
+#include "api/credential_store_impl.h"
 
 namespace xyd::api {
 namespace {
@@ -13,55 +16,7 @@ namespace {
 constexpr unsigned long long kOpsLimit = 2;
 constexpr size_t kMemLimit = 19 * 1024 * 1024;
 
-// Password hashes in their own RocksDB, outside the log; RocksDB makes it thread-safe.
-class RocksCredentialStore final : public CredentialStore {
- public:
-  explicit RocksCredentialStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
-
-  Status set_password(const std::string& reference, const std::string& password) override {
-    XYD_RETURN_IF_ERROR(check_password_rule(password));
-    std::lock_guard lock(mutex_);  // check and put as one step
-    XYD_ASSIGN_OR_RETURN(bool exists, has(reference));
-    if (exists) {
-      XYD_ASSIGN_OR_RETURN(bool same, verify_password(reference, password));
-      if (same) return Status();
-      return make_error(Errc::refused,
-                        "this Idempotency-Key was used before with a different request body; use a new key for a "
-                        "new request",
-                        "Idempotency-Key", "same-key-same-body");
-    }
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(hash, password.data(), password.size(), kOpsLimit, kMemLimit,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0)
-      return make_error(Errc::unavailable, "not enough memory to hash the password; retry");
-    rocksdb::WriteOptions sync;
-    sync.sync = true;  // acknowledged registrations must be able to log in after a crash
-    auto s = db_->Put(sync, "pw/" + reference, hash);
-    sodium_memzero(hash, sizeof hash);
-    if (!s.ok()) return make_error(Errc::unavailable, "credential store: " + s.ToString());
-    return Status();
-  }
-
-  Result<bool> has(const std::string& reference) {
-    std::string hash;
-    auto s = db_->Get(rocksdb::ReadOptions(), "pw/" + reference, &hash);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return make_error(Errc::unavailable, "credential store: " + s.ToString());
-    return true;
-  }
-
-  Result<bool> verify_password(const std::string& reference, const std::string& password) override {
-    std::string hash;
-    auto s = db_->Get(rocksdb::ReadOptions(), "pw/" + reference, &hash);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return make_error(Errc::unavailable, "credential store: " + s.ToString());
-    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::mutex mutex_;
-};
+std::string password_key(const std::string& reference) { return "pw/" + reference; }
 
 }  // namespace
 
@@ -70,6 +25,9 @@ Status check_password_rule(const std::string& password) {
     return make_error(Errc::invalid_argument, "a password has 8 to 128 characters", "password", "length-8-128");
   return Status();
 }
+
+CredentialStore::CredentialStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CredentialStore::~CredentialStore() = default;
 
 Result<std::unique_ptr<CredentialStore>> CredentialStore::open(const std::string& path) {
   if (sodium_init() < 0) return make_error(Errc::fatal, "libsodium failed to initialise");
@@ -80,7 +38,37 @@ Result<std::unique_ptr<CredentialStore>> CredentialStore::open(const std::string
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return make_error(Errc::unavailable, "cannot open the credential store at " + path + ": " + s.ToString());
-  return std::unique_ptr<CredentialStore>(new RocksCredentialStore(std::unique_ptr<rocksdb::DB>(raw)));
+  auto impl = std::make_unique<Impl>();
+  impl->db.reset(raw);
+  return std::unique_ptr<CredentialStore>(new CredentialStore(std::move(impl)));
+}
+
+Status CredentialStore::set_password(const std::string& reference, const std::string& password) {
+  XYD_RETURN_IF_ERROR(check_password_rule(password));
+  std::lock_guard lock(impl_->password_mutex);  // check and put as one step
+  XYD_ASSIGN_OR_RETURN(auto existing, impl_->get(password_key(reference)));
+  if (existing) {
+    XYD_ASSIGN_OR_RETURN(bool same, verify_password(reference, password));
+    if (same) return Status();
+    return make_error(Errc::refused,
+                      "this Idempotency-Key was used before with a different request body; use a new key for a "
+                      "new request",
+                      "Idempotency-Key", "same-key-same-body");
+  }
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, password.data(), password.size(), kOpsLimit, kMemLimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return make_error(Errc::unavailable, "not enough memory to hash the password; retry");
+  rocksdb::WriteBatch batch;
+  batch.Put(password_key(reference), hash);
+  sodium_memzero(hash, sizeof hash);
+  return impl_->write(batch, /*sync=*/true);  // acknowledged registrations must be able to log in after a crash
+}
+
+Result<bool> CredentialStore::verify_password(const std::string& reference, const std::string& password) {
+  XYD_ASSIGN_OR_RETURN(auto hash, impl_->get(password_key(reference)));
+  if (!hash) return false;
+  return crypto_pwhash_str_verify(hash->c_str(), password.data(), password.size()) == 0;
 }
 
 }  // namespace xyd::api

@@ -1,16 +1,6 @@
 #include "aggregates/outcome.h"
 
 namespace xyd::domain {
-namespace {
-
-Errc errc_from_name(const std::string& name) {
-  for (Errc code : {Errc::invalid_argument, Errc::not_found, Errc::conflict, Errc::refused, Errc::unavailable,
-                    Errc::timeout, Errc::corrupt, Errc::fatal})
-    if (name == errc_name(code)) return code;
-  return Errc::fatal;
-}
-
-}  // namespace
 
 nlohmann::json to_json(const Outcome& o) {
   nlohmann::json j = {

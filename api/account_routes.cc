@@ -1,57 +1,155 @@
 #include "api/account_routes.h"
 
+#include <sodium.h>
+
 #include "aggregates/account.h"
 #include "aggregates/identifiers.h"
+#include "api/access_check.h"
 #include "api/command_handler.h"
 #include "events/envelope.h"
 
 namespace xyd::api {
 namespace {
 
-// Kinds anyone may register; the others are created by administrators.
-bool self_registrable(const std::string& kind) { return kind == "enterprise_user" || kind == "individual"; }
+Result<std::string> string_field(const nlohmann::json& body, const std::string& field) {
+  auto it = body.find(field);
+  if (it == body.end() || !it->is_string())
+    return make_error(Errc::invalid_argument, field + " is required (a string)", field, "required");
+  return it->get<std::string>();
+}
 
-Result<Response> register_account(domain::CommandGateway& gateway, CredentialStore& credentials,
-                                  const Request& request) {
+// The account as a caller sees it: phone masked unless the caller needs it.
+nlohmann::json account_view(const Request& request, const std::string& id, const domain::AggregateState& state) {
+  nlohmann::json view = state.data;
+  view.erase("credential_ref");
+  view["id"] = id;
+  view["version"] = state.version;
+  if (!sees_personal_data(request, id)) mask_personal_data(view);
+  return view;
+}
+
+// POST /api/v1/accounts without credentials: an enterprise user or individual registers itself,
+// with its own password. With credentials: an administrator creates an account of a kind it may
+// create; its initial password is sent to the account's phone and must be changed at first login.
+Result<Response> post_account(ApiServices& services, const Request& request) {
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
-  auto phone = body.find("phone");
-  if (phone == body.end() || !phone->is_string())
-    return make_error(Errc::invalid_argument, "phone is required (a string)", "phone", "required");
-  XYD_RETURN_IF_ERROR(domain::check_mobile(phone->get<std::string>()));
-  const std::string kind = body.value("kind", "enterprise_user");
-  if (!domain::is_account_kind(kind))
-    return make_error(Errc::invalid_argument, "kind '" + kind + "' is not a kind of account", "kind", "account-kind");
-  if (!self_registrable(kind))
-    return make_error(Errc::refused, kind + " accounts are created by an administrator, not by registration", "kind",
-                      "self-registration-kinds");
+  XYD_ASSIGN_OR_RETURN(std::string phone, string_field(body, "phone"));
+  XYD_RETURN_IF_ERROR(domain::check_mobile(phone));
+  const bool by_administrator = request.principal.has_value();
   std::optional<std::string> password;
-  if (body.contains("password")) {
-    if (!body["password"].is_string())
-      return make_error(Errc::invalid_argument, "password must be a string", "password", "string");
-    password = body["password"].get<std::string>();
+  if (by_administrator) {
+    password = initial_password();
+  } else if (body.contains("password")) {
+    XYD_ASSIGN_OR_RETURN(password, string_field(body, "password"));
     XYD_RETURN_IF_ERROR(check_password_rule(*password));
   }
-  nlohmann::json command_body = {{"phone", *phone}, {"kind", kind}, {"region", body.value("region", "")}};
+  nlohmann::json command_body = {{"phone", phone}, {"kind", body.value("kind", "enterprise_user")},
+                                 {"region", body.value("region", "")}};
   for (const char* optional : {"name", "institution"})
     if (body.contains(optional)) command_body[optional] = body[optional];
+  const std::string scope = by_administrator ? "account.create" : "account.register";
+  XYD_ASSIGN_OR_RETURN(std::string command_id, command_id_for(request, scope));
   // The body hash covers everything but the password, which must not reach the log in any form.
   const std::string body_hash = events::sha256_hex(command_body.dump());
-  XYD_ASSIGN_OR_RETURN(std::string command_id, command_id_for(request, "account.register"));
-  if (password) XYD_RETURN_IF_ERROR(credentials.set_password(command_id, *password));
-  const std::string account_id = domain::account_id_for_phone(phone->get<std::string>());
-  CommandRoute route{"account.register", "RegisterAccount", "account", 201};
-  XYD_ASSIGN_OR_RETURN(Response response, run_command(gateway, route, command_id, account_id, command_body, body_hash));
-  response.body["phone"] = mask_phone(phone->get<std::string>());
-  response.body["kind"] = kind;
+  // A repeated administrator request keeps the password stored the first time.
+  auto stored = password ? services.credentials.set_password(command_id, *password) : Status();
+  if (!stored.ok() && !(by_administrator && stored.error().code == Errc::refused)) return stored.error();
+  const bool first_time = stored.ok() || !by_administrator;
+  CommandRoute route{scope, by_administrator ? "CreateAccount" : "RegisterAccount", "account", 201};
+  XYD_ASSIGN_OR_RETURN(Response response,
+                       run_command(services, request, route,
+                                   {command_id, domain::account_id_for_phone(phone), command_body, body_hash}));
+  if (by_administrator && first_time && !response.headers.contains("Idempotency-Replayed")) {
+    auto sent = services.sms.send(phone, "xyd: your account was created. Initial password: " + *password +
+                                             " (change it when you first log in)");
+    response.body["initial_password_sent"] = sent.ok();
+  }
+  response.body["phone"] = mask_phone(phone);
+  response.body["kind"] = command_body["kind"];
   return response;
+}
+
+Result<Response> get_account(ApiServices& services, const Request& request) {
+  const std::string id = request.params.at("id");
+  XYD_ASSIGN_OR_RETURN(auto state, readable_state(services, request, "account", id, "account.read"));
+  Response response;
+  response.body = account_view(request, id, state);
+  return response;
+}
+
+// GET /api/v1/accounts?kind=&status=&region=&after=&limit=: the accounts within the caller's scope.
+Result<Response> list_accounts(ApiServices& services, const Request& request) {
+  XYD_RETURN_IF_ERROR(domain::scope_of(principal_of(request).actor.role, "account.list") == domain::Scope::none
+                          ? allow(request, "account.list")
+                          : Status());
+  const std::string kind = request.query_or("kind", ""), status = request.query_or("status", ""),
+                    region = request.query_or("region", ""), after = request.query_or("after", "");
+  size_t limit = 100;
+  try {
+    limit = std::stoul(request.query_or("limit", "100"));
+  } catch (...) {
+    limit = 0;
+  }
+  if (limit < 1 || limit > 1000)
+    return make_error(Errc::invalid_argument, "limit must be a number from 1 to 1000", "limit", "range-1-1000");
+  nlohmann::json items = nlohmann::json::array();
+  std::string last;
+  const auto* account = domain::aggregate_for("account");
+  XYD_RETURN_IF_ERROR(services.state.scan(
+      "account",
+      [&](const std::string& id, const domain::AggregateState& state) {
+        if (id == after) return true;
+        const auto& d = state.data;
+        if ((!kind.empty() && d.value("kind", "") != kind) || (!status.empty() && d.value("status", "") != status) ||
+            (!region.empty() && !d.value("region", "").starts_with(region)))
+          return true;
+        domain::Command probe;
+        probe.aggregate_id = id;
+        if (!allow(request, "account.list", account->subject(state, probe)).ok()) return true;
+        items.push_back(account_view(request, id, state));
+        last = id;
+        return items.size() < limit;
+      },
+      after));
+  Response response;
+  response.body = {{"items", items}, {"next_after", items.size() == limit ? nlohmann::json(last) : nlohmann::json()}};
+  return response;
+}
+
+// POST /api/v1/accounts/{id}/{approve|reject|enable|disable}.
+void add_status_route(Router& router, ApiServices& services, const std::string& verb, const std::string& command) {
+  router.add("POST", "/api/v1/accounts/{id}/" + verb, [&services, verb, command](const Request& request) -> Result<Response> {
+    nlohmann::json body = nlohmann::json::object();
+    if (!request.body.empty()) {
+      XYD_ASSIGN_OR_RETURN(body, request.json_body());
+    }
+    nlohmann::json command_body = nlohmann::json::object();
+    if (body.contains("reason")) command_body["reason"] = body["reason"];
+    XYD_ASSIGN_OR_RETURN(std::string command_id, command_id_for(request, "account." + verb));
+    return run_command(services, request, {"account." + verb, command, "account"},
+                       {command_id, request.params.at("id"), command_body});
+  });
 }
 
 }  // namespace
 
-void add_account_routes(Router& router, domain::CommandGateway& gateway, CredentialStore& credentials) {
-  router.add("POST", "/api/v1/accounts", [&gateway, &credentials](const Request& request) {
-    return register_account(gateway, credentials, request);
-  });
+std::string initial_password() {
+  static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  std::string password;
+  for (int i = 0; i < 16; ++i) password += alphabet[randombytes_uniform(sizeof alphabet - 1)];
+  return password;
+}
+
+void add_account_routes(Router& router, ApiServices& services) {
+  router.add("POST", "/api/v1/accounts", [&services](const Request& r) { return post_account(services, r); },
+             Access::open);
+  router.add("GET", "/api/v1/accounts", [&services](const Request& r) { return list_accounts(services, r); });
+  router.add("GET", "/api/v1/accounts/{id}", [&services](const Request& r) { return get_account(services, r); },
+             Access::password_change);
+  add_status_route(router, services, "approve", "ApproveAccount");
+  add_status_route(router, services, "reject", "RejectAccount");
+  add_status_route(router, services, "enable", "EnableAccount");
+  add_status_route(router, services, "disable", "DisableAccount");
 }
 
 }  // namespace xyd::api

@@ -32,6 +32,7 @@ Response problem_response(const Error& error, const std::string& path) {
   r.status = http_status(error.code);
   r.body = problem(error, path);
   r.content_type = "application/problem+json";
+  if (r.status == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"xyd\"";
   return r;
 }
 
@@ -60,10 +61,8 @@ struct ApiServer::Impl {
     for (const auto& [name, value] : incoming.headers()) request.headers[lower(name)] = value;
     request.body = body;
     request.client_address = incoming.remote_address();
-    auto handler = router.match(request);
-    if (!handler.ok()) return problem_response(handler.error(), request.path);
     try {
-      auto response = (**handler)(request);
+      auto response = router.dispatch(request);
       if (!response.ok()) return problem_response(response.error(), request.path);
       return std::move(response).value();
     } catch (const std::exception& e) {
@@ -136,12 +135,12 @@ void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
     };
     if (!ping.ok()) r.body["log"]["error"] = ping.error().message;
     return r;
-  });
+  }, Access::open);
   router.add("GET", "/api/v1/version", [&log, info](const Request&) -> Result<Response> {
     Response r;
     r.body = {{"version", info.version}, {"log_backend", log.backend()}};
     return r;
-  });
+  }, Access::open);
 }
 
 }  // namespace xyd::api

@@ -1,5 +1,8 @@
 #include "api/audit_routes.h"
 
+#include "api/access_check.h"
+#include "events/catalog.h"
+
 #include "projections/audit/audit_query.h"
 
 namespace xyd::api {
@@ -24,20 +27,41 @@ Result<size_t> page_size(const Request& request) {
   return limit;
 }
 
-Result<Response> answer(const projections::runtime::ProjectionRuntime& runtime, const AuditQuery& query) {
+Result<Response> answer(const projections::runtime::ProjectionRuntime& runtime, const AuditQuery& query,
+                        const Request& request) {
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("audit"));
   XYD_ASSIGN_OR_RETURN(auto page, projections::audit::query_audit(*reader, query));
+  if (!sees_personal_data(request)) mask_personal_data(page.items);
   Response response;
   response.body = {{"items", std::move(page.items)},
                    {"next_cursor", page.next_cursor.empty() ? nlohmann::json() : nlohmann::json(page.next_cursor)}};
   return response;
 }
 
+// The event names of each log the source documents ask for; the business-operation log is every
+// other event.
+Result<std::set<std::string>> log_names(const std::string& log) {
+  static const std::set<std::string> login = {"LoggedIn", "LoginFailed"};
+  static const std::set<std::string> accounts = {"AccountRegistered", "AccountApproved", "AccountRejected",
+                                                 "AccountEnabled",    "AccountDisabled", "PasswordChanged",
+                                                 "ManagerAdded",      "ManagerRemoved",  "ManagerEnabled",
+                                                 "ManagerDisabled"};
+  if (log == "login") return login;
+  if (log == "account-management") return accounts;
+  if (log != "business-operations")
+    return make_error(Errc::not_found, "no log named " + log + " (login, account-management, business-operations)",
+                      "log", "known-log");
+  std::set<std::string> rest;
+  for (const auto& type : events::EventCatalog::standard().types())
+    if (!login.contains(type.name) && !accounts.contains(type.name)) rest.insert(type.name);
+  return rest;
+}
+
 }  // namespace
 
 void add_audit_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
                       projections::runtime::ChainAuditJob& verification) {
-  router.add("GET", "/api/v1/audit/{type}/{id}", [&runtime](const Request& request) -> Result<Response> {
+  router.add("GET", "/api/v1/audit/{type}/{id}", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
     AuditQuery query;
     query.aggregate_type = request.params.at("type");
     query.aggregate_id = request.params.at("id");
@@ -46,7 +70,7 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
     query.to = request.query_or("to", "");
     query.cursor = request.query_or("cursor", "");
     XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
-    XYD_ASSIGN_OR_RETURN(Response response, answer(runtime, query));
+    XYD_ASSIGN_OR_RETURN(Response response, answer(runtime, query, request));
     if (response.body["items"].empty() && query.cursor.empty() && query.from.empty() && query.to.empty() &&
         query.actor.empty())
       return make_error(Errc::not_found,
@@ -54,17 +78,17 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
                             " in the audit view (if they were just written, the view may lag a moment: retry)",
                         "id", "known-aggregate");
     return response;
-  });
-  router.add("GET", "/api/v1/audit", [&runtime](const Request& request) -> Result<Response> {
+  }));
+  router.add("GET", "/api/v1/audit", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
     AuditQuery query;
     query.actor = request.query_or("actor", "");
     query.from = request.query_or("from", "");
     query.to = request.query_or("to", "");
     query.cursor = request.query_or("cursor", "");
     XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
-    return answer(runtime, query);
-  });
-  router.add("POST", "/api/v1/ops/audit/verify", [&verification](const Request& request) -> Result<Response> {
+    return answer(runtime, query, request);
+  }));
+  router.add("POST", "/api/v1/ops/audit/verify", guarded("audit.verify", [&verification](const Request& request) -> Result<Response> {
     std::string type, id;
     if (!request.body.empty()) {
       XYD_ASSIGN_OR_RETURN(auto body, request.json_body());
@@ -82,12 +106,28 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
     response.headers["Location"] = "/api/v1/ops/audit/verify";
     response.body = verification.status();
     return response;
-  });
-  router.add("GET", "/api/v1/ops/audit/verify", [&verification](const Request&) -> Result<Response> {
+  }));
+  router.add("GET", "/api/v1/ops/audit/verify", guarded("audit.verify", [&verification](const Request&) -> Result<Response> {
     Response response;
     response.body = verification.status();
     return response;
-  });
+  }));
+  // GET /api/v1/logs/{login|account-management|business-operations}?from&to&actor&subject=TYPE/ID&limit&cursor
+  router.add("GET", "/api/v1/logs/{log}", guarded("flow_log.read", [&runtime](const Request& request) -> Result<Response> {
+    AuditQuery query;
+    XYD_ASSIGN_OR_RETURN(query.names, log_names(request.params.at("log")));
+    if (auto subject = request.query_or("subject", ""); !subject.empty()) {
+      XYD_ASSIGN_OR_RETURN(auto parsed, projections::runtime::parse_aggregate(subject));
+      query.aggregate_type = parsed.first;
+      query.aggregate_id = parsed.second;
+    }
+    query.actor = request.query_or("actor", "");
+    query.from = request.query_or("from", "");
+    query.to = request.query_or("to", "");
+    query.cursor = request.query_or("cursor", "");
+    XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+    return answer(runtime, query, request);
+  }));
 }
 
 }  // namespace xyd::api

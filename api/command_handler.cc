@@ -17,28 +17,33 @@ Result<std::string> command_id_for(const Request& request, const std::string& sc
   return scope + ":" + key;
 }
 
-Result<Response> run_command(domain::CommandGateway& gateway, const CommandRoute& route, const std::string& command_id,
-                             const std::string& aggregate_id, const nlohmann::json& body,
-                             const std::string& body_hash) {
+Result<Response> run_command(ApiServices& services, const Request& request, const CommandRoute& route,
+                             CommandCall call) {
   domain::Command command;
-  command.id = command_id;
+  command.id = std::move(call.command_id);
   command.name = route.name;
   command.aggregate_type = route.aggregate_type;
-  command.aggregate_id = aggregate_id;
+  command.aggregate_id = std::move(call.aggregate_id);
+  command.actor = call.actor.role.empty() ? principal_of(request).actor : call.actor;
   command.correlation_id = events::uuid_v7();
-  command.body_hash = body_hash;
-  command.body = body;
-  XYD_ASSIGN_OR_RETURN(domain::Outcome outcome, gateway.submit(command));
+  command.body_hash = call.body_hash.empty() ? events::sha256_hex(call.body.dump()) : call.body_hash;
+  command.body = std::move(call.body);
+  command.context = std::move(call.context);
+  XYD_ASSIGN_OR_RETURN(domain::Outcome outcome, services.gateway.submit(command));
   if (!outcome.accepted) {
     Error error = outcome.error.value_or(make_error(Errc::fatal, "the command was refused without a reason"));
     return error;
   }
+  // Read-your-writes: the caller's next request (a GET, a token of a just-disabled account) sees it.
+  auto shown = services.state.wait_for(outcome.aggregate_type, outcome.aggregate_id, outcome.version,
+                                       services.sessions.view_wait);
   Response response;
   response.status = route.created_status;
   response.body = {{"id", outcome.aggregate_id},
                    {"type", outcome.aggregate_type},
                    {"version", outcome.version},
                    {"events", outcome.events}};
+  if (!shown.ok()) response.headers["Warning"] = "199 xyd \"" + shown.error().message + "\"";
   if (outcome.replayed) response.headers["Idempotency-Replayed"] = "true";
   if (route.created_status == 201)
     response.headers["Location"] = "/api/v1/" + outcome.aggregate_type + "s/" + outcome.aggregate_id;

@@ -1,9 +1,11 @@
 #include "api/processor_routes.h"
 
+#include "api/access_check.h"
+
 namespace xyd::api {
 
 void add_processor_routes(Router& router, const domain::CommandProcessor& processor, std::string node) {
-  router.add("GET", "/api/v1/ops/processor", [&processor, node](const Request&) -> Result<Response> {
+  router.add("GET", "/api/v1/ops/processor", guarded("ops.read", [&processor, node](const Request&) -> Result<Response> {
     auto stats = processor.stats();
     nlohmann::json partitions = nlohmann::json::array();
     for (const auto& tp : processor.assignment()) partitions.push_back(tp.partition);
@@ -16,7 +18,7 @@ void add_processor_routes(Router& router, const domain::CommandProcessor& proces
               {"failures", stats.failures},
               {"last_error", processor.last_error()}};
     return r;
-  });
+  }));
 }
 
 }  // namespace xyd::api

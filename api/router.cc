@@ -34,11 +34,37 @@ Result<nlohmann::json> Request::json_body() const {
   return parsed;
 }
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
-  routes_.push_back({method, split_path(pattern), std::move(handler)});
+void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
+  routes_.push_back({method, split_path(pattern), std::move(handler), access});
 }
 
-Result<const Handler*> Router::match(Request& request) const {
+bool has_credentials(const Request& request) {
+  return !request.header("authorization").empty() || !request.header("x-api-key").empty();
+}
+
+const Principal& principal_of(const Request& request) {
+  static const Principal anonymous{{"", "anonymous", "", ""}, "anonymous", "", "", false};
+  return request.principal ? *request.principal : anonymous;
+}
+
+Result<Response> Router::dispatch(Request& request) const {
+  XYD_ASSIGN_OR_RETURN(const Route* route, match(request));
+  if (route->access != Access::open || has_credentials(request)) {
+    if (!authenticator_)
+      return make_error(Errc::unauthenticated, "this server has no authentication configured", "authorization",
+                        "authenticated");
+    XYD_ASSIGN_OR_RETURN(Principal principal, authenticator_(request));
+    if (principal.restricted && route->access == Access::authenticated)
+      return make_error(Errc::forbidden,
+                        "this account must change its initial password first: PUT /api/v1/accounts/" +
+                            principal.actor.account + "/password with current_password and new_password",
+                        "password", "first-login-password-change");
+    request.principal = std::move(principal);
+  }
+  return route->handler(request);
+}
+
+Result<const Router::Route*> Router::match(Request& request) const {
   const auto parts = split_path(request.path);
   bool path_known = false;
   for (const auto& route : routes_) {
@@ -56,7 +82,7 @@ Result<const Handler*> Router::match(Request& request) const {
     path_known = true;
     if (route.method != request.method) continue;
     request.params = std::move(params);
-    return &route.handler;
+    return &route;
   }
   if (path_known)
     return make_error(Errc::not_found, request.method + " is not allowed on " + request.path, "method",

@@ -1,18 +1,32 @@
-// Router: maps METHOD + path pattern ("/api/v1/audit/{type}/{id}") to a handler. Handlers are
-// plain functions of a Request to a Result<Response>; an Error becomes an RFC 9457 problem
-// document. Built once at start-up, then read by every request thread (immutable while serving).
+// Router: maps METHOD + path pattern ("/api/v1/audit/{type}/{id}") to a handler, and makes sure
+// who calls it is known first: every route needs an authenticated principal unless added as
+// public, and a session restricted to its first-login password change reaches only the routes
+// that allow it. Handlers are plain functions of a Request to a Result<Response>; an Error becomes
+// an RFC 9457 problem document. Built once at start-up, then read by every request thread
+// (immutable while serving).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "events/envelope.h"
 #include "events/result.h"
 
 namespace xyd::api {
+
+// Who is calling: an account's session, a connector's machine key, or the local operator.
+struct Principal {
+  events::Actor actor;      // account id, role (account kind or machine role), institution, region
+  std::string kind;         // "session" | "machine_key" | "operator"
+  std::string session_id;   // for a session
+  std::string credential;   // the session's credential reference or the key's id
+  bool restricted = false;  // a first-login session: it may only change its password
+};
 
 struct Request {
   std::string method;
@@ -22,6 +36,7 @@ struct Request {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;                            // raw body (JSON for most routes)
   std::string client_address;
+  std::optional<Principal> principal;          // set by the router before the handler runs
 
   std::string header(const std::string& lower_case_name) const;
   std::string query_or(const std::string& name, const std::string& fallback) const;
@@ -38,20 +53,42 @@ struct Response {
 };
 
 using Handler = std::function<Result<Response>(const Request&)>;
+// Who is calling, from the request's credentials: unauthenticated (401) when they are missing
+// or invalid.
+using Authenticator = std::function<Result<Principal>(const Request&)>;
+
+// Who may reach a route at all (what they may do there is the handler's access check).
+enum class Access {
+  authenticated,    // any principal with a full session, key or operator token
+  password_change,  // also a restricted first-login session (change password, log out, whoami)
+  open,             // anyone; credentials, when sent, must be valid and give the principal
+};
 
 class Router {
  public:
-  void add(const std::string& method, const std::string& pattern, Handler handler);
-  // The handler for a request, filling request.params; a 404 or 405 problem when none matches.
-  Result<const Handler*> match(Request& request) const;
+  void add(const std::string& method, const std::string& pattern, Handler handler,
+           Access access = Access::authenticated);
+  void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
+  // Matches the route (filling request.params), authenticates as the route requires (filling
+  // request.principal) and runs the handler; 404/405 when nothing matches, 401/403 when the
+  // caller may not reach the route.
+  Result<Response> dispatch(Request& request) const;
 
  private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{name}" matches one segment
     Handler handler;
+    Access access = Access::authenticated;
   };
+  Result<const Route*> match(Request& request) const;
   std::vector<Route> routes_;
+  Authenticator authenticator_;
 };
+
+// Whether the request carries credentials (an Authorization or X-Api-Key header).
+bool has_credentials(const Request& request);
+// The principal of an authenticated request (the router guarantees it on non-open routes).
+const Principal& principal_of(const Request& request);
 
 }  // namespace xyd::api

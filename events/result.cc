@@ -21,6 +21,12 @@ const char* errc_name(Errc code) {
   return "unknown";
 }
 
+Errc errc_from_name(const std::string& name) {
+  for (int i = 0; i <= static_cast<int>(Errc::fatal); ++i)
+    if (name == errc_name(static_cast<Errc>(i))) return static_cast<Errc>(i);
+  return Errc::fatal;
+}
+
 std::string Error::to_string() const {
   std::string text = std::string(errc_name(code)) + ": " + message;
   if (!field.empty()) text += " [field " + field + "]";

@@ -26,6 +26,8 @@ enum class Errc {
 };
 
 const char* errc_name(Errc code);
+// The code of a name errc_name() gave; fatal for an unknown name.
+Errc errc_from_name(const std::string& name);
 
 // An expected failure: a code, a message a person can act on, and optionally the field and rule.
 struct Error {

@@ -10,6 +10,7 @@ int run_log_tail(const CliOptions& options);
 int run_log_sample(const CliOptions& options);
 int run_version(const CliOptions& options);
 int run_load(const CliOptions& options);
+int run_admin_create(const CliOptions& options);
 
 // Prints "xyd: <what>: <error>" and a hint on stderr; returns 1.
 int fail(const std::string& what, const Error& error);

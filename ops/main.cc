@@ -19,6 +19,9 @@ commands:
                              register accounts over HTTP as fast as the server takes them
                              (or, with --get, hammer one GET route as the reference)
   version                    print the version
+  admin create --phone P [--region R] [--name N]
+                             create a system admin (the first one: there is no default account);
+                             prints a one-time password to change at the first login; stop serve first
   projections [--json]       list the projections: live version, lag, rule-set version, rebuild
   rebuild PROJECTION [--rules DIR]
                              rebuild a view beside the live one (from the start of the log), with
@@ -61,7 +64,7 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   int first = 2;
-  if ((command == "log" || command == "audit") && argc >= 3) {
+  if ((command == "log" || command == "audit" || command == "admin") && argc >= 3) {
     command += " " + std::string(argv[2]);
     first = 3;
   }
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
   if (command == "log sample") return run_log_sample(*options);
   if (command == "version") return run_version(*options);
   if (command == "load") return run_load(*options);
+  if (command == "admin create") return run_admin_create(*options);
   // read side (issue 4)
   if (command == "projections") return run_projections(*options);
   if (command == "rebuild") return run_rebuild(*options);

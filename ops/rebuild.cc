@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ops/commands.h"
+#include "api/authenticator.h"
 #include "ops/projection_commands.h"
 #include "projections/progress.h"
 
@@ -127,11 +128,22 @@ Result<nlohmann::json> call_server(const CliOptions& options, const std::string&
     web::http::client::http_client client(options.http, config);
     web::http::http_request request(method);
     request.set_request_uri(path);
+    // The local operator's token, written by `xyd serve` into its data folder (or XYD_TOKEN).
+    std::string token = std::getenv("XYD_TOKEN") ? std::getenv("XYD_TOKEN") : "";
+    if (token.empty()) {
+      auto written = api::read_operator_token(options.data_dir + "/operator-token");
+      if (written.ok()) token = *written;
+    }
+    if (!token.empty()) request.headers().add("Authorization", "Bearer " + token);
     if (!body.is_null()) request.set_body(body.dump(), "application/json");
     auto response = client.request(request).get();
     const auto text = response.extract_utf8string(true).get();
     auto json = nlohmann::json::parse(text, nullptr, false);
     if (response.status_code() >= 400) {
+      if (response.status_code() == 401)
+        return make_error(Errc::unauthenticated,
+                          "xyd serve refused the operator token: run this on the server's machine with its --data "
+                          "folder (it reads <data>/operator-token), or set XYD_TOKEN");
       Errc code = response.status_code() == 404   ? Errc::not_found
                   : response.status_code() == 409 ? Errc::conflict
                   : response.status_code() == 400 ? Errc::invalid_argument

@@ -4,6 +4,9 @@
 
 #include "aggregates/processor/write_side.h"
 #include "api/account_routes.h"
+#include "api/authenticator.h"
+#include "api/machine_key_routes.h"
+#include "api/session_routes.h"
 #include "api/processor_routes.h"
 #include "api/api_server.h"
 #include "api/audit_routes.h"       // read side (issue 4)
@@ -14,6 +17,17 @@
 #include "ops/version.h"
 
 namespace xyd::ops {
+namespace {
+
+int seconds_flag(const CliOptions& options, const std::string& name, int fallback) {
+  try {
+    return std::max(1, std::stoi(options.flag(name, std::to_string(fallback))));
+  } catch (...) {
+    return fallback;
+  }
+}
+
+}  // namespace
 
 int run_serve(const CliOptions& options) {
   sigset_t signals;
@@ -37,20 +51,35 @@ int run_serve(const CliOptions& options) {
   auto credentials = api::CredentialStore::open(options.data_dir + "/credentials");
   if (!credentials.ok()) return fail("opening the credential store", credentials.error());
 
-  api::Router router;
-  api::add_health_routes(router, **log, {kVersion, options.node});
-  api::add_account_routes(router, (*write_side)->gateway(), **credentials);
-  api::add_processor_routes(router, (*write_side)->processor(), options.node);
-  // --- read side (issue 4): the projections kept up with the log (exactly-once offsets, rebuild
-  // beside the live version), the audit view and chain verification, and their routes. Stopped
-  // after the HTTP server (destroyed in reverse order), before the log.
+  // The read side: the projections kept up with the log (exactly-once offsets, rebuild beside
+  // the live version), among them the state view every access check reads. Stopped after the
+  // HTTP server (destroyed in reverse order), before the log.
   auto projection_runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
   if (!projection_runtime.ok()) return fail("opening the projection store", projection_runtime.error());
   if (auto running = (*projection_runtime)->start(); !running.ok()) return fail("starting the projections", running.error());
   projections::runtime::ChainAuditJob chain_audit(**log);
+  projections::runtime::StateView state_view(**projection_runtime);
+
+  // Identity and access: sessions, one-time codes (the SMS channel writes <data>/sms.log), the
+  // login limiter, and the local operator's token for the xyd tools.
+  auto sms = api::make_log_file_sms_channel(options.data_dir + "/sms.log");
+  api::LimiterOptions limits;
+  limits.lockout = std::chrono::seconds(seconds_flag(options, "lockout-seconds", 900));
+  api::LoginLimiter limiter(limits);
+  auto operator_token = api::write_operator_token(options.data_dir + "/operator-token");
+  if (!operator_token.ok()) return fail("writing the operator token", operator_token.error());
+  api::ApiServices services{(*write_side)->gateway(), **credentials, state_view, *sms, limiter, {}, *operator_token};
+  services.sessions.ttl = std::chrono::seconds(seconds_flag(options, "session-seconds", 28800));
+
+  api::Router router;
+  router.set_authenticator(api::make_authenticator(services));
+  api::add_health_routes(router, **log, {kVersion, options.node});
+  api::add_account_routes(router, services);
+  api::add_session_routes(router, services);
+  api::add_machine_key_routes(router, services);
+  api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);
-  // --- end read side
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

@@ -89,7 +89,7 @@ Result<std::vector<std::string>> runs_under(const ViewReader& view, const std::s
 // One page of a time or actor index: its runs merged by (time, type, partition, offset).
 Status index_page(const ViewReader& view, const std::string& base, std::optional<int64_t> from_ms,
                   std::optional<int64_t> to_ms, const std::optional<IndexEntry>& resume, size_t limit,
-                  AuditPage& page) {
+                  const std::set<std::string>& names, AuditPage& page) {
   XYD_ASSIGN_OR_RETURN(auto runs, runs_under(view, base));
   struct Next {
     IndexEntry entry;
@@ -149,7 +149,8 @@ Status index_page(const ViewReader& view, const std::string& base, std::optional
     if (!row_bytes) return corrupt_index();  // index and row are written in one batch
     auto row = decode_row(*row_bytes);
     if (!row) return corrupt_index();
-    page.items.push_back(audit_item(*row));
+    json item = audit_item(*row);
+    if (names.empty() || names.contains(item.value("name", std::string()))) page.items.push_back(std::move(item));
     last = std::move(next.entry);
     cursor->next();
     XYD_RETURN_IF_ERROR(push(next.run));
@@ -182,6 +183,7 @@ Status aggregate_page(const ViewReader& view, const AuditQuery& query, std::opti
     if (!row) return corrupt_index();
     json item = audit_item(*row);
     last_key = std::string(cursor->key());
+    if (!query.names.empty() && !query.names.contains(item.value("name", std::string()))) continue;
     if (from_ms || to_ms || !query.actor.empty()) {
       const auto time = parse_time_ms(item.value("time", std::string())).value_or(row->timestamp_ms);
       if (from_ms && time < *from_ms) continue;
@@ -265,7 +267,7 @@ Result<AuditPage> query_audit(const ViewReader& view, const AuditQuery& query) {
   }
   std::string base(1, query.actor.empty() ? kTimeIndex : kActorIndex);
   if (!query.actor.empty()) append_part(base, query.actor);
-  XYD_RETURN_IF_ERROR(index_page(view, base, from_ms, to_ms, resume, query.limit, page));
+  XYD_RETURN_IF_ERROR(index_page(view, base, from_ms, to_ms, resume, query.limit, query.names, page));
   return page;
 }
 

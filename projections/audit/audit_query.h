@@ -4,6 +4,7 @@
 // its position in the log and its chain status. Pure functions over a ViewReader.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,7 @@ struct AuditQuery {
   std::string to;
   size_t limit = kDefaultPageSize;  // 1..kMaxPageSize
   std::string cursor;               // next_cursor of the previous page
+  std::set<std::string> names;      // only events of these names ("LoggedIn"); empty: all
 };
 
 struct AuditPage {

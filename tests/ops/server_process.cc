@@ -1,5 +1,7 @@
 #include "tests/ops/server_process.h"
 
+#include <fstream>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +82,25 @@ void ServerProcess::kill_with(int signal) {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = 0;
+}
+
+std::map<std::string, std::string> ServerProcess::operator_auth() const {
+  std::ifstream in(data_dir_ + "/operator-token");
+  std::string token;
+  std::getline(in, token);
+  return bearer(token);
+}
+
+std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+std::pair<int, std::string> run_command_line(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return {-1, ""};
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 HttpReply http_request(const std::string& base, const std::string& method, const std::string& path,

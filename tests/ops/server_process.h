@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& node() const { return node_; }
+  const std::string& data_dir() const { return data_dir_; }
+  // The local operator's Authorization header (the token serve wrote to <data>/operator-token).
+  std::map<std::string, std::string> operator_auth() const;
 
  private:
   std::string data_dir_;
@@ -43,6 +47,12 @@ struct HttpReply {
 HttpReply http_request(const std::string& base, const std::string& method, const std::string& path,
                        const nlohmann::json& body = nullptr, const std::map<std::string, std::string>& headers = {},
                        std::chrono::seconds timeout = std::chrono::seconds(15));
+
+// Bearer authorization for a token.
+std::map<std::string, std::string> bearer(const std::string& token);
+
+// Runs a shell command line; its exit status and standard output.
+std::pair<int, std::string> run_command_line(const std::string& command);
 
 // Flags that put xyd on the backend under test (and, for Kafka, on the test broker).
 std::vector<std::string> backend_flags();

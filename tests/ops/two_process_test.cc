@@ -19,7 +19,7 @@ using namespace xyd::test;
 namespace {
 
 std::set<int> owned(const ServerProcess& server) {
-  auto reply = http_request(server.url(), "GET", "/api/v1/ops/processor");
+  auto reply = http_request(server.url(), "GET", "/api/v1/ops/processor", nullptr, server.operator_auth());
   std::set<int> partitions;
   if (reply.status == 200)
     for (const auto& p : reply.body["partitions"]) partitions.insert(p.get<int>());
@@ -81,8 +81,8 @@ BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_par
     BOOST_CHECK_EQUAL(reply.headers["Idempotency-Replayed"], "true");
     BOOST_CHECK_EQUAL(reply.body["events"][0].value("id", ""), first_event[phone]);
   }
-  auto stats_a = http_request(a.url(), "GET", "/api/v1/ops/processor").body;
-  auto stats_b = http_request(b.url(), "GET", "/api/v1/ops/processor").body;
+  auto stats_a = http_request(a.url(), "GET", "/api/v1/ops/processor", nullptr, a.operator_auth()).body;
+  auto stats_b = http_request(b.url(), "GET", "/api/v1/ops/processor", nullptr, b.operator_auth()).body;
   BOOST_CHECK_GT(stats_a.value("commands", 0), 0);
   BOOST_CHECK_GT(stats_b.value("commands", 0), 0);
 

@@ -1,0 +1,40 @@
+// ApiServices: what the route handlers of one server share: the command gateway, the secret
+// store, the reference view, the SMS channel, the login limiter, session settings and a clock.
+// Built once by `xyd serve` (or a test) before the routes; every member is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "aggregates/processor/command_gateway.h"
+#include "api/credential_store.h"
+#include "api/login_limiter.h"
+#include "api/sms_channel.h"
+#include "projections/runtime/state_view.h"
+
+namespace xyd::api {
+
+struct SessionSettings {
+  std::chrono::milliseconds ttl{8 * 3600 * 1000};      // a session's life from login
+  std::chrono::milliseconds code_ttl{5 * 60 * 1000};   // a one-time login code's life
+  std::chrono::milliseconds view_wait{3000};           // how long a command waits for the view
+};
+
+struct ApiServices {
+  domain::CommandGateway& gateway;
+  CredentialStore& credentials;
+  const projections::runtime::StateView& state;
+  SmsChannel& sms;
+  LoginLimiter& limiter;
+  SessionSettings sessions;
+  std::string operator_token;  // the local operator's token (<data>/operator-token)
+  std::function<int64_t()> now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+};
+
+}  // namespace xyd::api

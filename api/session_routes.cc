@@ -1,0 +1,179 @@
+#include "api/session_routes.h"
+
+#include "aggregates/account.h"
+#include "aggregates/identifiers.h"
+#include "api/access_check.h"
+#include "api/command_handler.h"
+#include "events/codec.h"
+
+namespace xyd::api {
+namespace {
+
+const events::Actor kPlatform{"", "system", "", ""};
+
+// The login log: one event on the account per attempt (a failure for an unknown phone has no
+// account to record it on; the limiter still counts it).
+void record_attempt(ApiServices& services, const Request& request, const std::string& account, const std::string& name,
+                    nlohmann::json body) {
+  body["client_address"] = request.client_address;
+  const std::string scope = name == "RecordLogin" ? "login" : "login-failure";
+  (void)run_command(services, request, {scope, name, "account"},
+                    {scope + ":" + events::uuid_v7(), account, std::move(body), "", {}, kPlatform});
+}
+
+Error wrong_credentials() {
+  return make_error(Errc::unauthenticated, "the phone number or the password (or code) is wrong", "credentials",
+                    "valid-credentials");
+}
+
+Result<Response> log_in(ApiServices& services, const Request& request) {
+  XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
+  const std::string phone = body.value("phone", "");
+  XYD_RETURN_IF_ERROR(domain::check_mobile(phone));
+  const bool with_code = body.contains("code");
+  if (!with_code && !body.contains("password"))
+    return make_error(Errc::invalid_argument, "send phone with password, or phone with code", "password", "required");
+  const std::string secret = with_code ? body.value("code", "") : body.value("password", "");
+  const int64_t now = services.now_ms();
+  XYD_RETURN_IF_ERROR(services.limiter.check(phone, request.client_address, now));
+  const std::string id = domain::account_id_for_phone(phone);
+  XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", id));
+  std::string reason;
+  if (!account) {
+    reason = "unknown phone";
+  } else if (with_code) {
+    XYD_ASSIGN_OR_RETURN(bool right, services.credentials.consume_login_code(phone, secret, now));
+    if (!right) reason = "wrong code";
+  } else {
+    XYD_ASSIGN_OR_RETURN(bool right,
+                         services.credentials.verify_password(account->data.value("credential_ref", ""), secret));
+    if (!right) reason = "wrong password";
+  }
+  if (!reason.empty()) {
+    services.limiter.failed(phone, request.client_address, now);
+    if (account) record_attempt(services, request, id, "RecordLoginFailure", {{"reason", reason}});
+    return wrong_credentials();
+  }
+  const auto& data = account->data;
+  const std::string status = data.value("status", "");
+  if (status != "active") {
+    record_attempt(services, request, id, "RecordLoginFailure", {{"reason", "account " + status}});
+    return make_error(Errc::forbidden,
+                      "the account is " + status +
+                          (status == "pending" ? ": its province has not approved it yet" : ": ask an administrator"),
+                      "status", "account-active");
+  }
+  services.limiter.succeeded(phone, now);
+  const bool restricted = data.value("must_change_password", false);
+  // A client may ask for a shorter session than the server's (a shared computer), never a longer one.
+  int64_t ttl_ms = services.sessions.ttl.count();
+  if (auto asked = body.find("ttl_seconds"); asked != body.end()) {
+    if (!asked->is_number_integer() || asked->get<int64_t>() < 1)
+      return make_error(Errc::invalid_argument, "ttl_seconds must be a positive whole number", "ttl_seconds",
+                        "positive-integer");
+    ttl_ms = std::min(ttl_ms, asked->get<int64_t>() * 1000);
+  }
+  XYD_ASSIGN_OR_RETURN(auto opened, services.credentials.open_session(
+                                        id, data.value("credential_ref", ""), ttl_ms, restricted,
+                                        request.client_address, with_code ? "otp" : "password", now));
+  const auto& [token, session] = opened;
+  record_attempt(services, request, id, "RecordLogin",
+                 {{"method", with_code ? "otp" : "password"}, {"session", session.id}});
+  Response response;
+  response.status = 201;
+  response.body = {{"token", token},
+                   {"token_type", "Bearer"},
+                   {"session_id", session.id},
+                   {"expires_at", events::rfc3339_from_ms(session.expires_ms)},
+                   {"password_change_required", restricted},
+                   {"account", {{"id", id}, {"kind", data.value("kind", "")}, {"region", data.value("region", "")},
+                                {"institution", data.value("institution", "")}}}};
+  response.headers["Cache-Control"] = "no-store";
+  return response;
+}
+
+// POST /api/v1/sessions/codes {phone}: sends a one-time login code to an active account's phone.
+// The answer is the same whether or not the phone has an account.
+Result<Response> send_code(ApiServices& services, const Request& request) {
+  XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
+  const std::string phone = body.value("phone", "");
+  XYD_RETURN_IF_ERROR(domain::check_mobile(phone));
+  XYD_RETURN_IF_ERROR(services.limiter.check(phone, request.client_address, services.now_ms()));
+  XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
+  if (account && account->data.value("status", "") == "active") {
+    XYD_ASSIGN_OR_RETURN(std::string code,
+                         services.credentials.issue_login_code(phone, services.sessions.code_ttl.count(), services.now_ms()));
+    XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd login code: " + code + " (valid " +
+                                                     std::to_string(services.sessions.code_ttl.count() / 60000) +
+                                                     " minutes; nobody from xyd will ask you for it)"));
+  }
+  Response response;
+  response.status = 202;
+  response.body = {{"phone", mask_phone(phone)},
+                   {"detail", "if this phone has an active account, a code is on its way"},
+                   {"expires_in_seconds", services.sessions.code_ttl.count() / 1000}};
+  return response;
+}
+
+Result<Response> current(const Request& request) {
+  const auto& p = principal_of(request);
+  Response response;
+  response.body = {{"account", p.actor.account}, {"role", p.actor.role},       {"institution", p.actor.institution},
+                   {"region", p.actor.region},   {"kind", p.kind},             {"session_id", p.session_id},
+                   {"password_change_required", p.restricted}};
+  return response;
+}
+
+Result<Response> log_out(ApiServices& services, const Request& request) {
+  const auto& p = principal_of(request);
+  if (p.kind != "session")
+    return make_error(Errc::invalid_argument, "only a session can be logged out; revoke a key instead", "authorization",
+                      "session-only");
+  XYD_RETURN_IF_ERROR(services.credentials.revoke_session(p.session_id));
+  Response response;
+  response.status = 204;
+  response.raw = " ";
+  return response;
+}
+
+// PUT /api/v1/accounts/{id}/password {current_password, new_password}: the account itself only.
+Result<Response> change_password(ApiServices& services, const Request& request) {
+  const auto& p = principal_of(request);
+  const std::string id = request.params.at("id");
+  if (p.kind != "session" || p.actor.account != id)
+    return make_error(Errc::forbidden, "only the account itself changes its password, from one of its sessions",
+                      "id", "own-account");
+  XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
+  const std::string current_password = body.value("current_password", ""), next = body.value("new_password", "");
+  XYD_RETURN_IF_ERROR(check_password_rule(next));
+  XYD_ASSIGN_OR_RETURN(bool right, services.credentials.verify_password(p.credential, current_password));
+  if (!right)
+    return make_error(Errc::forbidden, "current_password is wrong", "current_password", "matches-current-password");
+  if (next == current_password)
+    return make_error(Errc::invalid_argument, "the new password must differ from the current one", "new_password",
+                      "differs-from-current");
+  XYD_ASSIGN_OR_RETURN(std::string command_id, command_id_for(request, "account.password"));
+  XYD_RETURN_IF_ERROR(services.credentials.set_password(command_id, next));
+  XYD_ASSIGN_OR_RETURN(Response response,
+                       run_command(services, request, {"account.password", "ChangePassword", "account"},
+                                   {command_id, id, nlohmann::json::object(), events::sha256_hex(command_id)}));
+  XYD_RETURN_IF_ERROR(services.credentials.update_session_credential(p.session_id, command_id));
+  XYD_ASSIGN_OR_RETURN(size_t ended, services.credentials.revoke_sessions_of(id, p.session_id));
+  response.body["other_sessions_ended"] = ended;
+  return response;
+}
+
+}  // namespace
+
+void add_session_routes(Router& router, ApiServices& services) {
+  router.add("POST", "/api/v1/sessions", [&services](const Request& r) { return log_in(services, r); }, Access::open);
+  router.add("POST", "/api/v1/sessions/codes", [&services](const Request& r) { return send_code(services, r); },
+             Access::open);
+  router.add("GET", "/api/v1/sessions/current", [](const Request& r) { return current(r); }, Access::password_change);
+  router.add("DELETE", "/api/v1/sessions/current", [&services](const Request& r) { return log_out(services, r); },
+             Access::password_change);
+  router.add("PUT", "/api/v1/accounts/{id}/password",
+             [&services](const Request& r) { return change_password(services, r); }, Access::password_change);
+}
+
+}  // namespace xyd::api

@@ -1,12 +1,16 @@
 // ApiServices: what the route handlers of one server share: the command gateway, the secret
-// store, the reference view, the SMS channel, the login limiter, session settings and a clock.
+// store, the reference view, the SMS channel, the login limiter, session settings, a clock, the
+// rule sets and the certification data sources.
 // Built once by `xyd serve` (or a test) before the routes; every member is thread-safe.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "aggregates/processor/command_gateway.h"
 #include "api/credential_store.h"
@@ -22,6 +26,15 @@ struct SessionSettings {
   std::chrono::milliseconds view_wait{3000};           // how long a command waits for the view
 };
 
+// The rule sets commands carry in their context (ops/rules/certification.json, screening.json),
+// loaded once at start (load_rule_sets in context_facts.h).
+struct RuleSets {
+  nlohmann::json certification;
+  nlohmann::json screening;
+};
+
+class DataSources;  // context_facts.h: where certification's data-source answers come from
+
 struct ApiServices {
   domain::CommandGateway& gateway;
   CredentialStore& credentials;
@@ -35,6 +48,8 @@ struct ApiServices {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
+  RuleSets rules;                             // empty: commands needing one are refused (context-fact)
+  std::shared_ptr<const DataSources> sources;  // null: the registration stand-in (context_facts.h)
 };
 
 }  // namespace xyd::api

@@ -4,6 +4,12 @@
 
 #include "aggregates/processor/write_side.h"
 #include "api/account_routes.h"
+#include "api/application_routes.h"  // financing lifecycle (issue 6)
+#include "api/context_facts.h"
+#include "api/demand_routes.h"
+#include "api/enterprise_routes.h"
+#include "api/institution_routes.h"
+#include "api/product_routes.h"
 #include "api/authenticator.h"
 #include "api/machine_key_routes.h"
 #include "api/session_routes.h"
@@ -70,6 +76,9 @@ int run_serve(const CliOptions& options) {
   if (!operator_token.ok()) return fail("writing the operator token", operator_token.error());
   api::ApiServices services{(*write_side)->gateway(), **credentials, state_view, *sms, limiter, {}, *operator_token};
   services.sessions.ttl = std::chrono::seconds(seconds_flag(options, "session-seconds", 28800));
+  auto rule_sets = api::load_rule_sets(runtime_options(options).rules_dir);  // certification, screening
+  if (!rule_sets.ok()) return fail("loading the rule sets", rule_sets.error());
+  services.rules = *rule_sets;
 
   api::Router router;
   router.set_authenticator(api::make_authenticator(services));
@@ -77,6 +86,11 @@ int run_serve(const CliOptions& options) {
   api::add_account_routes(router, services);
   api::add_session_routes(router, services);
   api::add_machine_key_routes(router, services);
+  api::add_enterprise_routes(router, services);
+  api::add_institution_routes(router, services);
+  api::add_product_routes(router, services);
+  api::add_demand_routes(router, services);
+  api::add_application_routes(router, services);
   api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);

@@ -18,6 +18,11 @@ Status StateView::scan(const std::string& type,
   return state::scan_states(*reader, type, from_id, visit);
 }
 
+Result<int64_t> StateView::open_orders(const std::string& manager) const {
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader("state"));
+  return state::read_open_orders(*reader, manager);
+}
+
 Status StateView::wait_for(const std::string& type, const std::string& id, int64_t version,
                            std::chrono::milliseconds limit) const {
   const auto deadline = std::chrono::steady_clock::now() + limit;

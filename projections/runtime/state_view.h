@@ -23,6 +23,8 @@ class StateView {
   [[nodiscard]] Status scan(const std::string& type,
                             const std::function<bool(const std::string& id, const domain::AggregateState&)>& visit,
                             const std::string& from_id = "") const;
+  // The account manager's open orders (assigned, not yet terminal); 0 for none.
+  Result<int64_t> open_orders(const std::string& manager) const;
   // Waits until the aggregate is at `version` or later; timeout (with what the view shows) after `limit`.
   [[nodiscard]] Status wait_for(const std::string& type, const std::string& id, int64_t version,
                                 std::chrono::milliseconds limit) const;

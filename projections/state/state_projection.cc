@@ -1,6 +1,10 @@
 #include "projections/state/state_projection.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "aggregates/aggregate.h"
+#include "aggregates/application.h"
 #include "events/catalog.h"
 
 namespace xyd::projections::state {
@@ -17,7 +21,25 @@ domain::AggregateState from_row(std::string_view row) {
   return s;
 }
 
+// The manager an order counts against while it is open: its manager until it ends; "" when none.
+std::string open_order_manager(const domain::AggregateState& s) {
+  if (!s.exists()) return "";
+  const std::string manager = s.data.value("manager", "");
+  return domain::is_terminal_application_status(s.data.value("status", "")) ? "" : manager;
+}
+
+Status add_to_load(ViewWriter& view, const std::string& manager, int64_t delta) {
+  if (manager.empty()) return Status();
+  const std::string key = load_key(manager);
+  XYD_ASSIGN_OR_RETURN(auto row, view.get(key));
+  int64_t count = row ? std::strtoll(std::string(*row).c_str(), nullptr, 10) : 0;
+  view.put(key, std::to_string(std::max<int64_t>(0, count + delta)));
+  return Status();
+}
+
 }  // namespace
+
+std::string load_key(std::string_view manager) { return state_key("load", manager); }
 
 ProjectionSpec state_spec() {
   ProjectionSpec spec;
@@ -54,10 +76,15 @@ Status StateProjection::apply(ViewWriter& view, const EventContext& context) {
                       std::string(e.aggregate_type) + "/" + std::string(e.aggregate_id) + " version " +
                           std::to_string(e.version) + " follows " + std::to_string(state.version),
                       "aggregateversion", "gapless");
+  const std::string counted_before = e.aggregate_type == "application" ? open_order_manager(state) : "";
   aggregate->apply(state, type->name, e.data_json());
   state.version = e.version;
   view.put(key, to_row(state).dump());
-  return Status();
+  if (e.aggregate_type != "application") return Status();
+  const std::string counted_after = open_order_manager(state);
+  if (counted_before == counted_after) return Status();
+  XYD_RETURN_IF_ERROR(add_to_load(view, counted_before, -1));
+  return add_to_load(view, counted_after, +1);
 }
 
 Result<std::optional<domain::AggregateState>> read_state(const ViewReader& view, const std::string& type,
@@ -65,6 +92,12 @@ Result<std::optional<domain::AggregateState>> read_state(const ViewReader& view,
   XYD_ASSIGN_OR_RETURN(auto row, view.get(state_key(type, id)));
   if (!row) return std::optional<domain::AggregateState>();
   return std::optional<domain::AggregateState>(from_row(*row));
+}
+
+Result<int64_t> read_open_orders(const ViewReader& view, const std::string& manager) {
+  XYD_ASSIGN_OR_RETURN(auto row, view.get(load_key(manager)));
+  if (!row) return int64_t{0};
+  return static_cast<int64_t>(std::strtoll(std::string(*row).c_str(), nullptr, 10));
 }
 
 Status scan_states(const ViewReader& view, const std::string& type, const std::string& from_id,

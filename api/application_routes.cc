@@ -1,0 +1,47 @@
+#include "api/application_routes.h"
+
+#include "api/context_facts.h"
+#include "api/resource_routes.h"
+
+namespace xyd::api {
+namespace {
+
+using nlohmann::json;
+
+Result<json> submit_context(ApiServices& services, const Request&, const std::string&, json& body) {
+  return application_context(services, body);
+}
+
+// {"managers": [...]} of the order's institution.
+Result<json> reassign_context(ApiServices& services, const Request&, const std::string& id, json&) {
+  XYD_ASSIGN_OR_RETURN(auto order, services.state.get("application", id));
+  XYD_ASSIGN_OR_RETURN(json managers, manager_facts(services, order ? order->data.value("institution", "") : ""));
+  return json{{"managers", managers}};
+}
+
+}  // namespace
+
+void add_application_routes(Router& router, ApiServices& services) {
+  const Resource applications{"application", "applications"};
+  add_create_route(router, services, applications, "SubmitApplication", id_from_body_or_command("app-"),
+                   submit_context);
+  add_read_routes(router, services, applications,
+                  {field_equals("institution", "institution"), field_equals("manager", "manager"),
+                   field_equals("status", "status"), field_equals("enterprise", "enterprise"),
+                   field_equals("product", "product"), region_within("region", "region")});
+  for (CommandSpec spec : std::vector<CommandSpec>{
+           {"POST", "/reassign", "ReassignManager", reassign_context},
+           {"POST", "/accept", "AcceptApplication", nullptr},
+           {"POST", "/terminate", "TerminateApplication", nullptr},
+           {"POST", "/withdraw", "WithdrawApplication", nullptr},
+           {"POST", "/credit", "GrantCredit", nullptr},
+           {"POST", "/credit-decline", "DeclineCredit", nullptr},
+           {"POST", "/disbursements", "DisburseLoan", nullptr},
+           {"POST", "/repayments", "ReceiveRepayment", nullptr},
+           {"POST", "/overdue", "MarkOverdue", nullptr},
+           {"POST", "/write-offs", "WriteOffLoan", nullptr},
+       })
+    add_command_route(router, services, applications, std::move(spec));
+}
+
+}  // namespace xyd::api

@@ -35,6 +35,9 @@ int run_admin_create(const CliOptions& options) {
   domain::WriteSideOptions write_options;
   write_options.state_dir = options.data_dir + "/state";
   write_options.node = options.node + "-admin";
+  // On Kafka a server stopped a moment ago still holds its partitions until its group session
+  // times out (static membership, 10 s): wait that out rather than fail.
+  write_options.outcome_timeout = std::chrono::seconds(60);
   auto write_side = domain::WriteSide::start(**log, write_options);
   if (!write_side.ok()) return fail("starting the command processor", write_side.error());
 
@@ -53,6 +56,8 @@ int run_admin_create(const CliOptions& options) {
   command.body_hash = events::sha256_hex(command.body.dump());
   if (auto stored = (*credentials)->set_password(command.id, password); !stored.ok())
     return fail("storing the password", stored.error());
+  std::cerr << "xyd: creating the system admin (on Kafka this waits for the command partitions, up to a minute)..."
+            << std::endl;
   auto outcome = (*write_side)->gateway().submit(command);
   if (!outcome.ok()) return fail("creating the admin", outcome.error());
   if (!outcome->accepted) return fail("creating the admin", outcome->error.value_or(Error{}));

@@ -120,7 +120,8 @@ struct World {
     BOOST_CHECK_EQUAL(login(admin_phone, "any-password-1").status, 401);
     auto none = http_request(url(), "GET", "/api/v1/accounts", nullptr, server.operator_auth());
     BOOST_REQUIRE_EQUAL(none.status, 200);
-    BOOST_CHECK_EQUAL(none.body["items"].size(), 0u);
+    // (On Kafka the tests share one broker's topics, so other runs' accounts are there.)
+    if (std::string(XYD_TEST_BACKEND) == "embedded") BOOST_CHECK_EQUAL(none.body["items"].size(), 0u);
     server.kill_with(SIGTERM);
     // The bootstrap command creates the first system admin and prints a one-time password.
     auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + admin_phone +

@@ -8,3 +8,9 @@ foreach(name reference enterprise institution product demand application)
     LABELS unit)
   target_compile_definitions(${name}_test PRIVATE XYD_RULES_DIR="${PROJECT_SOURCE_DIR}/ops/rules")
 endforeach()
+
+# The role x action matrix (issue 5).
+xyd_test(NAME access_test
+  SRCS aggregates/access_test.cc
+  DEPS xyd_aggregates
+  LABELS unit)

@@ -27,6 +27,16 @@ Result<size_t> page_size(const Request& request) {
   return limit;
 }
 
+// The filters every audit query takes: ?actor &from &to &cursor &limit.
+Status read_filters(const Request& request, AuditQuery& query) {
+  query.actor = request.query_or("actor", "");
+  query.from = request.query_or("from", "");
+  query.to = request.query_or("to", "");
+  query.cursor = request.query_or("cursor", "");
+  XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+  return Status();
+}
+
 Result<Response> answer(const projections::runtime::ProjectionRuntime& runtime, const AuditQuery& query,
                         const Request& request) {
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("audit"));
@@ -65,11 +75,7 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
     AuditQuery query;
     query.aggregate_type = request.params.at("type");
     query.aggregate_id = request.params.at("id");
-    query.actor = request.query_or("actor", "");
-    query.from = request.query_or("from", "");
-    query.to = request.query_or("to", "");
-    query.cursor = request.query_or("cursor", "");
-    XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+    XYD_RETURN_IF_ERROR(read_filters(request, query));
     XYD_ASSIGN_OR_RETURN(Response response, answer(runtime, query, request));
     if (response.body["items"].empty() && query.cursor.empty() && query.from.empty() && query.to.empty() &&
         query.actor.empty())
@@ -81,11 +87,7 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
   }));
   router.add("GET", "/api/v1/audit", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
     AuditQuery query;
-    query.actor = request.query_or("actor", "");
-    query.from = request.query_or("from", "");
-    query.to = request.query_or("to", "");
-    query.cursor = request.query_or("cursor", "");
-    XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+    XYD_RETURN_IF_ERROR(read_filters(request, query));
     return answer(runtime, query, request);
   }));
   router.add("POST", "/api/v1/ops/audit/verify", guarded("audit.verify", [&verification](const Request& request) -> Result<Response> {
@@ -121,11 +123,7 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
       query.aggregate_type = parsed.first;
       query.aggregate_id = parsed.second;
     }
-    query.actor = request.query_or("actor", "");
-    query.from = request.query_or("from", "");
-    query.to = request.query_or("to", "");
-    query.cursor = request.query_or("cursor", "");
-    XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
+    XYD_RETURN_IF_ERROR(read_filters(request, query));
     return answer(runtime, query, request);
   }));
 }

@@ -25,6 +25,13 @@ Result<std::string> managed_institution(ApiServices& services, const Request& re
   return id;
 }
 
+Result<Response> no_content() {
+  Response response;
+  response.status = 204;
+  response.raw = " ";
+  return response;
+}
+
 Result<Response> created(nlohmann::json body) {
   Response response;
   response.status = 201;
@@ -57,10 +64,7 @@ void add_machine_key_routes(Router& router, ApiServices& services) {
   router.add("DELETE", "/api/v1/institutions/{id}/api-keys/{key}", [&services](const Request& request) -> Result<Response> {
     XYD_ASSIGN_OR_RETURN(std::string institution, managed_institution(services, request));
     XYD_RETURN_IF_ERROR(services.credentials.revoke_machine_key(institution, request.params.at("key")));
-    Response response;
-    response.status = 204;
-    response.raw = " ";
-    return response;
+    return no_content();
   });
   router.add("POST", "/api/v1/institutions/{id}/webhook-secrets",
              [&services](const Request& request) -> Result<Response> {
@@ -74,10 +78,7 @@ void add_machine_key_routes(Router& router, ApiServices& services) {
              [&services](const Request& request) -> Result<Response> {
                XYD_ASSIGN_OR_RETURN(std::string institution, managed_institution(services, request));
                XYD_RETURN_IF_ERROR(services.credentials.revoke_webhook_secret(institution, request.params.at("secret")));
-               Response response;
-               response.status = 204;
-               response.raw = " ";
-               return response;
+               return no_content();
              });
   router.add("POST", "/api/v1/data-sources/api-keys", [&services](const Request& request) -> Result<Response> {
     XYD_RETURN_IF_ERROR(domain::authorize(principal_of(request).actor, "machine_key.manage", {}));

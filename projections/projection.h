@@ -96,7 +96,7 @@ struct ProjectionSpec {
   std::function<Result<std::unique_ptr<Projection>>(std::shared_ptr<const RuleSet> rules)> make;
 };
 
-// The projections xyd runs: audit, loan-delinquency, state.
+// The projections xyd runs: audit, loan-delinquency, state, dashboard.
 std::vector<ProjectionSpec> standard_projections();
 const ProjectionSpec* find_projection(const std::vector<ProjectionSpec>& specs, std::string_view name);
 

@@ -1,4 +1,5 @@
 #include "projections/audit/audit_projection.h"
+#include "projections/dashboard/dashboard_projection.h"
 #include "projections/delinquency/delinquency_projection.h"
 #include "projections/projection.h"
 #include "projections/state/state_projection.h"
@@ -6,7 +7,7 @@
 namespace xyd::projections {
 
 std::vector<ProjectionSpec> standard_projections() {
-  return {audit::audit_spec(), delinquency::delinquency_spec(), state::state_spec()};
+  return {audit::audit_spec(), delinquency::delinquency_spec(), state::state_spec(), dashboard::dashboard_spec()};
 }
 
 const ProjectionSpec* find_projection(const std::vector<ProjectionSpec>& specs, std::string_view name) {

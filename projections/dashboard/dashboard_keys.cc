@@ -1,0 +1,176 @@
+#include "projections/dashboard/dashboard_keys.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "projections/keys.h"
+
+namespace xyd::projections::dashboard {
+namespace {
+
+bool all_digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return !s.empty();
+}
+
+int number(std::string_view s) {
+  int n = 0;
+  for (char c : s) n = n * 10 + (c - '0');
+  return n;
+}
+
+std::optional<std::chrono::year_month_day> parse_ymd(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
+  if (!all_digits(date.substr(0, 4)) || !all_digits(date.substr(5, 2)) || !all_digits(date.substr(8, 2)))
+    return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(number(date.substr(0, 4))),
+                                  std::chrono::month(static_cast<unsigned>(number(date.substr(5, 2)))),
+                                  std::chrono::day(static_cast<unsigned>(number(date.substr(8, 2))))};
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
+}
+
+std::string format_ymd(const std::chrono::year_month_day& ymd) {
+  char out[16];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return out;
+}
+
+}  // namespace
+
+std::vector<ScopeOf> scopes_of(std::string_view region) {
+  std::vector<ScopeOf> out;
+  const bool well_formed = region.size() == 6 && all_digits(region);
+  const std::string province = well_formed ? std::string(region.substr(0, 2)) + "0000" : "";
+  const std::string city = well_formed ? std::string(region.substr(0, 4)) + "00" : "";
+  out.push_back({std::string(kCountry), province});
+  if (!well_formed) return out;
+  out.push_back({province, city});
+  if (city != province) out.push_back({city, std::string(region)});
+  return out;
+}
+
+bool is_date(std::string_view date) { return parse_ymd(date).has_value(); }
+
+std::vector<std::string> periods_of(std::string_view date, bool with_day) {
+  std::vector<std::string> out = {std::string(kAllTime)};
+  if (!is_date(date)) return out;
+  out.emplace_back(date.substr(0, 4));
+  out.emplace_back(date.substr(0, 7));
+  if (with_day) out.emplace_back(date);
+  return out;
+}
+
+std::optional<std::string> cst_date(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)
+  if (t.size() < 20 || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' || t[16] != ':')
+    return std::nullopt;
+  auto ymd = parse_ymd(t.substr(0, 10));
+  if (!ymd || !all_digits(t.substr(11, 2)) || !all_digits(t.substr(14, 2)) || !all_digits(t.substr(17, 2)))
+    return std::nullopt;
+  size_t i = 19;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+  }
+  int offset_minutes = 0;
+  std::string_view zone = t.substr(i);
+  if (zone == "Z" || zone == "z") {
+    offset_minutes = 0;
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' && all_digits(zone.substr(1, 2)) &&
+             all_digits(zone.substr(4, 2))) {
+    offset_minutes = number(zone.substr(1, 2)) * 60 + number(zone.substr(4, 2));
+    if (zone[0] == '-') offset_minutes = -offset_minutes;
+  } else {
+    return std::nullopt;
+  }
+  const int local_minutes = number(t.substr(11, 2)) * 60 + number(t.substr(14, 2));
+  // Minutes since local midnight, moved to UTC and then to UTC+8; whole days carry over.
+  const int cst_minutes = local_minutes - offset_minutes + 8 * 60;
+  int day_shift = cst_minutes >= 0 ? cst_minutes / (24 * 60) : -((-cst_minutes + 24 * 60 - 1) / (24 * 60));
+  std::chrono::sys_days day = std::chrono::sys_days(*ymd) + std::chrono::days(day_shift);
+  return format_ymd(std::chrono::year_month_day(day));
+}
+
+std::string cst_today() {
+  const auto now = std::chrono::system_clock::now() + std::chrono::hours(8);
+  return format_ymd(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)));
+}
+
+std::string add_days(std::string_view date, int days) {
+  auto ymd = parse_ymd(date);
+  if (!ymd) return std::string(date);
+  return format_ymd(std::chrono::year_month_day(std::chrono::sys_days(*ymd) + std::chrono::days(days)));
+}
+
+std::string counter_prefix(std::string_view scope, std::string_view period) {
+  std::string key(1, kCounterRow);
+  append_part(key, scope);
+  append_part(key, period);
+  return key;
+}
+
+std::string counter_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim) {
+  std::string key = counter_prefix(scope, period);
+  append_part(key, figure);
+  append_part(key, dim);
+  return key;
+}
+
+std::string trend_prefix(std::string_view scope) {
+  std::string key(1, kTrendRow);
+  append_part(key, scope);
+  return key;
+}
+
+std::string trend_key(std::string_view scope, std::string_view figure, std::string_view period) {
+  std::string key = trend_prefix(scope);
+  append_part(key, figure);
+  append_part(key, period);
+  return key;
+}
+
+std::string dynamics_prefix(std::string_view scope) {
+  std::string key(1, kDynamicsRow);
+  append_part(key, scope);
+  return key;
+}
+
+std::string inverted_date(std::string_view date) {
+  std::string out;
+  for (char c : date)
+    if (c >= '0' && c <= '9') out.push_back(static_cast<char>('9' - (c - '0')));
+  return out;
+}
+
+std::string dynamics_key(std::string_view scope, std::string_view date, std::string_view application,
+                         std::string_view loan_number) {
+  std::string key = dynamics_prefix(scope);
+  key += inverted_date(date);
+  append_part(key, application);
+  append_part(key, loan_number);
+  return key;
+}
+
+std::string state_key(std::string_view kind, std::string_view id) {
+  std::string key(1, kStateRow);
+  append_part(key, kind);
+  append_part(key, id);
+  return key;
+}
+
+Counter parse_counter(std::string_view value) {
+  Counter c;
+  std::string text(value);
+  char* end = nullptr;
+  c.count = std::strtoll(text.c_str(), &end, 10);
+  if (end && *end == ' ') c.amount = std::strtoll(end + 1, nullptr, 10);
+  return c;
+}
+
+std::string format_counter(const Counter& c) { return std::to_string(c.count) + " " + std::to_string(c.amount); }
+
+}  // namespace xyd::projections::dashboard

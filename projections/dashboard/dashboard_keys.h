@@ -1,0 +1,93 @@
+// The row keys of the dashboard view and the calendar and place arithmetic they rest on: the
+// scopes an event's region counts under (country, province, city), the periods a date counts
+// under (all, year, month, day), the China Standard Time date of an RFC 3339 instant, and the
+// figure names. Shared by the dashboard projection and its query; pure functions, any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xyd::projections::dashboard {
+
+// Row tags (the first byte of every key of the view).
+inline constexpr char kCounterRow = 'c';   // c <scope> <period> <figure> <dim>  -> "<count> <amount>"
+inline constexpr char kTrendRow = 't';     // t <scope> <figure> <period>        -> "<count> <amount>"
+inline constexpr char kDynamicsRow = 'd';  // d <scope> <inverted date> <application> <loan> -> JSON
+inline constexpr char kStateRow = 's';     // s <kind> <id>                      -> JSON
+
+inline constexpr std::string_view kCountry = "CN";  // the scope of the whole country
+inline constexpr std::string_view kAllTime = "all";
+
+// Figure names (the <figure> part of counter and trend rows).
+namespace figure {
+inline constexpr std::string_view demand = "demand";                 // applications + unconverted demands
+inline constexpr std::string_view accepted = "accepted";             // orders accepted, intended amount
+inline constexpr std::string_view credit = "credit";                 // credits granted
+inline constexpr std::string_view loan = "loan";                     // drawdowns disbursed
+inline constexpr std::string_view loan_orders = "loan_orders";       // orders with >= 1 drawdown
+inline constexpr std::string_view bad_debt = "bad_debt";             // loans written off
+inline constexpr std::string_view enterprises = "enterprises";       // registered
+inline constexpr std::string_view certified = "certified";           // enterprises certified
+inline constexpr std::string_view accounts = "accounts";             // registered accounts (dim kind/<kind>)
+inline constexpr std::string_view products = "products";             // products published
+inline constexpr std::string_view institutions = "institutions";     // institutions onboarded
+// Current figures: kept under the all-time period only.
+inline constexpr std::string_view docking = "docking";                          // accepted, not disbursed or ended
+inline constexpr std::string_view products_active = "products_active";          // enabled products
+inline constexpr std::string_view institutions_active = "institutions_active";  // onboarded, not removed
+}  // namespace figure
+
+// Dimension prefixes of the <dim> part ("" is the figure's total).
+inline constexpr std::string_view kDimRegion = "region/";     // the child region of the scope
+inline constexpr std::string_view kDimIndustry = "industry/";  // GB/T 4754 section
+inline constexpr std::string_view kDimInstitutionType = "itype/";
+inline constexpr std::string_view kDimProductType = "ptype/";
+inline constexpr std::string_view kDimAccountKind = "kind/";
+inline constexpr std::string_view kNoInstitutionType = "none";  // published demands have no institution
+
+// One scope a region counts under, and the region that stands for it in the scope's region
+// distribution (the child: a province in the country, a city in a province, a county in a city).
+struct ScopeOf {
+  std::string scope;
+  std::string child;
+};
+// The country, the province and (for codes below a province) the city of a six-digit region
+// code, by GB/T 2260 prefix arithmetic; just the country for an empty or malformed code.
+std::vector<ScopeOf> scopes_of(std::string_view region);
+
+// "2024-05-03" -> {"all", "2024", "2024-05", "2024-05-03"} (with_day false: without the day).
+// A malformed date counts under "all" only.
+std::vector<std::string> periods_of(std::string_view date, bool with_day);
+// Whether `date` is a well-formed "YYYY-MM-DD" of a real day.
+bool is_date(std::string_view date);
+// The China Standard Time (UTC+8) date of an RFC 3339 instant ("2024-12-31T16:30:00Z" ->
+// "2025-01-01"); nullopt when it does not parse.
+std::optional<std::string> cst_date(std::string_view rfc3339);
+// Today in China Standard Time.
+std::string cst_today();
+// `date` plus `days` (negative: earlier), "YYYY-MM-DD".
+std::string add_days(std::string_view date, int days);
+
+std::string counter_prefix(std::string_view scope, std::string_view period);
+std::string counter_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim);
+std::string trend_prefix(std::string_view scope);
+std::string trend_key(std::string_view scope, std::string_view figure, std::string_view period);
+std::string dynamics_prefix(std::string_view scope);
+// Newest first: the date's digits complemented ('9' - d), eight bytes.
+std::string inverted_date(std::string_view date);
+std::string dynamics_key(std::string_view scope, std::string_view date, std::string_view application,
+                         std::string_view loan_number);
+std::string state_key(std::string_view kind, std::string_view id);
+
+// A counter value: "<count> <amount>".
+struct Counter {
+  int64_t count = 0;
+  int64_t amount = 0;
+};
+Counter parse_counter(std::string_view value);
+std::string format_counter(const Counter& c);
+
+}  // namespace xyd::projections::dashboard

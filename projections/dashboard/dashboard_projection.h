@@ -1,0 +1,57 @@
+// The dashboard projection (数据中心): the counters behind the government dashboard of
+// shared/DOMAIN.md ("Read side"), for the whole country, a province or a city, over all time, a
+// year, a month or a day, from the account, enterprise, institution, product, demand and
+// application events. Called by its version's applying thread only; the query by any reader.
+//
+// Design. Every figure is an additive counter row "<count> <amount>" keyed by
+//   c <scope> <period> <figure> <dim>
+// where scope is "CN", a province "NN0000" or a city "NNNN00"; period "all", "YYYY", "YYYY-MM" or
+// (totals only, for the "today new" figures) "YYYY-MM-DD"; figure one of dashboard_keys.h; dim ""
+// for the total or "region/<child>", "industry/<A-T>", "itype/<type>", "ptype/<type>",
+// "kind/<account kind>" for a distribution. An event adds to its country, province and city
+// scopes × the all-time, year, month (and day) periods of the date it counts under, so a query
+// reads the rows of one scope and period only, and a rebuild is the same fold from empty. A
+// counter that falls back to 0 0 is erased. Beside them:
+//   t <scope> <figure> <period>   demand and loan per year and month (the trend), "<count> <amount>"
+//   d <scope> <inverted date> <application> <loan>   each disbursement, newest first (dynamics)
+//   s <kind> <id>   what later events need: app (region, industry, institution type, intended
+//                   amount, docking?, first drawdown date), demand, ent, inst (type, region,
+//                   products waiting for it), prod
+//
+// Which date and place (DOMAIN.md): credit under granted_at, loans under disbursed_at, bad debt
+// under the write-off's as_of (business dates); registrations, submissions, demands published,
+// acceptances, certifications under the event's time as a China Standard Time date. Application
+// and loan figures count under the region and industry copied into ApplicationSubmitted and its
+// institution's type; demands under their own region; enterprises and accounts under their region;
+// products and institutions under the institution's region.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "projections/projection.h"
+
+namespace xyd::projections::dashboard {
+
+ProjectionSpec dashboard_spec();
+
+class DashboardProjection final : public Projection {
+ public:
+  Status apply(ViewWriter& view, const EventContext& event) override;
+};
+
+// What the dashboard is asked for.
+struct DashboardQuery {
+  std::string scope;   // "" or "CN": the country; "NN0000" a province; "NNNN00" a city
+  std::string period;  // "" or "all"; "YYYY"; "YYYY-MM"
+  std::string as_of;   // "YYYY-MM-DD" for the today / this month / this year figures; "" = today (CST)
+  size_t dynamics_limit = 50;  // at most this many of the latest disbursements
+};
+
+// Every figure of the dashboard for one scope and period (shape: projections/README.md). Pure
+// over the view; invalid_argument naming the field for a malformed scope, period or as_of.
+Result<nlohmann::json> dashboard(const ViewReader& view, const DashboardQuery& query);
+
+}  // namespace xyd::projections::dashboard

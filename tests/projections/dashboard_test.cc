@@ -87,8 +87,16 @@ struct Generator {
 
   int pick(int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); }
   bool chance(int percent) { return pick(100) < percent; }
+  // A UTC instant on `day`; a third of them in the evening of a month's last day, which is the
+  // next month in China Standard Time.
   std::string time_at(int day) {
-    return day_string(day) + "T" + pad(pick(24), 2) + ":" + pad(pick(60), 2) + ":" + pad(pick(60), 2) + "Z";
+    int hour = pick(24);
+    if (chance(33)) {
+      const std::string date = day_string(day);
+      while (day_string(day + 1).substr(0, 7) == date.substr(0, 7)) ++day;
+      hour = 16 + pick(8);
+    }
+    return day_string(day) + "T" + pad(hour, 2) + ":" + pad(pick(60), 2) + ":" + pad(pick(60), 2) + "Z";
   }
   void add(const std::string& type, const std::string& id, const std::string& name, json data, int day) {
     const std::string key = type + "/" + id;

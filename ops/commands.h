@@ -11,6 +11,8 @@ int run_log_sample(const CliOptions& options);
 int run_version(const CliOptions& options);
 int run_load(const CliOptions& options);
 int run_admin_create(const CliOptions& options);
+// `xyd demo`: a reproducible dataset created through a running server's REST API (ops/demo/).
+int run_demo(const CliOptions& options);
 
 // Prints "xyd: <what>: <error>" and a hint on stderr; returns 1.
 int fail(const std::string& what, const Error& error);

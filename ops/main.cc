@@ -22,6 +22,10 @@ commands:
   admin create --phone P [--region R] [--name N]
                              create a system admin (the first one: there is no default account);
                              prints a one-time password to change at the first login; stop serve first
+  demo [--seed S] [--enterprises N] [--concurrency C]
+                             fill a running xyd serve (--http, with its --data folder) with a
+                             reproducible dataset through its REST API: institutions, products,
+                             enterprises, demands, applications along every lifecycle path
   projections [--json]       list the projections: live version, lag, rule-set version, rebuild
   rebuild PROJECTION [--rules DIR]
                              rebuild a view beside the live one (from the start of the log), with
@@ -76,6 +80,7 @@ int main(int argc, char** argv) {
   if (command == "version") return run_version(*options);
   if (command == "load") return run_load(*options);
   if (command == "admin create") return run_admin_create(*options);
+  if (command == "demo") return run_demo(*options);
   // read side (issue 4)
   if (command == "projections") return run_projections(*options);
   if (command == "rebuild") return run_rebuild(*options);

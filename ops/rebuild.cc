@@ -1,12 +1,11 @@
 // `xyd rebuild <projection>` and `xyd projections`: rebuild a view beside the live one with a
 // progress bar, and list every projection's live version, lag, rule-set version and rebuild.
-#include <cpprest/http_client.h>
-
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "ops/commands.h"
+#include "ops/http_client.h"
 #include "api/authenticator.h"
 #include "ops/projection_commands.h"
 #include "projections/progress.h"
@@ -122,42 +121,26 @@ bool held_by_another_process(const Error& error) {
 
 Result<nlohmann::json> call_server(const CliOptions& options, const std::string& method, const std::string& path,
                                    const nlohmann::json& body) {
-  try {
-    web::http::client::http_client_config config;
-    config.set_timeout(std::chrono::seconds(30));
-    web::http::client::http_client client(options.http, config);
-    web::http::http_request request(method);
-    request.set_request_uri(path);
-    // The local operator's token, written by `xyd serve` into its data folder (or XYD_TOKEN).
-    std::string token = std::getenv("XYD_TOKEN") ? std::getenv("XYD_TOKEN") : "";
-    if (token.empty()) {
-      auto written = api::read_operator_token(options.data_dir + "/operator-token");
-      if (written.ok()) token = *written;
-    }
-    if (!token.empty()) request.headers().add("Authorization", "Bearer " + token);
-    if (!body.is_null()) request.set_body(body.dump(), "application/json");
-    auto response = client.request(request).get();
-    const auto text = response.extract_utf8string(true).get();
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (response.status_code() >= 400) {
-      if (response.status_code() == 401)
-        return make_error(Errc::unauthenticated,
-                          "xyd serve refused the operator token: run this on the server's machine with its --data "
-                          "folder (it reads <data>/operator-token), or set XYD_TOKEN");
-      Errc code = response.status_code() == 404   ? Errc::not_found
-                  : response.status_code() == 409 ? Errc::conflict
-                  : response.status_code() == 400 ? Errc::invalid_argument
-                  : response.status_code() == 503 ? Errc::unavailable
-                                                  : Errc::fatal;
-      std::string detail = json.is_object() ? json.value("detail", text) : text;
-      return make_error(code, detail);
-    }
-    if (json.is_discarded()) return make_error(Errc::fatal, method + " " + path + " answered no JSON: " + text);
-    return json;
-  } catch (const std::exception& e) {
-    return make_error(Errc::unavailable, "cannot reach xyd serve at " + options.http + " (" + e.what() +
-                                             "); start it, or point --http (XYD_HTTP) at it");
+  // The local operator's token, written by `xyd serve` into its data folder (or XYD_TOKEN).
+  std::string token = std::getenv("XYD_TOKEN") ? std::getenv("XYD_TOKEN") : "";
+  if (token.empty()) {
+    auto written = api::read_operator_token(options.data_dir + "/operator-token");
+    if (written.ok()) token = *written;
   }
+  const HttpClient client(options.http);
+  XYD_ASSIGN_OR_RETURN(HttpReply reply, client.call({method, path, body, token, ""}));
+  if (reply.status == 401)
+    return make_error(Errc::unauthenticated,
+                      "xyd serve refused the operator token: run this on the server's machine with its --data "
+                      "folder (it reads <data>/operator-token), or set XYD_TOKEN");
+  if (reply.status >= 400) {
+    const Errc code = reply.status == 404 || reply.status == 409 || reply.status == 400 || reply.status == 503
+                          ? errc_of_status(reply.status)
+                          : Errc::fatal;
+    return make_error(code, reply.problem.detail, reply.problem.field, reply.problem.rule);
+  }
+  if (reply.body.is_null()) return make_error(Errc::fatal, method + " " + path + " answered no JSON: " + reply.text);
+  return reply.body;
 }
 
 int run_rebuild(const CliOptions& options) {

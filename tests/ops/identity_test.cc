@@ -378,10 +378,50 @@ BOOST_AUTO_TEST_CASE(one_time_codes_log_in) {
   w.secrets.push_back(session.body["token"]);
 }
 
+BOOST_AUTO_TEST_CASE(connectors_act_for_their_own_institution_only) {
+  auto& w = world();
+  for (const std::string letter : {"a", "b"}) {
+    auto onboarded = w.call(w.tokens["admin"], "POST", "/api/v1/institutions",
+                            {{"id", "ins-" + letter + "-" + w.run}, {"type", "bank"}, {"full_name", "测试银行" + letter},
+                             {"short_name", "测试" + letter}, {"region", "440300"}, {"parent", ""}});
+    BOOST_REQUIRE_MESSAGE(onboarded.status == 201, onboarded.body.dump());
+  }
+  const std::string a = "/api/v1/institutions/ins-a-" + w.run, b = "/api/v1/institutions/ins-b-" + w.run;
+  auto first = w.call(w.tokens["ia_admin"], "POST", a + "/api-keys");
+  BOOST_REQUIRE_MESSAGE(first.status == 201, first.body.dump());
+  BOOST_CHECK_EQUAL(w.call(w.tokens["ia_admin"], "POST", b + "/api-keys").status, 403);  // another institution's
+  BOOST_CHECK_EQUAL(w.call(w.tokens["e_sz"], "POST", a + "/api-keys").status, 403);
+  auto second = w.call(w.tokens["ia_admin"], "POST", a + "/api-keys");  // rotation: both work for a while
+  BOOST_REQUIRE_EQUAL(second.status, 201);
+  const std::string key1 = first.body["key"], key2 = second.body["key"];
+  auto with_key = [&](const std::string& key, const std::string& method, const std::string& path) {
+    return http_request(w.url(), method, path, nullptr, {{"Authorization", "ApiKey " + key}});
+  };
+  auto me = with_key(key1, "GET", "/api/v1/sessions/current");
+  BOOST_REQUIRE_EQUAL(me.status, 200);
+  BOOST_CHECK_EQUAL(me.body["role"], "bank_connector");
+  BOOST_CHECK_EQUAL(me.body["institution"], "ins-a-" + w.run);
+  BOOST_CHECK_EQUAL(with_key(key2, "GET", a).status, 200);
+  BOOST_CHECK_EQUAL(with_key(key1, "GET", b).status, 403);               // not its institution
+  BOOST_CHECK_EQUAL(with_key(key1, "POST", a + "/api-keys").status, 403);  // keys do not make keys
+  auto listed = w.call(w.tokens["ia_admin"], "GET", a + "/api-keys");
+  BOOST_REQUIRE_EQUAL(listed.status, 200);
+  BOOST_CHECK_EQUAL(listed.body["items"].size(), 2u);
+  BOOST_CHECK(listed.body.dump().find(key1) == std::string::npos);  // listed without secrets
+  BOOST_CHECK_EQUAL(
+      w.call(w.tokens["ia_admin"], "DELETE", a + "/api-keys/" + first.body["key_id"].get<std::string>()).status, 204);
+  BOOST_CHECK_EQUAL(with_key(key1, "GET", "/api/v1/sessions/current").status, 401);
+  BOOST_CHECK_EQUAL(with_key(key2, "GET", "/api/v1/sessions/current").status, 200);
+  auto secret = w.call(w.tokens["ia_admin"], "POST", a + "/webhook-secrets");
+  BOOST_REQUIRE_EQUAL(secret.status, 201);
+  BOOST_CHECK(secret.body["secret"].get<std::string>().starts_with("whsec_"));
+  w.secrets.insert(w.secrets.end(), {key1, key2, secret.body["secret"].get<std::string>()});
+}
+
 BOOST_AUTO_TEST_CASE(no_secret_reaches_the_log) {
   auto& w = world();
   std::string everything;
-  for (const std::string topic : {"xyd.events.account", "xyd.commands", "xyd.outcomes"}) {
+  for (const std::string topic : {"xyd.events.account", "xyd.events.institution", "xyd.commands", "xyd.outcomes"}) {
     auto [status, output] = run_command_line(std::string(XYD_BINARY) + " log tail --topic " + topic + " --data '" +
                                              w.data + "'" + flags_text() + " 2>/dev/null");
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd log tail " << topic << " failed");

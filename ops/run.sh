@@ -21,6 +21,8 @@ done
 xyd="${XYD_BUILD_DIR:-$root/build}/ops/xyd"
 data="${XYD_DATA:-./data}"
 if [[ -z "$demo" ]]; then
+  echo "run.sh: a new installation has no account: stop serve, run '$xyd admin create --phone <your mobile>'," \
+       "start again and log in (README, 'Identity and access'); or start with 'ops/run.sh --demo'" >&2
   exec "$xyd" serve --data "$data" --log embedded ${args[@]+"${args[@]}"}
 fi
 

@@ -21,26 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string flags_text() {
-  std::string text;
-  for (const auto& f : backend_flags()) text += " '" + f + "'";
-  return text;
-}
-
-// The last SMS the server "sent" to a phone (the default channel appends to <data>/sms.log).
-std::string last_sms(const std::string& data, const std::string& phone) {
-  std::ifstream in(data + "/sms.log");
-  std::string line, found;
-  while (std::getline(in, line))
-    if (line.find("\t" + phone + "\t") != std::string::npos) found = line;
-  return found;
-}
-
-std::string after(const std::string& text, const std::string& marker, size_t length) {
-  auto at = text.find(marker);
-  return at == std::string::npos ? std::string() : text.substr(at + marker.size(), length);
-}
-
 // One running server with a system admin, and the accounts of every role the tests use.
 struct World {
   std::string data = fresh_dir("identity");
@@ -86,7 +66,7 @@ struct World {
     return reply;
   }
   void log_in_created(const std::string& name) {
-    const std::string initial = after(last_sms(data, phones[name]), "Initial password: ", 16);
+    const std::string initial = text_after(last_sms(data, phones[name]), "Initial password: ", 16);
     BOOST_REQUIRE_MESSAGE(initial.size() == 16, "no initial password was sent to " << name);
     tokens[name] = first_login(phones[name], initial);
   }
@@ -125,9 +105,9 @@ struct World {
     server.kill_with(SIGTERM);
     // The bootstrap command creates the first system admin and prints a one-time password.
     auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + admin_phone +
-                                             " --data '" + data + "'" + flags_text() + " 2>&1");
+                                             " --data '" + data + "'" + backend_flags_text() + " 2>&1");
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd admin create failed: " << output);
-    admin_password = after(output, "one-time password: ", 16);
+    admin_password = text_after(output, "one-time password: ", 16);
     BOOST_REQUIRE_EQUAL(admin_password.size(), 16u);
     start_and_wait();
     tokens["admin"] = first_login(admin_phone, admin_password);
@@ -142,7 +122,7 @@ struct World {
     BOOST_REQUIRE_EQUAL(create("gd", "sz", 6, {{"kind", "government_city"}, {"region", "440300"}}).status, 201);
     BOOST_REQUIRE_EQUAL(create("gd", "gz", 7, {{"kind", "government_city"}, {"region", "440100"}}).status, 201);
     BOOST_CHECK_EQUAL(call(tokens["admin"], "GET", "/api/v1/accounts/" + ids["sz"]).body["status"], "pending");
-    const std::string sz_initial = after(last_sms(data, phones["sz"]), "Initial password: ", 16);
+    const std::string sz_initial = text_after(last_sms(data, phones["sz"]), "Initial password: ", 16);
     BOOST_CHECK_EQUAL(login(phones["sz"], sz_initial).status, 403);  // pending: not approved yet
     BOOST_REQUIRE_EQUAL(call(tokens["gd"], "POST", "/api/v1/accounts/" + ids["sz"] + "/approve").status, 200);
     BOOST_REQUIRE_EQUAL(call(tokens["gd"], "POST", "/api/v1/accounts/" + ids["gz"] + "/approve").status, 200);
@@ -365,7 +345,7 @@ BOOST_AUTO_TEST_CASE(one_time_codes_log_in) {
   auto& w = world();
   const std::string phone = w.phones["e_sz"];
   BOOST_REQUIRE_EQUAL(w.call("", "POST", "/api/v1/sessions/codes", {{"phone", phone}}).status, 202);
-  const std::string code = after(last_sms(w.data, phone), "login code: ", 6);
+  const std::string code = text_after(last_sms(w.data, phone), "login code: ", 6);
   BOOST_REQUIRE_EQUAL(code.size(), 6u);
   BOOST_CHECK_EQUAL(w.call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"code", "000000" == code ? "111111" : "000000"}}).status,
                     401);
@@ -423,7 +403,7 @@ BOOST_AUTO_TEST_CASE(no_secret_reaches_the_log) {
   std::string everything;
   for (const std::string topic : {"xyd.events.account", "xyd.events.institution", "xyd.commands", "xyd.outcomes"}) {
     auto [status, output] = run_command_line(std::string(XYD_BINARY) + " log tail --topic " + topic + " --data '" +
-                                             w.data + "'" + flags_text() + " 2>/dev/null");
+                                             w.data + "'" + backend_flags_text() + " 2>/dev/null");
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd log tail " << topic << " failed");
     everything += output;
   }

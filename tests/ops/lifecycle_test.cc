@@ -23,25 +23,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string flags_text() {
-  std::string text;
-  for (const auto& f : backend_flags()) text += " '" + f + "'";
-  return text;
-}
-
-std::string last_sms(const std::string& data, const std::string& phone) {
-  std::ifstream in(data + "/sms.log");
-  std::string line, found;
-  while (std::getline(in, line))
-    if (line.find("\t" + phone + "\t") != std::string::npos) found = line;
-  return found;
-}
-
-std::string after(const std::string& text, const std::string& marker, size_t length) {
-  auto at = text.find(marker);
-  return at == std::string::npos ? std::string() : text.substr(at + marker.size(), length);
-}
-
 // A valid GB 32100 unified social credit code: "91" (enterprise), the region, a 9-character
 // organisation code from `serial`, and the check character (weights 3^i mod 31).
 std::string make_uscc(const std::string& region, const std::string& serial) {
@@ -92,7 +73,7 @@ struct World {
     auto reply = call("admin", "POST", "/api/v1/accounts", body);
     BOOST_REQUIRE_MESSAGE(reply.status == 201, name << ": " << reply.body.dump());
     ids[name] = reply.body["id"];
-    const std::string initial = after(last_sms(data, phones[name]), "Initial password: ", 16);
+    const std::string initial = text_after(last_sms(data, phones[name]), "Initial password: ", 16);
     BOOST_REQUIRE_MESSAGE(initial.size() == 16, "no initial password was sent to " << name);
     tokens[name] = first_login(phones[name], initial);
   }
@@ -109,9 +90,9 @@ struct World {
     server.kill_with(SIGTERM);
     phones["admin"] = phone(1);
     auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + phones["admin"] +
-                                             " --data '" + data + "'" + flags_text() + " 2>&1");
+                                             " --data '" + data + "'" + backend_flags_text() + " 2>&1");
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd admin create failed: " << output);
-    const std::string initial = after(output, "one-time password: ", 16);
+    const std::string initial = text_after(output, "one-time password: ", 16);
     BOOST_REQUIRE_EQUAL(initial.size(), 16u);
     start_and_wait();
     tokens["admin"] = first_login(phones["admin"], initial);

@@ -103,6 +103,25 @@ std::pair<int, std::string> run_command_line(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
+std::string backend_flags_text() {
+  std::string text;
+  for (const auto& f : backend_flags()) text += " '" + f + "'";
+  return text;
+}
+
+std::string last_sms(const std::string& data_dir, const std::string& phone) {
+  std::ifstream in(data_dir + "/sms.log");
+  std::string line, found;
+  while (std::getline(in, line))
+    if (line.find("\t" + phone + "\t") != std::string::npos) found = line;
+  return found;
+}
+
+std::string text_after(const std::string& text, const std::string& marker, size_t length) {
+  auto at = text.find(marker);
+  return at == std::string::npos ? std::string() : text.substr(at + marker.size(), length);
+}
+
 HttpReply http_request(const std::string& base, const std::string& method, const std::string& path,
                        const nlohmann::json& body, const std::map<std::string, std::string>& headers,
                        std::chrono::seconds timeout) {

@@ -56,6 +56,12 @@ std::pair<int, std::string> run_command_line(const std::string& command);
 
 // Flags that put xyd on the backend under test (and, for Kafka, on the test broker).
 std::vector<std::string> backend_flags();
+// The backend flags as one shell-quoted string, for command lines.
+std::string backend_flags_text();
+// The last SMS the server "sent" to a phone (the default channel appends to <data>/sms.log).
+std::string last_sms(const std::string& data_dir, const std::string& phone);
+// The `length` characters after `marker` in `text` (empty when the marker is absent).
+std::string text_after(const std::string& text, const std::string& marker, size_t length);
 // A fresh temporary folder.
 std::string fresh_dir(const std::string& name);
 

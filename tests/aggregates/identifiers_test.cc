@@ -37,4 +37,40 @@ BOOST_AUTO_TEST_CASE(mobile_region_and_industry) {
   BOOST_CHECK_EQUAL(check_industry_section("U").error().rule, "gb4754-section");
 }
 
+// Every single-character substitution and every swap of two different neighbours of a valid code
+// is refused: both check systems (mod 31 with weights prime to 31; ISO 7064 MOD 11-2) catch them.
+BOOST_AUTO_TEST_CASE(corrupted_variants_are_refused) {
+  const std::string uscc_alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  for (std::string valid : {"9144030071526726XG", "91350100M000100Y43"}) {
+    for (size_t i = 0; i < valid.size(); ++i) {
+      for (char c : uscc_alphabet) {
+        if (c == valid[i]) continue;
+        std::string corrupt = valid;
+        corrupt[i] = c;
+        BOOST_CHECK_MESSAGE(!check_uscc(corrupt).ok(), corrupt << " passed");
+      }
+      if (i + 1 < valid.size() && valid[i] != valid[i + 1]) {
+        std::string swapped = valid;
+        std::swap(swapped[i], swapped[i + 1]);
+        BOOST_CHECK_MESSAGE(!check_uscc(swapped).ok(), swapped << " passed");
+      }
+    }
+  }
+  for (std::string valid : {"11010519491231002X", "440524188001010014"}) {
+    for (size_t i = 0; i < valid.size(); ++i) {
+      for (char c : std::string("0123456789X")) {
+        if (c == valid[i] || (c == 'X' && i + 1 < valid.size())) continue;
+        std::string corrupt = valid;
+        corrupt[i] = c;
+        BOOST_CHECK_MESSAGE(!check_resident_id(corrupt).ok(), corrupt << " passed");
+      }
+      if (i + 1 < valid.size() && valid[i] != valid[i + 1]) {
+        std::string swapped = valid;
+        std::swap(swapped[i], swapped[i + 1]);
+        BOOST_CHECK_MESSAGE(!check_resident_id(swapped).ok(), swapped << " passed");
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -65,6 +65,11 @@ int run_serve(const CliOptions& options) {
   if (auto running = (*projection_runtime)->start(); !running.ok()) return fail("starting the projections", running.error());
   projections::runtime::ChainAuditJob chain_audit(**log);
   projections::runtime::StateView state_view(**projection_runtime);
+  // Answer only once the state view has caught up with the log: a restarted server must not call
+  // an existing account unknown because its view is still reading.
+  std::cerr << "xyd: catching the state view up with the log..." << std::endl;
+  if (auto caught_up = (*projection_runtime)->wait_caught_up("state", std::chrono::minutes(5)); !caught_up.ok())
+    std::cerr << "xyd: warning: " << caught_up.error().message << " (serving anyway; reads may lag)" << std::endl;
 
   // Identity and access: sessions, one-time codes (the SMS channel writes <data>/sms.log), the
   // login limiter, and the local operator's token for the xyd tools.

@@ -6,6 +6,7 @@
 #include "aggregates/identifiers.h"
 #include "api/access_check.h"
 #include "api/command_handler.h"
+#include "api/resource_routes.h"
 #include "events/envelope.h"
 
 namespace xyd::api {
@@ -84,14 +85,7 @@ Result<Response> list_accounts(ApiServices& services, const Request& request) {
                           : Status());
   const std::string kind = request.query_or("kind", ""), status = request.query_or("status", ""),
                     region = request.query_or("region", ""), after = request.query_or("after", "");
-  size_t limit = 100;
-  try {
-    limit = std::stoul(request.query_or("limit", "100"));
-  } catch (...) {
-    limit = 0;
-  }
-  if (limit < 1 || limit > 1000)
-    return make_error(Errc::invalid_argument, "limit must be a number from 1 to 1000", "limit", "range-1-1000");
+  XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
   nlohmann::json items = nlohmann::json::array();
   std::string last;
   const auto* account = domain::aggregate_for("account");

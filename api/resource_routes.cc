@@ -48,18 +48,6 @@ json item_view(const Request& request, const std::string& id, const domain::Aggr
   return view;
 }
 
-Result<size_t> page_limit(const Request& request) {
-  size_t limit = 0;
-  try {
-    limit = std::stoul(request.query_or("limit", "100"));
-  } catch (...) {
-    limit = 0;
-  }
-  if (limit < 1 || limit > 1000)
-    return make_error(Errc::invalid_argument, "limit must be a number from 1 to 1000", "limit", "range-1-1000");
-  return limit;
-}
-
 Result<Response> list_items(ApiServices& services, const Request& request, const Resource& resource,
                             const std::vector<Filter>& filters) {
   const std::string action = resource.type + ".read";
@@ -91,6 +79,18 @@ Result<Response> list_items(ApiServices& services, const Request& request, const
 }
 
 }  // namespace
+
+Result<size_t> page_limit(const Request& request) {
+  size_t limit = 0;
+  try {
+    limit = std::stoul(request.query_or("limit", "100"));
+  } catch (...) {
+    limit = 0;
+  }
+  if (limit < 1 || limit > 1000)
+    return make_error(Errc::invalid_argument, "limit must be a number from 1 to 1000", "limit", "range-1-1000");
+  return limit;
+}
 
 void add_command_route(Router& router, ApiServices& services, const Resource& resource, CommandSpec spec) {
   const std::string pattern = "/api/v1/" + resource.plural + "/{id}" + spec.path;

@@ -50,6 +50,9 @@ using Filter = std::function<bool(const Request& request, const nlohmann::json& 
 Filter field_equals(std::string query_name, std::string field);      // data[field] == ?query_name
 Filter region_within(std::string query_name, std::string field);     // data[field] starts with ?query_name
 
+// The page size of a list request: ?limit= from 1 to 1000, 100 by default; a 400 otherwise.
+Result<size_t> page_limit(const Request& request);
+
 // GET /api/v1/<plural>/{id} and GET /api/v1/<plural>?<filters>&after=&limit= (1..1000, default
 // 100; next_after pages on), both needing "<type>.read" on each item, personal data masked unless
 // the caller is the item's owner or a platform role.

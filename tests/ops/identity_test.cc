@@ -150,17 +150,7 @@ struct World {
   }
 };
 
-// Built by the first test; when that fails, the others fail at once instead of building again.
-World& world() {
-  static std::unique_ptr<World> w;
-  static bool tried = false;
-  if (!w) {
-    BOOST_REQUIRE_MESSAGE(!tried, "the shared set-up failed in an earlier test");
-    tried = true;
-    w = std::make_unique<World>();
-  }
-  return *w;
-}
+World& world() { return shared_setup<World>(); }
 
 struct Case {
   std::string who, method, path;

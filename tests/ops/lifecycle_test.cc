@@ -134,16 +134,7 @@ struct World {
   }
 };
 
-World& world() {
-  static std::unique_ptr<World> w;
-  static bool tried = false;
-  if (!w) {
-    BOOST_REQUIRE_MESSAGE(!tried, "the shared set-up failed in an earlier test");
-    tried = true;
-    w = std::make_unique<World>();
-  }
-  return *w;
-}
+World& world() { return shared_setup<World>(); }
 
 json new_loan(const std::string& number, int64_t amount) {
   return {{"loan_number", number},        {"amount", amount},          {"rate_bp", 450},

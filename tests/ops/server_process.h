@@ -7,9 +7,11 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 namespace xyd::test {
@@ -62,6 +64,20 @@ std::string backend_flags_text();
 std::string last_sms(const std::string& data_dir, const std::string& phone);
 // The `length` characters after `marker` in `text` (empty when the marker is absent).
 std::string text_after(const std::string& text, const std::string& marker, size_t length);
+// The set-up several test cases share, built by the first that asks; when building it failed,
+// the others fail at once instead of building it again. Test thread only.
+template <typename T>
+T& shared_setup() {
+  static std::unique_ptr<T> built;
+  static bool tried = false;
+  if (!built) {
+    BOOST_REQUIRE_MESSAGE(!tried, "the shared set-up failed in an earlier test");
+    tried = true;
+    built = std::make_unique<T>();
+  }
+  return *built;
+}
+
 // A fresh temporary folder.
 std::string fresh_dir(const std::string& name);
 

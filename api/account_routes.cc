@@ -80,34 +80,9 @@ Result<Response> get_account(ApiServices& services, const Request& request) {
 
 // GET /api/v1/accounts?kind=&status=&region=&after=&limit=: the accounts within the caller's scope.
 Result<Response> list_accounts(ApiServices& services, const Request& request) {
-  XYD_RETURN_IF_ERROR(domain::scope_of(principal_of(request).actor.role, "account.list") == domain::Scope::none
-                          ? allow(request, "account.list")
-                          : Status());
-  const std::string kind = request.query_or("kind", ""), status = request.query_or("status", ""),
-                    region = request.query_or("region", ""), after = request.query_or("after", "");
-  XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
-  nlohmann::json items = nlohmann::json::array();
-  std::string last;
-  const auto* account = domain::aggregate_for("account");
-  XYD_RETURN_IF_ERROR(services.state.scan(
-      "account",
-      [&](const std::string& id, const domain::AggregateState& state) {
-        if (id == after) return true;
-        const auto& d = state.data;
-        if ((!kind.empty() && d.value("kind", "") != kind) || (!status.empty() && d.value("status", "") != status) ||
-            (!region.empty() && !d.value("region", "").starts_with(region)))
-          return true;
-        domain::Command probe;
-        probe.aggregate_id = id;
-        if (!allow(request, "account.list", account->subject(state, probe)).ok()) return true;
-        items.push_back(account_view(request, id, state));
-        last = id;
-        return items.size() < limit;
-      },
-      after));
-  Response response;
-  response.body = {{"items", items}, {"next_after", items.size() == limit ? nlohmann::json(last) : nlohmann::json()}};
-  return response;
+  return list_page(services, request, "account", "account.list",
+                   {field_equals("kind", "kind"), field_equals("status", "status"), region_within("region", "region")},
+                   account_view);
 }
 
 // POST /api/v1/accounts/{id}/{approve|reject|enable|disable}.

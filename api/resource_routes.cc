@@ -48,27 +48,28 @@ json item_view(const Request& request, const std::string& id, const domain::Aggr
   return view;
 }
 
-Result<Response> list_items(ApiServices& services, const Request& request, const Resource& resource,
-                            const std::vector<Filter>& filters) {
-  const std::string action = resource.type + ".read";
+}  // namespace
+
+Result<Response> list_page(ApiServices& services, const Request& request, const std::string& type,
+                           const std::string& action, const std::vector<Filter>& filters, const ItemView& view) {
   if (domain::scope_of(principal_of(request).actor.role, action) == domain::Scope::none)
     return allow(request, action).error();
   XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
   const std::string after = request.query_or("after", "");
-  const auto* aggregate = domain::aggregate_for(resource.type);
+  const auto* aggregate = domain::aggregate_for(type);
   json items = json::array();
   std::string last;
   XYD_RETURN_IF_ERROR(services.state.scan(
-      resource.type,
+      type,
       [&](const std::string& id, const domain::AggregateState& state) {
         if (id == after) return true;
         for (const auto& filter : filters)
           if (!filter(request, state.data)) return true;
         domain::Command probe;
-        probe.aggregate_type = resource.type;
+        probe.aggregate_type = type;
         probe.aggregate_id = id;
         if (!allow(request, action, aggregate->subject(state, probe)).ok()) return true;
-        items.push_back(item_view(request, id, state));
+        items.push_back(view(request, id, state));
         last = id;
         return items.size() < limit;
       },
@@ -77,8 +78,6 @@ Result<Response> list_items(ApiServices& services, const Request& request, const
   response.body = {{"items", items}, {"next_after", items.size() == limit ? json(last) : json()}};
   return response;
 }
-
-}  // namespace
 
 Result<size_t> page_limit(const Request& request) {
   size_t limit = 0;
@@ -151,7 +150,7 @@ void add_read_routes(Router& router, ApiServices& services, const Resource& reso
   });
   router.add("GET", "/api/v1/" + resource.plural,
              [&services, resource, filters = std::move(filters)](const Request& request) {
-               return list_items(services, request, resource, filters);
+               return list_page(services, request, resource.type, resource.type + ".read", filters, item_view);
              });
 }
 

@@ -53,6 +53,14 @@ Filter region_within(std::string query_name, std::string field);     // data[fie
 // The page size of a list request: ?limit= from 1 to 1000, 100 by default; a 400 otherwise.
 Result<size_t> page_limit(const Request& request);
 
+// How a list shows one item to the caller.
+using ItemView = std::function<nlohmann::json(const Request& request, const std::string& id,
+                                              const domain::AggregateState& state)>;
+// One page of the aggregates of `type` that pass every filter and that the caller may `action`
+// (?after= &limit=), each shown by `view`; next_after pages on.
+Result<Response> list_page(ApiServices& services, const Request& request, const std::string& type,
+                           const std::string& action, const std::vector<Filter>& filters, const ItemView& view);
+
 // GET /api/v1/<plural>/{id} and GET /api/v1/<plural>?<filters>&after=&limit= (1..1000, default
 // 100; next_after pages on), both needing "<type>.read" on each item, personal data masked unless
 // the caller is the item's owner or a platform role.

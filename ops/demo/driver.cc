@@ -35,21 +35,6 @@ Agreement load_agreement(const std::string& rules_dir) {
   return agreement;
 }
 
-const char* final_status(Path path) {
-  switch (path) {
-    case Path::settled: return "settled";
-    case Path::repaying: return "disbursed";
-    case Path::overdue: return "overdue";
-    case Path::bad_debt: return "bad_debt";
-    case Path::accepted: return "accepted";
-    case Path::terminated: return "terminated";
-    case Path::declined: return "credit_declined";
-    case Path::withdrawn: return "withdrawn";
-    case Path::assigned: return "assigned";
-  }
-  return "";
-}
-
 // Runs `work(caller, i)` for i in [0, count) on `concurrency` threads (worker w takes w, w+C, ...),
 // each with its own connection; stops everyone at the first error and returns it.
 Status parallel(size_t count, const DriverOptions& options, DriverProgress& progress, uint64_t seed,
@@ -267,9 +252,9 @@ class Driver {
       default: break;
     }
     XYD_ASSIGN_OR_RETURN(order, read_order(c, a.id, owner.token));
-    if (order.value("status", "") != final_status(a.path))
+    if (order.value("status", "") != expected_status(a.path))
       return make_error(Errc::refused, "check " + a.id + ": the order is " + order.value("status", "?") + ", planned " +
-                                           final_status(a.path));
+                                           expected_status(a.path));
     return Status();
   }
 

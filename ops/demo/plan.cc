@@ -459,10 +459,10 @@ class Planner {
 
 }  // namespace
 
-const char* path_name(Path path) {
+const char* expected_status(Path path) {
   switch (path) {
     case Path::settled: return "settled";
-    case Path::repaying: return "disbursed_repaying";
+    case Path::repaying: return "disbursed";
     case Path::overdue: return "overdue";
     case Path::bad_debt: return "bad_debt";
     case Path::accepted: return "accepted";
@@ -473,6 +473,8 @@ const char* path_name(Path path) {
   }
   return "?";
 }
+
+const char* path_name(Path path) { return path == Path::repaying ? "disbursed_repaying" : expected_status(path); }
 
 size_t DemoPlan::application_count() const {
   size_t n = 0;

@@ -16,6 +16,8 @@ namespace xyd::ops::demo {
 enum class Path { settled, repaying, overdue, bad_debt, accepted, terminated, declined, withdrawn, assigned };
 constexpr size_t kPathCount = 9;
 const char* path_name(Path path);
+// The status an order that took `path` ends in.
+const char* expected_status(Path path);
 
 // The lifecycle mix (percent of applications), tunable; `assigned` takes the rest.
 struct PathMix {

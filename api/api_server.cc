@@ -1,9 +1,15 @@
 #include "api/api_server.h"
 
 #include <cpprest/http_listener.h>
+#include <cpprest/producerconsumerstream.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "api/problem.h"
 
@@ -12,6 +18,75 @@ namespace xyd::api {
 using web::http::http_request;
 
 namespace {
+
+// What the server's streamed bodies share: whether it is stopping, and how many are running
+// (stop() waits for them). Guarded by its mutex.
+struct StreamRegistry {
+  std::mutex mutex;
+  std::condition_variable idle;
+  int running = 0;
+  std::atomic<bool> stopping{false};
+};
+
+// A streamed body's writer: chunks go into cpprestsdk's producer/consumer buffer, which the
+// listener sends chunked. Owned by the stream's thread.
+class BufferWriter final : public BodyWriter {
+ public:
+  BufferWriter(concurrency::streams::producer_consumer_buffer<uint8_t> buffer, std::shared_ptr<std::atomic<bool>> gone,
+               const StreamRegistry& registry)
+      : buffer_(std::move(buffer)), gone_(std::move(gone)), registry_(registry) {}
+  bool open() const override { return !gone_->load() && !registry_.stopping.load(); }
+  bool write(std::string_view chunk) override {
+    constexpr size_t kMaxWaiting = 4 << 20;  // back-pressure: a slow client holds at most this much
+    while (open() && buffer_.in_avail() > kMaxWaiting) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (!open()) return false;
+    try {
+      buffer_.putn_nocopy(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()).wait();
+      buffer_.sync().wait();
+    } catch (...) {
+      gone_->store(true);
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  concurrency::streams::producer_consumer_buffer<uint8_t> buffer_;
+  std::shared_ptr<std::atomic<bool>> gone_;
+  const StreamRegistry& registry_;
+};
+
+void send_stream(const http_request& request, const Response& response, StreamRegistry& registry) {
+  web::http::http_response reply(static_cast<web::http::status_code>(response.status));
+  for (const auto& [name, value] : response.headers) reply.headers().add(name, value);
+  concurrency::streams::producer_consumer_buffer<uint8_t> buffer;
+  reply.set_body(buffer.create_istream(), response.content_type);
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  {
+    std::lock_guard lock(registry.mutex);
+    ++registry.running;
+  }
+  std::thread([request, buffer, gone, stream = response.stream, &registry]() mutable {
+    BufferWriter writer(buffer, gone, registry);
+    try {
+      stream(writer);
+    } catch (...) {  // a failing stream ends its body early; the client sees a truncated response
+    }
+    try {
+      buffer.close(std::ios_base::out).wait();
+    } catch (...) {
+    }
+    std::lock_guard lock(registry.mutex);
+    if (--registry.running == 0) registry.idle.notify_all();
+  }).detach();
+  request.reply(reply).then([gone](pplx::task<void> t) {
+    gone->store(true);
+    try {
+      t.get();
+    } catch (...) {  // the client went away
+    }
+  });
+}
 
 void send(const http_request& request, const Response& response) {
   web::http::http_response reply(static_cast<web::http::status_code>(response.status));
@@ -48,6 +123,14 @@ struct ApiServer::Impl {
   Router router;
   ServerLimits limits;
   web::http::experimental::listener::http_listener listener;
+  StreamRegistry streams;
+
+  void reply(const http_request& request, const Response& response) {
+    if (response.stream)
+      send_stream(request, response, streams);
+    else
+      send(request, response);
+  }
 
   Impl(std::string a, Router r, ServerLimits l)
       : address(std::move(a)), router(std::move(r)), limits(l), listener(address) {}
@@ -96,7 +179,7 @@ ApiServer::ApiServer(std::string address, Router router, ServerLimits limits)
                                        request.relative_uri().path()));
         return;
       }
-      send(request, impl_->handle(request, body));
+      impl_->reply(request, impl_->handle(request, body));
     });
   });
 }
@@ -114,6 +197,11 @@ Status ApiServer::start() {
 }
 
 void ApiServer::stop() {
+  impl_->streams.stopping.store(true);
+  {
+    std::unique_lock lock(impl_->streams.mutex);
+    impl_->streams.idle.wait_for(lock, std::chrono::seconds(10), [this] { return impl_->streams.running == 0; });
+  }
   try {
     impl_->listener.close().wait();
   } catch (...) {

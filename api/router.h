@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,12 +45,26 @@ struct Request {
   Result<nlohmann::json> json_body() const;
 };
 
+// Where a streamed body goes (exports, Server-Sent Events). Owned by the thread that writes it.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Sends a chunk; false once the client has gone or the server is stopping (then stop writing).
+  // Blocks while more than a few megabytes are waiting for a slow client (back-pressure).
+  virtual bool write(std::string_view chunk) = 0;
+  // Whether the client is still there (for a writer that waits between chunks, e.g. SSE).
+  virtual bool open() const = 0;
+};
+
 struct Response {
   int status = 200;
   nlohmann::json body = nlohmann::json::object();
   std::string content_type = "application/json";
   std::map<std::string, std::string> headers;
   std::string raw;  // sent instead of body when not empty (CSV, text)
+  // When set, the body is streamed instead: called once on a thread of its own after the status
+  // and headers are sent (chunked); the body ends when it returns. For exports and SSE.
+  std::function<void(BodyWriter&)> stream;
 };
 
 using Handler = std::function<Result<Response>(const Request&)>;

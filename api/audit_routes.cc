@@ -5,6 +5,10 @@
 
 #include "projections/audit/audit_query.h"
 
+#include <set>
+#include <string_view>
+#include <vector>
+
 namespace xyd::api {
 namespace {
 
@@ -48,23 +52,53 @@ Result<Response> answer(const projections::runtime::ProjectionRuntime& runtime, 
   return response;
 }
 
-// The event names of each log the source documents ask for; the business-operation log is every
-// other event.
+// The flow logs (流水) of the source documents, each the events it lists; the business-operation
+// log is every event in none of the login and account-management logs.
+struct FlowLog {
+  std::string_view name;
+  std::set<std::string> events;
+};
+
+const std::vector<FlowLog>& flow_logs() {
+  static const std::vector<FlowLog> logs = {
+      {"login", {"LoggedIn", "LoginFailed"}},
+      {"account-management",
+       {"AccountRegistered", "AccountApproved", "AccountRejected", "AccountEnabled", "AccountDisabled",
+        "PasswordChanged", "ManagerAdded", "ManagerRemoved", "ManagerEnabled", "ManagerDisabled"}},
+      // certification rule runs and results (认证规则执行 / 认证结果)
+      {"certification",
+       {"CertificationSubmitted", "CertificationRuleEvaluated", "EnterpriseCertified", "CertificationRejected"}},
+      {"risk-screening", {"RiskScreened"}},  // risk-screening rule runs: each rule's hit and the verdict
+      // data-source calls and what they fed: rule runs name the sources they called
+      {"data-sources",
+       {"CertificationRuleEvaluated", "EnterpriseProfileChanged", "RiskSignalRecorded", "CreditScoreAssessed"}},
+      // connector calls: the credit, disbursement and repayment interfaces
+      {"connector-calls",
+       {"CreditGranted", "CreditDeclined", "LoanDisbursed", "RepaymentReceived", "LoanOverdue", "LoanWrittenOff",
+        "LoanSettled"}},
+      {"approval",  // 进件审批流水
+       {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned", "ManagerReassigned", "ApplicationAccepted",
+        "ApplicationTerminated", "ApplicationWithdrawn", "CreditGranted", "CreditDeclined"}},
+      {"reassignment", {"ManagerAssigned", "ManagerReassigned"}},  // 调整流水
+      {"demand", {"DemandPublished", "DemandClaimed", "DemandAssigned", "DemandClosed"}},
+  };
+  return logs;
+}
+
 Result<std::set<std::string>> log_names(const std::string& log) {
-  static const std::set<std::string> login = {"LoggedIn", "LoginFailed"};
-  static const std::set<std::string> accounts = {"AccountRegistered", "AccountApproved", "AccountRejected",
-                                                 "AccountEnabled",    "AccountDisabled", "PasswordChanged",
-                                                 "ManagerAdded",      "ManagerRemoved",  "ManagerEnabled",
-                                                 "ManagerDisabled"};
-  if (log == "login") return login;
-  if (log == "account-management") return accounts;
-  if (log != "business-operations")
-    return make_error(Errc::not_found, "no log named " + log + " (login, account-management, business-operations)",
-                      "log", "known-log");
-  std::set<std::string> rest;
-  for (const auto& type : events::EventCatalog::standard().types())
-    if (!login.contains(type.name) && !accounts.contains(type.name)) rest.insert(type.name);
-  return rest;
+  for (const auto& flow : flow_logs())
+    if (flow.name == log) return flow.events;
+  if (log == "business-operations") {
+    std::set<std::string> rest;
+    for (const auto& type : events::EventCatalog::standard().types())
+      if (!flow_logs()[0].events.contains(type.name) && !flow_logs()[1].events.contains(type.name))
+        rest.insert(type.name);
+    return rest;
+  }
+  std::string known;
+  for (const auto& flow : flow_logs()) known += std::string(flow.name) + ", ";
+  return make_error(Errc::not_found, "no log named " + log + " (" + known + "business-operations)", "log",
+                    "known-log");
 }
 
 }  // namespace
@@ -114,7 +148,16 @@ void add_audit_routes(Router& router, const projections::runtime::ProjectionRunt
     response.body = verification.status();
     return response;
   }));
-  // GET /api/v1/logs/{login|account-management|business-operations}?from&to&actor&subject=TYPE/ID&limit&cursor
+  // GET /api/v1/logs: the flow logs there are and the events each holds.
+  router.add("GET", "/api/v1/logs", guarded("flow_log.read", [](const Request&) -> Result<Response> {
+    Response response;
+    response.body["items"] = nlohmann::json::array();
+    for (const auto& flow : flow_logs())
+      response.body["items"].push_back({{"log", flow.name}, {"events", flow.events}});
+    response.body["items"].push_back({{"log", "business-operations"}, {"events", "every other event"}});
+    return response;
+  }));
+  // GET /api/v1/logs/{log}?from&to&actor&subject=TYPE/ID&limit&cursor
   router.add("GET", "/api/v1/logs/{log}", guarded("flow_log.read", [&runtime](const Request& request) -> Result<Response> {
     AuditQuery query;
     XYD_ASSIGN_OR_RETURN(query.names, log_names(request.params.at("log")));

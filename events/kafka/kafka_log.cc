@@ -1163,8 +1163,15 @@ class KafkaTransaction final : public Transaction {
       finish(State::aborted);
       return true;
     }
-    warn("abort_transaction failed (" + err_text(e.get()) + "); the producer is dropped");
+    // The broker may refuse an abort that races the transaction's own start (INVALID_TXN_STATE
+    // right after AddPartitionsToTxn). A new producer's init_transactions aborts what the old one
+    // left open, so when it succeeds the transaction is aborted all the same.
+    warn("abort_transaction failed (" + err_text(e.get()) + "); the producer is re-created, which aborts it");
     (void)core_->drop_producer("abort_transaction");
+    if (core_->producer().ok()) {
+      finish(State::aborted);
+      return true;
+    }
     finish(State::failed);
     return false;
   }

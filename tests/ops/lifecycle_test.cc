@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <random>
 #include <thread>
 
@@ -460,3 +462,53 @@ BOOST_AUTO_TEST_CASE(demands_claimed_assigned_closed) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Every flow log holds just its own events: an order's approval flow, reassignment flow and
+// connector calls, an enterprise's certification runs, the demand flow; an unknown log is a 404.
+BOOST_AUTO_TEST_CASE(flow_logs_hold_their_own_events) {
+  auto& w = world();
+  using Names = std::vector<std::string>;
+  auto names_in = [&](const std::string& log, const std::string& subject, size_t at_least) {
+    Names names;
+    for (int tries = 0; tries < 50; ++tries) {  // the audit view may lag the last command a moment
+      auto reply = w.call("auditor", "GET", "/api/v1/logs/" + log + "?limit=500" +
+                                                (subject.empty() ? "" : "&subject=" + subject));
+      BOOST_REQUIRE_MESSAGE(reply.status == 200, log << ": " << reply.body.dump());
+      names.clear();
+      for (const auto& item : reply.body["items"]) names.push_back(item["name"]);
+      if (names.size() >= at_least) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    return names;
+  };
+  const std::string a1 = "application/app-" + w.run + "-1", a6 = "application/app-" + w.run + "-6";
+  const Names approval = names_in("approval", a1, 5);
+  const Names approval_expected = {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned", "ApplicationAccepted",
+                                   "CreditGranted"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(approval.begin(), approval.end(), approval_expected.begin(), approval_expected.end());
+  const Names calls = names_in("connector-calls", a1, 8);
+  const Names calls_expected = {"CreditGranted",     "LoanDisbursed", "LoanDisbursed",     "RepaymentReceived",
+                                "RepaymentReceived", "LoanSettled",   "RepaymentReceived", "LoanSettled"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(calls.begin(), calls.end(), calls_expected.begin(), calls_expected.end());
+  const Names reassignment = names_in("reassignment", a6, 2);
+  const Names reassignment_expected = {"ManagerAssigned", "ManagerReassigned"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(reassignment.begin(), reassignment.end(), reassignment_expected.begin(),
+                                reassignment_expected.end());
+  const Names certification = names_in("certification", "enterprise/" + w.e1, 2);
+  BOOST_REQUIRE(!certification.empty());
+  BOOST_CHECK_EQUAL(certification.front(), "CertificationSubmitted");
+  BOOST_CHECK(std::find(certification.begin(), certification.end(), "EnterpriseCertified") != certification.end());
+  for (const auto& name : certification)
+    BOOST_CHECK_MESSAGE(name.starts_with("Certification") || name == "EnterpriseCertified", name);
+  const Names demand = names_in("demand", "", 3);
+  const std::set<std::string> demand_events = {"DemandPublished", "DemandClaimed", "DemandAssigned", "DemandClosed"};
+  BOOST_CHECK(!demand.empty());
+  for (const auto& name : demand) BOOST_CHECK_MESSAGE(demand_events.contains(name), name);
+  auto unknown = w.call("auditor", "GET", "/api/v1/logs/gossip");
+  BOOST_CHECK_EQUAL(unknown.status, 404);
+  BOOST_CHECK_EQUAL(unknown.body["rule"], "known-log");
+  auto listed = w.call("auditor", "GET", "/api/v1/logs");
+  BOOST_REQUIRE_EQUAL(listed.status, 200);
+  BOOST_CHECK_EQUAL(listed.body["items"].size(), 10u);
+  BOOST_CHECK_EQUAL(w.call("owner", "GET", "/api/v1/logs/approval").status, 403);
+}

@@ -148,11 +148,11 @@ Result<Response> institutions_route(const ProjectionRuntime& runtime, const Weig
 
 void add_ranking_routes(Router& router, const ProjectionRuntime& runtime, Weights regions, Weights institutions) {
   router.add("GET", "/api/v1/rankings/regions",
-             guarded("ranking.read", [&runtime, weights = std::move(regions)](const Request& request) {
+             region_read("ranking.read", [&runtime, weights = std::move(regions)](const Request& request) {
                return regions_route(runtime, weights, request);
              }));
   router.add("GET", "/api/v1/rankings/institutions",
-             guarded("ranking.read", [&runtime, weights = std::move(institutions)](const Request& request) {
+             region_read("ranking.read", [&runtime, weights = std::move(institutions)](const Request& request) {
                return institutions_route(runtime, weights, request);
              }));
 }

@@ -156,10 +156,10 @@ Result<Response> statistics_route(const ProjectionRuntime& runtime, const Reques
 Status add_read_model_routes(Router& router, const ProjectionRuntime& runtime, const std::string& rules_dir) {
   XYD_ASSIGN_OR_RETURN(auto regions, load_ranking_weights(rules_dir, "regions"));
   XYD_ASSIGN_OR_RETURN(auto institutions, load_ranking_weights(rules_dir, "institutions"));
-  router.add("GET", "/api/v1/dashboard", guarded("dashboard.read", [&runtime](const Request& request) {
+  router.add("GET", "/api/v1/dashboard", region_read("dashboard.read", [&runtime](const Request& request) {
     return dashboard_route(runtime, request);
   }));
-  router.add("GET", "/api/v1/statistics/institutions", guarded("statistics.read", [&runtime](const Request& request) {
+  router.add("GET", "/api/v1/statistics/institutions", region_read("statistics.read", [&runtime](const Request& request) {
     return statistics_route(runtime, request);
   }));
   add_ranking_routes(router, runtime, std::move(regions), std::move(institutions));

@@ -36,4 +36,8 @@ Result<projections::ranking::Weights> load_ranking_weights(const std::string& ru
 // "CN" / NN0000 / NNNN00 (400, rule read-scope).
 Result<std::string> read_scope(const Request& request, const std::string& action, const std::string& field = "scope");
 
+// A handler behind a check that the caller's role has `action` at all (any scope: the handler then
+// checks the region or institution it reads); 403 role-may-not otherwise.
+Handler region_read(std::string action, Handler handler);
+
 }  // namespace xyd::api

@@ -32,6 +32,14 @@ Result<std::string> read_scope(const Request& request, const std::string& action
   return scope;
 }
 
+Handler region_read(std::string action, Handler handler) {
+  return [action = std::move(action), handler = std::move(handler)](const Request& request) -> Result<Response> {
+    if (domain::scope_of(principal_of(request).actor.role, action) == domain::Scope::none)
+      return allow(request, action).error();
+    return handler(request);
+  };
+}
+
 Result<projections::ranking::Weights> load_ranking_weights(const std::string& rules_dir, const std::string& ranking) {
   XYD_ASSIGN_OR_RETURN(auto rules, projections::load_rule_set(rules_dir, "ranking"));
   XYD_ASSIGN_OR_RETURN(auto weights, projections::ranking_weights(rules));

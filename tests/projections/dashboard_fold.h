@@ -182,7 +182,7 @@ struct Fold {
         facts.push_back({"institutions", day, d["region"], "", d["type"], "", 0});
         if (!removed.contains(e.id)) current.push_back({"institutions_active", "", d["region"], "", d["type"], "", 0});
       }
-      if (e.name == "ProductPublished") {
+      if (e.name == "ProductPublished" && institution.contains(d["institution"])) {
         const json& inst = institution.at(d["institution"]);
         facts.push_back({"products", day, inst["region"], "", inst["type"], "", 0});
         product_institution[e.id] = d["institution"];
@@ -192,7 +192,8 @@ struct Fold {
       if (e.name == "ProductDisabled") product_status[e.id] = "disabled";
       if (e.name == "ProductEnabled") product_status[e.id] = "enabled";
       if (e.name == "ProductWithdrawn") product_status[e.id] = "withdrawn";
-      if (e.name == "ProductUpdated") product_type[e.id] = d["changes"]["product_type"]["after"];
+      if (e.name == "ProductUpdated" && d.contains("changes") && d["changes"].contains("product_type"))
+        product_type[e.id] = d["changes"]["product_type"]["after"];
       if (e.name == "DemandPublished" && !converted.contains(e.id))
         facts.push_back({"demand", day, d["region"], d["industry"], "none", "", d["amount"]});
       if (e.name == "ApplicationSubmitted") {
@@ -229,7 +230,7 @@ struct Fold {
       if (!ended.contains(id) && !disbursed.contains(id))
         current.push_back({"docking", "", application[id]["region"], "", "", "", amount});
     for (const auto& [id, status] : product_status)
-      if (status == "enabled") {
+      if (status == "enabled" && institution.contains(product_institution[id])) {
         const json& inst = institution.at(product_institution[id]);
         current.push_back({"products_active", "", inst["region"], "", inst["type"], product_type[id], 0});
       }

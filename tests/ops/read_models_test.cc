@@ -32,10 +32,7 @@ namespace {
 const bool kKafka = std::string(XYD_TEST_BACKEND) == "kafka";
 constexpr int kEnterprises = 300;
 
-std::string rules_dir() {
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind("/tests/")) + "/ops/rules";
-}
+std::string rules_dir() { return XYD_RULES_DIR; }
 
 struct World {
   std::string data = fresh_dir("read-models");
@@ -243,7 +240,9 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
   World& w = world();
   const Fold fold(w.events);
   const InstitutionFold institutions(w.events);
-  const json rules = json::parse(std::ifstream(rules_dir() + "/ranking.json"));
+  std::ifstream rules_file(rules_dir() + "/ranking.json");
+  BOOST_REQUIRE_MESSAGE(rules_file, "cannot read " << rules_dir() << "/ranking.json");
+  const json rules = json::parse(rules_file);
   // Ranks as the API documents: value descending, then code ascending; the composite is
   // Σ floor(weight × value × 10000 / max of that figure among the candidates).
   auto ranked = [](std::vector<std::pair<std::string, std::map<std::string, int64_t>>> candidates, const std::string& by,

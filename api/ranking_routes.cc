@@ -146,15 +146,16 @@ Result<Response> institutions_route(const ProjectionRuntime& runtime, const Weig
 
 }  // namespace
 
-void add_ranking_routes(Router& router, const ProjectionRuntime& runtime, Weights regions, Weights institutions) {
+void add_ranking_routes(Router& router, const ProjectionRuntime& runtime, Weights regions, Weights institutions,
+                        const std::function<Handler(Handler)>& cached) {
   router.add("GET", "/api/v1/rankings/regions",
-             region_read("ranking.read", [&runtime, weights = std::move(regions)](const Request& request) {
+             region_read("ranking.read", cached([&runtime, weights = std::move(regions)](const Request& request) {
                return regions_route(runtime, weights, request);
-             }));
+             })));
   router.add("GET", "/api/v1/rankings/institutions",
-             region_read("ranking.read", [&runtime, weights = std::move(institutions)](const Request& request) {
+             region_read("ranking.read", cached([&runtime, weights = std::move(institutions)](const Request& request) {
                return institutions_route(runtime, weights, request);
-             }));
+             })));
 }
 
 }  // namespace xyd::api

@@ -3,7 +3,10 @@
 
 #include <memory>
 
+#include <rocksdb/db.h>
+
 #include "api/access_check.h"
+#include "api/read_cache.h"
 #include "api/table_export.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/statistics/statistics_query.h"
@@ -153,16 +156,26 @@ Result<Response> statistics_route(const ProjectionRuntime& runtime, const Reques
 
 }  // namespace
 
-Status add_read_model_routes(Router& router, const ProjectionRuntime& runtime, const std::string& rules_dir) {
+Status add_read_model_routes(Router& router, ProjectionRuntime& runtime, const std::string& rules_dir) {
   XYD_ASSIGN_OR_RETURN(auto regions, load_ranking_weights(rules_dir, "regions"));
   XYD_ASSIGN_OR_RETURN(auto institutions, load_ranking_weights(rules_dir, "institutions"));
-  router.add("GET", "/api/v1/dashboard", region_read("dashboard.read", [&runtime](const Request& request) {
-    return dashboard_route(runtime, request);
-  }));
-  router.add("GET", "/api/v1/statistics/institutions", region_read("statistics.read", [&runtime](const Request& request) {
-    return statistics_route(runtime, request);
-  }));
-  add_ranking_routes(router, runtime, std::move(regions), std::move(institutions));
+  auto cache = std::make_shared<ReadCache>([&runtime] { return runtime.store().db()->GetLatestSequenceNumber(); });
+  // Exports (by ?format= or Accept) bypass the cache: it keeps JSON answers only.
+  auto cached = [cache](Handler handler) -> Handler {
+    return [cache, handler = std::move(handler)](const Request& request) -> Result<Response> {
+      auto format = export_format(request);
+      if (!format.ok() || *format != ExportFormat::json) return handler(request);
+      return cache->answer(request, [&] { return handler(request); });
+    };
+  };
+  const ProjectionRuntime& view = runtime;
+  router.add("GET", "/api/v1/dashboard", region_read("dashboard.read", cached([&view](const Request& request) {
+    return dashboard_route(view, request);
+  })));
+  router.add("GET", "/api/v1/statistics/institutions", region_read("statistics.read", cached([&view](const Request& request) {
+    return statistics_route(view, request);
+  })));
+  add_ranking_routes(router, view, std::move(regions), std::move(institutions), cached);
   return Status();
 }
 

@@ -12,6 +12,7 @@
 // only; the dashboard and rankings, being about regions, are refused to them (403).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "api/router.h"
@@ -21,12 +22,14 @@
 namespace xyd::api {
 
 // All four, the rankings weighted by <rules_dir>/ranking.json (an unreadable rule set is an error).
-[[nodiscard]] Status add_read_model_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
+// JSON answers are cached while the projection store applies nothing new (read_cache.h).
+[[nodiscard]] Status add_read_model_routes(Router& router, projections::runtime::ProjectionRuntime& runtime,
                                            const std::string& rules_dir);
 
-// Region rankings and institution rankings (ranking_routes.cc).
+// Region rankings and institution rankings (ranking_routes.cc); `cached` wraps each handler.
 void add_ranking_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
-                        projections::ranking::Weights regions, projections::ranking::Weights institutions);
+                        projections::ranking::Weights regions, projections::ranking::Weights institutions,
+                        const std::function<Handler(Handler)>& cached);
 
 // The ranking weights of <rules_dir>/ranking.json as the ranking routes use them.
 Result<projections::ranking::Weights> load_ranking_weights(const std::string& rules_dir, const std::string& ranking);

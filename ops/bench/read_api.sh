@@ -4,18 +4,19 @@
 # of the same server in the same run: at full load (closed loop, C connections), then at half of
 # the trivial endpoint's full-load rate (wrk's delay() paces each connection), reporting req/s and
 # p99; then times a rebuild of every read model from the log (server stopped).
-#   ops/bench/read_api.sh [--enterprises N] [--seconds S] [--connections C] [--port P]
+#   ops/bench/read_api.sh [--enterprises N] [--seconds S] [--connections C] [--port P] [--rebuild-only]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${XYD_BUILD_DIR:-$root/build}"
 xyd="$build/ops/xyd"
-enterprises=2000 seconds=10 connections=64 port=34900
+enterprises=2000 seconds=10 connections=64 port=34900 rebuild_only=0
 while (($#)); do
   case "$1" in
     --enterprises) enterprises="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
+    --rebuild-only) rebuild_only=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +36,7 @@ for view in dashboard statistics; do
   done
 done
 
+if ((rebuild_only == 0)); then
 pace="$(mktemp /tmp/xyd-bench-pace-XXXXXX.lua)"
 # Runs wrk; prints "<req/s> <p99 ms>". $1 path, $2 connections, $3 delay in ms per request (0: none).
 run_wrk() {
@@ -61,10 +63,12 @@ read -r again again_p99 < <(run_wrk /api/v1/version "$connections" 0)
 echo "| \`/api/v1/version\` (again, after the others) | $again | $again_p99 | $(awk -v a="$again" -v b="$trivial" 'BEGIN {printf "%.0f%%", 100 * a / b}') | | |"
 rm -f "$pace"
 echo "(full load: wrk -t2 -c$connections -d${seconds}s; paced: -c$paced_connections with delay() ${delay} ms per request, aiming at $half req/s = half the trivial rate)"
+fi
+events=$(curl -fs -H "$auth" "$url/api/v1/ops/projections/audit" | sed -n 's/.*"events_done":\([0-9]*\).*/\1/p')
 
 kill "$serve"; wait "$serve" 2>/dev/null || true
 echo
-echo "| rebuild (server stopped) | seconds |"
+echo "| rebuild (server stopped; $enterprises enterprises, ${events:-?} log records) | seconds |"
 echo "|---|---|"
 total=0
 for view in audit delinquency state dashboard statistics; do

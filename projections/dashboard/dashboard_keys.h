@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "projections/projection.h"
+
 namespace xyd::projections::dashboard {
 
 // Row tags (the first byte of every key of the view).
@@ -89,5 +93,14 @@ struct Counter {
 };
 Counter parse_counter(std::string_view value);
 std::string format_counter(const Counter& c);
+
+// Shared by the counter projections (dashboard, statistics), on the applying thread:
+// a member of an event's data, 0 / "" when absent or of another type;
+int64_t int_at(const nlohmann::json& object, const char* field);
+std::string text_at(const nlohmann::json& object, const char* field);
+// adds `delta` to the counter row at `key` through the batch, erasing it when it falls to 0 0;
+[[nodiscard]] Status bump_counter(ViewWriter& view, const std::string& key, Counter delta);
+// a JSON object row (null when absent); corrupt, naming `what`, when it does not decode.
+Result<nlohmann::json> json_row(ViewWriter& view, const std::string& key, const std::string& what);
 
 }  // namespace xyd::projections::dashboard

@@ -12,16 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-int64_t int_at(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
-std::string text_at(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The counter rows one event touches, through the batch's view.
 class Counters {
  public:
@@ -47,29 +37,13 @@ class Counters {
   }
 
   Result<json> row(std::string_view kind, std::string_view id) {
-    XYD_ASSIGN_OR_RETURN(auto stored, view_.get(state_key(kind, id)));
-    if (!stored) return json();
-    json parsed = json::parse(*stored, nullptr, false);
-    if (!parsed.is_object())
-      return make_error(Errc::corrupt, "dashboard row " + std::string(kind) + "/" + std::string(id) + " does not decode");
-    return parsed;
+    return json_row(view_, state_key(kind, id), "dashboard row " + std::string(kind) + "/" + std::string(id));
   }
   void put_row(std::string_view kind, std::string_view id, const json& row) { view_.put(state_key(kind, id), row.dump()); }
   void put(const std::string& key, const std::string& value) { view_.put(key, value); }
 
  private:
-  Status bump(const std::string& key, Counter delta) {
-    XYD_ASSIGN_OR_RETURN(auto stored, view_.get(key));
-    Counter c = stored ? parse_counter(*stored) : Counter{};
-    c.count += delta.count;
-    c.amount += delta.amount;
-    if (c.count == 0 && c.amount == 0) {
-      if (stored) view_.erase(key);
-    } else {
-      view_.put(key, format_counter(c));
-    }
-    return Status();
-  }
+  Status bump(const std::string& key, Counter delta) { return bump_counter(view_, key, delta); }
 
   ViewWriter& view_;
 };

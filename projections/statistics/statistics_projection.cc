@@ -10,17 +10,9 @@ namespace xyd::projections::statistics {
 namespace {
 
 using dashboard::Counter;
+using dashboard::int_at;
+using dashboard::text_at;
 using nlohmann::json;
-
-int64_t int_at(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
-std::string text_at(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The rows one event touches, through the batch's view.
 class Rows {
@@ -31,26 +23,12 @@ class Rows {
   Status add(std::string_view institution, std::string_view figure, std::string_view date, Counter delta) {
     if (institution.empty()) return Status();
     for (const auto& period : dashboard::periods_of(date, false)) {
-      const std::string key = counter_key(period, institution, figure);
-      XYD_ASSIGN_OR_RETURN(auto stored, view_.get(key));
-      Counter c = stored ? dashboard::parse_counter(*stored) : Counter{};
-      c.count += delta.count;
-      c.amount += delta.amount;
-      if (c.count == 0 && c.amount == 0) {
-        if (stored) view_.erase(key);
-      } else {
-        view_.put(key, dashboard::format_counter(c));
-      }
+      XYD_RETURN_IF_ERROR(dashboard::bump_counter(view_, counter_key(period, institution, figure), delta));
     }
     return Status();
   }
   Result<json> row(char kind, std::string_view id) {
-    XYD_ASSIGN_OR_RETURN(auto stored, view_.get(row_key(kind, id)));
-    if (!stored) return json();
-    json parsed = json::parse(*stored, nullptr, false);
-    if (!parsed.is_object())
-      return make_error(Errc::corrupt, "statistics row " + std::string(1, kind) + "/" + std::string(id) + " does not decode");
-    return parsed;
+    return dashboard::json_row(view_, row_key(kind, id), "statistics row " + std::string(1, kind) + "/" + std::string(id));
   }
   void put_row(char kind, std::string_view id, const json& row) { view_.put(row_key(kind, id), row.dump()); }
 

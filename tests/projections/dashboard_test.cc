@@ -25,32 +25,6 @@ using namespace xyd::test::dashboard_fold;
 
 namespace {
 
-void apply_range(projections::Projection& projection, test::MemoryView& view, const std::vector<log::Record>& records,
-                 size_t from, size_t to) {
-  projections::ScannedEvent scanned;
-  for (size_t i = from; i < to; ++i) {
-    auto status = projections::scan_event(records[i].value, scanned);
-    BOOST_REQUIRE_MESSAGE(status.ok(), status.error().to_string());
-    projections::EventContext context{records[i], &scanned, nullptr};
-    auto applied = projection.apply(view, context);
-    BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
-  }
-  projection.batch_done(true);
-}
-
-std::unique_ptr<projections::Projection> make_projection() {
-  auto made = projections::dashboard::dashboard_spec().make(nullptr);
-  BOOST_REQUIRE(made.ok());
-  return std::move(made).value();
-}
-
-test::MemoryView build(const std::vector<log::Record>& records) {
-  test::MemoryView view;
-  auto projection = make_projection();
-  apply_range(*projection, view, records, 0, records.size());
-  return view;
-}
-
 json query(const test::MemoryView& view, const std::string& scope, const std::string& period, const std::string& as_of) {
   projections::dashboard::DashboardQuery q;
   q.scope = scope;
@@ -92,7 +66,7 @@ BOOST_AUTO_TEST_SUITE(dashboard)
 BOOST_AUTO_TEST_CASE(every_figure_matches_a_plain_fold_over_the_events) {
   const Generator g = generate(20240607);
   const std::vector<Ev> events = g.merged(1);
-  const auto view = build(seal(events));
+  const auto view = build(projections::dashboard::dashboard_spec(), seal(events));
   const Fold fold(events);
   const std::string as_of = busy_day(events);
   BOOST_TEST_MESSAGE(events.size() << " events, " << view.rows.size() << " rows, as_of " << as_of);
@@ -111,19 +85,19 @@ BOOST_AUTO_TEST_CASE(two_batches_with_a_restart_and_another_interleaving_give_th
   const Generator g = generate(77);
   const std::vector<Ev> events = g.merged(5);
   const auto records = seal(events);
-  const auto whole = build(records);
+  const auto whole = build(projections::dashboard::dashboard_spec(), records);
 
   test::MemoryView batched;
-  auto first = make_projection();
+  auto first = make_projection(projections::dashboard::dashboard_spec());
   apply_range(*first, batched, records, 0, records.size() / 2);
-  auto second = make_projection();  // a restarted worker on the committed rows
+  auto second = make_projection(projections::dashboard::dashboard_spec());  // a restarted worker on the committed rows
   apply_range(*second, batched, records, records.size() / 2, records.size());
   BOOST_TEST((batched.rows == whole.rows));
 
   // The same history with the aggregates' topics interleaved otherwise (products before their
   // institution, applications before the demand they convert, ...).
   const std::vector<Ev> reordered = g.merged(99);
-  const auto other = build(seal(reordered));
+  const auto other = build(projections::dashboard::dashboard_spec(), seal(reordered));
   BOOST_TEST((counter_rows(other) == counter_rows(whole)));
   const Fold fold(events);
   for (const auto& scope : kScopes)

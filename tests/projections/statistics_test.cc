@@ -22,31 +22,6 @@ namespace stats = xyd::projections::statistics;
 
 namespace {
 
-void apply_range(projections::Projection& projection, test::MemoryView& view, const std::vector<log::Record>& records,
-                 size_t from, size_t to) {
-  projections::ScannedEvent scanned;
-  for (size_t i = from; i < to; ++i) {
-    BOOST_REQUIRE(projections::scan_event(records[i].value, scanned).ok());
-    projections::EventContext context{records[i], &scanned, nullptr};
-    auto applied = projection.apply(view, context);
-    BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
-  }
-  projection.batch_done(true);
-}
-
-std::unique_ptr<projections::Projection> make_projection() {
-  auto made = stats::statistics_spec().make(nullptr);
-  BOOST_REQUIRE(made.ok());
-  return std::move(made).value();
-}
-
-test::MemoryView build(const std::vector<log::Record>& records) {
-  test::MemoryView view;
-  auto projection = make_projection();
-  apply_range(*projection, view, records, 0, records.size());
-  return view;
-}
-
 std::map<std::string, int64_t> figures_of(const stats::InstitutionStatistics& s) {
   return {{"products", s.products.count},        {"products_active", s.products_active.count},
           {"accepted_count", s.accepted.count},  {"accepted_amount", s.accepted.amount},
@@ -84,7 +59,7 @@ BOOST_AUTO_TEST_SUITE(statistics)
 BOOST_AUTO_TEST_CASE(every_institution_figure_matches_a_plain_fold) {
   const Generator g = generate(20240607);
   const std::vector<Ev> events = g.merged(1);
-  const auto view = build(seal(events));
+  const auto view = build(stats::statistics_spec(), seal(events));
   const InstitutionFold fold(events);
   int64_t loans = 0, docking = 0;
   for (const auto& [id, inst] : fold.institutions) {
@@ -101,14 +76,14 @@ BOOST_AUTO_TEST_CASE(every_institution_figure_matches_a_plain_fold) {
 BOOST_AUTO_TEST_CASE(batches_and_interleavings_give_the_same_rows) {
   const Generator g = generate(77);
   const auto records = seal(g.merged(5));
-  const auto whole = build(records);
+  const auto whole = build(stats::statistics_spec(), records);
   test::MemoryView batched;
-  auto first = make_projection();
+  auto first = make_projection(stats::statistics_spec());
   apply_range(*first, batched, records, 0, records.size() / 2);
-  auto second = make_projection();
+  auto second = make_projection(stats::statistics_spec());
   apply_range(*second, batched, records, records.size() / 2, records.size());
   BOOST_TEST((batched.rows == whole.rows));
-  BOOST_TEST((build(seal(g.merged(99))).rows == whole.rows));
+  BOOST_TEST((build(stats::statistics_spec(), seal(g.merged(99))).rows == whole.rows));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_filters_are_refused_naming_the_field) {

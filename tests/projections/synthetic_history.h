@@ -13,8 +13,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "events/event_log.h"
+#include "projections/event_scan.h"
+#include "projections/projection.h"
 #include "projections/sample_events.h"
 #include "tests/projections/dashboard_fold.h"
+#include "tests/projections/memory_view.h"
 
 namespace xyd::test::dashboard_fold {
 
@@ -275,5 +278,34 @@ inline std::vector<log::Record> seal(const std::vector<Ev>& events) {
   return out;
 }
 
+
+// Applies records [from, to) to `projection` over `view` as one committed batch.
+inline void apply_range(projections::Projection& projection, test::MemoryView& view,
+                        const std::vector<log::Record>& records, size_t from, size_t to) {
+  projections::ScannedEvent scanned;
+  for (size_t i = from; i < to; ++i) {
+    auto status = projections::scan_event(records[i].value, scanned);
+    BOOST_REQUIRE_MESSAGE(status.ok(), status.error().to_string());
+    projections::EventContext context{records[i], &scanned, nullptr};
+    auto applied = projection.apply(view, context);
+    BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
+  }
+  projection.batch_done(true);
+}
+
+// A fresh projection of `spec` (one that reads no rule set).
+inline std::unique_ptr<projections::Projection> make_projection(const projections::ProjectionSpec& spec) {
+  auto made = spec.make(nullptr);
+  BOOST_REQUIRE(made.ok());
+  return std::move(made).value();
+}
+
+// The view `spec` builds from `records` in one batch.
+inline test::MemoryView build(const projections::ProjectionSpec& spec, const std::vector<log::Record>& records) {
+  test::MemoryView view;
+  auto projection = make_projection(spec);
+  apply_range(*projection, view, records, 0, records.size());
+  return view;
+}
 
 }  // namespace xyd::test::dashboard_fold

@@ -1,5 +1,7 @@
 #include "projections/dashboard/dashboard_keys.h"
 
+#include "events/catalog.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -202,6 +204,15 @@ Result<nlohmann::json> json_row(ViewWriter& view, const std::string& key, const 
   nlohmann::json parsed = nlohmann::json::parse(*stored, nullptr, false);
   if (!parsed.is_object()) return make_error(Errc::corrupt, what + " does not decode");
   return parsed;
+}
+
+Result<std::optional<RelevantEvent>> relevant_event(const EventContext& context, const std::set<std::string>& names) {
+  if (context.event == nullptr) return std::optional<RelevantEvent>();
+  const auto* type = events::EventCatalog::standard().by_type(context.event->type);
+  if (type == nullptr || !names.contains(type->name)) return std::optional<RelevantEvent>();
+  // Bring older schema versions up to date before reading data.
+  XYD_ASSIGN_OR_RETURN(events::Envelope envelope, events::EventCatalog::standard().upcast(context.event->to_envelope()));
+  return std::optional<RelevantEvent>(RelevantEvent{type->name, std::move(envelope)});
 }
 
 }  // namespace xyd::projections::dashboard

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,5 +103,13 @@ std::string text_at(const nlohmann::json& object, const char* field);
 [[nodiscard]] Status bump_counter(ViewWriter& view, const std::string& key, Counter delta);
 // a JSON object row (null when absent); corrupt, naming `what`, when it does not decode.
 Result<nlohmann::json> json_row(ViewWriter& view, const std::string& key, const std::string& what);
+
+// An event the projection reads: its catalog name and envelope, upcast to the current schema.
+struct RelevantEvent {
+  std::string name;  // "LoanDisbursed"
+  events::Envelope envelope;
+};
+// nullopt for a record that does not decode (the audit view shows it) or whose name is not in `names`.
+Result<std::optional<RelevantEvent>> relevant_event(const EventContext& context, const std::set<std::string>& names);
 
 }  // namespace xyd::projections::dashboard

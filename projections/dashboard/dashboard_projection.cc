@@ -324,17 +324,13 @@ ProjectionSpec dashboard_spec() {
 }
 
 Status DashboardProjection::apply(ViewWriter& view, const EventContext& context) {
-  if (context.event == nullptr) return Status();  // the audit view shows what does not decode
-  const ScannedEvent& e = *context.event;
-  const auto* type = events::EventCatalog::standard().by_type(e.type);
-  if (type == nullptr || !relevant_events().contains(type->name)) return Status();
-  // Bring older schema versions up to date before reading data.
-  events::Envelope envelope = e.to_envelope();
-  XYD_ASSIGN_OR_RETURN(envelope, events::EventCatalog::standard().upcast(std::move(envelope)));
+  XYD_ASSIGN_OR_RETURN(auto event, relevant_event(context, relevant_events()));
+  if (!event) return Status();
+  const events::Envelope& envelope = event->envelope;
   const json& data = envelope.data;
   const std::string date = cst_date(envelope.time).value_or("");  // the event's time as a CST date
   const std::string& id = envelope.aggregate_id;
-  const std::string& name = type->name;
+  const std::string& name = event->name;
   Counters counters(view);
   const std::string& aggregate = envelope.aggregate_type;
   if (aggregate == "application") return apply_application(counters, name, id, date, data);

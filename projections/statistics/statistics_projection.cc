@@ -159,18 +159,15 @@ ProjectionSpec statistics_spec() {
 }
 
 Status StatisticsProjection::apply(ViewWriter& view, const EventContext& context) {
-  if (context.event == nullptr) return Status();  // the audit view shows what does not decode
-  const ScannedEvent& e = *context.event;
-  const auto* type = events::EventCatalog::standard().by_type(e.type);
-  if (type == nullptr || !relevant_events().contains(type->name)) return Status();
-  events::Envelope envelope = e.to_envelope();
-  XYD_ASSIGN_OR_RETURN(envelope, events::EventCatalog::standard().upcast(std::move(envelope)));
+  XYD_ASSIGN_OR_RETURN(auto event, dashboard::relevant_event(context, relevant_events()));
+  if (!event) return Status();
+  const events::Envelope& envelope = event->envelope;
   const std::string date = dashboard::cst_date(envelope.time).value_or("");
   Rows rows(view);
   const std::string& aggregate = envelope.aggregate_type;
-  if (aggregate == "application") return apply_application(rows, type->name, envelope.aggregate_id, date, envelope.data);
-  if (aggregate == "product") return apply_product(rows, type->name, envelope.aggregate_id, date, envelope.data);
-  if (aggregate == "institution") return apply_institution(rows, type->name, envelope.aggregate_id, envelope.data);
+  if (aggregate == "application") return apply_application(rows, event->name, envelope.aggregate_id, date, envelope.data);
+  if (aggregate == "product") return apply_product(rows, event->name, envelope.aggregate_id, date, envelope.data);
+  if (aggregate == "institution") return apply_institution(rows, event->name, envelope.aggregate_id, envelope.data);
   return Status();
 }
 

@@ -40,7 +40,7 @@ struct World {
   int port = (kKafka ? 35000 : 34000) + getpid() % 900;
   ServerProcess server{data, port, "read-models-" + run};
   std::map<std::string, std::string> tokens;  // "city", "province" (and "operator" implied)
-  std::string province, city, other_city;
+  std::string province, city, other_city, institution;
   std::vector<Ev> events;
   std::string as_of, year, month;
 
@@ -56,10 +56,12 @@ struct World {
   }
 
   // A government account the operator creates, logged in (its initial password changed).
-  void government(const std::string& who, const std::string& kind, const std::string& region, int n) {
+  void government(const std::string& who, const std::string& kind, const std::string& region, int n,
+                  const std::string& institution = "") {
     const std::string phone = "16" + run + std::to_string(10 + n);
-    auto created = http_request(server.url(), "POST", "/api/v1/accounts",
-                                {{"phone", phone}, {"kind", kind}, {"region", region}, {"name", who}}, server.operator_auth());
+    json body = {{"phone", phone}, {"kind", kind}, {"region", region}, {"name", who}};
+    if (!institution.empty()) body["institution"] = institution;
+    auto created = http_request(server.url(), "POST", "/api/v1/accounts", body, server.operator_auth());
     BOOST_REQUIRE_MESSAGE(created.status == 201, who << ": " << created.body.dump());
     const std::string initial = text_after(last_sms(data, phone), "Initial password: ", 16);
     BOOST_REQUIRE_MESSAGE(initial.size() == 16, "no initial password for " << who);
@@ -127,6 +129,11 @@ struct World {
     BOOST_REQUIRE(!city.empty());
     government("province", "government_province", province, 1);
     government("city", "government_city", city, 2);
+    // An institution admin of the institution with the most loans.
+    const json top = get("operator", "/api/v1/rankings/institutions?top=1").body;
+    BOOST_REQUIRE_MESSAGE(top["items"].size() == 1, top.dump());
+    institution = top["items"][0]["code"];
+    government("institution", "institution_admin", top["items"][0]["region"], 3, institution);
     // Stop, read the log, start again: the views must equal the fold of what the log holds.
     server.kill_with(SIGTERM);
     read_log();
@@ -206,6 +213,17 @@ BOOST_AUTO_TEST_CASE(a_city_user_reads_its_city_and_is_refused_elsewhere) {
   auto city_ranking = w.get("city", "/api/v1/rankings/regions");
   BOOST_TEST(city_ranking.status == 400);
   BOOST_TEST(city_ranking.body.value("rule", "") == "ranking-scope-level");
+}
+
+BOOST_AUTO_TEST_CASE(an_institution_user_reads_its_own_statistics_only) {
+  World& w = world();
+  auto own = w.get("institution", "/api/v1/statistics/institutions");
+  BOOST_REQUIRE_EQUAL(own.status, 200);
+  BOOST_REQUIRE_EQUAL(own.body["items"].size(), 1u);
+  BOOST_TEST(own.body["items"][0]["institution"] == w.institution);
+  BOOST_TEST(w.get("institution", "/api/v1/dashboard").status == 403);
+  BOOST_TEST(w.get("institution", "/api/v1/rankings/institutions").status == 403);
+  BOOST_TEST(w.get("institution", "/api/v1/statistics/institutions?format=csv").raw.find(w.institution) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(institution_statistics_equal_a_fold_over_the_log) {

@@ -8,7 +8,9 @@
 // scoping (a city user gets its city and a 403 elsewhere) and the CSV / XLSX exports are checked
 // on the same data.
 #define BOOST_TEST_MODULE read_models
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -34,10 +36,27 @@ constexpr int kEnterprises = 300;
 
 std::string rules_dir() { return XYD_RULES_DIR; }
 
+// A port of 34000-34899 (embedded) or 35000-35899 (Kafka) that nothing listens on now.
+int free_port() {
+  const int base = kKafka ? 35000 : 34000;
+  for (int i = 0; i < 900; ++i) {
+    const int port = base + (getpid() + i) % 900;
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return base;
+}
+
 struct World {
   std::string data = fresh_dir("read-models");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = (kKafka ? 35000 : 34000) + getpid() % 900;
+  int port = free_port();
   ServerProcess server{data, port, "read-models-" + run};
   std::map<std::string, std::string> tokens;  // "city", "province" (and "operator" implied)
   std::string province, city, other_city, institution;

@@ -14,7 +14,7 @@ using dashboard::int_at;
 using dashboard::text_at;
 using nlohmann::json;
 
-// The rows one event touches, through the batch's view.
+// The rows one event touches, through the batch's view; lives for one apply() on the applying thread.
 class Rows {
  public:
   explicit Rows(ViewWriter& view) : view_(view) {}

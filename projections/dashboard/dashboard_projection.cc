@@ -15,7 +15,8 @@ using nlohmann::json;
 // The counter rows one event touches, through the batch's view.
 class Counters {
  public:
-  explicit Counters(ViewWriter& view) : view_(view) {}
+  Counters(ViewWriter& view, std::unordered_map<std::string, Counter>& cache, bool& complete)
+      : view_(view), cache_(cache), complete_(complete) {}
 
   // Adds `delta` to `figure` under every scope of `region` × every period of `date` ("" or a
   // malformed date: all time only); the totals also under the day, each of `dims` (and the child
@@ -43,9 +44,32 @@ class Counters {
   void put(const std::string& key, const std::string& value) { view_.put(key, value); }
 
  private:
-  Status bump(const std::string& key, Counter delta) { return bump_counter(view_, key, delta); }
+  Status bump(const std::string& key, Counter delta) {
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      Counter stored;
+      if (!complete_) {
+        XYD_ASSIGN_OR_RETURN(auto row, view_.get(key));
+        if (row) stored = parse_counter(*row);
+      }
+      if (cache_.size() >= kMaxCachedCounters) {
+        cache_.clear();  // forget (the view has every value) and read again from the view
+        complete_ = false;
+      }
+      it = cache_.emplace(key, stored).first;
+    }
+    Counter& c = it->second;
+    c.count += delta.count;
+    c.amount += delta.amount;
+    if (c.count == 0 && c.amount == 0) view_.erase(key);
+    else view_.put(key, format_counter(c));
+    return Status();
+  }
 
+  static constexpr size_t kMaxCachedCounters = 1 << 20;
   ViewWriter& view_;
+  std::unordered_map<std::string, Counter>& cache_;
+  bool& complete_;  // every counter row of the view is in the cache (a build from empty)
 };
 
 std::string dim(std::string_view kind, std::string_view value) { return std::string(kind) + std::string(value); }
@@ -331,7 +355,7 @@ Status DashboardProjection::apply(ViewWriter& view, const EventContext& context)
   const std::string date = cst_date(envelope.time).value_or("");  // the event's time as a CST date
   const std::string& id = envelope.aggregate_id;
   const std::string& name = event->name;
-  Counters counters(view);
+  Counters counters(view, counters_, view_was_empty_);
   const std::string& aggregate = envelope.aggregate_type;
   if (aggregate == "application") return apply_application(counters, name, id, date, data);
   if (aggregate == "demand") return apply_demand(counters, name, id, date, data);

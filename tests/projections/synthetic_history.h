@@ -304,6 +304,7 @@ inline std::unique_ptr<projections::Projection> make_projection(const projection
 inline test::MemoryView build(const projections::ProjectionSpec& spec, const std::vector<log::Record>& records) {
   test::MemoryView view;
   auto projection = make_projection(spec);
+  projection->begin(true);  // a build from empty, as the runtime announces it
   apply_range(*projection, view, records, 0, records.size());
   return view;
 }

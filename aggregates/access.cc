@@ -89,7 +89,7 @@ const Row kTable[] = {
     {"application.read", {O, O, I, S, A, R, R, A, A, I, N, A, N}},
     // --- read side and operations
     {"dashboard.read", {N, N, I, N, A, R, R, A, A, N, N, A, N}},
-    {"statistics.read", {N, N, I, N, A, R, R, A, A, N, N, A, N}},
+    {"statistics.read", {N, N, I, I, A, R, R, A, A, I, N, A, N}},
     {"ranking.read", {N, N, N, N, A, R, R, A, A, N, N, A, N}},
     {"flow_log.read", {N, N, N, N, N, N, N, A, A, N, N, A, N}},
     {"audit.read", {N, N, N, N, N, N, N, A, A, N, N, A, N}},

@@ -17,6 +17,7 @@
 #include "api/api_server.h"
 #include "api/audit_routes.h"       // read side (issue 4)
 #include "api/projection_routes.h"  // read side (issue 4)
+#include "api/read_routes.h"        // dashboards, statistics, rankings, exports (issue 7)
 #include "events/catalog.h"
 #include "ops/commands.h"
 #include "ops/projection_commands.h"  // read side (issue 4)
@@ -99,6 +100,8 @@ int run_serve(const CliOptions& options) {
   api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);
+  if (auto read = api::add_read_model_routes(router, **projection_runtime, runtime_options(options).rules_dir); !read.ok())
+    return fail("loading the ranking rule set", read.error());
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

@@ -12,6 +12,7 @@ packages=(
   librdkafka-dev librocksdb-dev nlohmann-json3-dev libcpprest-dev libboost-test-dev
   libsodium-dev libssl-dev kcat
   default-jre-headless maven
+  libxlsxwriter-dev wrk
 )
 
 missing=()

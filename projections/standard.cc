@@ -3,11 +3,13 @@
 #include "projections/delinquency/delinquency_projection.h"
 #include "projections/projection.h"
 #include "projections/state/state_projection.h"
+#include "projections/statistics/statistics_projection.h"
 
 namespace xyd::projections {
 
 std::vector<ProjectionSpec> standard_projections() {
-  return {audit::audit_spec(), delinquency::delinquency_spec(), state::state_spec(), dashboard::dashboard_spec()};
+  return {audit::audit_spec(), delinquency::delinquency_spec(), state::state_spec(), dashboard::dashboard_spec(),
+          statistics::statistics_spec()};
 }
 
 const ProjectionSpec* find_projection(const std::vector<ProjectionSpec>& specs, std::string_view name) {

@@ -1,5 +1,7 @@
 #include "projections/dashboard/dashboard_keys.h"
 
+#include "events/catalog.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -172,5 +174,45 @@ Counter parse_counter(std::string_view value) {
 }
 
 std::string format_counter(const Counter& c) { return std::to_string(c.count) + " " + std::to_string(c.amount); }
+
+int64_t int_at(const nlohmann::json& object, const char* field) {
+  auto it = object.find(field);
+  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+std::string text_at(const nlohmann::json& object, const char* field) {
+  auto it = object.find(field);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Status bump_counter(ViewWriter& view, const std::string& key, Counter delta) {
+  XYD_ASSIGN_OR_RETURN(auto stored, view.get(key));
+  Counter c = stored ? parse_counter(*stored) : Counter{};
+  c.count += delta.count;
+  c.amount += delta.amount;
+  if (c.count == 0 && c.amount == 0) {
+    if (stored) view.erase(key);
+  } else {
+    view.put(key, format_counter(c));
+  }
+  return Status();
+}
+
+Result<nlohmann::json> json_row(ViewWriter& view, const std::string& key, const std::string& what) {
+  XYD_ASSIGN_OR_RETURN(auto stored, view.get(key));
+  if (!stored) return nlohmann::json();
+  nlohmann::json parsed = nlohmann::json::parse(*stored, nullptr, false);
+  if (!parsed.is_object()) return make_error(Errc::corrupt, what + " does not decode");
+  return parsed;
+}
+
+Result<std::optional<RelevantEvent>> relevant_event(const EventContext& context, const std::set<std::string>& names) {
+  if (context.event == nullptr) return std::optional<RelevantEvent>();
+  const auto* type = events::EventCatalog::standard().by_type(context.event->type);
+  if (type == nullptr || !names.contains(type->name)) return std::optional<RelevantEvent>();
+  // Bring older schema versions up to date before reading data.
+  XYD_ASSIGN_OR_RETURN(events::Envelope envelope, events::EventCatalog::standard().upcast(context.event->to_envelope()));
+  return std::optional<RelevantEvent>(RelevantEvent{type->name, std::move(envelope)});
+}
 
 }  // namespace xyd::projections::dashboard

@@ -6,9 +6,14 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "projections/projection.h"
 
 namespace xyd::projections::dashboard {
 
@@ -89,5 +94,22 @@ struct Counter {
 };
 Counter parse_counter(std::string_view value);
 std::string format_counter(const Counter& c);
+
+// Shared by the counter projections (dashboard, statistics), on the applying thread:
+// a member of an event's data, 0 / "" when absent or of another type;
+int64_t int_at(const nlohmann::json& object, const char* field);
+std::string text_at(const nlohmann::json& object, const char* field);
+// adds `delta` to the counter row at `key` through the batch, erasing it when it falls to 0 0;
+[[nodiscard]] Status bump_counter(ViewWriter& view, const std::string& key, Counter delta);
+// a JSON object row (null when absent); corrupt, naming `what`, when it does not decode.
+Result<nlohmann::json> json_row(ViewWriter& view, const std::string& key, const std::string& what);
+
+// An event the projection reads: its catalog name and envelope, upcast to the current schema.
+struct RelevantEvent {
+  std::string name;  // "LoanDisbursed"
+  events::Envelope envelope;
+};
+// nullopt for a record that does not decode (the audit view shows it) or whose name is not in `names`.
+Result<std::optional<RelevantEvent>> relevant_event(const EventContext& context, const std::set<std::string>& names);
 
 }  // namespace xyd::projections::dashboard

@@ -12,20 +12,11 @@ namespace {
 
 using nlohmann::json;
 
-int64_t int_at(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
-std::string text_at(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The counter rows one event touches, through the batch's view.
 class Counters {
  public:
-  explicit Counters(ViewWriter& view) : view_(view) {}
+  Counters(ViewWriter& view, std::unordered_map<std::string, Counter>& cache, bool& complete)
+      : view_(view), cache_(cache), complete_(complete) {}
 
   // Adds `delta` to `figure` under every scope of `region` × every period of `date` ("" or a
   // malformed date: all time only); the totals also under the day, each of `dims` (and the child
@@ -47,31 +38,38 @@ class Counters {
   }
 
   Result<json> row(std::string_view kind, std::string_view id) {
-    XYD_ASSIGN_OR_RETURN(auto stored, view_.get(state_key(kind, id)));
-    if (!stored) return json();
-    json parsed = json::parse(*stored, nullptr, false);
-    if (!parsed.is_object())
-      return make_error(Errc::corrupt, "dashboard row " + std::string(kind) + "/" + std::string(id) + " does not decode");
-    return parsed;
+    return json_row(view_, state_key(kind, id), "dashboard row " + std::string(kind) + "/" + std::string(id));
   }
   void put_row(std::string_view kind, std::string_view id, const json& row) { view_.put(state_key(kind, id), row.dump()); }
   void put(const std::string& key, const std::string& value) { view_.put(key, value); }
 
  private:
   Status bump(const std::string& key, Counter delta) {
-    XYD_ASSIGN_OR_RETURN(auto stored, view_.get(key));
-    Counter c = stored ? parse_counter(*stored) : Counter{};
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      Counter stored;
+      if (!complete_) {
+        XYD_ASSIGN_OR_RETURN(auto row, view_.get(key));
+        if (row) stored = parse_counter(*row);
+      }
+      if (cache_.size() >= kMaxCachedCounters) {
+        cache_.clear();  // forget (the view has every value) and read again from the view
+        complete_ = false;
+      }
+      it = cache_.emplace(key, stored).first;
+    }
+    Counter& c = it->second;
     c.count += delta.count;
     c.amount += delta.amount;
-    if (c.count == 0 && c.amount == 0) {
-      if (stored) view_.erase(key);
-    } else {
-      view_.put(key, format_counter(c));
-    }
+    if (c.count == 0 && c.amount == 0) view_.erase(key);
+    else view_.put(key, format_counter(c));
     return Status();
   }
 
+  static constexpr size_t kMaxCachedCounters = 1 << 20;
   ViewWriter& view_;
+  std::unordered_map<std::string, Counter>& cache_;
+  bool& complete_;  // every counter row of the view is in the cache (a build from empty)
 };
 
 std::string dim(std::string_view kind, std::string_view value) { return std::string(kind) + std::string(value); }
@@ -350,18 +348,14 @@ ProjectionSpec dashboard_spec() {
 }
 
 Status DashboardProjection::apply(ViewWriter& view, const EventContext& context) {
-  if (context.event == nullptr) return Status();  // the audit view shows what does not decode
-  const ScannedEvent& e = *context.event;
-  const auto* type = events::EventCatalog::standard().by_type(e.type);
-  if (type == nullptr || !relevant_events().contains(type->name)) return Status();
-  // Bring older schema versions up to date before reading data.
-  events::Envelope envelope = e.to_envelope();
-  XYD_ASSIGN_OR_RETURN(envelope, events::EventCatalog::standard().upcast(std::move(envelope)));
+  XYD_ASSIGN_OR_RETURN(auto event, relevant_event(context, relevant_events()));
+  if (!event) return Status();
+  const events::Envelope& envelope = event->envelope;
   const json& data = envelope.data;
   const std::string date = cst_date(envelope.time).value_or("");  // the event's time as a CST date
   const std::string& id = envelope.aggregate_id;
-  const std::string& name = type->name;
-  Counters counters(view);
+  const std::string& name = event->name;
+  Counters counters(view, counters_, view_was_empty_);
   const std::string& aggregate = envelope.aggregate_type;
   if (aggregate == "application") return apply_application(counters, name, id, date, data);
   if (aggregate == "demand") return apply_demand(counters, name, id, date, data);

@@ -137,8 +137,9 @@ HttpReply http_request(const std::string& base, const std::string& method, const
     auto response = client.request(request).get();
     reply.status = response.status_code();
     for (const auto& [name, value] : response.headers()) reply.headers[name] = value;
-    auto text = response.extract_utf8string(true).get();
-    reply.body = nlohmann::json::parse(text, nullptr, false);
+    auto bytes = response.extract_vector().get();
+    reply.raw.assign(bytes.begin(), bytes.end());
+    reply.body = nlohmann::json::parse(reply.raw, nullptr, false);
   } catch (const std::exception&) {
     reply.status = 0;
   }

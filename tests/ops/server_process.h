@@ -44,6 +44,7 @@ struct HttpReply {
   int status = 0;  // 0: no answer (refused, reset, timed out)
   nlohmann::json body;
   std::map<std::string, std::string> headers;
+  std::string raw;  // the body's bytes (CSV, XLSX)
 };
 
 HttpReply http_request(const std::string& base, const std::string& method, const std::string& path,

@@ -1,0 +1,48 @@
+// The institution statistics projection (机构统计): per financial institution and period, the
+// figures the institution rankings and the statistics table show (shared/DOMAIN.md "Rankings"):
+// products published, orders accepted (count, intended amount), credit granted, loans disbursed
+// (each drawdown), and, as current figures, orders docking (accepted, not yet disbursed or ended)
+// and enabled products. Called by its version's applying thread only; the query by any reader.
+//
+// Rows (parts written with append_part, so keys sort by their plain bytes):
+//   c <period> <institution> <figure>   "<count> <amount>" (erased at 0 0); period "all", "YYYY",
+//                                       "YYYY-MM"; current figures under "all" only
+//   i <institution>                     {name, short_name, type, region, removed}
+//   a <application>                     {institution, intended, docking}
+//   p <product>                         {institution, enabled}
+// Dates follow the dashboard (DOMAIN.md "Which date and which place"): credit under granted_at,
+// loans under disbursed_at, publications and acceptances under the event's time as a CST date.
+// An order counts under the institution named in its submission.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "projections/projection.h"
+
+namespace xyd::projections::statistics {
+
+ProjectionSpec statistics_spec();
+
+class StatisticsProjection final : public Projection {
+ public:
+  Status apply(ViewWriter& view, const EventContext& event) override;
+};
+
+// Figure names (the <figure> part of counter rows).
+namespace figure {
+inline constexpr std::string_view products = "products";                // published in the period
+inline constexpr std::string_view products_active = "products_active";  // enabled now (all only)
+inline constexpr std::string_view accepted = "accepted";                // accepted, intended amount
+inline constexpr std::string_view credit = "credit";                    // credits granted
+inline constexpr std::string_view loans = "loans";                      // drawdowns disbursed
+inline constexpr std::string_view docking = "docking";                  // in progress now (all only)
+}  // namespace figure
+
+std::string counter_prefix(std::string_view period);
+std::string counter_key(std::string_view period, std::string_view institution, std::string_view figure);
+std::string row_key(char kind, std::string_view id);
+
+}  // namespace xyd::projections::statistics

@@ -20,8 +20,8 @@ constexpr uint64_t kPerMs = 1000000;  // sequences per millisecond (projections/
 }  // namespace
 
 RiskPublisher::RiskPublisher(log::EventLog& log, const projections::runtime::ProjectionRuntime& runtime,
-                             std::string state_path, std::chrono::milliseconds late_window)
-    : log_(log), runtime_(runtime), state_path_(std::move(state_path)),
+                             std::string state_path, std::string node, std::chrono::milliseconds late_window)
+    : log_(log), runtime_(runtime), state_path_(std::move(state_path)), node_(std::move(node)),
       window_(static_cast<uint64_t>(late_window.count()) * kPerMs) {}
 
 RiskPublisher::~RiskPublisher() { stop(); }
@@ -75,7 +75,8 @@ Status RiskPublisher::publish_new(const projections::ViewReader& view) {
       record.topic = kRiskWarningsTopic;
       record.key = entry.value("enterprise", "");
       record.value = entry.dump();
-      record.headers = {{"xyd_sequence", std::to_string(sequence)}, {"xyd_kind", entry.value("kind", "")}};
+      record.headers = {{"xyd_sequence", std::to_string(sequence)}, {"xyd_kind", entry.value("kind", "")},
+                        {"xyd_node", node_}};
       records.push_back(std::move(record));
       sequences.push_back(sequence);
     }

@@ -1,6 +1,6 @@
 // RiskPublisher: follows the risk view (projections/risk/) in sequence order and appends every
 // warning and change to the output topic xyd.risk-warnings for other systems: key = enterprise,
-// value = the entry's JSON with its sequence, header xyd_sequence. It appends through the log
+// value = the entry's JSON with its sequence, headers xyd_sequence, xyd_kind and xyd_node. It appends through the log
 // (on Kafka: the idempotent, transactional producer, acks=all) and then records what it has
 // published in <data>/risk-publisher.json (written to a temporary file, synced, renamed), so a
 // restart re-sends at most the batch that was in flight; consumers de-duplicate by sequence.
@@ -24,8 +24,9 @@ inline constexpr const char* kRiskWarningsTopic = "xyd.risk-warnings";
 
 class RiskPublisher {
  public:
+  // `node` goes into each record's xyd_node header (which process published it).
   RiskPublisher(log::EventLog& log, const projections::runtime::ProjectionRuntime& runtime, std::string state_path,
-                std::chrono::milliseconds late_window = std::chrono::seconds(10));
+                std::string node, std::chrono::milliseconds late_window = std::chrono::seconds(10));
   ~RiskPublisher();
   // Creates the topic and starts following the view.
   [[nodiscard]] Status start(int32_t partitions);
@@ -40,6 +41,7 @@ class RiskPublisher {
   log::EventLog& log_;
   const projections::runtime::ProjectionRuntime& runtime_;
   std::string state_path_;
+  std::string node_;
   uint64_t window_;
   uint64_t cursor_ = 0;       // the greatest sequence published
   std::set<uint64_t> sent_;   // sequences published within the window below the cursor

@@ -109,7 +109,8 @@ int run_serve(const CliOptions& options) {
   // Risk-warning feeds (issue 7): on Kafka, every warning also goes to the output topic.
   std::unique_ptr<RiskPublisher> risk_publisher;
   if ((*log)->backend() == "kafka") {
-    risk_publisher = std::make_unique<RiskPublisher>(**log, **projection_runtime, options.data_dir + "/risk-publisher.json");
+    risk_publisher = std::make_unique<RiskPublisher>(**log, **projection_runtime, options.data_dir + "/risk-publisher.json",
+                                                     options.node);
     if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
       return fail("starting the risk-warning publisher", publishing.error());
   }

@@ -43,6 +43,8 @@ std::vector<RiskTopicRecord> consume_risk_topic(const std::string& brokers, cons
       if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
           rd_kafka_header_get_last(headers, "xyd_sequence", &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR)
         record.sequence_header.assign(static_cast<const char*>(value), size);
+      if (headers && rd_kafka_header_get_last(headers, "xyd_node", &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        record.node_header.assign(static_cast<const char*>(value), size);
       sequences.insert(record.sequence_header);
       out.push_back(std::move(record));
     }

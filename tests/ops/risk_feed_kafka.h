@@ -9,7 +9,7 @@
 namespace xyd::test {
 
 struct RiskTopicRecord {
-  std::string key, value, sequence_header;
+  std::string key, value, sequence_header, node_header;
 };
 
 // Records of `topic` keyed `key`, read until `wanted` distinct sequences are seen or `timeout`.

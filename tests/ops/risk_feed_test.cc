@@ -26,15 +26,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string make_uscc(const std::string& region, const std::string& serial) {
-  static const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  std::string code = "91" + region + serial.substr(0, 9);
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
-  return code + alphabet[(31 - sum % 31) % 31];
-}
-
 std::string copy_rules() {
   const std::string dir = fresh_dir("risk-rules");
   std::filesystem::create_directories(dir);
@@ -301,6 +292,23 @@ BOOST_AUTO_TEST_CASE(kafka_output_topic_receives_the_warnings) {
     got.insert(r.sequence_header);
   }
   for (const auto& s : wanted) BOOST_CHECK_MESSAGE(got.contains(s), "warning " << s << " is not on xyd.risk-warnings");
+
+  // A killed server neither loses nor re-sends: after the restart, the next warning goes out and
+  // every sequence this server published is on the topic once.
+  std::this_thread::sleep_for(500ms);  // the publisher has recorded its position
+  w.server.kill_with(SIGKILL);
+  w.start_and_wait();
+  w.signal(w.e1, "judicial", "high");
+  for (int i = 0; i < 50 && w.list("admin", "&enterprise=" + w.e1 + "&kind=warning").size() <= warnings.size(); ++i)
+    std::this_thread::sleep_for(100ms);
+  for (const auto& item : w.list("admin", "&enterprise=" + w.e1 + "&kind=warning"))
+    wanted.insert(std::to_string(item["sequence"].get<uint64_t>()));
+  BOOST_REQUIRE_EQUAL(wanted.size(), warnings.size() + 1);
+  records = consume_risk_topic(std::getenv("XYD_TEST_KAFKA"), w.e1, wanted.size(), 30s);
+  std::map<std::string, int> published;
+  for (const auto& r : records)
+    if (r.node_header == w.server.node()) ++published[r.sequence_header];
+  for (const auto& s : wanted) BOOST_CHECK_MESSAGE(published[s] == 1, "warning " << s << " published " << published[s] << " times");
 }
 
 BOOST_AUTO_TEST_CASE(a_changed_threshold_and_a_rebuild_change_exactly_the_affected_warnings) {

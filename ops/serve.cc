@@ -105,7 +105,9 @@ int run_serve(const CliOptions& options) {
   api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);
-  api::add_risk_routes(router, **projection_runtime);  // risk-warning feeds (issue 7)
+  api::RiskFeedSettings risk_feed;  // risk-warning feeds (issue 7)
+  risk_feed.heartbeat = std::chrono::seconds(seconds_flag(options, "sse-heartbeat-seconds", 15));
+  api::add_risk_routes(router, **projection_runtime, risk_feed);
   // Risk-warning feeds (issue 7): on Kafka, every warning also goes to the output topic.
   std::unique_ptr<RiskPublisher> risk_publisher;
   if ((*log)->backend() == "kafka") {

@@ -39,7 +39,7 @@ struct World {
   std::string rules = copy_rules();
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
   int port = (std::string(XYD_TEST_BACKEND) == "kafka" ? 37000 : 36000) + getpid() % 1000;
-  ServerProcess server{data, port, "risk-" + run, {"--rules", rules}};
+  ServerProcess server{data, port, "risk-" + run, {"--rules", rules, "--sse-heartbeat-seconds", "1"}};
   std::map<std::string, std::string> ids, tokens;
   std::string ins_a = "ins-ra-" + run, product, e1, e2, order;
 
@@ -178,6 +178,9 @@ BOOST_AUTO_TEST_CASE(a_connected_client_gets_the_warning_within_a_second) {
   w.signal(w.e2, "tax", "high");
   BOOST_CHECK(gz.wait_for(of_enterprise(w.e2, "risk-signal-high"), 5s));
   BOOST_CHECK(!gz.wait_for(of_enterprise(w.e1), 200ms));
+  // A quiet stream is kept alive by comments (every second with this server's flag).
+  std::this_thread::sleep_for(2500ms);
+  BOOST_CHECK_GE(gz.comments(), 1u);
   for (const auto& item : w.list("gz")) BOOST_CHECK(item["region"].get<std::string>().starts_with("4401"));
   bool listed = false;
   for (const auto& item : w.list("gz", "&enterprise=" + w.e2)) listed = listed || item["rule"] == "risk-signal-high";
@@ -220,6 +223,11 @@ BOOST_AUTO_TEST_CASE(last_event_id_resumes_with_exactly_the_missed_ones) {
   auto bad = w.call("admin", "GET", "/api/v1/feeds/risk-warnings?last_event_id=abc");
   BOOST_CHECK_EQUAL(bad.status, 400);
   BOOST_CHECK_EQUAL(bad.body.value("field", ""), "last_event_id");
+  bad = w.call("admin", "GET", "/api/v1/risk-warnings?kind=rumour");
+  BOOST_CHECK_EQUAL(bad.status, 400);
+  BOOST_CHECK_EQUAL(bad.body.value("rule", ""), "one-of");
+  bad = w.call("admin", "GET", "/api/v1/risk-warnings?after=-1");
+  BOOST_CHECK_EQUAL(bad.body.value("field", ""), "after");
 }
 
 BOOST_AUTO_TEST_CASE(followers_get_their_enterprises_changes) {

@@ -15,6 +15,7 @@
 
 namespace xyd::api {
 
+// How the SSE feed paces itself; set once by `xyd serve`, copied into each stream.
 struct RiskFeedSettings {
   std::chrono::milliseconds heartbeat{15000};
   // How far back (in sequence time) a live stream looks again for entries that reached the view

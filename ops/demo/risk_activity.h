@@ -18,6 +18,7 @@
 
 namespace xyd::ops::demo {
 
+// One planned REST call of the risk activity (plain value).
 struct RiskStep {
   std::string kind;       // "signal", "change", "follow"
   size_t enterprise = 0;  // index into DemoPlan::enterprises
@@ -25,6 +26,7 @@ struct RiskStep {
   nlohmann::json body;    // the command body
 };
 
+// What the activity recorded, for the demo's summary line (plain value).
 struct RiskSummary {
   size_t signals = 0, high = 0, changes = 0, follows = 0;
 };

@@ -37,6 +37,7 @@ struct FeedFilter {
   std::string severity;
 };
 
+// One page of the feed (plain value).
 struct FeedPage {
   nlohmann::json items = nlohmann::json::array();  // entries in sequence order
   uint64_t scanned_to = 0;  // the last sequence looked at (visible or not): resume after it

@@ -8,6 +8,7 @@
 
 namespace xyd::test {
 
+// One record of the output topic as the test reads it (plain value).
 struct RiskTopicRecord {
   std::string key, value, sequence_header, node_header;
 };

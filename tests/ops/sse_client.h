@@ -14,6 +14,7 @@
 
 namespace xyd::test {
 
+// One event of the stream, with when it arrived (plain value).
 struct SseEvent {
   std::string id, event, data;
   std::chrono::steady_clock::time_point received;

@@ -6,7 +6,10 @@
 // the xyd.risk-warnings topic; a changed threshold and a rebuild change exactly the affected warnings.
 // The broker is shared with other suites: assertions look at this run's enterprises only.
 #define BOOST_TEST_MODULE risk_feed
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -26,6 +29,24 @@ using nlohmann::json;
 
 namespace {
 
+// The first port from `from` (within this suite's half of 36000-37999) nothing listens on: the
+// range is shared with other suites and machines' engineers, so a pid-derived port may be taken.
+int free_port(int from) {
+  const int base = from >= 37000 ? 37000 : 36000;
+  for (int n = 0; n < 1000; ++n) {
+    const int port = base + (from - base + n) % 1000;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return from;
+}
+
 std::string copy_rules() {
   const std::string dir = fresh_dir("risk-rules");
   std::filesystem::create_directories(dir);
@@ -38,7 +59,7 @@ struct World {
   std::string data = fresh_dir("risk-feed");
   std::string rules = copy_rules();
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = (std::string(XYD_TEST_BACKEND) == "kafka" ? 37000 : 36000) + getpid() % 1000;
+  int port = free_port((std::string(XYD_TEST_BACKEND) == "kafka" ? 37000 : 36000) + getpid() % 1000);
   ServerProcess server{data, port, "risk-" + run, {"--rules", rules, "--sse-heartbeat-seconds", "1"}};
   std::map<std::string, std::string> ids, tokens;
   std::string ins_a = "ins-ra-" + run, product, e1, e2, order;

@@ -3,6 +3,8 @@
 #include "api/context_facts.h"
 #include "api/resource_routes.h"
 
+#include <set>
+
 namespace xyd::api {
 namespace {
 
@@ -19,6 +21,17 @@ Result<json> reassign_context(ApiServices& services, const Request&, const std::
   return json{{"managers", managers}};
 }
 
+// The risk marker (the enterprise's current warnings) on every order an institution's user, or a
+// platform role, reads; other callers' answers are unchanged.
+ItemDecorator risk_marker_on_orders(ApiServices& services) {
+  return [&services](const Request& request, json& item) {
+    static const std::set<std::string> roles = {"institution_admin", "account_manager", "system_admin", "auditor",
+                                                "system"};
+    if (!services.risk_marker || !roles.contains(principal_of(request).actor.role)) return;
+    item["risk_marker"] = services.risk_marker(item.value("enterprise", ""));
+  };
+}
+
 }  // namespace
 
 void add_application_routes(Router& router, ApiServices& services) {
@@ -28,7 +41,8 @@ void add_application_routes(Router& router, ApiServices& services) {
   add_read_routes(router, services, applications,
                   {field_equals("institution", "institution"), field_equals("manager", "manager"),
                    field_equals("status", "status"), field_equals("enterprise", "enterprise"),
-                   field_equals("product", "product"), region_within("region", "region")});
+                   field_equals("product", "product"), region_within("region", "region")},
+                  risk_marker_on_orders(services));
   for (CommandSpec spec : std::vector<CommandSpec>{
            {"POST", "/reassign", "ReassignManager", reassign_context},
            {"POST", "/accept", "AcceptApplication", nullptr},

@@ -140,17 +140,25 @@ Filter region_within(std::string query_name, std::string field) {
   };
 }
 
-void add_read_routes(Router& router, ApiServices& services, const Resource& resource, std::vector<Filter> filters) {
-  router.add("GET", "/api/v1/" + resource.plural + "/{id}", [&services, resource](const Request& request) -> Result<Response> {
+void add_read_routes(Router& router, ApiServices& services, const Resource& resource, std::vector<Filter> filters,
+                     ItemDecorator decorate) {
+  ItemView view = item_view;
+  if (decorate)
+    view = [decorate](const Request& request, const std::string& id, const domain::AggregateState& state) {
+      json item = item_view(request, id, state);
+      decorate(request, item);
+      return item;
+    };
+  router.add("GET", "/api/v1/" + resource.plural + "/{id}", [&services, resource, view](const Request& request) -> Result<Response> {
     const std::string id = request.params.at("id");
     XYD_ASSIGN_OR_RETURN(auto state, readable_state(services, request, resource.type, id, resource.type + ".read"));
     Response response;
-    response.body = item_view(request, id, state);
+    response.body = view(request, id, state);
     return response;
   });
   router.add("GET", "/api/v1/" + resource.plural,
-             [&services, resource, filters = std::move(filters)](const Request& request) {
-               return list_page(services, request, resource.type, resource.type + ".read", filters, item_view);
+             [&services, resource, filters = std::move(filters), view](const Request& request) {
+               return list_page(services, request, resource.type, resource.type + ".read", filters, view);
              });
 }
 

@@ -64,6 +64,9 @@ Result<Response> list_page(ApiServices& services, const Request& request, const 
 // GET /api/v1/<plural>/{id} and GET /api/v1/<plural>?<filters>&after=&limit= (1..1000, default
 // 100; next_after pages on), both needing "<type>.read" on each item, personal data masked unless
 // the caller is the item's owner or a platform role.
-void add_read_routes(Router& router, ApiServices& services, const Resource& resource, std::vector<Filter> filters);
+// `decorate` (optional) adds what a resource shows beside its state (the risk marker on orders).
+using ItemDecorator = std::function<void(const Request& request, nlohmann::json& item)>;
+void add_read_routes(Router& router, ApiServices& services, const Resource& resource, std::vector<Filter> filters,
+                     ItemDecorator decorate = nullptr);
 
 }  // namespace xyd::api

@@ -1,5 +1,6 @@
 // `xyd serve`: opens the log, creates the xyd topics, serves HTTP until SIGINT or SIGTERM.
 #include <csignal>
+#include <memory>
 #include <iostream>
 
 #include "aggregates/processor/write_side.h"
@@ -22,6 +23,8 @@
 #include "ops/commands.h"
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
+#include "api/risk_routes.h"     // risk-warning feeds (issue 7)
+#include "ops/risk_publisher.h"  // risk-warning feeds (issue 7)
 
 namespace xyd::ops {
 namespace {
@@ -85,6 +88,9 @@ int run_serve(const CliOptions& options) {
   auto rule_sets = api::load_rule_sets(runtime_options(options).rules_dir);  // certification, screening
   if (!rule_sets.ok()) return fail("loading the rule sets", rule_sets.error());
   services.rules = *rule_sets;
+  services.risk_marker = [&runtime = **projection_runtime](const std::string& enterprise) {
+    return api::risk_marker(runtime, enterprise);  // risk-warning feeds (issue 7)
+  };
 
   api::Router router;
   router.set_authenticator(api::make_authenticator(services));
@@ -102,6 +108,17 @@ int run_serve(const CliOptions& options) {
   api::add_projection_routes(router, **projection_runtime);
   if (auto read = api::add_read_model_routes(router, **projection_runtime, runtime_options(options).rules_dir); !read.ok())
     return fail("loading the ranking rule set", read.error());
+  api::RiskFeedSettings risk_feed;  // risk-warning feeds (issue 7)
+  risk_feed.heartbeat = std::chrono::seconds(seconds_flag(options, "sse-heartbeat-seconds", 15));
+  api::add_risk_routes(router, **projection_runtime, risk_feed);
+  // Risk-warning feeds (issue 7): on Kafka, every warning also goes to the output topic.
+  std::unique_ptr<RiskPublisher> risk_publisher;
+  if ((*log)->backend() == "kafka") {
+    risk_publisher = std::make_unique<RiskPublisher>(**log, **projection_runtime, options.data_dir + "/risk-publisher.json",
+                                                     options.node);
+    if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
+      return fail("starting the risk-warning publisher", publishing.error());
+  }
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

@@ -12,6 +12,7 @@
 #include "ops/commands.h"
 #include "ops/demo/driver.h"
 #include "ops/demo/plan.h"
+#include "ops/demo/risk_activity.h"  // risk-warning feeds (issue 7)
 #include "ops/projection_commands.h"
 #include "projections/progress.h"
 
@@ -152,6 +153,13 @@ int run_demo(const CliOptions& options) {
     return fail("demo", done.error());
   }
   print_summary(plan, progress, seconds);
+  // Risk-warning feeds (issue 7): signals, profile changes and follows, after the lifecycle.
+  const auto risk_steps = demo::plan_risk_activity(plan);
+  if (const Status risk = demo::drive_risk_activity(plan, risk_steps, driver_options, progress.counters); !risk.ok())
+    return fail("demo (risk activity)", risk.error());
+  const auto risk = demo::summarize(risk_steps);
+  std::printf("  risk activity   %zu signals (%zu high), %zu profile changes, %zu follows\n", risk.signals, risk.high,
+              risk.changes, risk.follows);
   return 0;
 }
 

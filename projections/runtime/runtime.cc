@@ -59,6 +59,14 @@ nlohmann::json ProjectionStatus::to_json() const {
 ProjectionRuntime::ProjectionRuntime(log::EventLog& log, RuntimeOptions options, std::vector<ProjectionSpec> specs,
                                      std::unique_ptr<ProjectionStore> store)
     : log_(log), options_(std::move(options)), specs_(std::move(specs)), store_(std::move(store)) {
+  options_.worker.committed = [this, next = options_.worker.committed](const std::string& name) {
+    {
+      std::lock_guard lock(commit_mutex_);
+      ++commits_[name];
+    }
+    commit_changed_.notify_all();
+    if (next) next(name);
+  };
   for (const auto& spec : specs_) {
     if (!options_.only.empty() && std::find(options_.only.begin(), options_.only.end(), spec.name) == options_.only.end())
       continue;
@@ -498,6 +506,22 @@ Status ProjectionRuntime::wait_live(const std::string& name, int64_t version, st
     std::this_thread::sleep_for(50ms);
   }
   return make_error(Errc::timeout, "version " + std::to_string(version) + " of " + name + " did not go live in time");
+}
+
+uint64_t ProjectionRuntime::commits(const std::string& name) const {
+  std::lock_guard lock(commit_mutex_);
+  auto found = commits_.find(name);
+  return found == commits_.end() ? 0 : found->second;
+}
+
+uint64_t ProjectionRuntime::wait_commit(const std::string& name, uint64_t seen, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(commit_mutex_);
+  auto count = [&] {
+    auto found = commits_.find(name);
+    return found == commits_.end() ? uint64_t{0} : found->second;
+  };
+  commit_changed_.wait_for(lock, timeout, [&] { return count() != seen; });
+  return count();
 }
 
 }  // namespace xyd::projections::runtime

@@ -99,6 +99,12 @@ class ProjectionRuntime {
   [[nodiscard]] Status wait_live(const std::string& name, int64_t version, std::chrono::milliseconds timeout,
                                  const std::function<void(const ProjectionStatus&)>& tick = {}) const;
 
+  // How many batches of `name` (any version) have been committed; wait_commit waits until that
+  // count passes `seen` or `timeout` ends, and returns it: readers that follow a view (the risk
+  // feed's SSE, its Kafka publisher) wake on progress instead of polling.
+  uint64_t commits(const std::string& name) const;
+  uint64_t wait_commit(const std::string& name, uint64_t seen, std::chrono::milliseconds timeout) const;
+
   const std::vector<ProjectionSpec>& specs() const { return specs_; }
   ProjectionStore& store() { return *store_; }
 
@@ -139,6 +145,10 @@ class ProjectionRuntime {
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   std::thread supervisor_;
+
+  mutable std::mutex commit_mutex_;  // guards commits_
+  mutable std::condition_variable commit_changed_;
+  std::map<std::string, uint64_t> commits_;
 };
 
 }  // namespace xyd::projections::runtime

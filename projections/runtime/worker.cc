@@ -324,6 +324,7 @@ Status VersionWorker::apply_batch(Projection& projection, RocksViewWriter& write
     while (rate_samples_.size() > 2 && now - rate_samples_.front().first > 5s) rate_samples_.pop_front();
   }
   changed_.notify_all();
+  if (options_.committed) options_.committed(spec_.name);
   return Status();
 }
 

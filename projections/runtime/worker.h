@@ -34,6 +34,9 @@ struct WorkerOptions {
   // Called on the applying thread between building batch number `batch` and writing it
   // ("before_write"), and after writing it ("after_write"). Tests inject crashes here.
   std::function<void(std::string_view point, uint64_t batch)> fail_point;
+  // Called on the applying thread after each committed batch, with the projection's name (the
+  // runtime wakes readers that follow a view: the risk feed's SSE and publisher).
+  std::function<void(const std::string& projection)> committed;
 };
 
 struct WorkerProgress {

@@ -25,17 +25,6 @@ using nlohmann::json;
 
 namespace {
 
-// A valid GB 32100 unified social credit code: "91" (enterprise), the region, a 9-character
-// organisation code from `serial`, and the check character (weights 3^i mod 31).
-std::string make_uscc(const std::string& region, const std::string& serial) {
-  static const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  std::string code = "91" + region + serial.substr(0, 9);
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
-  return code + alphabet[(31 - sum % 31) % 31];
-}
-
 struct World {
   std::string data = fresh_dir("lifecycle");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);

@@ -81,5 +81,8 @@ T& shared_setup() {
 
 // A fresh temporary folder.
 std::string fresh_dir(const std::string& name);
+// A valid GB 32100 unified social credit code: "91" (enterprise), the region, a 9-character
+// organisation code from `serial`, and the check character.
+std::string make_uscc(const std::string& region, const std::string& serial);
 
 }  // namespace xyd::test

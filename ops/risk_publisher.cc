@@ -1,0 +1,110 @@
+#include "ops/risk_publisher.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "projections/risk/risk_query.h"
+
+namespace xyd::ops {
+namespace {
+
+using nlohmann::json;
+
+constexpr uint64_t kPerMs = 1000000;  // sequences per millisecond (projections/risk/risk_projection.h)
+
+}  // namespace
+
+RiskPublisher::RiskPublisher(log::EventLog& log, const projections::runtime::ProjectionRuntime& runtime,
+                             std::string state_path, std::string node, std::chrono::milliseconds late_window)
+    : log_(log), runtime_(runtime), state_path_(std::move(state_path)), node_(std::move(node)),
+      window_(static_cast<uint64_t>(late_window.count()) * kPerMs) {}
+
+RiskPublisher::~RiskPublisher() { stop(); }
+
+Status RiskPublisher::start(int32_t partitions) {
+  XYD_RETURN_IF_ERROR(log_.create_topics({{kRiskWarningsTopic, partitions}}));
+  load_state();
+  thread_ = std::thread([this] { run(); });
+  return Status();
+}
+
+void RiskPublisher::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void RiskPublisher::load_state() {
+  std::ifstream in(state_path_);
+  if (!in) return;
+  std::stringstream text;
+  text << in.rdbuf();
+  json state = json::parse(text.str(), nullptr, false);
+  if (!state.is_object()) return;
+  cursor_ = state.value("published_to", uint64_t{0});
+  for (const auto& s : state.value("recent", json::array()))
+    if (s.is_number_unsigned()) sent_.insert(s.get<uint64_t>());
+}
+
+Status RiskPublisher::save_state() {
+  const std::string text = json{{"published_to", cursor_}, {"recent", sent_}}.dump();
+  const std::string temp = state_path_ + ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return make_error(Errc::unavailable, "cannot write " + temp);
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || std::rename(temp.c_str(), state_path_.c_str()) != 0)
+    return make_error(Errc::unavailable, "cannot write " + state_path_);
+  return Status();
+}
+
+Status RiskPublisher::publish_new(const projections::ViewReader& view) {
+  uint64_t position = cursor_ > window_ ? cursor_ - window_ : 0;
+  while (!stopping_) {
+    XYD_ASSIGN_OR_RETURN(auto page, projections::risk::feed_after(view, position, 500, nullptr));
+    std::vector<log::OutRecord> records;
+    std::vector<uint64_t> sequences;
+    for (const auto& entry : page.items) {
+      const uint64_t sequence = entry.value("sequence", uint64_t{0});
+      if (sent_.contains(sequence) || (cursor_ > window_ && sequence <= cursor_ - window_)) continue;
+      log::OutRecord record;
+      record.topic = kRiskWarningsTopic;
+      record.key = entry.value("enterprise", "");
+      record.value = entry.dump();
+      record.headers = {{"xyd_sequence", std::to_string(sequence)}, {"xyd_kind", entry.value("kind", "")},
+                        {"xyd_node", node_}};
+      records.push_back(std::move(record));
+      sequences.push_back(sequence);
+    }
+    if (!records.empty()) {
+      auto appended = log_.append(records);  // durable (acks=all) when it returns
+      if (!appended.ok()) return appended.error();
+      for (uint64_t s : sequences) {
+        sent_.insert(s);
+        cursor_ = std::max(cursor_, s);
+      }
+      while (!sent_.empty() && *sent_.begin() + window_ < cursor_) sent_.erase(sent_.begin());
+      XYD_RETURN_IF_ERROR(save_state());
+    }
+    if (!page.more) break;
+    position = page.scanned_to;
+  }
+  return Status();
+}
+
+void RiskPublisher::run() {
+  while (!stopping_) {
+    const uint64_t seen = runtime_.commits("risk");
+    if (auto reader = runtime_.reader("risk"); reader.ok()) {
+      if (auto published = publish_new(**reader); !published.ok())
+        std::cerr << "xyd: risk publisher: " << published.error().message << " (retrying)" << std::endl;
+    }
+    (void)runtime_.wait_commit("risk", seen, std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace xyd::ops

@@ -18,6 +18,9 @@
 #include "api/audit_routes.h"       // read side (issue 4)
 #include "api/projection_routes.h"  // read side (issue 4)
 #include "events/catalog.h"
+#include "connectors/connector_views.h"   // bank connectors, inbound (issue 8)
+#include "connectors/inbound_consumer.h"  // bank connectors, inbound (issue 8)
+#include "connectors/inbound_routes.h"    // bank connectors, inbound (issue 8)
 #include "ops/commands.h"
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
@@ -99,6 +102,32 @@ int run_serve(const CliOptions& options) {
   api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);
+  // Bank results in (issue 8): the connector views always; the Kafka consumer of xyd.in.* with
+  // --bank-inbound (one member of the group xyd-bank-inbound per process that sets it).
+  auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
+  if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
+  if (auto running = (*connector_views)->start(); !running.ok()) return fail("starting the connector views", running.error());
+  std::unique_ptr<connectors::InboundConsumer> inbound;
+  if (options.has("bank-inbound") && options.flag("bank-inbound") != "false") {
+    connectors::InboundConsumerOptions inbound_options;
+    inbound_options.partitions = options.partitions;
+    inbound_options.institutions = [&state_view] {
+      std::vector<std::string> ids;
+      (void)state_view.scan("institution", [&](const std::string& id, const domain::AggregateState&) {
+        ids.push_back(id);
+        return true;
+      });
+      return ids;
+    };
+    inbound = std::make_unique<connectors::InboundConsumer>(**log, (*write_side)->gateway(), inbound_options);
+    inbound->start();
+  }
+  connectors::add_inbound_routes(router, {services, **log, **connector_views, [&inbound]() -> nlohmann::json {
+                                            if (!inbound) return {{"running", false}};
+                                            auto stats = inbound->stats().to_json();
+                                            stats["running"] = true;
+                                            return stats;
+                                          }});
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());
@@ -109,6 +138,8 @@ int run_serve(const CliOptions& options) {
   sigwait(&signals, &signal);
   std::cerr << "xyd: stopping (signal " << signal << ")" << std::endl;
   server.stop();
+  if (inbound) inbound->stop();  // bank connectors (issue 8)
+  (*connector_views)->stop();
   return 0;
 }
 

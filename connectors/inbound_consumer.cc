@@ -1,0 +1,159 @@
+#include "connectors/inbound_consumer.h"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "connectors/bank_result.h"
+
+namespace xyd::connectors {
+
+using namespace std::chrono_literals;
+
+namespace {
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+nlohmann::json InboundStats::to_json() const {
+  return {{"received", received}, {"applied", applied}, {"replayed", replayed}, {"rejected", rejected},
+          {"retries", retries},   {"batches", batches}, {"topics", topics},     {"last_error", last_error}};
+}
+
+InboundConsumer::InboundConsumer(log::EventLog& log, domain::CommandGateway& gateway, InboundConsumerOptions options)
+    : log_(log), processor_(gateway), options_(std::move(options)) {}
+
+InboundConsumer::~InboundConsumer() { stop(); }
+
+void InboundConsumer::start() {
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void InboundConsumer::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+InboundStats InboundConsumer::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+Status InboundConsumer::refresh_topics(std::unique_ptr<log::Subscription>& subscription) {
+  if (options_.institutions) {
+    std::vector<log::TopicSpec> wanted;
+    for (const auto& institution : options_.institutions())
+      if (std::find(topics_.begin(), topics_.end(), inbound_topic(institution)) == topics_.end())
+        wanted.push_back({inbound_topic(institution), options_.partitions});
+    if (!wanted.empty()) XYD_RETURN_IF_ERROR(log_.create_topics(wanted));
+  }
+  XYD_ASSIGN_OR_RETURN(auto all, log_.list_topics());
+  std::vector<std::string> topics;
+  for (const auto& topic : all)
+    if (!institution_of_topic(topic).empty()) topics.push_back(topic);
+  std::sort(topics.begin(), topics.end());
+  if (topics == topics_ && subscription) return Status();
+  subscription.reset();  // leave the group before joining with the new topic list
+  topics_ = topics;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.topics = topics;
+  }
+  if (topics.empty()) return Status();
+  XYD_ASSIGN_OR_RETURN(subscription, log_.subscribe(options_.group, topics, {}));
+  return Status();
+}
+
+Status InboundConsumer::handle(const std::vector<log::Record>& records, log::Subscription& subscription) {
+  std::vector<Inbound> inbound;
+  inbound.reserve(records.size());
+  std::map<log::TopicPartition, int64_t> next;
+  for (const auto& record : records) {
+    Inbound item;
+    item.channel = "kafka";
+    item.institution = institution_of_topic(record.topic);
+    item.bytes = record.value;
+    item.delivery_id = "kafka:" + record.topic + "/" + std::to_string(record.partition) + "@" +
+                       std::to_string(record.offset);
+    item.original = {{"topic", record.topic}, {"partition", record.partition}, {"offset", record.offset},
+                     {"key", record.key}};
+    item.received_ms = record.timestamp_ms > 0 ? record.timestamp_ms : now_ms();
+    inbound.push_back(std::move(item));
+    next[record.tp()] = std::max(next[record.tp()], record.offset + 1);
+  }
+  std::vector<InboundVerdict> verdicts;
+  for (int attempt = 0;; ++attempt) {
+    verdicts = processor_.process(inbound);
+    auto retry = std::find_if(verdicts.begin(), verdicts.end(),
+                              [](const auto& v) { return v.kind == InboundVerdict::Kind::retry; });
+    if (retry == verdicts.end()) break;
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.retries;
+      stats_.last_error = retry->error.to_string();
+    }
+    if (stopping_) return retry->error;  // nothing committed: the next member re-reads the batch
+    std::this_thread::sleep_for(std::min(5000ms, 200ms * (attempt + 1)));
+  }
+  std::vector<log::OutRecord> letters;
+  InboundStats counts;
+  for (const auto& verdict : verdicts) {
+    switch (verdict.kind) {
+      case InboundVerdict::Kind::applied: ++counts.applied; break;
+      case InboundVerdict::Kind::replayed: ++counts.replayed; break;
+      case InboundVerdict::Kind::rejected:
+        ++counts.rejected;
+        letters.push_back(to_record(*verdict.dead_letter));
+        break;
+      case InboundVerdict::Kind::retry: break;
+    }
+  }
+  log::ConsumedOffsets offsets{subscription.group(), next};
+  XYD_RETURN_IF_ERROR(log_.append(letters, &offsets));
+  std::lock_guard lock(mutex_);
+  stats_.received += records.size();
+  stats_.applied += counts.applied;
+  stats_.replayed += counts.replayed;
+  stats_.rejected += counts.rejected;
+  ++stats_.batches;
+  return Status();
+}
+
+void InboundConsumer::run() {
+  std::unique_ptr<log::Subscription> subscription;
+  auto refreshed = std::chrono::steady_clock::time_point{};
+  while (!stopping_) {
+    if (std::chrono::steady_clock::now() - refreshed > options_.refresh) {
+      refreshed = std::chrono::steady_clock::now();
+      if (auto status = refresh_topics(subscription); !status.ok()) {
+        std::lock_guard lock(mutex_);
+        stats_.last_error = status.error().to_string();
+      }
+    }
+    if (!subscription) {
+      std::this_thread::sleep_for(options_.poll_wait);
+      continue;
+    }
+    auto records = subscription->poll(options_.poll_wait, options_.max_batch);
+    Status status = records.ok() ? (records->empty() ? Status() : handle(*records, *subscription))
+                                 : Status(records.error());
+    if (!status.ok()) {
+      // Nothing of the batch was acknowledged: leave the group and re-join from the committed offsets.
+      std::cerr << "xyd bank inbound: " << status.error().to_string() << "; re-reading from the committed offsets"
+                << std::endl;
+      {
+        std::lock_guard lock(mutex_);
+        stats_.last_error = status.error().to_string();
+      }
+      subscription.reset();
+      topics_.clear();
+      refreshed = {};
+      std::this_thread::sleep_for(500ms);
+    }
+  }
+}
+
+}  // namespace xyd::connectors

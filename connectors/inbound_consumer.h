@@ -1,0 +1,65 @@
+// InboundConsumer: the bank connectors' Kafka side. One member of the consumer group
+// `xyd-bank-inbound` over every topic xyd.in.<institution> (the list is refreshed, and a topic is
+// created for each onboarded institution): it polls a batch, runs it through the
+// InboundProcessor, and appends the batch's dead letters to xyd.dlq TOGETHER with the consumed
+// offsets, in one log transaction. So offsets advance only once every outcome of the batch is
+// durable (applied commands are in the log before the gateway answers), a dead letter is written
+// exactly once, and a consumer killed at any moment resumes from the last committed batch, whose
+// results are replayed by serial (nothing lost, nothing counted twice). Works on either log (on
+// the embedded log only this process can produce to the topics). Owns one thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connectors/inbound.h"
+#include "events/event_log.h"
+
+namespace xyd::connectors {
+
+struct InboundConsumerOptions {
+  std::string group = "xyd-bank-inbound";
+  int32_t partitions = 6;                    // of the xyd.in.<institution> topics it creates
+  size_t max_batch = 5000;                   // records per poll
+  std::chrono::milliseconds poll_wait{200};
+  std::chrono::milliseconds refresh{3000};   // how often the topic list is refreshed
+  // The onboarded institutions (a topic is created for each); null: only existing topics.
+  std::function<std::vector<std::string>()> institutions;
+};
+
+struct InboundStats {
+  uint64_t received = 0, applied = 0, replayed = 0, rejected = 0, retries = 0, batches = 0;
+  std::vector<std::string> topics;
+  std::string last_error;
+  nlohmann::json to_json() const;
+};
+
+class InboundConsumer {
+ public:
+  InboundConsumer(log::EventLog& log, domain::CommandGateway& gateway, InboundConsumerOptions options);
+  ~InboundConsumer();
+  void start();
+  void stop();
+  InboundStats stats() const;
+
+ private:
+  void run();
+  Status refresh_topics(std::unique_ptr<log::Subscription>& subscription);
+  Status handle(const std::vector<log::Record>& records, log::Subscription& subscription);
+
+  log::EventLog& log_;
+  InboundProcessor processor_;
+  InboundConsumerOptions options_;
+  std::vector<std::string> topics_;  // subscribed now (consumer thread)
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  mutable std::mutex mutex_;  // guards stats_
+  InboundStats stats_;
+};
+
+}  // namespace xyd::connectors

@@ -46,15 +46,20 @@ Status InboundConsumer::refresh_topics(std::unique_ptr<log::Subscription>& subsc
   if (options_.institutions) {
     std::vector<log::TopicSpec> wanted;
     for (const auto& institution : options_.institutions())
-      if (std::find(topics_.begin(), topics_.end(), inbound_topic(institution)) == topics_.end())
+      if (!std::binary_search(listed_.begin(), listed_.end(), inbound_topic(institution)))
         wanted.push_back({inbound_topic(institution), options_.partitions});
     if (!wanted.empty()) XYD_RETURN_IF_ERROR(log_.create_topics(wanted));
   }
   XYD_ASSIGN_OR_RETURN(auto all, log_.list_topics());
-  std::vector<std::string> topics;
+  // A topic joins the subscription from the refresh after the one that first listed it, so every
+  // broker knows it when the group assigns its partitions.
+  std::vector<std::string> listed, topics;
   for (const auto& topic : all)
-    if (!institution_of_topic(topic).empty()) topics.push_back(topic);
-  std::sort(topics.begin(), topics.end());
+    if (!institution_of_topic(topic).empty()) listed.push_back(topic);
+  std::sort(listed.begin(), listed.end());
+  for (const auto& topic : listed)
+    if (std::binary_search(listed_.begin(), listed_.end(), topic)) topics.push_back(topic);
+  listed_ = listed;
   if (topics == topics_ && subscription) return Status();
   subscription.reset();  // leave the group before joining with the new topic list
   topics_ = topics;

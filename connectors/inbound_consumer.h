@@ -56,6 +56,7 @@ class InboundConsumer {
   InboundProcessor processor_;
   InboundConsumerOptions options_;
   std::vector<std::string> topics_;  // subscribed now (consumer thread)
+  std::vector<std::string> listed_;  // listed at the previous refresh (consumer thread)
   std::atomic<bool> stopping_{false};
   std::thread thread_;
   mutable std::mutex mutex_;  // guards stats_

@@ -68,6 +68,10 @@ Result<Response> receive(InboundRouteDeps& deps, const Request& request) {
                        {"version", verdict.outcome->version},
                        {"events", verdict.outcome->events}};
       if (verdict.kind == InboundVerdict::Kind::replayed) response.headers["Idempotency-Replayed"] = "true";
+      // Read-your-writes, as every command route: the bank's next GET of the order shows it.
+      auto shown = deps.services.state.wait_for("application", verdict.outcome->aggregate_id,
+                                                verdict.outcome->version, deps.services.sessions.view_wait);
+      if (!shown.ok()) response.headers["Warning"] = "199 xyd \"" + shown.error().message + "\"";
       return response;
     }
   }

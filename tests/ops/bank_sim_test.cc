@@ -58,7 +58,6 @@ struct World {
   std::string ins = "ins-sim-" + run, other = "ins-other-" + run;
   std::string admin, ia_admin, owner, enterprise, product, key, other_key, secret, other_secret;
   std::vector<std::string> applications;
-  std::unique_ptr<log::EventLog> log;
 
   std::string phone(int n) const { return "17" + run + std::to_string(10 + n); }
   ops::demo::AccountPlan person(int n, const std::string& kind, const std::string& institution = "") {
@@ -88,14 +87,6 @@ struct World {
 
   World() {
     start();
-    log::LogOptions options;
-    options.backend = "kafka";
-    options.kafka.brokers = std::getenv("XYD_TEST_KAFKA") ? std::getenv("XYD_TEST_KAFKA") : "";
-    BOOST_REQUIRE_MESSAGE(!options.kafka.brokers.empty(), "XYD_TEST_KAFKA is not set: run through ops/test.sh");
-    auto opened = log::open_log(options);
-    BOOST_REQUIRE_MESSAGE(opened.ok(), opened.error().to_string());
-    log = std::move(*opened);
-
     auto sysadmin = ops::demo::create_staff(caller, data, operator_token(), person(1, "system_admin"));
     BOOST_REQUIRE_MESSAGE(sysadmin.ok(), sysadmin.error().to_string());
     admin = sysadmin->token;
@@ -132,8 +123,8 @@ struct World {
     accepted_applications(kApplications);
   }
 
-  // `n` applications submitted by the owner and accepted by the institution admin, 8 at a time.
-  void accepted_applications(int n) {
+  // `n` applications (numbered from `first`) submitted by the owner and accepted by the institution admin, 8 at a time.
+  void accepted_applications(int n, int first = 0) {
     std::vector<std::thread> workers;
     std::mutex mutex;
     std::string failure;
@@ -141,7 +132,7 @@ struct World {
       workers.emplace_back([&, w] {
         ops::demo::Caller c(http, counters, std::stoull(run));
         for (int i = w; i < n; i += 8) {
-          const std::string id = "app-sim-" + run + "-" + std::to_string(1000 + i);
+          const std::string id = "app-sim-" + run + "-" + std::to_string(1000 + first + i);
           const int64_t amount = 100000 + (static_cast<int64_t>(i) * 7919 % 49) * 100000;
           Status s = c.run("apply-" + id, "POST", "/api/v1/applications",
                            {{"id", id}, {"enterprise", enterprise}, {"product", product}, {"amount", amount},
@@ -159,23 +150,35 @@ struct World {
     BOOST_REQUIRE_MESSAGE(failure.empty(), failure);
   }
 
-  // The consumer group has committed every record of the institution's topic.
-  bool inbound_drained() {
+  // The consumer group has committed every record of the institution's topic: a reader starting
+  // at the committed offsets finds nothing (end offsets also count transaction markers).
+  bool inbound_drained(log::EventLog& log) {
     const std::string topic = "xyd.in." + ins;
-    auto partitions = log->partition_count(topic);
+    auto partitions = log.partition_count(topic);
     if (!partitions.ok()) return false;
     std::vector<log::TopicPartition> tps;
     for (int32_t p = 0; p < *partitions; ++p) tps.push_back({topic, p});
-    auto committed = log->committed("xyd-bank-inbound", tps);
-    if (!committed.ok()) return false;
-    for (const auto& tp : tps) {
-      auto end = log->end_offset(tp);
-      if (!end.ok()) return false;
-      if (*end > 0 && (!committed->contains(tp) || committed->at(tp) < *end)) return false;
-    }
-    return true;
+    auto committed = log.committed("xyd-bank-inbound", tps);
+    auto reader = log.reader();
+    if (!committed.ok() || !reader.ok()) return false;
+    std::map<log::TopicPartition, int64_t> starts;
+    for (const auto& tp : tps) starts[tp] = committed->contains(tp) ? committed->at(tp) : 0;
+    if (!(*reader)->assign(starts).ok()) return false;
+    auto records = (*reader)->poll(1500ms, 10);
+    return records.ok() && records->empty();
   }
 };
+
+// The test broker's log, opened in this process.
+std::unique_ptr<log::EventLog> kafka_log() {
+  log::LogOptions options;
+  options.backend = "kafka";
+  options.kafka.brokers = std::getenv("XYD_TEST_KAFKA") ? std::getenv("XYD_TEST_KAFKA") : "";
+  BOOST_REQUIRE_MESSAGE(!options.kafka.brokers.empty(), "XYD_TEST_KAFKA is not set: run through ops/test.sh");
+  auto opened = log::open_log(options);
+  BOOST_REQUIRE_MESSAGE(opened.ok(), opened.error().to_string());
+  return std::move(*opened);
+}
 
 World& world() { return test::shared_setup<World>(); }
 
@@ -215,7 +218,8 @@ BOOST_AUTO_TEST_SUITE(bank_results_on_kafka)
 BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_once) {
   auto& w = world();
   BOOST_REQUIRE_EQUAL(w.applications.size(), static_cast<size_t>(kApplications));
-  const json before = dashboard_figures(*w.log);
+  auto log = kafka_log();
+  const json before = dashboard_figures(*log);
 
   const std::string command = std::string(XYD_BINARY) + " bank-sim --institution " + w.ins + " --key " + w.key +
                               " --http " + w.server.url() + test::backend_flags_text() +
@@ -244,15 +248,15 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
   BOOST_REQUIRE_MESSAGE(totals.is_object(), "bank-sim printed no totals");
   BOOST_TEST_MESSAGE("bank-sim: " << totals.dump());
   const int64_t messages = totals["messages"], invalid = totals["invalid"]["total"];
-  BOOST_CHECK_GE(messages, 3000);
+  BOOST_CHECK_GE(messages, 2000);
   BOOST_CHECK_EQUAL(totals["duplicates"], 150);
   BOOST_CHECK_EQUAL(invalid, 130);
   BOOST_CHECK_MESSAGE(seen > 0 && seen < messages, "killed after " << seen << " of " << messages
                                                                    << " records: the crash tested nothing");
   w.start();
   const auto deadline = std::chrono::steady_clock::now() + 120s;
-  while (!w.inbound_drained() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
-  BOOST_REQUIRE_MESSAGE(w.inbound_drained(), "the connector did not consume xyd.in." << w.ins << " within 2 minutes");
+  while (!w.inbound_drained(*log) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+  BOOST_REQUIRE_MESSAGE(w.inbound_drained(*log), "the connector did not consume xyd.in." << w.ins << " within 2 minutes");
 
   // The orders as the state view shows them: every valid result applied once.
   int64_t credit_count = 0, credit_amount = 0, declined = 0, loans = 0, disbursed = 0, repayments = 0, repaid = 0,
@@ -263,12 +267,13 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
                       w.ia_admin);
     BOOST_REQUIRE_EQUAL(page.status, 200);
     for (const auto& order : page.body["items"]) {
-      if (order.contains("credit")) {
+      if (order.contains("credit") && order["credit"].is_object()) {
         ++credit_count;
         credit_amount += order["credit"].value("amount", int64_t{0});
       }
       if (order.value("status", "") == "credit_declined") ++declined;
-      for (const auto& [number, loan] : order.value("loans", json::object()).items()) {
+      const json loans_of = order.contains("loans") && order["loans"].is_object() ? order["loans"] : json::object();
+      for (const auto& [number, loan] : loans_of.items()) {
         ++loans;
         disbursed += loan.value("amount", int64_t{0});
         repayments += loan.value("last_installment", int64_t{0});
@@ -295,9 +300,9 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
   BOOST_CHECK_EQUAL(written_off_amount, totals["loan_written_off"]["amount_fen"].get<int64_t>());
 
   // The dashboard projection moved by exactly the simulator's credit, loan and bad-debt totals.
-  const json after_sim = dashboard_figures(*w.log);
+  const json after_sim = dashboard_figures(*log);
   for (const auto& [name, sim] : std::vector<std::pair<std::string, std::string>>{
-           {"credit", "credit_granted"}, {"loan", "loan_disbursed"}, {"bad_debt", "loan_written_off"}}) {
+           {"credit_granted", "credit_granted"}, {"loans_disbursed", "loan_disbursed"}, {"bad_debt", "loan_written_off"}}) {
     const auto [count0, amount0] = figure(before, name);
     const auto [count1, amount1] = figure(after_sim, name);
     BOOST_CHECK_MESSAGE(count1 - count0 == totals[sim]["count"].get<int64_t>(),
@@ -309,14 +314,14 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
 
   // Every invalid record in xyd.dlq exactly once, with its reason.
   std::map<log::TopicPartition, int64_t> starts;
-  auto dlq_partitions = w.log->partition_count("xyd.dlq");
+  auto dlq_partitions = log->partition_count("xyd.dlq");
   BOOST_REQUIRE(dlq_partitions.ok());
   std::map<log::TopicPartition, int64_t> ends;
   for (int32_t p = 0; p < *dlq_partitions; ++p) {
     starts[{"xyd.dlq", p}] = 0;
-    ends[{"xyd.dlq", p}] = *w.log->end_offset({"xyd.dlq", p});
+    ends[{"xyd.dlq", p}] = *log->end_offset({"xyd.dlq", p});
   }
-  auto reader = w.log->reader();
+  auto reader = log->reader();
   BOOST_REQUIRE(reader.ok());
   BOOST_REQUIRE((*reader)->assign(starts).ok());
   std::set<std::string> ids;
@@ -372,7 +377,7 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
 BOOST_AUTO_TEST_CASE(signed_webhooks_refused_unless_valid_and_recent_and_the_institutions_own) {
   auto& w = world();
   w.applications.clear();
-  w.accepted_applications(1);
+  w.accepted_applications(1, kApplications);
   const std::string app = w.applications.front();
   const std::string path = "/api/v1/connectors/" + w.ins + "/results";
   auto version = [&] { return w.get("/api/v1/applications/" + app, w.ia_admin).body.value("version", int64_t{-1}); };

@@ -55,7 +55,7 @@ Status InboundConsumer::refresh_topics(std::unique_ptr<log::Subscription>& subsc
   // broker knows it when the group assigns its partitions.
   std::vector<std::string> listed, topics;
   for (const auto& topic : all)
-    if (!institution_of_topic(topic).empty()) listed.push_back(topic);
+    if (!institution_of_topic(topic).empty() && topic.starts_with(options_.topic_prefix)) listed.push_back(topic);
   std::sort(listed.begin(), listed.end());
   for (const auto& topic : listed)
     if (std::binary_search(listed_.begin(), listed_.end(), topic)) topics.push_back(topic);

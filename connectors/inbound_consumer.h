@@ -28,6 +28,8 @@ struct InboundConsumerOptions {
   size_t max_batch = 5000;                   // records per poll
   std::chrono::milliseconds poll_wait{200};
   std::chrono::milliseconds refresh{3000};   // how often the topic list is refreshed
+  // Only topics starting with this are read (a node may serve some banks; benchmarks, one).
+  std::string topic_prefix = "xyd.in.";
   // The onboarded institutions (a topic is created for each); null: only existing topics.
   std::function<std::vector<std::string>()> institutions;
 };

@@ -14,11 +14,13 @@ using nlohmann::json;
 using domain::refuse;
 
 enum class Kind { text, integer, date };
+// One member of a result type and how it is checked.
 struct FieldSpec {
   const char* name;
   Kind kind;
   bool optional = false;
 };
+// A result type: its command, members, business date and amount.
 struct TypeSpec {
   const char* command;
   std::vector<FieldSpec> fields;

@@ -21,6 +21,7 @@ std::string inbound_topic(const std::string& institution);
 // The institution of an inbound topic; empty when `topic` is not one.
 std::string institution_of_topic(std::string_view topic);
 
+// One checked result. Plain value.
 struct BankResult {
   std::string serial;       // the bank's serial number: the idempotency key
   std::string institution;  // who reports it (must be the channel's institution)

@@ -59,6 +59,8 @@ std::string result_type_of(std::string_view type) {
   return command_name(name).empty() ? "" : name;
 }
 
+// The bank_results projection: applies application events that carry a serial and dead letters
+// of xyd.dlq (see the header). Called by its version's applying thread only.
 class BankResultsProjection final : public projections::Projection {
  public:
   Status apply(projections::ViewWriter& view, const projections::EventContext& context) override {

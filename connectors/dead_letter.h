@@ -18,6 +18,7 @@ namespace xyd::connectors {
 inline constexpr std::string_view kDeadLetterSchema = "xyd.dead-letter.v1";
 inline constexpr std::string_view kDeadLetterTopic = "xyd.dlq";
 
+// One dead letter. Plain value.
 struct DeadLetter {
   std::string id;
   std::string source = "bank-result";  // what kind of input it was

@@ -20,6 +20,7 @@
 namespace xyd::connectors {
 
 // One received record.
+// One record as received, on any thread of the channel that took it.
 struct Inbound {
   std::string channel;          // "kafka" | "webhook"
   std::string institution;      // whose channel it came on (topic or path)
@@ -29,6 +30,7 @@ struct Inbound {
   int64_t received_ms = 0;
 };
 
+// What became of one record. Plain value.
 struct InboundVerdict {
   enum class Kind { applied, replayed, rejected, retry };
   Kind kind = Kind::retry;
@@ -39,6 +41,7 @@ struct InboundVerdict {
 };
 const char* verdict_name(InboundVerdict::Kind kind);
 
+// Runs batches of received records as commands; see the file comment. Thread-safe, stateless.
 class InboundProcessor {
  public:
   explicit InboundProcessor(domain::CommandGateway& gateway) : gateway_(gateway) {}

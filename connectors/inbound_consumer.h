@@ -22,6 +22,7 @@
 
 namespace xyd::connectors {
 
+// How the consumer runs; set by its owner before start().
 struct InboundConsumerOptions {
   std::string group = "xyd-bank-inbound";
   int32_t partitions = 6;                    // of the xyd.in.<institution> topics it creates
@@ -34,6 +35,7 @@ struct InboundConsumerOptions {
   std::function<std::vector<std::string>()> institutions;
 };
 
+// The consumer's counters, copied out for /api/v1/ops/connectors/inbound.
 struct InboundStats {
   uint64_t received = 0, applied = 0, replayed = 0, rejected = 0, retries = 0, batches = 0;
   std::vector<std::string> topics;
@@ -41,6 +43,7 @@ struct InboundStats {
   nlohmann::json to_json() const;
 };
 
+// The Kafka side of the bank connectors; see the file comment. Owns its thread.
 class InboundConsumer {
  public:
   InboundConsumer(log::EventLog& log, domain::CommandGateway& gateway, InboundConsumerOptions options);

@@ -19,6 +19,7 @@
 
 namespace xyd::connectors {
 
+// What the routes use, all owned by `xyd serve` and outliving the router.
 struct InboundRouteDeps {
   api::ApiServices& services;
   log::EventLog& log;      // where dead letters are kept (xyd.dlq)

@@ -20,6 +20,7 @@ inline constexpr int64_t kWebhookToleranceSeconds = 300;
 Result<std::string> sign_webhook(const std::string& secret, const std::string& id, int64_t timestamp,
                                  const std::string& body);
 
+// The three Standard Webhooks headers of one delivery. Plain value.
 struct WebhookHeaders {
   std::string id, timestamp, signature;  // as received ("" when absent)
 };

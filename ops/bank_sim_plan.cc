@@ -15,6 +15,7 @@ using demo::add_months;
 using demo::date_from_days;
 using demo::days_from_date;
 
+// Builds the plan: one seeded RNG, the serial counter and the running totals. One thread.
 class Builder {
  public:
   Builder(const SimOptions& options) : options_(options), rng_(options.seed * 0x9E3779B97F4A7C15ULL + 1) {}

@@ -51,6 +51,8 @@ const bool kOnKafka = std::string(XYD_TEST_BACKEND) == "kafka";
 // Kafka: thousands of results through the consumer; embedded: a few hundred over webhooks.
 const int kApplications = kOnKafka ? 600 : 120;
 
+// The installation under test: a server, its people, a bank with accepted applications, keys
+// and webhook secrets. Test thread only.
 struct World {
   std::string data = test::fresh_dir("bank-sim");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
@@ -196,6 +198,7 @@ World& world() {
   }
   return *g_world;
 }
+// Stops the shared world's server when the test module ends.
 struct StopServer {
   ~StopServer() {
     if (g_world && g_world->server.running()) g_world->server.kill_with(SIGTERM);

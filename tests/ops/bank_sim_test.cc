@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <random>
@@ -524,6 +525,52 @@ BOOST_AUTO_TEST_CASE(signed_webhooks_refused_unless_valid_and_recent_and_the_ins
   auto bad_date = w.get("/api/v1/connectors/" + w.ins + "/reconciliation?date=2025-13-01", w.ia_admin);
   BOOST_CHECK_EQUAL(bad_date.status, 400);
   BOOST_CHECK_EQUAL(bad_date.problem.field, "date");
+}
+
+BOOST_AUTO_TEST_CASE(the_simulator_takes_its_work_from_the_outbound_stream,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) { return kOnKafka; })) {
+  auto& w = world();
+  w.applications.clear();
+  w.accepted_applications(3, kApplications + 10);
+  std::sort(w.applications.begin(), w.applications.end());
+  // The outbound stream as the outbound connector publishes it (xyd.outbound.v1): three orders
+  // accepted, one of them withdrawn afterwards (not work), one never accepted.
+  auto log = kafka_log();
+  const std::string topic = "xyd.out." + w.ins;
+  BOOST_REQUIRE(log->create_topics({{topic, 3}}).ok());
+  std::vector<log::OutRecord> stream;
+  auto message = [&](const std::string& app, const std::string& type, json data, int version) {
+    stream.push_back({topic, app,
+                      json{{"schema", "xyd.outbound.v1"}, {"event_id", app + "-" + std::to_string(version)},
+                           {"type", type}, {"application", app}, {"institution", w.ins}, {"version", version},
+                           {"at", 1735689600000}, {"data", data}}
+                          .dump(),
+                      {}, {}});
+  };
+  for (const auto& app : w.applications) {
+    message(app, "ApplicationSubmitted", {{"amount", 500000}}, 1);
+    message(app, "ManagerAssigned", json::object(), 3);
+    message(app, "ApplicationAccepted", {{"intended_amount", 500000}}, 4);
+  }
+  message(w.applications.back(), "ApplicationWithdrawn", {{"reason", "x"}}, 5);
+  message("app-never-accepted-" + w.run, "ApplicationSubmitted", {{"amount", 1}}, 1);
+  BOOST_REQUIRE(log->append(stream).ok());
+
+  auto [status, output] = test::run_command_line(
+      std::string(XYD_BINARY) + " bank-sim --from outbound --to kafka --institution " + w.ins +
+      test::backend_flags_text() + " --seed 3 2>/dev/null");
+  BOOST_REQUIRE_MESSAGE(status == 0, "bank-sim failed: " << output);
+  const json totals = json::parse(output, nullptr, false);
+  BOOST_REQUIRE_MESSAGE(totals.is_object(), output);
+  BOOST_CHECK_EQUAL(totals["applications"], 2);
+  // The two orders it answered are decided once the connector has read the results.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!w.inbound_drained(*log) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+  for (size_t i = 0; i < 2; ++i) {
+    const json order = w.get("/api/v1/applications/" + w.applications[i], w.ia_admin).body;
+    BOOST_CHECK_MESSAGE(order.value("status", "") != "accepted",
+                        w.applications[i] << " is still accepted: " << order.dump().substr(0, 300));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

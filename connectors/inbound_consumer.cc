@@ -89,19 +89,25 @@ Status InboundConsumer::handle(const std::vector<log::Record>& records, log::Sub
     inbound.push_back(std::move(item));
     next[record.tp()] = std::max(next[record.tp()], record.offset + 1);
   }
-  std::vector<InboundVerdict> verdicts;
+  // Records the platform could not decide now are sent again (by serial, so a command that did
+  // complete is answered as before); the others keep their verdicts.
+  std::vector<InboundVerdict> verdicts = processor_.process(inbound);
   for (int attempt = 0;; ++attempt) {
-    verdicts = processor_.process(inbound);
-    auto retry = std::find_if(verdicts.begin(), verdicts.end(),
-                              [](const auto& v) { return v.kind == InboundVerdict::Kind::retry; });
-    if (retry == verdicts.end()) break;
+    std::vector<size_t> again;
+    for (size_t i = 0; i < verdicts.size(); ++i)
+      if (verdicts[i].kind == InboundVerdict::Kind::retry) again.push_back(i);
+    if (again.empty()) break;
     {
       std::lock_guard lock(mutex_);
       ++stats_.retries;
-      stats_.last_error = retry->error.to_string();
+      stats_.last_error = verdicts[again.front()].error.to_string();
     }
-    if (stopping_) return retry->error;  // nothing committed: the next member re-reads the batch
+    if (stopping_) return verdicts[again.front()].error;  // nothing committed: the group re-reads the batch
     std::this_thread::sleep_for(std::min(5000ms, 200ms * (attempt + 1)));
+    std::vector<Inbound> retried;
+    for (size_t i : again) retried.push_back(inbound[i]);
+    auto redone = processor_.process(retried);
+    for (size_t k = 0; k < again.size(); ++k) verdicts[again[k]] = std::move(redone[k]);
   }
   std::vector<log::OutRecord> letters;
   InboundStats counts;

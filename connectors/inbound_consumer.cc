@@ -149,6 +149,12 @@ void InboundConsumer::run() {
       continue;
     }
     auto records = subscription->poll(options_.poll_wait, options_.max_batch);
+    if (records.ok() && !records->empty()) {
+      std::lock_guard lock(mutex_);
+      if (stats_.first_records_ms == 0)
+        stats_.first_records_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch()).count();
+    }
     Status status = records.ok() ? (records->empty() ? Status() : handle(*records, *subscription))
                                  : Status(records.error());
     if (!status.ok()) {

@@ -38,6 +38,7 @@ struct InboundConsumerOptions {
 // The consumer's counters, copied out for /api/v1/ops/connectors/inbound.
 struct InboundStats {
   uint64_t received = 0, applied = 0, replayed = 0, rejected = 0, retries = 0, batches = 0;
+  int64_t first_records_ms = 0;  // steady-clock ms when the first poll returned records (benchmarks)
   std::vector<std::string> topics;
   std::string last_error;
   nlohmann::json to_json() const;

@@ -160,12 +160,9 @@ int main(int argc, char** argv) {
     consumer_options.topic_prefix = topic;
     xyd::connectors::InboundConsumer consumer(**log, gateway, consumer_options);
     consumer.start();
-    Clock::time_point first{};
-    while (consumer.stats().received < expect) {
-      if (first == Clock::time_point{} && consumer.stats().received > 0) first = Clock::now();
-      std::this_thread::sleep_for(1ms);
-    }
-    const double seconds = std::chrono::duration<double>(Clock::now() - (first == Clock::time_point{} ? Clock::now() : first)).count();
+    while (consumer.stats().received < expect) std::this_thread::sleep_for(1ms);
+    const auto first = Clock::time_point(std::chrono::milliseconds(consumer.stats().first_records_ms));
+    const double seconds = std::chrono::duration<double>(Clock::now() - first).count();
     auto stats = consumer.stats();
     consumer.stop();
     if (stats.retries) std::cerr << group << ": " << stats.retries << " retried batches, last: " << stats.last_error << "\n";

@@ -72,7 +72,8 @@ Status InboundConsumer::refresh_topics(std::unique_ptr<log::Subscription>& subsc
   return Status();
 }
 
-Status InboundConsumer::handle(const std::vector<log::Record>& records, log::Subscription& subscription) {
+Result<InboundConsumer::Decided> InboundConsumer::decide(const std::vector<log::Record>& records,
+                                                         const log::Subscription& subscription) {
   std::vector<Inbound> inbound;
   inbound.reserve(records.size());
   std::map<log::TopicPartition, int64_t> next;
@@ -109,56 +110,82 @@ Status InboundConsumer::handle(const std::vector<log::Record>& records, log::Sub
     auto redone = processor_.process(retried);
     for (size_t k = 0; k < again.size(); ++k) verdicts[again[k]] = std::move(redone[k]);
   }
-  std::vector<log::OutRecord> letters;
-  InboundStats counts;
+  Decided decided;
+  decided.counts.received = records.size();
   for (const auto& verdict : verdicts) {
     switch (verdict.kind) {
-      case InboundVerdict::Kind::applied: ++counts.applied; break;
-      case InboundVerdict::Kind::replayed: ++counts.replayed; break;
+      case InboundVerdict::Kind::applied: ++decided.counts.applied; break;
+      case InboundVerdict::Kind::replayed: ++decided.counts.replayed; break;
       case InboundVerdict::Kind::rejected:
-        ++counts.rejected;
-        letters.push_back(to_record(*verdict.dead_letter));
+        ++decided.counts.rejected;
+        decided.letters.push_back(to_record(*verdict.dead_letter));
         break;
       case InboundVerdict::Kind::retry: break;
     }
   }
-  log::ConsumedOffsets offsets{subscription.group(), next};
-  XYD_RETURN_IF_ERROR(log_.append(letters, &offsets));
+  decided.offsets = log::ConsumedOffsets{subscription.group(), next};
+  return decided;
+}
+
+Status InboundConsumer::commit(const Decided& decided) {
+  XYD_RETURN_IF_ERROR(log_.append(decided.letters, &decided.offsets));
   std::lock_guard lock(mutex_);
-  stats_.received += records.size();
-  stats_.applied += counts.applied;
-  stats_.replayed += counts.replayed;
-  stats_.rejected += counts.rejected;
+  stats_.received += decided.counts.received;
+  stats_.applied += decided.counts.applied;
+  stats_.replayed += decided.counts.replayed;
+  stats_.rejected += decided.counts.rejected;
   ++stats_.batches;
   return Status();
 }
 
+// Two batches in flight: while batch N's dead letters and offsets commit (on a helper thread),
+// batch N + 1 is polled and decided; N + 1 commits only after N has. If N fails to commit,
+// nothing after the last committed batch counts: the group re-reads from there (every command
+// is answered again by serial, every dead letter written again in a new transaction).
 void InboundConsumer::run() {
   std::unique_ptr<log::Subscription> subscription;
+  std::future<Status> committing;  // the previous batch's commit, if any
+  auto settle = [&]() -> Status { return committing.valid() ? committing.get() : Status(); };
   auto refreshed = std::chrono::steady_clock::time_point{};
   while (!stopping_) {
+    Status status;
     if (std::chrono::steady_clock::now() - refreshed > options_.refresh) {
       refreshed = std::chrono::steady_clock::now();
-      if (auto status = refresh_topics(subscription); !status.ok()) {
-        std::lock_guard lock(mutex_);
-        stats_.last_error = status.error().to_string();
+      status = settle();  // the subscription may be replaced: nothing of it may be in flight
+      if (status.ok()) {
+        if (auto refresh = refresh_topics(subscription); !refresh.ok()) {
+          std::lock_guard lock(mutex_);
+          stats_.last_error = refresh.error().to_string();
+        }
       }
     }
-    if (!subscription) {
+    if (status.ok() && !subscription) {
       std::this_thread::sleep_for(options_.poll_wait);
       continue;
     }
-    auto records = subscription->poll(options_.poll_wait, options_.max_batch);
-    if (records.ok() && !records->empty()) {
-      std::lock_guard lock(mutex_);
-      if (stats_.first_records_ms == 0)
-        stats_.first_records_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (status.ok()) {
+      auto records = subscription->poll(options_.poll_wait, options_.max_batch);
+      if (!records.ok()) {
+        status = records.error();
+      } else if (!records->empty()) {
+        {
+          std::lock_guard lock(mutex_);
+          if (stats_.first_records_ms == 0)
+            stats_.first_records_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch()).count();
+        }
+        auto decided = decide(*records, *subscription);
+        Status previous = settle();
+        if (!decided.ok()) status = decided.error();
+        else if (!previous.ok()) status = previous;
+        else
+          committing = std::async(std::launch::async, [this, d = std::move(*decided)] { return commit(d); });
+      }
     }
-    Status status = records.ok() ? (records->empty() ? Status() : handle(*records, *subscription))
-                                 : Status(records.error());
     if (!status.ok()) {
-      // Nothing of the batch was acknowledged: leave the group and re-join from the committed offsets.
+      (void)settle();
+      // Nothing after the last committed batch was acknowledged: leave the group and re-join
+      // from the committed offsets.
       std::cerr << "xyd bank inbound: " << status.error().to_string() << "; re-reading from the committed offsets"
                 << std::endl;
       {
@@ -171,6 +198,7 @@ void InboundConsumer::run() {
       std::this_thread::sleep_for(500ms);
     }
   }
+  (void)settle();
 }
 
 }  // namespace xyd::connectors

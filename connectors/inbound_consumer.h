@@ -6,12 +6,15 @@
 // durable (applied commands are in the log before the gateway answers), a dead letter is written
 // exactly once, and a consumer killed at any moment resumes from the last committed batch, whose
 // results are replayed by serial (nothing lost, nothing counted twice). Works on either log (on
-// the embedded log only this process can produce to the topics). Owns one thread.
+// the embedded log only this process can produce to the topics). Two batches are in flight: batch
+// N commits on a helper thread while N + 1 is decided; N + 1 commits only after N has. Owns its
+// polling thread and that helper.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -56,7 +59,14 @@ class InboundConsumer {
  private:
   void run();
   Status refresh_topics(std::unique_ptr<log::Subscription>& subscription);
-  Status handle(const std::vector<log::Record>& records, log::Subscription& subscription);
+  // A decided batch waiting to commit: its dead letters, its offsets, its counts.
+  struct Decided {
+    std::vector<log::OutRecord> letters;
+    log::ConsumedOffsets offsets;
+    InboundStats counts;
+  };
+  Result<Decided> decide(const std::vector<log::Record>& records, const log::Subscription& subscription);
+  Status commit(const Decided& decided);
 
   log::EventLog& log_;
   InboundProcessor processor_;

@@ -97,6 +97,8 @@ const Row kTable[] = {
     {"ops.read", {N, N, N, N, N, N, N, A, A, N, N, A, N}},
     {"ops.rebuild", {N, N, N, N, N, N, N, A, N, N, N, A, N}},
     {"risk_feed.read", {O, O, I, S, A, R, R, A, A, N, N, A, N}},
+    // --- bank connectors (issue 8): results by serial, dead letters, reconciliation
+    {"connector.read", {N, N, I, N, N, N, N, A, A, I, N, A, N}},
 };
 
 const std::map<std::string, const Row*>& rows() {

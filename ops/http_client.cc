@@ -45,7 +45,9 @@ Result<HttpReply> HttpClient::call(const HttpCall& call) const {
     request.set_request_uri(call.path);
     if (!call.token.empty()) request.headers().add("Authorization", "Bearer " + call.token);
     if (!call.idempotency_key.empty()) request.headers().add("Idempotency-Key", call.idempotency_key);
-    if (!call.body.is_null()) request.set_body(call.body.dump(), "application/json");
+    for (const auto& [name, value] : call.headers) request.headers().add(name, value);
+    if (!call.raw_body.empty()) request.set_body(call.raw_body, "application/json");
+    else if (!call.body.is_null()) request.set_body(call.body.dump(), "application/json");
     auto response = impl_->client.request(request).get();
     HttpReply reply;
     reply.status = response.status_code();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,8 @@ struct HttpCall {
   nlohmann::json body = nullptr;  // sent as application/json when not null
   std::string token;              // "Authorization: Bearer <token>" when not empty
   std::string idempotency_key;    // "Idempotency-Key" when not empty
+  std::map<std::string, std::string> headers;  // any others ("Authorization: ApiKey ...", webhook-*)
+  std::string raw_body;           // sent as is (application/json) when not empty, instead of body
 };
 
 class HttpClient {

@@ -32,6 +32,11 @@ commands:
                              progress; swaps it in when caught up (via xyd serve if it runs)
   audit verify [--aggregate TYPE/ID]
                              recompute the hash chains from the log; name the first broken link
+  bank-sim --institution I (--key K | --from outbound) [--to kafka|webhook] [--webhook-secret S]
+           [--seed S] [--duplicates N] [--out-of-order N] [--malformed N] [--limit N]
+                             a simulated bank: answers the institution's accepted applications with
+                             credit, drawdown, repayment, overdue and write-off results (and injected
+                             bad ones) on xyd.in.<institution> or as signed webhooks; prints totals
 
 flags (and environment variables) shared by every command:
   --data DIR        XYD_DATA           data folder (default ./data)
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
   if (command == "projections") return run_projections(*options);
   if (command == "rebuild") return run_rebuild(*options);
   if (command == "audit verify") return run_audit_verify(*options);
+  if (command == "bank-sim") return run_bank_sim(*options);  // bank connectors (issue 8)
   std::cerr << "xyd: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

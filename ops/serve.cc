@@ -20,6 +20,9 @@
 #include "api/projection_routes.h"  // read side (issue 4)
 #include "api/read_routes.h"        // dashboards, statistics, rankings, exports (issue 7)
 #include "events/catalog.h"
+#include "connectors/connector_views.h"   // bank connectors, inbound (issue 8)
+#include "connectors/inbound_consumer.h"  // bank connectors, inbound (issue 8)
+#include "connectors/inbound_routes.h"    // bank connectors, inbound (issue 8)
 #include "ops/commands.h"
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
@@ -119,6 +122,48 @@ int run_serve(const CliOptions& options) {
     if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
       return fail("starting the risk-warning publisher", publishing.error());
   }
+  // Bank results in (issue 8): the connector views always; the Kafka consumer of xyd.in.* with
+  // --bank-inbound (one member of the group xyd-bank-inbound per process that sets it).
+  auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
+  if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
+  if (auto running = (*connector_views)->start(); !running.ok()) return fail("starting the connector views", running.error());
+  std::unique_ptr<log::EventLog> inbound_log_owner;  // Kafka only; outlives the consumer below
+  std::unique_ptr<connectors::InboundConsumer> inbound;
+  if (options.has("bank-inbound") && options.flag("bank-inbound") != "false") {
+    connectors::InboundConsumerOptions inbound_options;
+    inbound_options.partitions = options.partitions;
+    inbound_options.institutions = [&state_view] {
+      std::vector<std::string> ids;
+      (void)state_view.scan("institution", [&](const std::string& id, const domain::AggregateState&) {
+        ids.push_back(id);
+        return true;
+      });
+      return ids;
+    };
+    // On Kafka the consumer gets a log handle of its own: a dynamic group member (a static one
+    // would keep a stale assignment when the topic list changes) with a stable transactional id
+    // (a restarted node fences its killed predecessor's open transaction at once).
+    log::EventLog* inbound_log = log->get();
+    if (options.log_backend == "kafka") {
+      auto inbound_options_log = options.serve_log_options();
+      inbound_options_log.kafka.transactional_id = "xyd-" + options.node + "-bank-inbound";
+      inbound_options_log.kafka.client_id = "xyd-" + options.node + "-bank-inbound";
+      inbound_options_log.kafka.overrides.erase("consumer.group.instance.id");
+      inbound_options_log.kafka.overrides["consumer.topic.metadata.refresh.interval.ms"] = "5000";
+      auto opened = log::open_log(inbound_options_log);
+      if (!opened.ok()) return fail("opening the log for the bank connectors", opened.error());
+      inbound_log_owner = std::move(*opened);
+      inbound_log = inbound_log_owner.get();
+    }
+    inbound = std::make_unique<connectors::InboundConsumer>(*inbound_log, (*write_side)->gateway(), inbound_options);
+    inbound->start();
+  }
+  connectors::add_inbound_routes(router, {services, **log, **connector_views, [&inbound]() -> nlohmann::json {
+                                            if (!inbound) return {{"running", false}};
+                                            auto stats = inbound->stats().to_json();
+                                            stats["running"] = true;
+                                            return stats;
+                                          }});
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());
@@ -129,6 +174,8 @@ int run_serve(const CliOptions& options) {
   sigwait(&signals, &signal);
   std::cerr << "xyd: stopping (signal " << signal << ")" << std::endl;
   server.stop();
+  if (inbound) inbound->stop();  // bank connectors (issue 8)
+  (*connector_views)->stop();
   return 0;
 }
 

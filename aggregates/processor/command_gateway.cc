@@ -84,4 +84,59 @@ Result<Outcome> CommandGateway::submit(const Command& command) {
   return waiter->outcome;
 }
 
+std::vector<Result<Outcome>> CommandGateway::submit_all(const std::vector<Command>& commands) {
+  std::vector<std::shared_ptr<Waiter>> waiters(commands.size());
+  std::vector<log::OutRecord> records;
+  {
+    std::lock_guard lock(mutex_);
+    for (size_t i = 0; i < commands.size(); ++i) {
+      auto waiter = std::make_shared<Waiter>();
+      if (!waiting_.emplace(commands[i].id, waiter).second) continue;
+      waiters[i] = waiter;
+      records.push_back({"xyd.commands", commands[i].aggregate_id, to_json(commands[i]).dump(),
+                         {{"xyd_command_id", commands[i].id}}, {}});
+    }
+  }
+  Status appended;
+  if (!records.empty()) {
+    auto positions = log_.append(records);
+    if (!positions.ok()) appended = positions.error();
+  }
+  std::vector<Error> errors(commands.size());  // code fatal with an empty message: no error
+  std::vector<Outcome> outcomes(commands.size());
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  {
+    std::unique_lock lock(mutex_);
+    for (size_t i = 0; i < commands.size(); ++i) {
+      const auto& waiter = waiters[i];
+      if (!waiter) {
+        errors[i] = make_error(Errc::conflict, "command " + commands[i].id + " is already in progress",
+                               "Idempotency-Key", "one-request-in-flight");
+        continue;
+      }
+      if (!appended.ok()) {
+        waiting_.erase(commands[i].id);
+        errors[i] = appended.error();
+        continue;
+      }
+      const bool done = waiter->arrived.wait_until(lock, deadline, [&] { return waiter->done; });
+      waiting_.erase(commands[i].id);
+      if (done)
+        outcomes[i] = waiter->outcome;
+      else
+        errors[i] = make_error(Errc::timeout, "no outcome within " + std::to_string(timeout_.count()) + " ms", "",
+                               "outcome-timeout");
+    }
+  }
+  std::vector<Result<Outcome>> results;
+  results.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (errors[i].message.empty())
+      results.emplace_back(std::move(outcomes[i]));
+    else
+      results.emplace_back(std::move(errors[i]));
+  }
+  return results;
+}
+
 }  // namespace xyd::domain

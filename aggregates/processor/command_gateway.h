@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "aggregates/command.h"
 #include "aggregates/outcome.h"
@@ -31,6 +32,11 @@ class CommandGateway {
   // Runs a command and returns its outcome (accepted, refused or replayed), or an error when the
   // log cannot take it (unavailable), the id is in flight (conflict) or the wait ran out (timeout).
   Result<Outcome> submit(const Command& command);
+  // Runs many commands with one append (so commands on one aggregate are decided in the order
+  // given) and waits for every outcome; one result per command, in order. Ids must be distinct
+  // within the call (a repeated id is refused like one in flight). For connectors that take
+  // results in batches.
+  std::vector<Result<Outcome>> submit_all(const std::vector<Command>& commands);
 
  private:
   struct Waiter {

@@ -19,6 +19,7 @@
 #include "api/projection_routes.h"  // read side (issue 4)
 #include "events/catalog.h"
 #include "ops/commands.h"
+#include "ops/outbound_connectors.h"  // outbound connectors, data sources (issue 8)
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
 
@@ -85,6 +86,10 @@ int run_serve(const CliOptions& options) {
   if (!rule_sets.ok()) return fail("loading the rule sets", rule_sets.error());
   services.rules = *rule_sets;
 
+  // Outbound connectors and data sources (issue 8): xyd.out.<institution>, webhooks, data-source intake.
+  auto outbound = start_outbound_connectors(options, **log, services);
+  if (!outbound.ok()) return fail("starting the outbound connectors", outbound.error());
+
   api::Router router;
   router.set_authenticator(api::make_authenticator(services));
   api::add_health_routes(router, **log, {kVersion, options.node});
@@ -99,6 +104,7 @@ int run_serve(const CliOptions& options) {
   api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);
+  add_outbound_routes(router, services, **outbound);
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <set>
 #include <thread>
 
 #include "events/kafka/kafka_log.h"
@@ -36,7 +37,7 @@ struct World : ConnectorWorld {
   std::vector<json> history() {
     const int64_t version = call("admin", "GET", "/api/v1/enterprises/" + e1).body.value("version", int64_t{0});
     for (int tries = 0; tries < 50; ++tries) {
-      auto reply = call("admin", "GET", "/api/v1/audit/enterprise/" + e1 + "?limit=1000");
+      auto reply = call("admin", "GET", "/api/v1/audit/enterprise/" + e1 + "?limit=500");
       if (reply.status == 200 && static_cast<int64_t>(reply.body["items"].size()) == version)
         return reply.body["items"].get<std::vector<json>>();
       std::this_thread::sleep_for(100ms);

@@ -43,6 +43,20 @@ void add_data_source_routes(Router& router, ApiServices& services, connectors::D
              guarded("data_source.submit", [&services, &intake](const Request& request) {
                return take_record(services, intake, request);
              }));
+  // A machine key of the data_source role (no institution), for a data source's feed; system admins.
+  router.add("POST", "/api/v1/data-sources/api-keys",
+             guarded("machine_key.manage", [&services](const Request& request) -> Result<Response> {
+               XYD_ASSIGN_OR_RETURN(auto made, services.credentials.create_machine_key(
+                                                   "data_source", "", principal_of(request).actor.account,
+                                                   services.now_ms()));
+               Response response;
+               response.status = 201;
+               response.body = {{"key_id", made.second.key_id},
+                                {"role", made.second.role},
+                                {"key", made.first},
+                                {"detail", "keep the key now: it is not shown again; send it as 'Authorization: ApiKey <key>'"}};
+               return response;
+             }));
   router.add("GET", "/api/v1/data-sources/{source}/calls",
              guarded("data_source_log.read", [&store](const Request& request) -> Result<Response> {
                XYD_RETURN_IF_ERROR(connectors::check_source_name(request.params.at("source")));

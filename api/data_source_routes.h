@@ -3,7 +3,8 @@
 // data_source machine identity, a system admin); a bad record is a problem document naming the
 // field and the rule, and changes nothing. GET /api/v1/data-sources/{source}/calls is that
 // source's flow log; GET /api/v1/data-sources/dead-letters lists the records refused on the topic
-// xyd.data-sources. Built at start-up; handlers run on any request thread.
+// xyd.data-sources; POST /api/v1/data-sources/api-keys issues a data_source machine key (system
+// admins). Built at start-up; handlers run on any request thread.
 #pragma once
 
 #include "api/router.h"

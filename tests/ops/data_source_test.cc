@@ -60,11 +60,16 @@ BOOST_AUTO_TEST_SUITE(data_source_connector)
 BOOST_AUTO_TEST_CASE(http_records_become_enterprise_events_once) {
   auto& w = world();
   const std::string path = "/api/v1/data-sources/court/records";
+  // The court's feed runs as a data_source machine key, which a system admin issues.
+  BOOST_CHECK_EQUAL(w.call("owner", "POST", "/api/v1/data-sources/api-keys").status, 403);
+  auto key = w.ok("admin", "POST", "/api/v1/data-sources/api-keys");
+  BOOST_REQUIRE_EQUAL(key["role"], "data_source");
+  const std::map<std::string, std::string> as_court = {{"Authorization", "ApiKey " + key["key"].get<std::string>()}};
   const int64_t before = w.version();
-  auto first = w.call("admin", "POST", path, w.record("r-1-" + w.run, kSignal));
+  auto first = w.call("", "POST", path, w.record("r-1-" + w.run, kSignal), as_court);
   BOOST_REQUIRE_MESSAGE(first.status == 200, first.body.dump());
   BOOST_CHECK_EQUAL(w.version(), before + 1);
-  auto again = w.call("admin", "POST", path, w.record("r-1-" + w.run, kSignal));
+  auto again = w.call("admin", "POST", path, w.record("r-1-" + w.run, kSignal));  // any channel: the same record
   BOOST_CHECK_EQUAL(again.status, 200);
   BOOST_CHECK_EQUAL(again.headers["Idempotency-Replayed"], "true");
   BOOST_CHECK_EQUAL(w.version(), before + 1);
@@ -79,6 +84,7 @@ BOOST_AUTO_TEST_CASE(http_records_become_enterprise_events_once) {
   BOOST_CHECK_EQUAL(signal["name"], "RiskSignalRecorded");
   BOOST_CHECK_EQUAL(signal["data"]["source"], "court");
   BOOST_CHECK_EQUAL(signal["data"]["signal_type"], "judicial");
+  BOOST_CHECK_EQUAL(signal["actor"]["role"], "data_source");
   const auto& change = history.back();
   BOOST_CHECK_EQUAL(change["name"], "EnterpriseProfileChanged");
   BOOST_CHECK_EQUAL(change["data"]["before"], "张三");

@@ -61,25 +61,31 @@ void WebhookDelivery::run() {
   while (!stopping_) {
     auto institutions = store_.queued_institutions();
     if (!institutions.ok()) std::cerr << "xyd webhooks: " << institutions.error().message << std::endl;
+    bool busy = false;  // something was attempted: look again at once
     for (const auto& institution : institutions.ok() ? *institutions : std::vector<std::string>{}) {
       if (stopping_) break;
-      if (auto delivered = deliver_next(institution, now_unix_ms()); !delivered.ok())
-        std::cerr << "xyd webhooks: " << institution << ": " << delivered.error().message << std::endl;
+      auto attempted = deliver_next(institution, now_unix_ms());
+      if (!attempted.ok())
+        std::cerr << "xyd webhooks: " << institution << ": " << attempted.error().message << std::endl;
+      busy = busy || (attempted.ok() && *attempted);
     }
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, options_.tick, [&] { return poked_ || stopping_.load(); });
+    if (!busy) wake_.wait_for(lock, options_.tick, [&] { return poked_ || stopping_.load(); });
     poked_ = false;
   }
 }
 
-Status WebhookDelivery::deliver_next(const std::string& institution, int64_t now_ms) {
+Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64_t now_ms) {
   XYD_ASSIGN_OR_RETURN(auto subscription, store_.subscription(institution));
-  if (!subscription || subscription->value("status", "") != "active")
-    return dead_letter_all(institution, subscription ? "the subscription is disabled" : "no subscription", now_ms);
+  if (!subscription || subscription->value("status", "") != "active") {
+    const std::string why = subscription ? "the subscription is " + subscription->value("status", "") : "no subscription";
+    XYD_RETURN_IF_ERROR(dead_letter_all(institution, why, now_ms));
+    return false;
+  }
   XYD_ASSIGN_OR_RETURN(auto head, store_.queued(institution, 1));
-  if (head.empty()) return Status();
+  if (head.empty()) return false;
   QueuedDelivery item = head.front();
-  if (item.record.value("next_at", int64_t{0}) > now_ms) return Status();
+  if (item.record.value("next_at", int64_t{0}) > now_ms) return false;
 
   const json& message = item.record["message"];
   const std::string url = subscription->value("url", "");
@@ -131,7 +137,8 @@ Status WebhookDelivery::deliver_next(const std::string& institution, int64_t now
     record["next_at"] = now_ms + wait;
     batch.replace(item.key, record);
   }
-  return store_.write(batch);
+  XYD_RETURN_IF_ERROR(store_.write(batch));
+  return true;
 }
 
 Status WebhookDelivery::dead_letter(OutboundStore::Batch& batch, const std::string& institution,

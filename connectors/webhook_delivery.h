@@ -53,7 +53,8 @@ class WebhookDelivery {
     std::string error;
   };
   void run();
-  Status deliver_next(const std::string& institution, int64_t now_ms);
+  // Tries the institution's next due delivery; whether it made an attempt.
+  Result<bool> deliver_next(const std::string& institution, int64_t now_ms);
   Status dead_letter_all(const std::string& institution, const std::string& why, int64_t now_ms);
   Status dead_letter(OutboundStore::Batch& batch, const std::string& institution, const QueuedDelivery& item,
                      const Error& reason, int64_t now_ms);

@@ -22,7 +22,7 @@ namespace {
 
 struct World : ConnectorWorld {
   std::string uscc, e1;
-  World() : ConnectorWorld("data-source", 41000 + getpid() % 900, {}) {
+  World() : ConnectorWorld("data-source", free_port(41000, 41899), {}) {
     register_owner("owner", 20);
     uscc = make_uscc("440300", run + "02");
     e1 = enterprise("owner", "440300", run + "02", false);

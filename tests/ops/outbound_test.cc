@@ -28,7 +28,7 @@ constexpr int kBaseDelayMs = 100, kMaxDelayMs = 800, kMaxAttempts = 4;
 struct World : ConnectorWorld {
   // Never destroyed: closing a cpprestsdk listener from an exit handler hangs (its pool is being
   // torn down); the process's exit releases the socket.
-  WebhookReceiver& receiver = *new WebhookReceiver(40000 + getpid() % 900);
+  WebhookReceiver& receiver = *new WebhookReceiver(free_port(40000, 40899));
   std::string a, b, c;                   // institutions
   std::map<std::string, std::string> product, secret;  // by institution
   std::string e1;
@@ -36,7 +36,7 @@ struct World : ConnectorWorld {
   int app_count = 0;
 
   World()
-      : ConnectorWorld("outbound", 41000 + getpid() % 900,
+      : ConnectorWorld("outbound", free_port(41000, 41899),
                        {"--webhook-base-delay-ms", std::to_string(kBaseDelayMs), "--webhook-max-delay-ms",
                         std::to_string(kMaxDelayMs), "--webhook-max-attempts", std::to_string(kMaxAttempts),
                         "--webhook-timeout-ms", "2000"}) {

@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -57,6 +59,16 @@ ConnectorWorld::ConnectorWorld(const std::string& name, int port, std::vector<st
   BOOST_REQUIRE_EQUAL(initial.size(), 16u);
   start_and_wait();
   tokens["admin"] = first_login(phones["admin"], initial);
+}
+
+ConnectorWorld::~ConnectorWorld() {
+  server.kill_with(SIGTERM);
+  using boost::unit_test::framework::master_test_suite;
+  if (boost::unit_test::results_collector.results(master_test_suite().p_id).passed()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data, ignored);
+    std::filesystem::remove(data + ".server.log", ignored);
+  }
 }
 
 std::string ConnectorWorld::phone(int n) const { return "15" + run + std::to_string(10 + n); }

@@ -24,6 +24,8 @@ int free_port(int first, int last);
 class ConnectorWorld {
  public:
   ConnectorWorld(const std::string& name, int port, std::vector<std::string> flags);
+  // Stops the server; removes its data folder when every test passed (kept for a failure).
+  ~ConnectorWorld();
 
   std::string data;
   std::string run;  // a random tag that keeps ids and phones of this run apart

@@ -1,7 +1,7 @@
 #include "ops/outbound_connectors.h"
 
-#include "api/data_source_routes.h"
-#include "api/webhook_subscription_routes.h"
+#include "connectors/data_source_routes.h"
+#include "connectors/webhook_subscription_routes.h"
 
 namespace xyd::ops {
 namespace {
@@ -52,9 +52,9 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliO
 }
 
 void add_outbound_routes(api::Router& router, api::ApiServices& services, OutboundConnectors& connectors) {
-  api::add_webhook_subscription_routes(router, services, *connectors.store,
+  connectors::add_webhook_subscription_routes(router, services, *connectors.store,
                                        [webhooks = connectors.webhooks.get()] { webhooks->poke(); });
-  api::add_data_source_routes(router, services, *connectors.intake, *connectors.store);
+  connectors::add_data_source_routes(router, services, *connectors.intake, *connectors.store);
 }
 
 }  // namespace xyd::ops

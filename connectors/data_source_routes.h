@@ -11,9 +11,9 @@
 #include "api/services.h"
 #include "connectors/data_source_intake.h"
 
-namespace xyd::api {
+namespace xyd::connectors {
 
-void add_data_source_routes(Router& router, ApiServices& services, connectors::DataSourceIntake& intake,
-                            connectors::OutboundStore& store);
+void add_data_source_routes(api::Router& router, api::ApiServices& services, DataSourceIntake& intake,
+                            OutboundStore& store);
 
-}  // namespace xyd::api
+}  // namespace xyd::connectors

@@ -1,4 +1,4 @@
-#include "api/webhook_subscription_routes.h"
+#include "connectors/webhook_subscription_routes.h"
 
 #include <cpprest/base_uri.h>
 
@@ -8,9 +8,11 @@
 #include "events/codec.h"
 #include "projections/audit/audit_rows.h"
 
-namespace xyd::api {
+namespace xyd::connectors {
 namespace {
 
+using api::Request;
+using api::Response;
 using nlohmann::json;
 
 // ?name= as Unix milliseconds (0 when absent), or a 400 naming it.
@@ -22,7 +24,7 @@ Result<int64_t> time_query(const Request& request, const std::string& name) {
   return *ms;
 }
 
-Result<Response> page_response(Result<connectors::StorePage> page) {
+Result<Response> page_response(Result<StorePage> page) {
   if (!page.ok()) return page.error();
   Response response;
   response.body = {{"items", std::move(page->items)},
@@ -43,31 +45,31 @@ Result<std::string> subscription_url(const Request& request) {
   return url;
 }
 
-Result<std::string> institution_of(ApiServices& services, const Request& request, const std::string& param,
+Result<std::string> institution_of(api::ApiServices& services, const Request& request, const std::string& param,
                                    const std::string& action) {
   const std::string id = request.params.at(param);
-  auto state = readable_state(services, request, "institution", id, action);
+  auto state = api::readable_state(services, request, "institution", id, action);
   if (!state.ok()) return state.error();
   return id;
 }
 
 }  // namespace
 
-Result<Response> flow_log_page(const connectors::OutboundStore& store, const Request& request,
+Result<Response> flow_log_page(const OutboundStore& store, const Request& request,
                                const std::string& scope) {
   XYD_ASSIGN_OR_RETURN(int64_t from, time_query(request, "from"));
   XYD_ASSIGN_OR_RETURN(int64_t to, time_query(request, "to"));
-  XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
+  XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
   return page_response(store.flow_page(scope, from, to, request.query_or("cursor", ""), limit));
 }
 
-Result<Response> dead_letter_page(const connectors::OutboundStore& store, const Request& request,
+Result<Response> dead_letter_page(const OutboundStore& store, const Request& request,
                                   const std::string& scope) {
-  XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
+  XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
   return page_response(store.dead_letter_page(scope, request.query_or("cursor", ""), limit));
 }
 
-void add_webhook_subscription_routes(Router& router, ApiServices& services, connectors::OutboundStore& store,
+void add_webhook_subscription_routes(api::Router& router, api::ApiServices& services, OutboundStore& store,
                                      std::function<void()> changed) {
   router.add("PUT", "/api/v1/institutions/{id}/webhook",
              [&services, &store, changed](const Request& request) -> Result<Response> {
@@ -77,8 +79,8 @@ void add_webhook_subscription_routes(Router& router, ApiServices& services, conn
                                     {"url", url},
                                     {"status", "active"},
                                     {"updated_at", events::rfc3339_from_ms(services.now_ms())},
-                                    {"updated_by", principal_of(request).actor.account}};
-               connectors::OutboundStore::Batch batch;
+                                    {"updated_by", api::principal_of(request).actor.account}};
+               OutboundStore::Batch batch;
                batch.put_subscription(institution, subscription);
                XYD_RETURN_IF_ERROR(store.write(batch));
                if (changed) changed();
@@ -104,7 +106,7 @@ void add_webhook_subscription_routes(Router& router, ApiServices& services, conn
                  return make_error(Errc::not_found, institution + " has no webhook subscription", "id", "subscribed");
                (*subscription)["status"] = "removed";
                (*subscription)["updated_at"] = events::rfc3339_from_ms(services.now_ms());
-               connectors::OutboundStore::Batch batch;
+               OutboundStore::Batch batch;
                batch.put_subscription(institution, *subscription);
                XYD_RETURN_IF_ERROR(store.write(batch));
                if (changed) changed();
@@ -116,14 +118,14 @@ void add_webhook_subscription_routes(Router& router, ApiServices& services, conn
              [&services, &store](const Request& request) -> Result<Response> {
                XYD_ASSIGN_OR_RETURN(std::string institution,
                                     institution_of(services, request, "institution", "outbound_delivery.read"));
-               return flow_log_page(store, request, connectors::webhook_scope(institution));
+               return flow_log_page(store, request, webhook_scope(institution));
              });
   router.add("GET", "/api/v1/connectors/{institution}/deliveries/dead-letters",
              [&services, &store](const Request& request) -> Result<Response> {
                XYD_ASSIGN_OR_RETURN(std::string institution,
                                     institution_of(services, request, "institution", "outbound_delivery.read"));
-               return dead_letter_page(store, request, connectors::webhook_scope(institution));
+               return dead_letter_page(store, request, webhook_scope(institution));
              });
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::connectors

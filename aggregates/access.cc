@@ -99,6 +99,12 @@ const Row kTable[] = {
     {"risk_feed.read", {O, O, I, S, A, R, R, A, A, N, N, A, N}},
     // --- bank connectors (issue 8): results by serial, dead letters, reconciliation
     {"connector.read", {N, N, I, N, N, N, N, A, A, I, N, A, N}},
+    // --- outbound connectors and data sources (issue 8): webhook subscriptions, delivery log, intake
+    {"webhook.manage", {N, N, I, N, N, N, N, A, N, N, N, N, N}},
+    {"webhook.read", {N, N, I, N, N, N, N, A, A, N, N, A, N}},
+    {"outbound_delivery.read", {N, N, I, N, N, N, N, A, A, I, N, A, N}},
+    {"data_source.submit", {N, N, N, N, N, N, N, A, N, N, A, A, N}},
+    {"data_source_log.read", {N, N, N, N, N, N, N, A, A, N, N, A, N}},
 };
 
 const std::map<std::string, const Row*>& rows() {

@@ -24,6 +24,7 @@
 #include "connectors/inbound_consumer.h"  // bank connectors, inbound (issue 8)
 #include "connectors/inbound_routes.h"    // bank connectors, inbound (issue 8)
 #include "ops/commands.h"
+#include "ops/outbound_connectors.h"  // outbound connectors, data sources (issue 8)
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
 #include "api/risk_routes.h"     // risk-warning feeds (issue 7)
@@ -95,6 +96,10 @@ int run_serve(const CliOptions& options) {
     return api::risk_marker(runtime, enterprise);  // risk-warning feeds (issue 7)
   };
 
+  // Outbound connectors and data sources (issue 8): xyd.out.<institution>, webhooks, data-source intake.
+  auto outbound = start_outbound_connectors(options, **log, services);
+  if (!outbound.ok()) return fail("starting the outbound connectors", outbound.error());
+
   api::Router router;
   router.set_authenticator(api::make_authenticator(services));
   api::add_health_routes(router, **log, {kVersion, options.node});
@@ -164,6 +169,7 @@ int run_serve(const CliOptions& options) {
                                             stats["running"] = true;
                                             return stats;
                                           }});
+  add_outbound_routes(router, services, **outbound);
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

@@ -1,0 +1,130 @@
+#include "connectors/data_source_intake.h"
+
+#include "connectors/dlq_writer.h"
+#include "events/codec.h"
+
+namespace xyd::connectors {
+namespace {
+
+using nlohmann::json;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json refusal(const Error& error) {
+  return {{"accepted", false},
+          {"code", errc_name(error.code)},
+          {"detail", error.message},
+          {"field", error.field},
+          {"rule", error.rule}};
+}
+
+// The flow-log entry of one data-source call.
+json call_entry(const json& record, const std::string& channel, int64_t at, const json& outcome) {
+  return {{"record_id", record.is_object() ? record.value("record_id", json()) : json()},
+          {"channel", channel},
+          {"at", events::rfc3339_from_ms(at)},
+          {"outcome", outcome}};
+}
+
+}  // namespace
+
+std::string data_source_scope(const std::string& source) { return "data-source/" + source; }
+
+DataSourceIntake::DataSourceIntake(log::EventLog& log, OutboundStore& store, domain::CommandGateway& gateway,
+                                   const projections::runtime::StateView& state)
+    : log_(log), store_(store), gateway_(gateway), state_(state) {}
+
+DataSourceIntake::~DataSourceIntake() { stop(); }
+
+Result<DataSourceCommand> DataSourceIntake::prepare(const json& record, const std::string& source) const {
+  XYD_ASSIGN_OR_RETURN(auto command, read_data_source_record(record, source, now_ms()));
+  XYD_ASSIGN_OR_RETURN(auto enterprise, state_.get("enterprise", command.aggregate_id));
+  if (!enterprise)
+    return make_error(Errc::not_found, "no enterprise " + command.aggregate_id + " is registered", "uscc",
+                      "known-enterprise");
+  if (command.name == "ChangeEnterpriseProfile" && !command.body.contains("before"))
+    command.body["before"] = enterprise->data.value(command.body.value("field", ""), json());
+  return command;
+}
+
+void DataSourceIntake::note_call(const std::string& source, const std::string& channel, const json& record,
+                                 const json& outcome) {
+  const int64_t at = now_ms();
+  OutboundStore::Batch batch;
+  batch.flow(data_source_scope(source), at, store_.next_seq(), call_entry(record, channel, at, outcome));
+  (void)store_.write(batch);  // the flow log is best effort: the command's own outcome is in the log
+}
+
+Status DataSourceIntake::start_topic() {
+  follower_ = std::make_unique<StoredFollower>(log_, store_, kName, std::vector<std::string>{kDataSourceTopic},
+                                               [this](const std::vector<log::Record>& r) { return handle(r); });
+  return follower_->start();
+}
+
+void DataSourceIntake::stop() {
+  if (follower_) follower_->stop();
+}
+
+Status DataSourceIntake::handle(const std::vector<log::Record>& records) {
+  OutboundStore::Batch batch;
+  for (const auto& record : records) XYD_RETURN_IF_ERROR(take(record, batch));
+  batch.put_offsets(kName, next_offsets(records));
+  return store_.write(batch);
+}
+
+// One record off the topic: a command, or a dead letter. An error returned (the log or the
+// command path unavailable) makes the follower try the whole batch again; commands are idempotent.
+Status DataSourceIntake::take(const log::Record& record, OutboundStore::Batch& batch) {
+  const std::string where = record.topic + "/" + std::to_string(record.partition) + "@" + std::to_string(record.offset);
+  json parsed = json::parse(record.value, nullptr, false);
+  std::string source = parsed.is_object() && parsed.contains("source") && parsed["source"].is_string()
+                           ? parsed["source"].get<std::string>()
+                           : std::string("kafka");
+  Result<DataSourceCommand> command =
+      parsed.is_discarded() ? Result<DataSourceCommand>(make_error(Errc::invalid_argument, "the record is not JSON",
+                                                                   "record", "json"))
+                            : prepare(parsed, source);
+  std::optional<Error> refused;
+  json outcome;
+  if (!command.ok()) {
+    refused = command.error();
+  } else {
+    domain::Command cmd;
+    cmd.id = command->command_id;
+    cmd.name = command->name;
+    cmd.aggregate_type = "enterprise";
+    cmd.aggregate_id = command->aggregate_id;
+    cmd.actor = {"data-source:" + source, "data_source", "", ""};
+    cmd.correlation_id = command->command_id;
+    cmd.body_hash = command->body_hash;
+    cmd.body = command->body;
+    auto submitted = gateway_.submit(cmd);
+    if (!submitted.ok()) return submitted.error();  // unavailable, in flight, timed out: try again
+    if (submitted->error) {
+      refused = *submitted->error;
+    } else {
+      outcome = {{"accepted", true},
+                 {"replayed", submitted->replayed},
+                 {"enterprise", command->aggregate_id},
+                 {"version", submitted->version},
+                 {"events", submitted->events}};
+    }
+  }
+  if (refused) {
+    outcome = refusal(*refused);
+    DeadLetterRecord letter{where, "data-source", source, *refused,
+                            parsed.is_discarded() ? json(record.value) : parsed, now_ms()};
+    XYD_RETURN_IF_ERROR(write_dead_letter(log_, letter));
+    batch.dead_letter(kDataSourceDeadLetters, store_.next_seq(), to_json(letter));
+  }
+  if (check_source_name(source).ok()) {
+    const int64_t at = now_ms();
+    batch.flow(data_source_scope(source), at, store_.next_seq(), call_entry(parsed, "topic", at, outcome));
+  }
+  return Status();
+}
+
+}  // namespace xyd::connectors

@@ -1,0 +1,29 @@
+#include "connectors/dlq_writer.h"
+
+#include "events/codec.h"
+
+namespace xyd::connectors {
+
+nlohmann::json to_json(const DeadLetterRecord& letter) {
+  return {{"schema", kDeadLetterSchemaV1},
+          {"id", letter.id},
+          {"source", letter.source},
+          {"key", letter.key},
+          {"reason",
+           {{"code", errc_name(letter.reason.code)},
+            {"message", letter.reason.message},
+            {"field", letter.reason.field},
+            {"rule", letter.reason.rule}}},
+          {"record", letter.record},
+          {"at", events::rfc3339_from_ms(letter.at_ms)}};
+}
+
+Status write_dead_letter(log::EventLog& log, const DeadLetterRecord& letter) {
+  log::OutRecord record{kDlqTopic, letter.key, to_json(letter).dump(),
+                        {{"xyd_source", letter.source}, {"xyd_reason", letter.reason.rule}}, std::nullopt};
+  auto appended = log.append(std::span<const log::OutRecord>(&record, 1));
+  if (!appended.ok()) return appended.error();
+  return Status();
+}
+
+}  // namespace xyd::connectors

@@ -1,0 +1,77 @@
+#include "connectors/outbound_follower.h"
+
+#include <map>
+
+#include "connectors/outbound_message.h"
+#include "events/catalog.h"
+#include "events/codec.h"
+
+namespace xyd::connectors {
+
+using nlohmann::json;
+
+OutboundFollower::OutboundFollower(log::EventLog& log, OutboundStore& store, OutboundOptions options)
+    : log_(log), store_(store), options_(options) {}
+
+Status OutboundFollower::start() {
+  follower_ = std::make_unique<StoredFollower>(
+      log_, store_, kName, std::vector<std::string>{events::topic_for("application")},
+      [this](const std::vector<log::Record>& records) { return handle(records); }, options_.poll_timeout);
+  return follower_->start();
+}
+
+void OutboundFollower::stop() {
+  if (follower_) follower_->stop();
+}
+
+Status OutboundFollower::ensure_topic(const std::string& institution) {
+  if (topics_made_.contains(institution)) return Status();
+  XYD_RETURN_IF_ERROR(log_.create_topics({{outbound_topic(institution), options_.partitions}}));
+  topics_made_.insert(institution);
+  return Status();
+}
+
+Status OutboundFollower::handle(const std::vector<log::Record>& records) {
+  OutboundStore::Batch batch;
+  std::vector<log::OutRecord> out;
+  std::map<std::string, std::string> routes;                 // found in this batch
+  std::map<std::string, std::optional<json>> subscriptions;  // read once per batch
+  for (const auto& record : records) {
+    auto event = events::from_record(record);
+    if (!event.ok()) continue;  // the log holds only sealed, validated events; nothing to route
+    std::string institution = routed_institution(*event);
+    if (!institution.empty()) {
+      routes[event->aggregate_id] = institution;
+      batch.put_route(event->aggregate_id, institution);
+    } else if (auto found = routes.find(event->aggregate_id); found != routes.end()) {
+      institution = found->second;
+    } else {
+      XYD_ASSIGN_OR_RETURN(auto stored, store_.route(event->aggregate_id));
+      if (!stored) continue;  // an application submitted before routing existed, or not one
+      institution = *stored;
+      routes[event->aggregate_id] = institution;
+    }
+    auto message = outbound_message(*event, institution);
+    if (!message) continue;
+    if (options_.produce_topics) {
+      XYD_RETURN_IF_ERROR(ensure_topic(institution));
+      out.push_back({outbound_topic(institution), event->aggregate_id, message->dump(),
+                     {{"xyd_schema", kOutboundSchema}, {"ce_id", event->id}, {"ce_type", event->type}}, std::nullopt});
+    }
+    auto subscription = subscriptions.find(institution);
+    if (subscription == subscriptions.end()) {
+      XYD_ASSIGN_OR_RETURN(auto stored, store_.subscription(institution));
+      subscription = subscriptions.emplace(institution, std::move(stored)).first;
+    }
+    if (subscription->second && subscription->second->value("status", "") == "active")
+      batch.enqueue(institution, store_.next_seq(), {{"message", *message}, {"attempt", 0}, {"next_at", 0}});
+  }
+  if (!out.empty()) {
+    auto appended = log_.append(out);  // durable (acks=all / synced) when it returns
+    if (!appended.ok()) return make_error(appended.error().code, "producing to xyd.out.*: " + appended.error().message);
+  }
+  batch.put_offsets(kName, next_offsets(records));
+  return store_.write(batch);
+}
+
+}  // namespace xyd::connectors

@@ -36,17 +36,9 @@
 using namespace std::chrono_literals;
 using namespace xyd;
 using nlohmann::json;
+using xyd::test::make_uscc;
 
 namespace {
-
-std::string make_uscc(const std::string& region, const std::string& serial) {
-  static const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  std::string code = "91" + region + serial.substr(0, 9);
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
-  return code + alphabet[(31 - sum % 31) % 31];
-}
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();

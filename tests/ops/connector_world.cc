@@ -17,15 +17,6 @@ namespace xyd::test {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string make_uscc(const std::string& region, const std::string& serial) {
-  static const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  std::string code = "91" + region + serial.substr(0, 9);
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
-  return code + alphabet[(31 - sum % 31) % 31];
-}
-
 int free_port(int first, int last) {
   const int span = last - first + 1;
   for (int i = 0; i < span; ++i) {

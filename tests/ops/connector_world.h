@@ -13,9 +13,6 @@
 
 namespace xyd::test {
 
-// A valid GB 32100 unified social credit code for `region` from a 9-character serial.
-std::string make_uscc(const std::string& region, const std::string& serial);
-
 // A port in [first, last] nothing listens on or uses now (probed by binding it as a listener
 // would, SO_REUSEADDR on), starting from one the process id picks: the range lies inside Linux's
 // ephemeral ports, so a fixed choice may be some connection's local port.

@@ -553,7 +553,12 @@ BOOST_AUTO_TEST_CASE(the_simulator_takes_its_work_from_the_outbound_stream,
   // accepted, one of them withdrawn afterwards (not work), one never accepted.
   auto log = kafka_log();
   const std::string topic = "xyd.out." + w.ins;
-  BOOST_REQUIRE(log->create_topics({{topic, 3}}).ok());
+  // The server's outbound follower may have made the topic already (at the server's partition
+  // count): write into it as it is; otherwise make it as the follower would.
+  if (!log->partition_count(topic).ok()) {
+    const auto made = log->create_topics({{topic, 6}});
+    BOOST_REQUIRE_MESSAGE(made.ok() || log->partition_count(topic).ok(), made.error().to_string());
+  }
   std::vector<log::OutRecord> stream;
   auto message = [&](const std::string& app, const std::string& type, json data, int version) {
     stream.push_back({topic, app,

@@ -95,8 +95,8 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
   };
   std::printf("xyd demo --seed %llu: created in %s (base date %s)\n", static_cast<unsigned long long>(plan.seed),
               projections::duration_text(seconds).c_str(), plan.base_date.c_str());
-  std::printf("  accounts        %zu: 1 system admin, %zu institution admins, %zu account managers, %zu enterprise users\n",
-              plan.accounts(), plan.admins.size(), plan.managers.size(), plan.users.size());
+  std::printf("  accounts        %zu: 1 system admin, %zu institution admins, %zu account managers, %zu enterprise users, %zu readers\n",
+              plan.accounts(), plan.admins.size(), plan.managers.size(), plan.users.size(), plan.readers.size());
   std::printf("  institutions    %zu of %zu types: %s\n", plan.institutions.size(), types.size(), join(types).c_str());
   std::printf("  products        %zu\n", plan.products.size());
   std::printf("  enterprises     %zu in %zu provinces, %zu industry sections; certification: %s\n",
@@ -114,6 +114,9 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
               with_commas(static_cast<uint64_t>(seconds > 0 ? calls / seconds : 0)).c_str());
   std::printf("  log in as the system admin: phone %s, password %s\n", plan.system_admin.phone.c_str(),
               plan.system_admin.password.c_str());
+  for (const auto& r : plan.readers)
+    std::printf("  log in as %-21s phone %s, password %s (region %s)\n", r.kind.c_str(), r.phone.c_str(),
+                r.password.c_str(), r.region.c_str());
   for (const auto& e : plan.enterprises)
     if (!e.applications.empty()) {
       std::printf("  trace an order: GET /api/v1/audit/application/%s\n", e.applications.front().id.c_str());

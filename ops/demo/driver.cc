@@ -108,6 +108,10 @@ class Driver {
     HttpClient client(options_.http, std::chrono::seconds(60));
     Caller caller(client, progress_.counters, plan_.seed);
     XYD_ASSIGN_OR_RETURN(system_admin_, create_staff(caller, options_.data_dir, operator_token, plan_.system_admin));
+    for (const AccountPlan& reader : plan_.readers) {
+      auto made = create_staff(caller, options_.data_dir, system_admin_.token, reader);
+      if (!made.ok()) return made.error();
+    }
     progress_.done = 1;
     return Status();
   }

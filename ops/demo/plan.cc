@@ -208,6 +208,7 @@ class Planner {
       const auto& first = plan_.enterprises[u * kEnterprisesPerUser];
       plan_.users.push_back(account(10000 + u, "enterprise_user", first.region, "", first.legal_representative));
     }
+    make_readers();
     return std::move(plan_);
   }
 
@@ -222,6 +223,30 @@ class Planner {
     a.name = name;
     a.password = make_password(plan_.seed, a.phone);
     return a;
+  }
+
+  // The region with the most enterprises among those `parent_of` maps to `parent` (ties: the
+  // smallest code); "" when none.
+  std::string busiest(std::string (*region_of)(const std::string&), const std::string& within) const {
+    std::map<std::string, size_t> counts;
+    for (const auto& e : plan_.enterprises)
+      if (e.region.compare(0, within.size(), within) == 0) ++counts[region_of(e.region)];
+    std::string best;
+    size_t most = 0;
+    for (const auto& [code, n] : counts)
+      if (n > most) best = code, most = n;
+    return best;
+  }
+
+  void make_readers() {
+    plan_.readers.push_back(account(9000, "government_national", "000000", "", "演示国家级用户"));
+    const std::string province = busiest([](const std::string& r) { return r.substr(0, 2) + "0000"; }, "");
+    if (province.empty()) return;
+    plan_.readers.push_back(account(9001, "government_province", province, "", "演示省级用户"));
+    const std::string city =
+        busiest([](const std::string& r) { return r.substr(0, 4) + "00"; }, province.substr(0, 2));
+    plan_.readers.push_back(account(9002, "government_city", city, "", "演示市级用户"));
+    plan_.readers.push_back(account(9003, "auditor", "000000", "", "演示审计用户"));
   }
 
   void make_institutions(size_t count) {

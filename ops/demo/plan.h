@@ -98,7 +98,8 @@ struct EnterprisePlan {
 // An account the demo creates: a user registers itself, staff are created by an administrator.
 struct AccountPlan {
   std::string phone, name, region;
-  std::string kind;            // enterprise_user, institution_admin, account_manager, system_admin
+  std::string kind;            // enterprise_user, institution_admin, account_manager, system_admin,
+                               // government_national / _province / _city, auditor
   std::string institution;     // for institution staff
   std::string password;        // the one the demo sets (derived from the seed and the phone)
 };
@@ -124,13 +125,16 @@ struct DemoPlan {
   std::string base_date;  // "YYYY-MM-DD": every business date is on or before it
   AccountPlan system_admin;
   std::vector<AccountPlan> admins, managers, users;
+  // The readers of the dashboards, created by the system admin: national, the province with the
+  // most enterprises, that province's busiest city, and an auditor.
+  std::vector<AccountPlan> readers;
   std::vector<InstitutionPlan> institutions;
   std::vector<ProductPlan> products;
   std::vector<EnterprisePlan> enterprises;
   std::vector<DemandPlan> demands;
 
   size_t application_count() const;
-  size_t accounts() const { return 1 + admins.size() + managers.size() + users.size(); }
+  size_t accounts() const { return 1 + admins.size() + managers.size() + users.size() + readers.size(); }
   std::array<size_t, kPathCount> path_counts() const;
 };
 

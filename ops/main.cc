@@ -27,9 +27,10 @@ commands:
                              reproducible dataset through its REST API: institutions, products,
                              enterprises, demands, applications along every lifecycle path
   projections [--json]       list the projections: live version, lag, rule-set version, rebuild
-  rebuild PROJECTION [--rules DIR]
-                             rebuild a view beside the live one (from the start of the log), with
-                             progress; swaps it in when caught up (via xyd serve if it runs)
+  rebuild PROJECTION... | --all [--rules DIR]
+                             rebuild views beside the live ones (from the start of the log, side
+                             by side), with progress; swaps each in when caught up (via xyd serve
+                             if it runs)
   audit verify [--aggregate TYPE/ID]
                              recompute the hash chains from the log; name the first broken link
   bank-sim --institution I (--key K | --from outbound) [--to kafka|webhook] [--webhook-secret S]

@@ -1,6 +1,8 @@
 // `xyd rebuild <projection>` and `xyd projections`: rebuild a view beside the live one with a
 // progress bar, and list every projection's live version, lag, rule-set version and rebuild.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -30,52 +32,84 @@ ProgressFigures figures_of(const nlohmann::json& version) {
   return f;
 }
 
-// Follows the build of `version` (through `status`, a JSON status of the projection) until it is
-// live, drawing progress. Returns the exit code.
-int follow(const std::string& name, int64_t version, const std::function<Result<nlohmann::json>()>& status) {
-  ProgressPrinter printer("rebuild " + name + " v" + std::to_string(version));
-  ProgressFigures last;
+// One view being rebuilt: its name, the version being built, and how to read its JSON status.
+struct Build {
+  std::string name;
+  int64_t version = 0;
+  std::function<Result<nlohmann::json>()> status;
+  bool live = false;
+};
+
+// Follows `builds` (running at the same time) until every one is live, drawing one progress bar
+// over their summed events; says each view's swap as it happens. Returns the exit code.
+int follow(std::vector<Build>& builds) {
+  std::string label = "rebuild";
+  for (const auto& b : builds) label += " " + b.name + " v" + std::to_string(b.version);
+  if (builds.size() > 3) label = "rebuild " + std::to_string(builds.size()) + " views";
+  ProgressPrinter printer(label);
   while (true) {
-    auto current = status();
-    if (!current.ok()) return fail("rebuild " + name, current.error());
-    const auto& live = (*current)["live"];
-    const auto& building = (*current)["rebuild"];
-    if (!live.is_null() && live.value("version", int64_t{0}) >= version) {
-      last = figures_of(live);
-      last.total = std::max(last.total, last.done);
-      last.eta_seconds = 0;
-      printer.finish(last, "live");
-      std::cout << name << " v" << version << " is live" << std::endl;
+    ProgressFigures sum;
+    sum.eta_seconds = 0;
+    size_t live = 0;
+    for (auto& b : builds) {
+      auto current = b.status();
+      if (!current.ok()) return fail("rebuild " + b.name, current.error());
+      const auto& live_version = (*current)["live"];
+      const auto& building = (*current)["rebuild"];
+      ProgressFigures f;
+      if (!live_version.is_null() && live_version.value("version", int64_t{0}) >= b.version) {
+        f = figures_of(live_version);
+        f.total = std::max(f.total, f.done);
+        f.eta_seconds = 0;
+        if (!b.live) std::cerr << "xyd: " << b.name << " v" << b.version << " is live" << std::endl;
+        b.live = true;
+        ++live;
+      } else if (building.is_null() || building.value("version", int64_t{0}) != b.version) {
+        return fail("rebuild " + b.name, make_error(Errc::conflict, "version " + std::to_string(b.version) +
+                                                                       " is no longer being built (cancelled?) " +
+                                                                       current->value("note", std::string())));
+      } else {
+        f = figures_of(building);
+      }
+      sum.done += f.done;
+      sum.total += f.total;
+      sum.rate += f.rate;
+      if (!f.eta_seconds) sum.eta_seconds.reset();
+      else if (sum.eta_seconds) sum.eta_seconds = std::max(*sum.eta_seconds, *f.eta_seconds);
+    }
+    if (live == builds.size()) {
+      printer.finish(sum, "live");
+      for (const auto& b : builds) std::cout << b.name << " v" << b.version << " is live" << std::endl;
       return 0;
     }
-    if (building.is_null() || building.value("version", int64_t{0}) != version)
-      return fail("rebuild " + name, make_error(Errc::conflict, "version " + std::to_string(version) +
-                                                                    " is no longer being built (cancelled?) " +
-                                                                    current->value("note", std::string())));
-    last = figures_of(building);
-    printer.update(last);
+    printer.update(sum);
     std::this_thread::sleep_for(250ms);
   }
 }
 
-int rebuild_remotely(const CliOptions& options, const std::string& name) {
-  auto started = call_server(options, "POST", "/api/v1/ops/projections/" + name + "/rebuild");
-  int64_t version = 0;
-  if (started.ok()) {
-    version = started->value("rebuilding_version", int64_t{0});
-  } else if (started.error().code == Errc::conflict) {
-    // One is in progress already: follow it.
-    auto status = call_server(options, "GET", "/api/v1/ops/projections/" + name);
-    if (!status.ok() || (*status)["rebuild"].is_null()) return fail("rebuild " + name, started.error());
-    version = (*status)["rebuild"].value("version", int64_t{0});
-    std::cerr << "xyd: following the build of " << name << " v" << version << " already in progress" << std::endl;
-  } else {
-    return fail("rebuild " + name, started.error());
+int rebuild_remotely(const CliOptions& options, const std::vector<std::string>& names) {
+  std::vector<Build> builds;
+  for (const auto& name : names) {
+    auto started = call_server(options, "POST", "/api/v1/ops/projections/" + name + "/rebuild");
+    int64_t version = 0;
+    if (started.ok()) {
+      version = started->value("rebuilding_version", int64_t{0});
+    } else if (started.error().code == Errc::conflict) {
+      // One is in progress already: follow it.
+      auto status = call_server(options, "GET", "/api/v1/ops/projections/" + name);
+      if (!status.ok() || (*status)["rebuild"].is_null()) return fail("rebuild " + name, started.error());
+      version = (*status)["rebuild"].value("version", int64_t{0});
+      std::cerr << "xyd: following the build of " << name << " v" << version << " already in progress" << std::endl;
+    } else {
+      return fail("rebuild " + name, started.error());
+    }
+    std::cerr << "xyd: " << options.http << " builds " << name << " v" << version
+              << " beside the live version; it keeps serving" << std::endl;
+    builds.push_back({name, version, [&options, name] {
+                        return call_server(options, "GET", "/api/v1/ops/projections/" + name);
+                      }});
   }
-  std::cerr << "xyd: " << options.http << " builds " << name << " v" << version
-            << " beside the live version; it keeps serving" << std::endl;
-  return follow(name, version,
-                [&] { return call_server(options, "GET", "/api/v1/ops/projections/" + name); });
+  return follow(builds);
 }
 
 void print_table(const nlohmann::json& items) {
@@ -143,41 +177,68 @@ Result<nlohmann::json> call_server(const CliOptions& options, const std::string&
   return reply.body;
 }
 
+// The views `xyd rebuild` names: its arguments, or every projection with --all.
+Result<std::vector<std::string>> rebuild_names(const CliOptions& options) {
+  const auto specs = projections::standard_projections();
+  std::vector<std::string> names = options.positional;
+  if (options.has("all")) {
+    if (!names.empty() || options.flag("all") != "true")
+      return make_error(Errc::invalid_argument, "name projections or say --all, not both", "projection", "one-of");
+    for (const auto& spec : specs) names.push_back(spec.name);
+  }
+  if (names.empty())
+    return make_error(Errc::invalid_argument,
+                      "say which projections: xyd rebuild audit [dashboard ...] or xyd rebuild --all "
+                      "(xyd projections lists them)",
+                      "projection", "required");
+  std::sort(names.begin(), names.end());
+  if (std::adjacent_find(names.begin(), names.end()) != names.end())
+    return make_error(Errc::invalid_argument, "a projection is named twice", "projection", "unique");
+  for (const auto& name : names)
+    if (!projections::find_projection(specs, name))
+      return make_error(Errc::not_found, "no projection " + name + " (xyd projections lists them)", "projection",
+                        "exists");
+  return names;
+}
+
 int run_rebuild(const CliOptions& options) {
-  if (options.positional.size() != 1)
-    return fail("rebuild", make_error(Errc::invalid_argument,
-                                      "say which projection: xyd rebuild audit (xyd projections lists them)",
-                                      "projection", "required"));
-  const std::string name = options.positional[0];
+  auto names = rebuild_names(options);
+  if (!names.ok()) return fail("rebuild", names.error());
   auto runtime_settings = runtime_options(options);
-  runtime_settings.only = {name};
+  runtime_settings.only = *names;
   // The store is single-process: if `xyd serve` holds it, the server rebuilds and we follow.
   auto log = log::open_log(options.log_options());
   if (!log.ok()) {
-    if (held_by_another_process(log.error())) return rebuild_remotely(options, name);
+    if (held_by_another_process(log.error())) return rebuild_remotely(options, *names);
     return fail("opening the log", log.error());
   }
   auto runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_settings);
   if (!runtime.ok()) {
-    if (held_by_another_process(runtime.error())) return rebuild_remotely(options, name);
-    return fail("rebuild " + name, runtime.error());
+    if (held_by_another_process(runtime.error())) return rebuild_remotely(options, *names);
+    return fail("rebuild", runtime.error());
   }
-  if (auto started = (*runtime)->start(); !started.ok()) return fail("rebuild " + name, started.error());
-  int64_t version = 0;
-  auto status = (*runtime)->status(name);
-  if (status.ok() && status->rebuild) {
-    version = status->rebuild->version;  // a first build, or one interrupted earlier: resume it
-    std::cerr << "xyd: " << (status->live ? "resuming the unfinished build of " : "building the first version of ")
-              << name << " (v" << version << ")" << std::endl;
-  } else {
-    auto started = (*runtime)->rebuild(name);
-    if (!started.ok()) return fail("rebuild " + name, started.error());
-    version = *started;
+  if (auto started = (*runtime)->start(); !started.ok()) return fail("rebuild", started.error());
+  // Every view's build starts now and runs on a worker thread of its own, side by side.
+  std::vector<Build> builds;
+  for (const auto& name : *names) {
+    int64_t version = 0;
+    auto status = (*runtime)->status(name);
+    if (status.ok() && status->rebuild) {
+      version = status->rebuild->version;  // a first build, or one interrupted earlier: resume it
+      std::cerr << "xyd: " << (status->live ? "resuming the unfinished build of " : "building the first version of ")
+                << name << " (v" << version << ")" << std::endl;
+    } else {
+      auto started = (*runtime)->rebuild(name);
+      if (!started.ok()) return fail("rebuild " + name, started.error());
+      version = *started;
+    }
+    auto* rt = runtime->get();
+    builds.push_back({name, version, [rt, name]() -> Result<nlohmann::json> {
+                        XYD_ASSIGN_OR_RETURN(auto current, rt->status(name));
+                        return current.to_json();
+                      }});
   }
-  const int code = follow(name, version, [&]() -> Result<nlohmann::json> {
-    XYD_ASSIGN_OR_RETURN(auto current, (*runtime)->status(name));
-    return current.to_json();
-  });
+  const int code = follow(builds);
   (*runtime)->stop();
   return code;
 }

@@ -1,5 +1,7 @@
 #include "projections/runtime/rocks_view.h"
 
+#include <algorithm>
+
 #include "projections/keys.h"
 
 namespace xyd::projections::runtime {
@@ -77,7 +79,6 @@ Result<std::optional<std::pair<std::string, std::string>>> RocksViewWriter::last
 
 void RocksViewWriter::put(std::string_view key, std::string_view value) {
   if (reserved(key)) return;
-  batch_.Put(family_, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
   written_[std::string(key)] = std::string(value);
 }
 
@@ -90,6 +91,17 @@ void RocksViewWriter::append(std::string_view key, std::string_view value) {
 }
 
 rocksdb::WriteBatch& RocksViewWriter::batch() {
+  // One write per key put() or erase()d, its last value (a hot counter is bumped many times in a
+  // batch), in key order.
+  std::vector<const std::pair<const std::string, std::optional<std::string>>*> rows;
+  rows.reserve(written_.size());
+  for (const auto& row : written_) rows.push_back(&row);
+  std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* row : rows) {
+    const rocksdb::Slice key(row->first);
+    if (row->second) batch_.Put(family_, key, rocksdb::Slice(*row->second));
+    else batch_.Delete(family_, key);
+  }
   sorted_.clear();
   for (std::string_view rest = appended_; rest.size() >= 8;) {
     const uint32_t k = read_be32(rest), v = read_be32(rest.substr(4));
@@ -106,7 +118,6 @@ rocksdb::WriteBatch& RocksViewWriter::batch() {
 
 void RocksViewWriter::erase(std::string_view key) {
   if (reserved(key)) return;
-  batch_.Delete(family_, rocksdb::Slice(key.data(), key.size()));
   written_[std::string(key)] = std::nullopt;
 }
 

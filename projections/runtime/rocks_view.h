@@ -44,8 +44,9 @@ class RocksViewWriter final : public ViewWriter {
   // A projection wrote a key the runtime reserves (a bug): the batch must not be written.
   bool misused() const { return misused_; }
 
-  // The batch to write: put()/erase() rows in order, then the append()ed rows sorted by key
-  // (sorted inserts land next to each other in the memtable: much cheaper than scattered ones).
+  // The batch to write: the last put()/erase() of each key, then the append()ed rows, each part
+  // sorted by key (sorted inserts land next to each other in the memtable: much cheaper than
+  // scattered ones, and a key written many times in a batch reaches RocksDB once).
   rocksdb::WriteBatch& batch();
   void clear();
 

@@ -35,7 +35,9 @@ nlohmann::json problem(const Error& error, const std::string& instance) {
   };
   nlohmann::json doc = {
       {"type", std::string("https://xyd.example/problems/") + errc_name(error.code)},
-      {"title", titles.at(error.code)},
+      {"title", error.code == Errc::unauthenticated && error.field.starts_with("webhook-")
+                    ? "The webhook is not signed with an active secret: sign it as Standard Webhooks says"
+                    : titles.at(error.code)},
       {"status", http_status(error.code)},
       {"detail", error.message},
   };

@@ -13,6 +13,7 @@ packages=(
   libsodium-dev libssl-dev kcat
   default-jre-headless maven
   libxlsxwriter-dev wrk
+  jq xxd openssl   # the connector walk-throughs (connectors/README.md)
 )
 
 missing=()

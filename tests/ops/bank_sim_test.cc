@@ -493,6 +493,7 @@ BOOST_AUTO_TEST_CASE(signed_webhooks_refused_unless_valid_and_recent_and_the_ins
     BOOST_CHECK_EQUAL(reply.status, 401);
     BOOST_CHECK_EQUAL(reply.problem.field, field);
     BOOST_CHECK_EQUAL(reply.problem.rule, rule);
+    BOOST_CHECK_MESSAGE(reply.body.value("title", "").find("webhook") != std::string::npos, reply.text);
     BOOST_CHECK_EQUAL(version(), v0);
   };
   refused(post(credit, "wh-1", now_seconds(), w.secret, true), "webhook-signature", "signature-mismatch");

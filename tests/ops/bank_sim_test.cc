@@ -48,29 +48,12 @@ const bool kOnKafka = std::string(XYD_TEST_BACKEND) == "kafka";
 // Kafka: thousands of results through the consumer; embedded: a few hundred over webhooks.
 const int kApplications = kOnKafka ? 600 : 120;
 
-// A port of 38000-39999 nothing listens on or uses as a local port now (the range is also the
-// kernel's ephemeral range, so a fixed choice can collide with a client connection).
-int free_port() {
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int port = 38000 + static_cast<int>((getpid() + attempt * 7919) % 2000);
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  return 38000 + getpid() % 2000;
-}
-
 // The installation under test: a server, its people, a bank with accepted applications, keys
 // and webhook secrets. Test thread only.
 struct World {
   std::string data = test::fresh_dir("bank-sim");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = free_port();
+  int port = test::free_port(38000, 39999);
   test::ServerProcess server{data, port, "banksim-" + run, {"--bank-inbound"}};
   ops::HttpClient http{server.url(), std::chrono::seconds(60)};
   ops::demo::CallCounters counters;

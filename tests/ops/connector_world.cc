@@ -17,25 +17,6 @@ namespace xyd::test {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-int free_port(int first, int last) {
-  const int span = last - first + 1;
-  for (int i = 0; i < span; ++i) {
-    const int port = first + (getpid() + i) % span;
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 && listen(fd, 1) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  BOOST_FAIL("no free port in " << first << "-" << last);
-  return 0;
-}
-
 ConnectorWorld::ConnectorWorld(const std::string& name, int port, std::vector<std::string> flags)
     : data(fresh_dir(name)),
       run(std::to_string(std::random_device()() % 9000000 + 1000000)),

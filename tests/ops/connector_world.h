@@ -13,11 +13,6 @@
 
 namespace xyd::test {
 
-// A port in [first, last] nothing listens on or uses now (probed by binding it as a listener
-// would, SO_REUSEADDR on), starting from one the process id picks: the range lies inside Linux's
-// ephemeral ports, so a fixed choice may be some connection's local port.
-int free_port(int first, int last);
-
 class ConnectorWorld {
  public:
   ConnectorWorld(const std::string& name, int port, std::vector<std::string> flags);

@@ -36,27 +36,11 @@ constexpr int kEnterprises = 300;
 
 std::string rules_dir() { return XYD_RULES_DIR; }
 
-// A port of 34000-34899 (embedded) or 35000-35899 (Kafka) that nothing listens on now.
-int free_port() {
-  const int base = kKafka ? 35000 : 34000;
-  for (int i = 0; i < 900; ++i) {
-    const int port = base + (getpid() + i) % 900;
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  return base;
-}
-
 struct World {
   std::string data = fresh_dir("read-models");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = free_port();
+  // A port of 34000-34899 (embedded) or 35000-35899 (Kafka) that nothing listens on now.
+  int port = kKafka ? free_port(35000, 35899) : free_port(34000, 34899);
   ServerProcess server{data, port, "read-models-" + run};
   std::map<std::string, std::string> tokens;  // "city", "province" (and "operator" implied)
   std::string province, city, other_city, institution;

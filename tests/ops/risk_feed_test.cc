@@ -29,24 +29,6 @@ using nlohmann::json;
 
 namespace {
 
-// The first port from `from` (within this suite's half of 36000-37999) nothing listens on: the
-// range is shared with other suites and machines' engineers, so a pid-derived port may be taken.
-int free_port(int from) {
-  const int base = from >= 37000 ? 37000 : 36000;
-  for (int n = 0; n < 1000; ++n) {
-    const int port = base + (from - base + n) % 1000;
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    if (free) return port;
-  }
-  return from;
-}
-
 std::string copy_rules() {
   const std::string dir = fresh_dir("risk-rules");
   std::filesystem::create_directories(dir);
@@ -59,7 +41,7 @@ struct World {
   std::string data = fresh_dir("risk-feed");
   std::string rules = copy_rules();
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = free_port((std::string(XYD_TEST_BACKEND) == "kafka" ? 37000 : 36000) + getpid() % 1000);
+  int port = std::string(XYD_TEST_BACKEND) == "kafka" ? free_port(37000, 37999) : free_port(36000, 36999);
   ServerProcess server{data, port, "risk-" + run, {"--rules", rules, "--sse-heartbeat-seconds", "1"}};
   std::map<std::string, std::string> ids, tokens;
   std::string ins_a = "ins-ra-" + run, product, e1, e2, order;

@@ -2,6 +2,10 @@
 
 #include <fstream>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -154,6 +158,25 @@ std::string make_uscc(const std::string& region, const std::string& serial) {
   int sum = 0;
   for (size_t i = 0; i < 17; ++i) sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
   return code + alphabet[(31 - sum % 31) % 31];
+}
+
+int free_port(int first, int last) {
+  const int span = last - first + 1;
+  for (int i = 0; i < span; ++i) {
+    const int port = first + (getpid() + i) % span;
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 && listen(fd, 1) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  BOOST_FAIL("no free port in " << first << "-" << last);
+  return 0;
 }
 
 }  // namespace xyd::test

@@ -85,4 +85,9 @@ std::string fresh_dir(const std::string& name);
 // organisation code from `serial`, and the check character.
 std::string make_uscc(const std::string& region, const std::string& serial);
 
+// A port in [first, last] nothing listens on or uses now (probed by binding it as a listener
+// would, SO_REUSEADDR on), starting from one the process id picks: the range lies inside Linux's
+// ephemeral ports, so a fixed choice may be some connection's local port.
+int free_port(int first, int last);
+
 }  // namespace xyd::test

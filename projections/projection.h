@@ -80,6 +80,9 @@ class Projection {
   // After each batch: whether it was committed. A projection that keeps state across events
   // (caches) drops what was not committed.
   virtual void batch_done(bool committed) { (void)committed; }
+  // Once per batch, after its last apply() and before it is written: rows the projection keeps in
+  // memory while a batch runs (hot counters bumped many times) go into the view.
+  virtual void end_batch(ViewWriter& view) { (void)view; }
 };
 
 // What the runtime knows of a projection: its name, what it reads, and how to make one.

@@ -15,7 +15,7 @@ using nlohmann::json;
 // The counter rows one event touches, through the batch's view.
 class Counters {
  public:
-  Counters(ViewWriter& view, std::unordered_map<std::string, Counter>& cache, bool& complete)
+  Counters(ViewWriter& view, DashboardProjection::CounterCache& cache, bool& complete)
       : view_(view), cache_(cache), complete_(complete) {}
 
   // Adds `delta` to `figure` under every scope of `region` × every period of `date` ("" or a
@@ -44,31 +44,34 @@ class Counters {
   void put(const std::string& key, const std::string& value) { view_.put(key, value); }
 
  private:
-  Status bump(const std::string& key, Counter delta) {
-    auto it = cache_.find(key);
-    if (it == cache_.end()) {
+  Status bump(std::string key, Counter delta) {
+    auto it = cache_.rows.find(key);
+    if (it == cache_.rows.end()) {
       Counter stored;
       if (!complete_) {
         XYD_ASSIGN_OR_RETURN(auto row, view_.get(key));
         if (row) stored = parse_counter(*row);
       }
-      if (cache_.size() >= kMaxCachedCounters) {
-        cache_.clear();  // forget (the view has every value) and read again from the view
+      if (cache_.rows.size() >= kMaxCachedCounters) {
+        cache_.flush(view_);  // the view has every value: forget them, read them again from it
+        cache_.forget();
         complete_ = false;
       }
-      it = cache_.emplace(key, stored).first;
+      it = cache_.rows.emplace(std::move(key), DashboardProjection::CounterCache::Entry{stored, false}).first;
     }
-    Counter& c = it->second;
-    c.count += delta.count;
-    c.amount += delta.amount;
-    if (c.count == 0 && c.amount == 0) view_.erase(key);
-    else view_.put(key, format_counter(c));
+    auto& entry = it->second;
+    entry.value.count += delta.count;
+    entry.value.amount += delta.amount;
+    if (!entry.dirty) {
+      entry.dirty = true;
+      cache_.dirty.push_back(&*it);
+    }
     return Status();
   }
 
   static constexpr size_t kMaxCachedCounters = 1 << 20;
   ViewWriter& view_;
-  std::unordered_map<std::string, Counter>& cache_;
+  DashboardProjection::CounterCache& cache_;
   bool& complete_;  // every counter row of the view is in the cache (a build from empty)
 };
 
@@ -345,6 +348,16 @@ ProjectionSpec dashboard_spec() {
     return std::unique_ptr<Projection>(new DashboardProjection());
   };
   return spec;
+}
+
+void DashboardProjection::CounterCache::flush(ViewWriter& view) {
+  for (auto* row : dirty) {
+    const Counter& c = row->second.value;
+    if (c.count == 0 && c.amount == 0) view.erase(row->first);
+    else view.put(row->first, format_counter(c));
+    row->second.dirty = false;
+  }
+  dirty.clear();
 }
 
 Status DashboardProjection::apply(ViewWriter& view, const EventContext& context) {

@@ -29,6 +29,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -46,15 +48,32 @@ class DashboardProjection final : public Projection {
   // Drops the counter cache when a batch was not committed (its values may not be in the view).
   void batch_done(bool committed) override {
     if (!committed) {
-      counters_.clear();
+      counters_.forget();
       view_was_empty_ = false;
     }
   }
+  void end_batch(ViewWriter& view) override { counters_.flush(view); }
+
+  // The counter rows as this projection last bumped them, so a bump needs no read of the view (a
+  // rebuild bumps ~40 counters per event) and a batch writes each bumped counter once, at its end;
+  // capped, then flushed, forgotten and read again from the view.
+  struct CounterCache {
+    struct Entry {
+      Counter value;
+      bool dirty = false;  // bumped since the view last had it
+    };
+    std::unordered_map<std::string, Entry> rows;
+    std::vector<std::pair<const std::string, Entry>*> dirty;  // map nodes: stable across rehashes
+    // Writes the dirty counters into `view` (a counter back at 0 0 is erased).
+    void flush(ViewWriter& view);
+    void forget() {
+      rows.clear();
+      dirty.clear();
+    }
+  };
 
  private:
-  // The counter rows as this projection last wrote them, so a bump needs no read of the view (a
-  // rebuild bumps ~40 counters per event); capped, then forgotten and read again from the view.
-  std::unordered_map<std::string, Counter> counters_;
+  CounterCache counters_;
   bool view_was_empty_ = false;  // a build from empty: a counter not in the cache does not exist
 };
 

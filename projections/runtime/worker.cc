@@ -295,6 +295,7 @@ Status VersionWorker::apply_batch(Projection& projection, RocksViewWriter& write
     }
   }
   note_positions(records, touched);
+  projection.end_batch(writer);
   if (writer.misused()) {
     projection.batch_done(false);
     return make_error(Errc::fatal, "projection " + spec_.name +

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <map>
+#include <vector>
 #include <string>
 
+#include "projections/event_scan.h"
 #include "projections/keys.h"
 #include "projections/projection.h"
 
@@ -62,5 +64,23 @@ class MemoryView final : public projections::ViewWriter, public projections::Vie
     std::map<std::string, std::string>::const_iterator it_ = rows_.end();
   };
 };
+
+// Applies records [from, to) to `projection` over `view` as one committed batch, as the runtime's
+// worker does (apply each, end_batch, batch_done); the first error, naming the record's offset.
+inline Status apply_batch(projections::Projection& projection, MemoryView& view, const std::vector<log::Record>& records,
+                          size_t from, size_t to) {
+  projections::ScannedEvent scanned;
+  for (size_t i = from; i < to; ++i) {
+    auto scan = projections::scan_event(records[i].value, scanned);
+    const Error decode_error = scan.error();
+    projections::EventContext context{records[i], scan.ok() ? &scanned : nullptr, scan.ok() ? nullptr : &decode_error};
+    if (auto applied = projection.apply(view, context); !applied.ok())
+      return make_error(applied.error().code, "record at offset " + std::to_string(records[i].offset) + ": " +
+                                                  applied.error().message);
+  }
+  projection.end_batch(view);
+  projection.batch_done(true);
+  return Status();
+}
 
 }  // namespace xyd::test

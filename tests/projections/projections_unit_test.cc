@@ -44,14 +44,8 @@ log::OutRecord must(Result<log::OutRecord> r) {
 }
 
 void apply_all(projections::Projection& projection, test::MemoryView& view, const std::vector<log::Record>& records) {
-  projections::ScannedEvent scanned;
-  for (const auto& r : records) {
-    auto s = projections::scan_event(r.value, scanned);
-    Error e = s.error();
-    projections::EventContext context{r, s.ok() ? &scanned : nullptr, s.ok() ? nullptr : &e};
-    BOOST_REQUIRE(projection.apply(view, context).ok());
-  }
-  projection.batch_done(true);
+  auto applied = test::apply_batch(projection, view, records, 0, records.size());
+  BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
 }
 
 }  // namespace

@@ -282,15 +282,8 @@ inline std::vector<log::Record> seal(const std::vector<Ev>& events) {
 // Applies records [from, to) to `projection` over `view` as one committed batch.
 inline void apply_range(projections::Projection& projection, test::MemoryView& view,
                         const std::vector<log::Record>& records, size_t from, size_t to) {
-  projections::ScannedEvent scanned;
-  for (size_t i = from; i < to; ++i) {
-    auto status = projections::scan_event(records[i].value, scanned);
-    BOOST_REQUIRE_MESSAGE(status.ok(), status.error().to_string());
-    projections::EventContext context{records[i], &scanned, nullptr};
-    auto applied = projection.apply(view, context);
-    BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
-  }
-  projection.batch_done(true);
+  auto applied = test::apply_batch(projection, view, records, from, to);
+  BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
 }
 
 // A fresh projection of `spec` (one that reads no rule set).

@@ -8,11 +8,17 @@ function(xyd_library)
   set_target_properties(${X_NAME} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()
 
+# xyd_program(NAME name SRCS ... DEPS ...): an executable, linked with the programs' allocator.
+function(xyd_program)
+  cmake_parse_arguments(X "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${X_NAME} ${X_SRCS})
+  target_link_libraries(${X_NAME} PRIVATE ${X_DEPS} PkgConfig::TCMALLOC)
+endfunction()
+
 # xyd_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT s]): a Boost.Test program run by CTest.
 function(xyd_test)
   cmake_parse_arguments(X "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
-  add_executable(${X_NAME} ${X_SRCS})
-  target_link_libraries(${X_NAME} PRIVATE ${X_DEPS} Boost::unit_test_framework)
+  xyd_program(NAME ${X_NAME} SRCS ${X_SRCS} DEPS ${X_DEPS} Boost::unit_test_framework)
   target_compile_definitions(${X_NAME} PRIVATE BOOST_TEST_DYN_LINK)
   add_test(NAME ${X_NAME} COMMAND ${X_NAME} --log_level=test_suite --report_level=short --color_output=no)
   if(NOT X_TIMEOUT)

@@ -13,6 +13,7 @@ packages=(
   libsodium-dev libssl-dev kcat
   default-jre-headless maven
   libxlsxwriter-dev wrk
+  libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
 )
 

@@ -9,6 +9,7 @@ find_package(OpenSSL REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # XLSX exports (libxlsxwriter-dev)
-# The programs' allocator (libgoogle-perftools-dev): a command allocates and frees hundreds of small
-# JSON nodes and strings; tcmalloc's per-thread caches make that ~25% cheaper than glibc's malloc.
+# The programs' allocator (libgoogle-perftools-dev, linked by xyd_program): a command allocates and
+# frees hundreds of small JSON nodes and strings across threads; the measured gain is in
+# docs/BENCHMARKS.md ("Bank results through the connector", re-measured 2026-12-06).
 pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)

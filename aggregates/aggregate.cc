@@ -1,6 +1,7 @@
 #include "aggregates/aggregate.h"
 
 #include "aggregates/account.h"
+#include "aggregates/command_fields.h"
 #include "aggregates/application.h"
 #include "aggregates/demand.h"
 #include "aggregates/enterprise.h"
@@ -43,6 +44,7 @@ Status apply_envelope(const Aggregate& aggregate, AggregateState& state, const e
 
 Result<std::vector<NewEvent>> decide_checked(const Aggregate& aggregate, const AggregateState& state,
                                              const Command& command) {
+  XYD_RETURN_IF_ERROR(check_command_body(command.name, command.body));
   XYD_RETURN_IF_ERROR(authorize(command.actor, command.name, aggregate.subject(state, command)));
   if (command.expected_version && *command.expected_version != state.version)
     return make_error(Errc::conflict,

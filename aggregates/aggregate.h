@@ -33,7 +33,8 @@ const Aggregate* aggregate_for(const std::string& type);
 // advances version and last hash. A break is a corrupt error naming the aggregate and version.
 [[nodiscard]] Status apply_envelope(const Aggregate& aggregate, AggregateState& state, const events::Envelope& event);
 
-// Decides a command against a state: first access (authorize the command's actor for the
+// Decides a command against a state: first the body's fields against the field dictionary
+// (command_fields.h; 400 naming the field), then access (authorize the command's actor for the
 // command's name against subject(); 403), then the expected version (409), then decide().
 Result<std::vector<NewEvent>> decide_checked(const Aggregate& aggregate, const AggregateState& state,
                                              const Command& command);

@@ -2,6 +2,8 @@
 
 #include "aggregates/application_internal.h"
 #include "aggregates/fields.h"
+#include "events/json_input.h"
+#include "events/money.h"
 
 namespace xyd::domain {
 namespace {
@@ -25,14 +27,17 @@ const DecideTable& table() {
   return t;
 }
 
-int64_t int_at(const json& object, const char* field) { return object.value(field, int64_t{0}); }
+int64_t int_at(const json& object, const char* field) { return events::int_or(object, field); }
+// Sums of a decided history: each amount was checked when decided; a forged one must not wrap.
+int64_t plus(int64_t a, int64_t b) { return events::saturating_add(a, b); }
+int64_t minus(int64_t a, int64_t b) { return b == INT64_MIN ? INT64_MAX : events::saturating_add(a, -b); }
 
 // The order's status once it has loans: bad_debt or settled when every loan is closed, else
 // overdue while any loan is overdue, else disbursed.
 std::string status_from_loans(const json& loans) {
   bool all_closed = true, any_overdue = false, any_written_off = false;
   for (const auto& [number, loan] : loans.items()) {
-    const std::string status = loan.value("status", "current");
+    const std::string status = events::string_or(loan, "status", "current");
     all_closed = all_closed && (status == "settled" || status == "written_off");
     any_overdue = any_overdue || status == "overdue";
     any_written_off = any_written_off || status == "written_off";
@@ -43,7 +48,7 @@ std::string status_from_loans(const json& loans) {
 
 void apply_loan_event(json& s, const std::string& event_name, const json& data) {
   if (!data.contains("loan_number")) return;
-  json& loan = s["loans"][data.value("loan_number", "")];
+  json& loan = s["loans"][events::string_or(data, "loan_number")];
   if (event_name == "LoanDisbursed") {
     loan = {{"amount", data["amount"]},
             {"outstanding", data["amount"]},
@@ -57,14 +62,14 @@ void apply_loan_event(json& s, const std::string& event_name, const json& data) 
             {"repaid_principal", 0},
             {"repaid_interest", 0},
             {"repaid_penalty", 0}};
-    s["disbursed_total"] = int_at(s, "disbursed_total") + int_at(data, "amount");
-    s["outstanding_total"] = int_at(s, "outstanding_total") + int_at(data, "amount");
+    s["disbursed_total"] = plus(int_at(s, "disbursed_total"), int_at(data, "amount"));
+    s["outstanding_total"] = plus(int_at(s, "outstanding_total"), int_at(data, "amount"));
   } else if (event_name == "RepaymentReceived") {
     for (const char* part : {"principal", "interest", "penalty"})
-      loan[std::string("repaid_") + part] = int_at(loan, (std::string("repaid_") + part).c_str()) + int_at(data, part);
-    loan["outstanding"] = int_at(loan, "outstanding") - int_at(data, "principal");
+      loan[std::string("repaid_") + part] = plus(int_at(loan, (std::string("repaid_") + part).c_str()), int_at(data, part));
+    loan["outstanding"] = minus(int_at(loan, "outstanding"), int_at(data, "principal"));
     loan["last_installment"] = data["installment"];
-    s["outstanding_total"] = int_at(s, "outstanding_total") - int_at(data, "principal");
+    s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(data, "principal"));
   } else if (event_name == "LoanOverdue") {
     loan["days_past_due"] = data["days_past_due"];
     loan["overdue_principal"] = data["overdue_principal"];
@@ -72,7 +77,7 @@ void apply_loan_event(json& s, const std::string& event_name, const json& data) 
   } else if (event_name == "LoanWrittenOff") {
     loan["status"] = "written_off";
     loan["written_off_amount"] = data["amount"];
-    s["outstanding_total"] = int_at(s, "outstanding_total") - int_at(loan, "outstanding");
+    s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(loan, "outstanding"));
     loan["outstanding"] = 0;
   } else if (event_name == "LoanSettled") {
     loan["status"] = "settled";
@@ -99,16 +104,16 @@ Result<std::vector<NewEvent>> ApplicationAggregate::decide(const AggregateState&
 Subject ApplicationAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
-    s.owner = state.data.value("owner", "");
-    s.institution = state.data.value("institution", "");
-    s.region = state.data.value("region", "");
-    s.manager = state.data.value("manager", "");
+    s.owner = events::string_or(state.data, "owner");
+    s.institution = events::string_or(state.data, "institution");
+    s.region = events::string_or(state.data, "region");
+    s.manager = events::string_or(state.data, "manager");
     return s;
   }
-  const json enterprise = command.context.value("enterprise", json::object());
-  s.owner = enterprise.value("owner", "");
-  s.region = enterprise.value("region", "");
-  s.institution = command.context.value("product", json::object()).value("institution", "");
+  const json enterprise = events::object_or_empty(command.context, "enterprise");
+  s.owner = events::string_or(enterprise, "owner");
+  s.region = events::string_or(enterprise, "region");
+  s.institution = events::string_or(events::object_or_empty(command.context, "product"), "institution");
   return s;
 }
 
@@ -125,7 +130,7 @@ void ApplicationAggregate::apply(AggregateState& state, const std::string& event
     s["status"] = "screened";
     s["screening"] = {{"verdict", data["verdict"]}, {"rule_set_version", data["rule_set_version"]}};
   } else if (event_name == "ManagerAssigned" || event_name == "ManagerReassigned") {
-    s["manager"] = data.value(event_name == "ManagerAssigned" ? "manager" : "to", "");
+    s["manager"] = events::string_or(data, event_name == "ManagerAssigned" ? "manager" : "to");
     if (s["status"] == "screened") s["status"] = "assigned";
   } else if (event_name == "ApplicationAccepted") {
     s["status"] = "accepted";

@@ -7,6 +7,7 @@
 #include "aggregates/application_internal.h"
 #include "aggregates/demand.h"
 #include "aggregates/fields.h"
+#include "events/json_input.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -18,7 +19,7 @@ const std::vector<std::string> kBeforeDisbursement = {"submitted", "screened", "
 
 }  // namespace
 
-std::string status_of(const AggregateState& state) { return state.data.value("status", ""); }
+std::string status_of(const AggregateState& state) { return events::string_or(state.data, "status"); }
 
 Status check_not_terminal(const AggregateState& state) {
   const std::string status = status_of(state);
@@ -38,7 +39,7 @@ Status check_status(const AggregateState& state, const std::vector<std::string>&
 
 Status check_acts_on_order(const AggregateState& state, const Command& command) {
   const auto& actor = command.actor;
-  const std::string institution = state.data.value("institution", "");
+  const std::string institution = events::string_or(state.data, "institution");
   if (is_platform_role(actor.role)) return Status();
   if (actor.role == "bank_connector" && actor.institution != institution)
     return refuse(Errc::forbidden, "a bank result for an order of another institution is refused", "institution",
@@ -46,7 +47,7 @@ Status check_acts_on_order(const AggregateState& state, const Command& command) 
   if (actor.role == "institution_admin" && actor.institution != institution)
     return refuse(Errc::forbidden, "an admin acts only on its institution's orders", "institution", "own-institution");
   if (actor.role == "account_manager" &&
-      (actor.account != state.data.value("manager", "") || actor.institution != institution))
+      (actor.account != events::string_or(state.data, "manager") || actor.institution != institution))
     return refuse(Errc::forbidden, "only the assigned manager acts on this order", "manager", "assigned-manager");
   return Status();
 }
@@ -57,7 +58,7 @@ Decision reassign_manager(const AggregateState& state, const Command& command) {
   if (status_of(state) == "submitted")
     return refuse(Errc::refused, "the order is not screened yet", "status", "screened-before-assignment");
   XYD_ASSIGN_OR_RETURN(std::string to, required_string(command.body, "to"));
-  const std::string from = state.data.value("manager", "");
+  const std::string from = events::string_or(state.data, "manager");
   if (to == from) return refuse(Errc::refused, to + " already handles this order", "to", "different-manager");
   XYD_RETURN_IF_ERROR(check_enabled_manager(command.context, to, "to"));
   XYD_ASSIGN_OR_RETURN(auto reason, optional_string(command.body, "reason"));
@@ -70,13 +71,13 @@ Decision accept(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_acts_on_order(state, command));
   XYD_ASSIGN_OR_RETURN(auto comment, optional_string(command.body, "comment"));
   XYD_ASSIGN_OR_RETURN(int64_t intended, required_int(command.body, "intended_amount", 1));
-  const int64_t requested = state.data.value("amount", int64_t{0});
+  const int64_t requested = events::int_or(state.data, "amount");
   if (intended > requested)
     return refuse(Errc::refused,
                   "the intended amount " + std::to_string(intended) + " exceeds the amount requested " +
                       std::to_string(requested),
                   "intended_amount", "intended-within-requested");
-  return one_event("ApplicationAccepted", {{"manager", state.data.value("manager", "")},
+  return one_event("ApplicationAccepted", {{"manager", events::string_or(state.data, "manager")},
                                            {"by", command.actor.account},
                                            {"comment", comment.value_or("")},
                                            {"intended_amount", intended}});
@@ -91,7 +92,7 @@ Decision terminate(const AggregateState& state, const Command& command) {
 
 Decision withdraw(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_status(state, kBeforeDisbursement, "before-disbursement"));
-  if (command.actor.account != state.data.value("owner", ""))
+  if (command.actor.account != events::string_or(state.data, "owner"))
     return refuse(Errc::forbidden, "only the enterprise's owner withdraws its application", "owner", "enterprise-owner");
   XYD_ASSIGN_OR_RETURN(auto reason, optional_string(command.body, "reason"));
   return one_event("ApplicationWithdrawn", {{"by", command.actor.account}, {"reason", reason.value_or("")}});

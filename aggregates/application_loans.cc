@@ -5,6 +5,8 @@
 // the institution's ("YYYY-MM-DD"). Pure.
 #include "aggregates/application_internal.h"
 #include "aggregates/fields.h"
+#include "events/money.h"
+#include "events/json_input.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -37,11 +39,11 @@ Status check_not_before(const std::string& date, const std::string& earliest, co
 // The loan a command names, open (current or overdue).
 Result<json> open_loan(const AggregateState& state, const Command& command, std::string& number) {
   XYD_ASSIGN_OR_RETURN(number, required_string(command.body, "loan_number"));
-  const json loans = state.data.value("loans", json::object());
+  const json loans = events::object_or_empty(state.data, "loans");
   if (!loans.contains(number))
     return refuse(Errc::refused, "the order has no loan " + number, "loan_number", "loan-exists");
   const json& loan = loans[number];
-  const std::string status = loan.value("status", "");
+  const std::string status = events::string_or(loan, "status");
   if (status != "current" && status != "overdue")
     return refuse(Errc::refused, "loan " + number + " is " + status + ": nothing happens after that", "loan_number",
                   "loan-open");
@@ -85,7 +87,7 @@ Decision disburse_loan(const AggregateState& state, const Command& command) {
                                    "disbursement-after-credit"));
   const auto& body = command.body;
   XYD_ASSIGN_OR_RETURN(std::string number, required_string(body, "loan_number"));
-  if (state.data.value("loans", json::object()).contains(number))
+  if (events::object_or_empty(state.data, "loans").contains(number))
     return refuse(Errc::conflict, "loan number " + number + " is already disbursed on this order", "loan_number",
                   "unique-loan-number");
   XYD_ASSIGN_OR_RETURN(int64_t amount, required_int(body, "amount", 1));
@@ -94,25 +96,26 @@ Decision disburse_loan(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(std::string maturity, required_date(body, "maturity"));
   XYD_ASSIGN_OR_RETURN(std::string method, required_one_of(body, "repayment_method", kRepaymentMethods,
                                                            "repayment-method"));
-  const json credit = state.data.value("credit", json::object());
-  const int64_t granted = credit.value("amount", int64_t{0});
-  const int64_t disbursed = state.data.value("disbursed_total", int64_t{0});
-  if (disbursed + amount > granted)
+  const json credit = events::object_or_empty(state.data, "credit");
+  const int64_t granted = events::int_or(credit, "amount");
+  const int64_t disbursed = events::int_or(state.data, "disbursed_total");
+  const auto after = events::checked_add(disbursed, amount);
+  if (!after || *after > granted)
     return refuse(Errc::refused,
                   "disbursing " + std::to_string(amount) + " after " + std::to_string(disbursed) +
                       " exceeds the credit granted, " + std::to_string(granted),
                   "amount", "disbursed-within-credit");
   XYD_RETURN_IF_ERROR(
-      check_not_before(disbursed_at, credit.value("granted_at", ""), "disbursed_at", "disbursed-after-grant"));
-  if (disbursed_at > credit.value("valid_until", ""))
-    return refuse(Errc::refused, "the credit was valid until " + credit.value("valid_until", ""), "disbursed_at",
+      check_not_before(disbursed_at, events::string_or(credit, "granted_at"), "disbursed_at", "disbursed-after-grant"));
+  if (disbursed_at > events::string_or(credit, "valid_until"))
+    return refuse(Errc::refused, "the credit was valid until " + events::string_or(credit, "valid_until"), "disbursed_at",
                   "disbursed-within-credit-validity");
   if (maturity <= disbursed_at)
     return refuse(Errc::invalid_argument, "maturity must come after disbursed_at", "maturity",
                   "maturity-after-disbursement");
   json data = {{"loan_number", number},      {"amount", amount},     {"rate_bp", rate},
                {"disbursed_at", disbursed_at}, {"maturity", maturity}, {"repayment_method", method},
-               {"credit_number", credit.value("credit_number", "")}, {"by", command.actor.account}};
+               {"credit_number", events::string_or(credit, "credit_number")}, {"by", command.actor.account}};
   add_serial(data, command);
   return one_event("LoanDisbursed", std::move(data));
 }
@@ -127,15 +130,20 @@ Decision receive_repayment(const AggregateState& state, const Command& command) 
   XYD_ASSIGN_OR_RETURN(int64_t interest, required_int(body, "interest", 0));
   XYD_ASSIGN_OR_RETURN(int64_t penalty, required_int(body, "penalty", 0));
   XYD_ASSIGN_OR_RETURN(std::string paid_at, required_date(body, "paid_at"));
-  if (principal + interest + penalty == 0)
+  const auto principal_and_interest = events::checked_add(principal, interest);
+  const auto paid = principal_and_interest ? events::checked_add(*principal_and_interest, penalty) : std::nullopt;
+  if (!paid)
+    return refuse(Errc::invalid_argument, "principal + interest + penalty exceeds the largest amount", "principal",
+                  "amount-ceiling");
+  if (*paid == 0)
     return refuse(Errc::invalid_argument, "a repayment pays something", "principal", "repayment-not-empty");
-  const int64_t outstanding = loan.value("outstanding", int64_t{0});
+  const int64_t outstanding = events::int_or(loan, "outstanding");
   if (principal > outstanding)
     return refuse(Errc::refused,
                   "principal " + std::to_string(principal) + " exceeds the loan's outstanding " +
                       std::to_string(outstanding),
                   "principal", "principal-within-outstanding");
-  XYD_RETURN_IF_ERROR(check_not_before(paid_at, loan.value("disbursed_at", ""), "paid_at", "paid-after-disbursement"));
+  XYD_RETURN_IF_ERROR(check_not_before(paid_at, events::string_or(loan, "disbursed_at"), "paid_at", "paid-after-disbursement"));
   json data = {{"loan_number", number}, {"installment", installment}, {"principal", principal},
                {"interest", interest},  {"penalty", penalty},         {"paid_at", paid_at},
                {"outstanding_after", outstanding - principal}, {"by", command.actor.account}};
@@ -152,15 +160,15 @@ Decision mark_overdue(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(int64_t days, required_int(command.body, "days_past_due", 0, 100000));
   XYD_ASSIGN_OR_RETURN(int64_t overdue, required_int(command.body, "overdue_principal", 0));
   XYD_ASSIGN_OR_RETURN(std::string as_of, required_date(command.body, "as_of"));
-  if (overdue > loan.value("outstanding", int64_t{0}))
+  if (overdue > events::int_or(loan, "outstanding"))
     return refuse(Errc::refused, "overdue principal exceeds the loan's outstanding", "overdue_principal",
                   "overdue-within-outstanding");
   if (days == 0 && overdue != 0)
     return refuse(Errc::invalid_argument, "a loan 0 days past due has no overdue principal", "overdue_principal",
                   "current-has-no-overdue-principal");
-  if (days == 0 && loan.value("status", "") != "overdue")
+  if (days == 0 && events::string_or(loan, "status") != "overdue")
     return refuse(Errc::refused, "loan " + number + " is current already", "days_past_due", "overdue-to-cure");
-  XYD_RETURN_IF_ERROR(check_not_before(as_of, loan.value("disbursed_at", ""), "as_of", "as-of-after-disbursement"));
+  XYD_RETURN_IF_ERROR(check_not_before(as_of, events::string_or(loan, "disbursed_at"), "as_of", "as-of-after-disbursement"));
   json data = {{"loan_number", number}, {"days_past_due", days}, {"overdue_principal", overdue}, {"as_of", as_of}};
   add_serial(data, command);
   return one_event("LoanOverdue", std::move(data));
@@ -170,11 +178,11 @@ Decision write_off_loan(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_result(state, command, kLoanStatuses, "write-off-after-disbursement"));
   std::string number;
   XYD_ASSIGN_OR_RETURN(json loan, open_loan(state, command, number));
-  if (loan.value("status", "") != "overdue")
+  if (events::string_or(loan, "status") != "overdue")
     return refuse(Errc::refused, "only an overdue loan is written off", "loan_number", "written-off-when-overdue");
   XYD_ASSIGN_OR_RETURN(int64_t amount, required_int(command.body, "amount", 1));
   XYD_ASSIGN_OR_RETURN(std::string as_of, required_date(command.body, "as_of"));
-  const int64_t outstanding = loan.value("outstanding", int64_t{0});
+  const int64_t outstanding = events::int_or(loan, "outstanding");
   if (amount != outstanding)
     return refuse(Errc::refused, "a write-off covers the loan's whole outstanding " + std::to_string(outstanding),
                   "amount", "write-off-whole-outstanding");

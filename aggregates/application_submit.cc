@@ -5,6 +5,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/product.h"
 #include "aggregates/rule_eval.h"
+#include "events/json_input.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -30,18 +31,18 @@ Result<Request> read_request(const json& body) {
 }
 
 Status check_enterprise(const json& enterprise, const Command& command) {
-  if (!enterprise.value("exists", false))
+  if (!events::bool_or(enterprise, "exists", false))
     return refuse(Errc::refused, "the enterprise does not exist", "enterprise", "enterprise-exists");
-  if (!is_platform_role(command.actor.role) && enterprise.value("owner", "") != command.actor.account)
+  if (!is_platform_role(command.actor.role) && events::string_or(enterprise, "owner") != command.actor.account)
     return refuse(Errc::forbidden, "only the enterprise's owner applies for it", "enterprise", "enterprise-owner");
-  if (!enterprise.value("certified", false))
+  if (!events::bool_or(enterprise, "certified", false))
     return refuse(Errc::refused, "only certified enterprises apply", "enterprise", "enterprise-certified");
   return Status();
 }
 
 Status check_within(int64_t value, const json& product, const char* low, const char* high, const std::string& field,
                     const std::string& rule) {
-  int64_t min = product.value(low, int64_t{0}), max = product.value(high, int64_t{0});
+  int64_t min = events::int_or(product, low), max = events::int_or(product, high);
   if (value < min || value > max)
     return refuse(Errc::refused,
                   field + " " + std::to_string(value) + " is outside the product's range " + std::to_string(min) +
@@ -51,17 +52,17 @@ Status check_within(int64_t value, const json& product, const char* low, const c
 }
 
 Status check_product(const json& product, const json& institution, const json& enterprise, const Request& r) {
-  if (!product.value("exists", false))
+  if (!events::bool_or(product, "exists", false))
     return refuse(Errc::refused, "product " + r.product + " does not exist", "product", "product-exists");
-  if (product.value("status", "") != "enabled")
+  if (events::string_or(product, "status") != "enabled")
     return refuse(Errc::refused, "the product is not enabled", "product", "product-enabled");
-  if (institution.value("status", "") != "active")
+  if (events::string_or(institution, "status") != "active")
     return refuse(Errc::refused, "the product's institution is not active", "product", "institution-active");
   XYD_RETURN_IF_ERROR(check_within(r.amount, product, "amount_min", "amount_max", "amount", "amount-within-product-range"));
   XYD_RETURN_IF_ERROR(
       check_within(r.term_months, product, "term_min_months", "term_max_months", "term_months", "term-within-product-range"));
-  const std::string region = enterprise.value("region", "");
-  if (!serves_region(product.value("service_regions", json::array()), region))
+  const std::string region = events::string_or(enterprise, "region");
+  if (!serves_region(events::array_or_empty(product, "service_regions"), region))
     return refuse(Errc::refused, "the product does not serve the enterprise's region " + region, "region",
                   "region-served");
   return Status();
@@ -71,10 +72,10 @@ Status check_product(const json& product, const json& institution, const json& e
 std::string least_loaded_manager(const json& context) {
   std::string best;
   int64_t best_load = 0;
-  for (const auto& m : context.value("managers", json::array())) {
-    if (!m.is_object() || !m.value("enabled", false)) continue;
-    const std::string account = m.value("account", "");
-    const int64_t load = m.value("open_orders", int64_t{0});
+  for (const auto& m : events::array_or_empty(context, "managers")) {
+    if (!m.is_object() || !events::bool_or(m, "enabled", false)) continue;
+    const std::string account = events::string_or(m, "account");
+    const int64_t load = events::int_or(m, "open_orders");
     if (account.empty()) continue;
     if (best.empty() || load < best_load || (load == best_load && account < best)) {
       best = account;
@@ -94,17 +95,17 @@ json screening_runs(const ScreeningOutcome& outcome) {
 
 json submitted_data(const Request& r, const json& enterprise, const json& product, const json& institution) {
   json data = {{"enterprise", r.enterprise},
-               {"enterprise_name", enterprise.value("name", "")},
-               {"owner", enterprise.value("owner", "")},
+               {"enterprise_name", events::string_or(enterprise, "name")},
+               {"owner", events::string_or(enterprise, "owner")},
                {"product", r.product},
-               {"product_type", product.value("product_type", "")},
-               {"institution", product.value("institution", "")},
-               {"institution_type", institution.value("type", "")},
+               {"product_type", events::string_or(product, "product_type")},
+               {"institution", events::string_or(product, "institution")},
+               {"institution_type", events::string_or(institution, "type")},
                {"amount", r.amount},
                {"term_months", r.term_months},
                {"purpose", r.purpose},
-               {"region", enterprise.value("region", "")},
-               {"industry", enterprise.value("industry", "")},
+               {"region", events::string_or(enterprise, "region")},
+               {"industry", events::string_or(enterprise, "industry")},
                {"channel", r.channel}};
   if (r.demand) data["demand"] = *r.demand;
   return data;

@@ -1,5 +1,7 @@
 #include "aggregates/command.h"
 
+#include "events/json_input.h"
+
 namespace xyd::domain {
 
 nlohmann::json to_json(const Command& c) {
@@ -19,26 +21,34 @@ nlohmann::json to_json(const Command& c) {
 }
 
 Result<Command> command_from_json(const nlohmann::json& j) {
+  using events::string_or;
   if (!j.is_object()) return make_error(Errc::invalid_argument, "a command must be a JSON object", "command", "object");
-  Command c;
   for (const char* field : {"id", "name", "aggregate_type", "aggregate_id"}) {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_string() || it->get<std::string>().empty())
-      return make_error(Errc::invalid_argument, std::string("command.") + field + " is missing", field, "required");
+    if (string_or(j, field).empty())
+      return make_error(Errc::invalid_argument, std::string("command.") + field + " is missing (a string)", field,
+                        "required");
   }
-  c.id = j["id"];
-  c.name = j["name"];
-  c.aggregate_type = j["aggregate_type"];
-  c.aggregate_id = j["aggregate_id"];
-  c.actor = events::actor_from_json(j.value("actor", nlohmann::json::object()));
-  c.correlation_id = j.value("correlation_id", "");
-  c.body_hash = j.value("body_hash", "");
-  c.body = j.value("body", nlohmann::json::object());
-  c.context = j.value("context", nlohmann::json::object());
+  for (const char* field : {"actor", "body", "context"}) {
+    if (j.contains(field) && !j[field].is_object())
+      return make_error(Errc::invalid_argument, std::string("command.") + field + " must be an object", field,
+                        "object");
+  }
+  Command c;
+  c.id = string_or(j, "id");
+  c.name = string_or(j, "name");
+  c.aggregate_type = string_or(j, "aggregate_type");
+  c.aggregate_id = string_or(j, "aggregate_id");
+  c.actor = events::actor_from_json(events::object_or_empty(j, "actor"));
+  c.correlation_id = string_or(j, "correlation_id");
+  c.body_hash = string_or(j, "body_hash");
+  c.body = events::object_or_empty(j, "body");
+  c.context = events::object_or_empty(j, "context");
   if (j.contains("expected_version")) {
-    if (!j["expected_version"].is_number_integer())
-      return make_error(Errc::invalid_argument, "expected_version must be an integer", "expected_version", "integer");
-    c.expected_version = j["expected_version"].get<int64_t>();
+    const int64_t version = events::int_or(j, "expected_version", -1);
+    if (version < 0)
+      return make_error(Errc::invalid_argument, "expected_version must be an integer from 0", "expected_version",
+                        "integer");
+    c.expected_version = version;
   }
   return c;
 }
@@ -49,9 +59,9 @@ nlohmann::json to_json(const AggregateState& s) {
 
 AggregateState state_from_json(const nlohmann::json& j) {
   AggregateState s;
-  s.version = j.value("version", int64_t{0});
-  s.last_hash = j.value("last_hash", "");
-  s.data = j.value("data", nlohmann::json::object());
+  s.version = events::int_or(j, "version");
+  s.last_hash = events::string_or(j, "last_hash");
+  s.data = events::object_or_empty(j, "data");
   return s;
 }
 

@@ -4,6 +4,7 @@
 #include "aggregates/enterprise.h"
 #include "aggregates/fields.h"
 #include "aggregates/rule_eval.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 Status check_can_certify(const AggregateState& state) {
-  const std::string status = state.data.value("certification", "none");
+  const std::string status = events::string_or(state.data, "certification", "none");
   if (status == "certified")
     return refuse(Errc::refused, "the enterprise is already certified", "certification", "not-yet-certified");
   if (status == "pending_review")
@@ -51,7 +52,7 @@ Decision submit_certification(const AggregateState& state, const Command& comman
   XYD_RETURN_IF_ERROR(check_agreement(terms, agreement, seconds));
   json facts = {{"enterprise", state.data},
                 {"submission", body},
-                {"sources", command.context.value("sources", json::object())}};
+                {"sources", events::object_or_empty(command.context, "sources")}};
   XYD_ASSIGN_OR_RETURN(CertificationOutcome outcome, evaluate_certification(rule_set, method, facts));
   std::vector<NewEvent> events = {{"CertificationSubmitted",
                                    {{"method", method},
@@ -71,13 +72,13 @@ Decision submit_certification(const AggregateState& state, const Command& comman
 }
 
 Decision review_certification(const AggregateState& state, const Command& command) {
-  if (state.data.value("certification", "none") != "pending_review")
+  if (events::string_or(state.data, "certification", "none") != "pending_review")
     return refuse(Errc::refused, "no certification of this enterprise awaits review", "certification",
                   "pending-review");
   XYD_ASSIGN_OR_RETURN(std::string decision,
                        required_one_of(command.body, "decision", {"approve", "reject"}, "review-decision"));
   XYD_ASSIGN_OR_RETURN(auto comment, optional_string(command.body, "comment"));
-  const std::string method = state.data.value("certification_method", "");
+  const std::string method = events::string_or(state.data, "certification_method");
   json data = {{"method", method}, {"by", command.actor.account}, {"reviewer", command.actor.account},
                {"comment", comment.value_or("")}};
   if (decision == "approve") return one_event("EnterpriseCertified", std::move(data));

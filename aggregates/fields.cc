@@ -70,9 +70,12 @@ Result<int64_t> required_int(const nlohmann::json& body, const std::string& fiel
   if (it == body.end()) return malformed(field, "is required (an integer)", "required");
   if (!it->is_number_integer())
     return malformed(field, "must be an integer (amounts in fen, rates in basis points)", "integer");
-  int64_t value = it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
-                      ? INT64_MAX
-                      : it->get<int64_t>();
+  if (it->is_number_unsigned() &&
+      it->get_ref<const nlohmann::json::number_unsigned_t&>() > static_cast<uint64_t>(INT64_MAX))
+    return malformed(field, "must be between " + std::to_string(min) + " and " + std::to_string(max), "range");
+  const int64_t value = it->is_number_unsigned()
+                            ? static_cast<int64_t>(it->get_ref<const nlohmann::json::number_unsigned_t&>())
+                            : it->get_ref<const nlohmann::json::number_integer_t&>();
   if (value < min || value > max)
     return malformed(field,
                      "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", not " +
@@ -88,7 +91,8 @@ Result<bool> required_bool(const nlohmann::json& body, const std::string& field)
 }
 
 Result<bool> optional_bool(const nlohmann::json& body, const std::string& field, bool fallback) {
-  if (!body.contains(field) || body[field].is_null()) return fallback;
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return fallback;
   return required_bool(body, field);
 }
 

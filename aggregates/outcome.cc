@@ -1,5 +1,7 @@
 #include "aggregates/outcome.h"
 
+#include "events/json_input.h"
+
 namespace xyd::domain {
 
 nlohmann::json to_json(const Outcome& o) {
@@ -23,21 +25,20 @@ nlohmann::json to_json(const Outcome& o) {
 }
 
 Outcome outcome_from_json(const nlohmann::json& j) {
+  using events::string_or;
   Outcome o;
-  o.command_id = j.value("command_id", "");
-  o.correlation_id = j.value("correlation_id", "");
-  o.aggregate_type = j.value("aggregate_type", "");
-  o.aggregate_id = j.value("aggregate_id", "");
-  o.body_hash = j.value("body_hash", "");
-  o.accepted = j.value("accepted", false);
-  o.replayed = j.value("replayed", false);
-  o.version = j.value("version", int64_t{0});
-  o.events = j.value("events", nlohmann::json::array());
-  if (j.contains("error") && j["error"].is_object()) {
-    const auto& e = j["error"];
-    o.error = make_error(errc_from_name(e.value("code", "fatal")), e.value("message", ""), e.value("field", ""),
-                         e.value("rule", ""));
-  }
+  o.command_id = string_or(j, "command_id");
+  o.correlation_id = string_or(j, "correlation_id");
+  o.aggregate_type = string_or(j, "aggregate_type");
+  o.aggregate_id = string_or(j, "aggregate_id");
+  o.body_hash = string_or(j, "body_hash");
+  o.accepted = events::bool_or(j, "accepted");
+  o.replayed = events::bool_or(j, "replayed");
+  o.version = events::int_or(j, "version");
+  o.events = events::array_or_empty(j, "events");
+  if (auto e = events::object_or_empty(j, "error"); !e.empty())
+    o.error = make_error(errc_from_name(string_or(e, "code", "fatal")), string_or(e, "message"), string_or(e, "field"),
+                         string_or(e, "rule"));
   return o;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "aggregates/fields.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -42,24 +43,24 @@ Result<bool> compare(const std::string& op, const json& fact, const json& value,
 Result<std::vector<RuleRun>> run_rules(const json& rules, const json& facts, const std::string& condition_key,
                                        const std::vector<std::string>* only) {
   std::map<std::string, const json*> by_id;
-  for (const auto& rule : rules) by_id[rule.value("id", "")] = &rule;
+  for (const auto& rule : rules) by_id[events::string_or(rule, "id")] = &rule;
   std::vector<std::string> order;
   if (only) {
     order = *only;
   } else {
-    for (const auto& rule : rules) order.push_back(rule.value("id", ""));
+    for (const auto& rule : rules) order.push_back(events::string_or(rule, "id"));
   }
   std::vector<RuleRun> runs;
   for (const auto& id : order) {
     auto found = by_id.find(id);
     if (found == by_id.end()) return grammar("rules", "no rule with id '" + id + "'");
     const json& rule = *found->second;
-    if (!rule.value("enabled", true)) continue;
+    if (!events::bool_or(rule, "enabled", true)) continue;
     const std::string where = "rules." + id;
     if (!rule.contains(condition_key)) return grammar(where, "has no " + condition_key);
     XYD_ASSIGN_OR_RETURN(bool result, evaluate_condition(rule[condition_key], facts, where));
-    RuleRun run{id, rule.value("label", ""), result, {}, rule.value("verdict", "")};
-    for (const auto& source : rule.value("data_sources", json::array()))
+    RuleRun run{id, events::string_or(rule, "label"), result, {}, events::string_or(rule, "verdict")};
+    for (const auto& source : events::array_or_empty(rule, "data_sources"))
       if (source.is_string()) run.data_sources.push_back(source);
     runs.push_back(std::move(run));
   }
@@ -82,7 +83,7 @@ const json* method_named(const json& rule_set, const std::string& method) {
   auto methods = rule_set.find("methods");
   if (methods == rule_set.end() || !methods->is_array()) return nullptr;
   for (const auto& m : *methods)
-    if (m.is_object() && m.value("id", "") == method) return &m;
+    if (m.is_object() && events::string_or(m, "id") == method) return &m;
   return nullptr;
 }
 
@@ -122,7 +123,7 @@ Result<bool> evaluate_condition(const json& condition, const json& facts, const 
   if (!condition.contains("fact") || !condition["fact"].is_string() || !condition.contains("op") ||
       !condition["op"].is_string())
     return grammar(where, "a condition needs \"fact\" and \"op\" (or all/any/not)");
-  return compare(condition["op"], fact_at(facts, condition["fact"]), condition.value("value", json()), facts, where);
+  return compare(condition["op"], fact_at(facts, condition["fact"]), events::member_or_null(condition, "value"), facts, where);
 }
 
 Result<AgreementTerms> certification_agreement(const json& rule_set) {

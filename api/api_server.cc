@@ -9,9 +9,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <functional>
+#include <iostream>
 #include <thread>
+#include <vector>
 
 #include "api/problem.h"
+#include "events/codec.h"
 
 namespace xyd::api {
 
@@ -102,14 +106,71 @@ void send(const http_request& request, const Response& response) {
   });
 }
 
+// What a 5xx says: a generic sentence by kind and an id; the server log holds the id with the
+// details (an exception's text, a broker's address), which never reach the client.
+Error public_error(const Error& error, const std::string& path) {
+  if (http_status(error.code) < 500) return error;
+  const std::string id = events::uuid_v7();
+  std::cerr << "xyd api: error " << id << " on " << path << ": " << error.to_string() << std::endl;
+  const char* what = error.code == Errc::unavailable ? "the service is unavailable for a moment; retry later"
+                     : error.code == Errc::timeout   ? "the request timed out; retry with the same Idempotency-Key"
+                                                     : "an internal error occurred";
+  return make_error(error.code, std::string(what) + " (error id " + id + "; the server log has the details)");
+}
+
 Response problem_response(const Error& error, const std::string& path) {
   Response r;
   r.status = http_status(error.code);
-  r.body = problem(error, path);
+  r.body = problem(public_error(error, path), path);
   r.content_type = "application/problem+json";
   if (r.status == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"xyd\"";
   return r;
 }
+
+// Reads a request body chunk by chunk as it arrives, counting the bytes actually read whatever
+// the framing (Content-Length or chunked): past the limit it keeps draining the rest (so memory
+// stays bounded and the connection can answer) and reports the body as too large.
+struct BodyReader : std::enable_shared_from_this<BodyReader> {
+  using Done = std::function<void(Result<std::string>)>;
+  http_request request;
+  size_t limit;
+  Done done;
+  std::string body;
+  size_t total = 0;
+  std::vector<uint8_t> chunk = std::vector<uint8_t>(64 * 1024);
+
+  BodyReader(http_request r, size_t l, Done d) : request(std::move(r)), limit(l), done(std::move(d)) {}
+
+  void next() {
+    auto self = shared_from_this();
+    request.body().streambuf().getn(chunk.data(), chunk.size()).then([self](pplx::task<size_t> read) {
+      size_t n = 0;
+      try {
+        n = read.get();
+      } catch (...) {
+        self->done(make_error(Errc::invalid_argument, "the request body could not be read to its end", "body",
+                              "complete-body"));
+        return;
+      }
+      if (n == 0) {
+        if (self->total > self->limit)
+          self->done(make_error(Errc::invalid_argument,
+                                "the body has " + std::to_string(self->total) + " bytes; the limit is " +
+                                    std::to_string(self->limit),
+                                "body", "max-size"));
+        else
+          self->done(std::move(self->body));
+        return;
+      }
+      self->total += n;
+      if (self->total <= self->limit)
+        self->body.append(reinterpret_cast<const char*>(self->chunk.data()), n);
+      else
+        std::string().swap(self->body);
+      self->next();
+    });
+  }
+};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -149,7 +210,9 @@ struct ApiServer::Impl {
       if (!response.ok()) return problem_response(response.error(), request.path);
       return std::move(response).value();
     } catch (const std::exception& e) {
-      return problem_response(make_error(Errc::fatal, std::string("internal error: ") + e.what()), request.path);
+      return problem_response(make_error(Errc::fatal, std::string("a handler threw: ") + e.what()), request.path);
+    } catch (...) {
+      return problem_response(make_error(Errc::fatal, "a handler threw an exception of unknown type"), request.path);
     }
   }
 };
@@ -157,30 +220,22 @@ struct ApiServer::Impl {
 ApiServer::ApiServer(std::string address, Router router, ServerLimits limits)
     : impl_(std::make_unique<Impl>(std::move(address), std::move(router), limits)) {
   impl_->listener.support([this](http_request request) {
-    auto length = request.headers().content_length();
-    if (length > impl_->limits.max_body_bytes) {
-      Response r = problem_response(make_error(Errc::invalid_argument,
-                                               "the body has " + std::to_string(length) + " bytes; the limit is " +
-                                                   std::to_string(impl_->limits.max_body_bytes),
-                                               "body", "max-size"),
-                                    request.relative_uri().path());
-      r.status = 413;
-      r.body["status"] = 413;
-      send(request, r);
-      return;
-    }
-    request.extract_utf8string(true).then([this, request](pplx::task<std::string> body_task) {
-      std::string body;
-      try {
-        body = body_task.get();
-      } catch (const std::exception& e) {
-        send(request, problem_response(make_error(Errc::invalid_argument, std::string("unreadable body: ") + e.what(),
-                                                  "body", "utf-8"),
-                                       request.relative_uri().path()));
-        return;
-      }
-      impl_->reply(request, impl_->handle(request, body));
-    });
+    auto reader = std::make_shared<BodyReader>(request, impl_->limits.max_body_bytes,
+                                               [this, request](Result<std::string> body) {
+                                                 if (!body.ok()) {
+                                                   Response r = problem_response(body.error(),
+                                                                                 request.relative_uri().path());
+                                                   if (body.error().rule == "max-size") {
+                                                     r.status = 413;
+                                                     r.body["status"] = 413;
+                                                     r.body["title"] = "The request body is too large";
+                                                   }
+                                                   send(request, r);
+                                                   return;
+                                                 }
+                                                 impl_->reply(request, impl_->handle(request, *body));
+                                               });
+    reader->next();
   });
 }
 
@@ -211,7 +266,7 @@ void ApiServer::stop() {
 const std::string& ApiServer::address() const { return impl_->address; }
 
 void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
-  router.add("GET", "/healthz", [&log, info](const Request&) -> Result<Response> {
+  router.add("GET", "/healthz", [&log, info](const Request& request) -> Result<Response> {
     auto ping = log.ping();
     Response r;
     r.status = ping.ok() ? 200 : 503;
@@ -219,9 +274,15 @@ void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
         {"status", ping.ok() ? "ok" : "degraded"},
         {"version", info.version},
         {"node", info.node},
-        {"log", {{"backend", log.backend()}, {"where", log.where()}, {"reachable", ping.ok()}}},
+        {"log", {{"backend", log.backend()}, {"reachable", ping.ok()}}},
     };
-    if (!ping.ok()) r.body["log"]["error"] = ping.error().message;
+    // Where the log lives and why it fails are for the platform's own staff, never anonymous callers.
+    const bool staff = request.principal && (request.principal->kind == "operator" ||
+                                             request.principal->actor.role == "system_admin");
+    if (staff) {
+      r.body["log"]["where"] = log.where();
+      if (!ping.ok()) r.body["log"]["error"] = ping.error().message;
+    }
     return r;
   }, Access::open);
   router.add("GET", "/api/v1/version", [&log, info](const Request&) -> Result<Response> {

@@ -2,6 +2,7 @@
 
 #include "api/context_facts.h"
 #include "api/resource_routes.h"
+#include "events/json_input.h"
 
 #include <set>
 
@@ -17,7 +18,7 @@ Result<json> submit_context(ApiServices& services, const Request&, const std::st
 // {"managers": [...]} of the order's institution.
 Result<json> reassign_context(ApiServices& services, const Request&, const std::string& id, json&) {
   XYD_ASSIGN_OR_RETURN(auto order, services.state.get("application", id));
-  XYD_ASSIGN_OR_RETURN(json managers, manager_facts(services, order ? order->data.value("institution", "") : ""));
+  XYD_ASSIGN_OR_RETURN(json managers, manager_facts(services, order ? events::string_or(order->data, "institution") : ""));
   return json{{"managers", managers}};
 }
 
@@ -28,7 +29,7 @@ ItemDecorator risk_marker_on_orders(ApiServices& services) {
     static const std::set<std::string> roles = {"institution_admin", "account_manager", "system_admin", "auditor",
                                                 "system"};
     if (!services.risk_marker || !roles.contains(principal_of(request).actor.role)) return;
-    item["risk_marker"] = services.risk_marker(item.value("enterprise", ""));
+    item["risk_marker"] = services.risk_marker(events::string_or(item, "enterprise"));
   };
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "aggregates/identifiers.h"
+#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -27,9 +28,9 @@ class RegistrationDataSources final : public DataSources {
   Result<json> certification_sources(const std::string&, const domain::AggregateState& enterprise) const override {
     const auto& d = enterprise.data;
     return json{{"market_supervision",
-                 {{"registered", domain::check_uscc(d.value("uscc", "")).ok()},
-                  {"name", d.value("name", "")},
-                  {"legal_representative", d.value("legal_representative", "")},
+                 {{"registered", domain::check_uscc(events::string_or(d, "uscc")).ok()},
+                  {"name", events::string_or(d, "name")},
+                  {"legal_representative", events::string_or(d, "legal_representative")},
                   {"operating_status", "存续"}}},
                 {"provincial_identity", {{"verified", true}}}};
   }
@@ -61,16 +62,16 @@ Result<json> enterprise_facts(const ApiServices& services, const std::string& id
   XYD_ASSIGN_OR_RETURN(auto state, services.state.get("enterprise", id));
   if (!state) return json{{"exists", false}};
   const auto& d = state->data;
-  const json signals = d.value("risk_signals", json::object());
+  const json signals = events::object_or_empty(d, "risk_signals");
   json facts = {{"exists", true},
-                {"owner", d.value("owner", "")},
-                {"certified", d.value("certified", false) || d.value("certification", "") == "certified"},
-                {"region", d.value("region", "")},
-                {"industry", d.value("industry", "")},
-                {"name", d.value("name", "")},
-                {"whitelisted", d.value("whitelisted", false)},
-                {"high_risk_signals", signals.value("high", int64_t{0})},
-                {"medium_risk_signals", signals.value("medium", int64_t{0})}};
+                {"owner", events::string_or(d, "owner")},
+                {"certified", events::bool_or(d, "certified", false) || events::string_or(d, "certification") == "certified"},
+                {"region", events::string_or(d, "region")},
+                {"industry", events::string_or(d, "industry")},
+                {"name", events::string_or(d, "name")},
+                {"whitelisted", events::bool_or(d, "whitelisted", false)},
+                {"high_risk_signals", events::int_or(signals, "high")},
+                {"medium_risk_signals", events::int_or(signals, "medium")}};
   if (d.contains("credit_score") && !d["credit_score"].is_null()) facts["credit_score"] = d["credit_score"];
   return facts;
 }
@@ -86,19 +87,19 @@ Result<json> product_facts(const ApiServices& services, const std::string& id) {
 Result<json> institution_facts(const ApiServices& services, const std::string& id) {
   XYD_ASSIGN_OR_RETURN(auto state, services.state.get("institution", id));
   if (!state) return json{{"status", "unknown"}, {"type", ""}};
-  return json{{"status", state->data.value("status", "active")}, {"type", state->data.value("type", "")}};
+  return json{{"status", events::string_or(state->data, "status", "active")}, {"type", events::string_or(state->data, "type")}};
 }
 
 Result<json> manager_facts(const ApiServices& services, const std::string& institution) {
   json managers = json::array();
   XYD_ASSIGN_OR_RETURN(auto state, services.state.get("institution", institution));
   if (!state) return managers;
-  const json listed = state->data.value("managers", json::object());
+  const json listed = events::object_or_empty(state->data, "managers");
   for (const auto& [account, entry] : listed.items()) {
-    bool enabled = entry.value("enabled", true);
+    bool enabled = events::bool_or(entry, "enabled", true);
     if (enabled) {
       XYD_ASSIGN_OR_RETURN(auto person, services.state.get("account", account));
-      enabled = person && person->data.value("status", "") == "active";
+      enabled = person && events::string_or(person->data, "status") == "active";
     }
     XYD_ASSIGN_OR_RETURN(int64_t open_orders, services.state.open_orders(account));
     managers.push_back({{"account", account}, {"enabled", enabled}, {"open_orders", open_orders}});
@@ -119,7 +120,7 @@ Result<json> application_context(const ApiServices& services, const json& body) 
   json context = {{"screening", rule_set_or_null(services.rules.screening)}};
   XYD_ASSIGN_OR_RETURN(context["enterprise"], enterprise_facts(services, string_at(body, "enterprise")));
   XYD_ASSIGN_OR_RETURN(json product, product_facts(services, string_at(body, "product")));
-  const std::string institution = product.value("institution", "");
+  const std::string institution = events::string_or(product, "institution");
   context["product"] = std::move(product);
   XYD_ASSIGN_OR_RETURN(context["institution"], institution_facts(services, institution));
   XYD_ASSIGN_OR_RETURN(context["managers"], manager_facts(services, institution));

@@ -3,6 +3,7 @@
 #include "aggregates/product.h"
 #include "api/context_facts.h"
 #include "api/resource_routes.h"
+#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -24,13 +25,13 @@ Result<json> publish_context(ApiServices& services, const Request& request, cons
 
 Result<json> enable_context(ApiServices& services, const Request&, const std::string& id, json&) {
   XYD_ASSIGN_OR_RETURN(auto product, services.state.get("product", id));
-  return institution_status(services, product ? product->data.value("institution", "") : "");
+  return institution_status(services, product ? events::string_or(product->data, "institution") : "");
 }
 
 // ?region=: products serving it.
 bool serves_query_region(const Request& request, const json& data) {
   const std::string region = request.query_or("region", "");
-  return region.empty() || domain::serves_region(data.value("service_regions", json::array()), region);
+  return region.empty() || domain::serves_region(events::array_or_empty(data, "service_regions"), region);
 }
 
 }  // namespace

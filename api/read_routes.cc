@@ -10,6 +10,7 @@
 #include "api/table_export.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/statistics/statistics_query.h"
+#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -18,7 +19,7 @@ using nlohmann::json;
 using projections::runtime::ProjectionRuntime;
 
 std::vector<json> money_cells(const json& money) {
-  return {money.value("count", json()), money.value("amount_fen", json()), money.value("amount_wan", json())};
+  return {events::member_or_null(money, "count"), events::member_or_null(money, "amount_fen"), events::member_or_null(money, "amount_wan")};
 }
 
 // A fixed list of rows as a table (the dashboard's sections are small: built in full).
@@ -72,7 +73,7 @@ Result<Table> dashboard_table(const json& d, const std::string& which) {
                                                  ? std::vector<std::string>{"demand", "accepted", "credit", "loans"}
                                                  : std::vector<std::string>{"demand", "credit", "loans"};
     for (const auto& [code, item] : section.items()) {
-      std::vector<json> row = {code, item.value("name", "")};
+      std::vector<json> row = {code, events::string_or(item, "name")};
       for (const auto& f : figures)
         for (auto& c : money_cells(item[f])) row.push_back(c);
       rows.push_back(std::move(row));

@@ -5,6 +5,7 @@
 #include "api/command_handler.h"
 #include "api/context_facts.h"
 #include "events/envelope.h"
+#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -44,7 +45,7 @@ json item_view(const Request& request, const std::string& id, const domain::Aggr
   json view = state.data;
   view["id"] = id;
   view["version"] = state.version;
-  if (!sees_personal_data(request, state.data.value("owner", ""))) mask_personal_data(view);
+  if (!sees_personal_data(request, events::string_or(state.data, "owner"))) mask_personal_data(view);
   return view;
 }
 

@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include "events/json_input.h"
+
 namespace xyd::api {
 namespace {
 
@@ -15,6 +17,19 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
+// A path parameter names an aggregate or a row: 1 to 128 bytes of valid UTF-8 without control
+// characters (they become ids in the log, keys in the views and text in JSON answers).
+Status check_path_parameter(const std::string& name, const std::string& value) {
+  auto refuse = [&](const std::string& why) {
+    return make_error(Errc::invalid_argument, "the path parameter " + name + " " + why, name, "path-parameter");
+  };
+  if (value.empty() || value.size() > 128) return refuse("must have 1 to 128 bytes");
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f) return refuse("must not contain control characters");
+  if (!events::is_utf8(value)) return refuse("must be valid UTF-8");
+  return Status();
+}
+
 }  // namespace
 
 std::string Request::header(const std::string& name) const {
@@ -28,10 +43,7 @@ std::string Request::query_or(const std::string& name, const std::string& fallba
 }
 
 Result<nlohmann::json> Request::json_body() const {
-  auto parsed = nlohmann::json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object())
-    return make_error(Errc::invalid_argument, "the request body must be a JSON object", "body", "json-object");
-  return parsed;
+  return events::parse_json_object(body, events::kInputLimits, "body");
 }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
@@ -49,6 +61,7 @@ const Principal& principal_of(const Request& request) {
 
 Result<Response> Router::dispatch(Request& request) const {
   XYD_ASSIGN_OR_RETURN(const Route* route, match(request));
+  for (const auto& [name, value] : request.params) XYD_RETURN_IF_ERROR(check_path_parameter(name, value));
   if (route->access != Access::open || has_credentials(request)) {
     if (!authenticator_)
       return make_error(Errc::unauthenticated, "this server has no authentication configured", "authorization",

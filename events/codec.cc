@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "events/json_input.h"
+
 namespace xyd::events {
 
 std::string encode(const Envelope& envelope) {
@@ -13,9 +15,7 @@ std::string encode(const Envelope& envelope) {
 }
 
 Result<Envelope> decode(std::string_view bytes, const EventCatalog& catalog) {
-  nlohmann::json json = nlohmann::json::parse(bytes, nullptr, false);
-  if (json.is_discarded())
-    return make_error(Errc::invalid_argument, "the record is not valid JSON (UTF-8 encoded)", "value", "json");
+  XYD_ASSIGN_OR_RETURN(nlohmann::json json, parse_json(bytes, kRecordLimits, "value"));
   XYD_ASSIGN_OR_RETURN(Envelope envelope, envelope_from_json(json));
   XYD_RETURN_IF_ERROR(catalog.validate(envelope));
   return envelope;
@@ -45,7 +45,14 @@ Result<Envelope> from_record(const log::Record& record, const EventCatalog& cata
     error.message = "record " + record.tp().to_string() + "@" + std::to_string(record.offset) + ": " + error.message;
     return error;
   }
-  return catalog.upcast(std::move(decoded).value());
+  try {
+    return catalog.upcast(std::move(decoded).value());
+  } catch (const std::exception& e) {  // an upcaster met data it did not expect
+    return make_error(Errc::corrupt,
+                      "record " + record.tp().to_string() + "@" + std::to_string(record.offset) +
+                          " cannot be upcast: " + e.what(),
+                      "value", "upcast");
+  }
 }
 
 std::string uuid_v7() {

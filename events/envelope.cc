@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "events/json_input.h"
+
 namespace xyd::events {
 namespace {
 
@@ -51,7 +53,7 @@ json to_json(const Actor& a) {
 
 Actor actor_from_json(const json& j) {
   if (!j.is_object()) return {};
-  return {j.value("account", ""), j.value("role", ""), j.value("institution", ""), j.value("region", "")};
+  return {string_or(j, "account"), string_or(j, "role"), string_or(j, "institution"), string_or(j, "region")};
 }
 
 json to_json(const Envelope& e) {

@@ -60,4 +60,77 @@ Result<nlohmann::json> parse_json_object(std::string_view bytes, const JsonLimit
   return parsed;
 }
 
+bool is_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    uint32_t code = 0, min = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      length = 2, code = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      length = 3, code = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      length = 4, code = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
+    i += length;
+  }
+  return true;
+}
+
+namespace {
+const nlohmann::json* member(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+}  // namespace
+
+std::string string_or(const nlohmann::json& object, std::string_view key, std::string fallback) {
+  const auto* m = member(object, key);
+  return m && m->is_string() ? m->get_ref<const std::string&>() : fallback;
+}
+
+int64_t int_or(const nlohmann::json& object, std::string_view key, int64_t fallback) {
+  const auto* m = member(object, key);
+  if (!m || !m->is_number_integer()) return fallback;
+  if (m->is_number_unsigned())
+    return m->get_ref<const nlohmann::json::number_unsigned_t&>() > uint64_t(INT64_MAX)
+               ? fallback
+               : int64_t(m->get_ref<const nlohmann::json::number_unsigned_t&>());
+  return m->get_ref<const nlohmann::json::number_integer_t&>();
+}
+
+bool bool_or(const nlohmann::json& object, std::string_view key, bool fallback) {
+  const auto* m = member(object, key);
+  return m && m->is_boolean() ? m->get_ref<const nlohmann::json::boolean_t&>() : fallback;
+}
+
+nlohmann::json object_or_empty(const nlohmann::json& object, std::string_view key) {
+  const auto* m = member(object, key);
+  return m && m->is_object() ? *m : nlohmann::json::object();
+}
+
+nlohmann::json array_or_empty(const nlohmann::json& object, std::string_view key) {
+  const auto* m = member(object, key);
+  return m && m->is_array() ? *m : nlohmann::json::array();
+}
+
+nlohmann::json member_or_null(const nlohmann::json& object, std::string_view key) {
+  const auto* m = member(object, key);
+  return m ? *m : nlohmann::json();
+}
+
 }  // namespace xyd::events

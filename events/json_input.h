@@ -34,4 +34,18 @@ Result<nlohmann::json> parse_json(std::string_view bytes, const JsonLimits& limi
 Result<nlohmann::json> parse_json_object(std::string_view bytes, const JsonLimits& limits = kInputLimits,
                                          const std::string& what = "body");
 
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points past
+// U+10FFFF).
+bool is_utf8(std::string_view text);
+
+// Lenient reads of a record the platform wrote itself (a stored outcome, state or row): never
+// throw; a missing member, a non-object or a member of another type gives the fallback. Input
+// from outside is read with the checked helpers instead, which refuse naming the field.
+std::string string_or(const nlohmann::json& object, std::string_view key, std::string fallback = {});
+int64_t int_or(const nlohmann::json& object, std::string_view key, int64_t fallback = 0);
+bool bool_or(const nlohmann::json& object, std::string_view key, bool fallback = false);
+nlohmann::json object_or_empty(const nlohmann::json& object, std::string_view key);
+nlohmann::json array_or_empty(const nlohmann::json& object, std::string_view key);
+nlohmann::json member_or_null(const nlohmann::json& object, std::string_view key);
+
 }  // namespace xyd::events

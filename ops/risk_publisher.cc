@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "events/json_input.h"
 #include "projections/risk/risk_query.h"
 
 namespace xyd::ops {
@@ -43,11 +45,11 @@ void RiskPublisher::load_state() {
   if (!in) return;
   std::stringstream text;
   text << in.rdbuf();
-  json state = json::parse(text.str(), nullptr, false);
-  if (!state.is_object()) return;
-  cursor_ = state.value("published_to", uint64_t{0});
-  for (const auto& s : state.value("recent", json::array()))
-    if (s.is_number_unsigned()) sent_.insert(s.get<uint64_t>());
+  auto state = events::parse_json_object(text.str(), events::kRecordLimits, state_path_);
+  if (!state.ok()) return;
+  cursor_ = static_cast<uint64_t>(std::max<int64_t>(0, events::int_or(*state, "published_to")));
+  for (const auto& s : events::array_or_empty(*state, "recent"))
+    if (s.is_number_unsigned()) sent_.insert(s.get_ref<const json::number_unsigned_t&>());
 }
 
 Status RiskPublisher::save_state() {
@@ -69,13 +71,13 @@ Status RiskPublisher::publish_new(const projections::ViewReader& view) {
     std::vector<log::OutRecord> records;
     std::vector<uint64_t> sequences;
     for (const auto& entry : page.items) {
-      const uint64_t sequence = entry.value("sequence", uint64_t{0});
+      const uint64_t sequence = static_cast<uint64_t>(std::max<int64_t>(0, events::int_or(entry, "sequence")));
       if (sent_.contains(sequence) || (cursor_ > window_ && sequence <= cursor_ - window_)) continue;
       log::OutRecord record;
       record.topic = kRiskWarningsTopic;
-      record.key = entry.value("enterprise", "");
-      record.value = entry.dump();
-      record.headers = {{"xyd_sequence", std::to_string(sequence)}, {"xyd_kind", entry.value("kind", "")},
+      record.key = events::string_or(entry, "enterprise");
+      record.value = entry.dump(-1, ' ', false, json::error_handler_t::replace);
+      record.headers = {{"xyd_sequence", std::to_string(sequence)}, {"xyd_kind", events::string_or(entry, "kind")},
                         {"xyd_node", node_}};
       records.push_back(std::move(record));
       sequences.push_back(sequence);
@@ -100,7 +102,13 @@ void RiskPublisher::run() {
   while (!stopping_) {
     const uint64_t seen = runtime_.commits("risk");
     if (auto reader = runtime_.reader("risk"); reader.ok()) {
-      if (auto published = publish_new(**reader); !published.ok())
+      Status published;
+      try {
+        published = publish_new(**reader);
+      } catch (const std::exception& e) {  // an entry it cannot handle: retry later, never die
+        published = make_error(Errc::fatal, std::string("publishing a page: ") + e.what());
+      }
+      if (!published.ok())
         std::cerr << "xyd: risk publisher: " << published.error().message << " (retrying)" << std::endl;
     }
     (void)runtime_.wait_commit("risk", seen, std::chrono::milliseconds(500));

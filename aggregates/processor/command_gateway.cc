@@ -1,5 +1,7 @@
 #include "aggregates/processor/command_gateway.h"
 
+#include "events/json_input.h"
+
 #include <iostream>
 
 namespace xyd::domain {
@@ -44,9 +46,9 @@ void CommandGateway::follow() {
       if (!id) continue;
       auto waiter = waiting_.find(*id);
       if (waiter == waiting_.end()) continue;
-      auto json = nlohmann::json::parse(record.value, nullptr, false);
-      if (json.is_discarded()) continue;
-      waiter->second->outcome = outcome_from_json(json);
+      auto json = events::parse_json(record.value, events::kRecordLimits, "outcome");
+      if (!json.ok()) continue;
+      waiter->second->outcome = outcome_from_json(*json);
       waiter->second->done = true;
       waiter->second->arrived.notify_one();
     }

@@ -6,18 +6,9 @@
 #include "aggregates/outcome.h"
 #include "events/catalog.h"
 #include "events/codec.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
-namespace {
-
-using namespace std::chrono_literals;
-constexpr const char* kCommands = "xyd.commands";
-constexpr const char* kOutcomes = "xyd.outcomes";
-constexpr const char* kChainBroken = "_chain_broken";  // set in the state of an aggregate whose history fails
-
-log::OutRecord outcome_record(const Outcome& outcome) {
-  return {kOutcomes, outcome.aggregate_id, to_json(outcome).dump(), {{"xyd_command_id", outcome.command_id}}, {}};
-}
 
 // The work of one batch: states as they evolve, the records to append, what the store records.
 struct BatchWork {
@@ -26,6 +17,18 @@ struct BatchWork {
   AggregateStore::Batch store;
   uint64_t events = 0;
 };
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr const char* kCommands = "xyd.commands";
+constexpr const char* kOutcomes = "xyd.outcomes";
+constexpr const char* kChainBroken = "_chain_broken";  // set in the state of an aggregate whose history fails
+
+log::OutRecord outcome_record(const Outcome& outcome) {
+  return {kOutcomes, outcome.aggregate_id, to_json(outcome).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          {{"xyd_command_id", outcome.command_id}}, {}};
+}
 
 Result<AggregateState*> working_state(BatchWork& work, AggregateStore& store, const std::string& type,
                                       const std::string& id) {
@@ -146,7 +149,11 @@ void CommandProcessor::run() {
         break;
       }
       if (commands->empty()) continue;
-      failure = process(*commands);
+      try {
+        failure = process(*commands);
+      } catch (const std::exception& e) {  // not a command's fault (each is isolated): re-consume the batch
+        failure = make_error(Errc::fatal, std::string("processing a batch: ") + e.what());
+      }
     }
     {
       std::lock_guard lock(mutex_);
@@ -166,80 +173,46 @@ void CommandProcessor::run() {
   }
 }
 
+namespace {
+
+// The refusal a command gets when deciding it failed inside the platform (an exception): an
+// internal error with an id the server log holds with the details; the text stays out of it.
+Error internal_refusal(const Command& command, const std::string& what) {
+  const std::string id = events::uuid_v7();
+  std::cerr << "xyd processor: internal error " << id << " deciding " << command.name << " on "
+            << command.aggregate_type << "/" << command.aggregate_id << " (command " << command.id << "): " << what
+            << std::endl;
+  return make_error(Errc::fatal, "internal error " + id + ": the command was refused; the server log has the details",
+                    "", "internal-error");
+}
+
+log::OutRecord dead_letter(const log::Record& record, const std::string& reason) {
+  log::OutRecord dead{"xyd.dlq", record.key, record.value, record.headers, {}};
+  dead.headers.push_back({"xyd_reason", reason});
+  dead.headers.push_back({"xyd_source", record.tp().to_string() + "@" + std::to_string(record.offset)});
+  return dead;
+}
+
+}  // namespace
+
 Status CommandProcessor::process(const std::vector<log::Record>& commands) {
   BatchWork work;
   log::ConsumedOffsets consumed{options_.group, {}};
   for (const auto& record : commands) {
     consumed.next_offsets[record.tp()] = record.offset + 1;
-    auto json = nlohmann::json::parse(record.value, nullptr, false);
-    auto command = command_from_json(json);
+    Result<Command> command = make_error(Errc::invalid_argument, "unread");
+    try {
+      auto json = events::parse_json(record.value, events::kRecordLimits, "command");
+      command = json.ok() ? command_from_json(*json) : Result<Command>(json.error());
+    } catch (const std::exception& e) {
+      command = make_error(Errc::invalid_argument, std::string("the command record cannot be read: ") + e.what());
+    }
     if (!command.ok()) {
       // Malformed: dead-letter it with the reason; nobody can be waiting for a nameless command.
-      log::OutRecord dead{"xyd.dlq", record.key, record.value, record.headers, {}};
-      dead.headers.push_back({"xyd_reason", command.error().to_string()});
-      dead.headers.push_back({"xyd_source", record.tp().to_string() + "@" + std::to_string(record.offset)});
-      work.records.push_back(std::move(dead));
+      work.records.push_back(dead_letter(record, command.error().to_string()));
       continue;
     }
-    Outcome outcome;
-    outcome.command_id = command->id;
-    outcome.correlation_id = command->correlation_id;
-    outcome.aggregate_type = command->aggregate_type;
-    outcome.aggregate_id = command->aggregate_id;
-    outcome.body_hash = command->body_hash;
-
-    // A repeated id: the first outcome again, or a refusal if the body differs.
-    std::optional<nlohmann::json> first;
-    if (auto in_batch = work.store.outcomes.find(command->id); in_batch != work.store.outcomes.end()) {
-      first = in_batch->second;
-    } else {
-      XYD_ASSIGN_OR_RETURN(first, store_.outcome(command->id));
-    }
-    if (first) {
-      Outcome previous = outcome_from_json(*first);
-      if (previous.body_hash != command->body_hash) {
-        outcome.error = make_error(Errc::refused,
-                                   "this Idempotency-Key was used before with a different request body; use a new key "
-                                   "for a new request",
-                                   "Idempotency-Key", "same-key-same-body");
-      } else {
-        outcome = previous;
-        outcome.replayed = true;
-      }
-      work.records.push_back(outcome_record(outcome));
-      continue;
-    }
-
-    const Aggregate* aggregate = aggregate_for(command->aggregate_type);
-    if (!aggregate) {
-      outcome.error = make_error(Errc::invalid_argument, "unknown aggregate type " + command->aggregate_type,
-                                 "aggregate_type", "known-aggregate");
-    } else {
-      XYD_ASSIGN_OR_RETURN(AggregateState * state,
-                           working_state(work, store_, command->aggregate_type, command->aggregate_id));
-      auto decided = state->data.contains(kChainBroken)
-                         ? Result<std::vector<NewEvent>>(make_error(
-                               Errc::corrupt,
-                               command->aggregate_type + "/" + command->aggregate_id +
-                                   ": its history in the log fails verification (" +
-                                   state->data[kChainBroken].get<std::string>() + "); run xyd audit verify",
-                               "aggregate_id", "verified-history"))
-                         : decide_checked(*aggregate, *state, *command);
-      auto sealed = decided.ok() ? seal_events(*aggregate, *state, *command, *decided) : decided.error();
-      if (!sealed.ok()) {
-        outcome.error = sealed.error();
-      } else {
-        *state = std::move(sealed->state);
-        outcome.accepted = true;
-        outcome.events = std::move(sealed->summary);
-        work.events += sealed->records.size();
-        for (auto& r : sealed->records) work.records.push_back(std::move(r));
-        work.store.states[{command->aggregate_type, command->aggregate_id}] = *state;
-      }
-      outcome.version = state->version;
-    }
-    work.store.outcomes[command->id] = to_json(outcome);
-    work.records.push_back(outcome_record(outcome));
+    XYD_RETURN_IF_ERROR(process_one(work, *command));
   }
 
   // One transaction: events, outcomes, dead letters and the consumed command offsets.
@@ -255,6 +228,79 @@ Status CommandProcessor::process(const std::vector<log::Record>& commands) {
   stats_.events += work.events;
   ++stats_.transactions;
   return Status();
+}
+
+Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
+  Outcome outcome;
+  outcome.command_id = command.id;
+  outcome.correlation_id = command.correlation_id;
+  outcome.aggregate_type = command.aggregate_type;
+  outcome.aggregate_id = command.aggregate_id;
+  outcome.body_hash = command.body_hash;
+
+  // A repeated id: the first outcome again, or a refusal if the body differs.
+  std::optional<nlohmann::json> first;
+  if (auto in_batch = work.store.outcomes.find(command.id); in_batch != work.store.outcomes.end()) {
+    first = in_batch->second;
+  } else {
+    XYD_ASSIGN_OR_RETURN(first, store_.outcome(command.id));
+  }
+  if (first) {
+    Outcome previous = outcome_from_json(*first);
+    if (previous.body_hash != command.body_hash) {
+      outcome.error = make_error(Errc::refused,
+                                 "this Idempotency-Key was used before with a different request body; use a new key "
+                                 "for a new request",
+                                 "Idempotency-Key", "same-key-same-body");
+    } else {
+      outcome = previous;
+      outcome.replayed = true;
+    }
+    work.records.push_back(outcome_record(outcome));
+    return Status();
+  }
+
+  const Aggregate* aggregate = aggregate_for(command.aggregate_type);
+  if (!aggregate) {
+    outcome.error = make_error(Errc::invalid_argument, "unknown aggregate type " + command.aggregate_type,
+                               "aggregate_type", "known-aggregate");
+  } else {
+    XYD_ASSIGN_OR_RETURN(AggregateState * state,
+                         working_state(work, store_, command.aggregate_type, command.aggregate_id));
+    Result<SealedEvents> sealed = make_error(Errc::fatal, "undecided");
+    try {
+      sealed = decide_and_seal(*aggregate, *state, command);
+    } catch (const std::exception& e) {
+      sealed = internal_refusal(command, e.what());
+    } catch (...) {
+      sealed = internal_refusal(command, "an exception of unknown type");
+    }
+    if (!sealed.ok()) {
+      outcome.error = sealed.error();
+    } else {
+      *state = std::move(sealed->state);
+      outcome.accepted = true;
+      outcome.events = std::move(sealed->summary);
+      work.events += sealed->records.size();
+      for (auto& r : sealed->records) work.records.push_back(std::move(r));
+      work.store.states[{command.aggregate_type, command.aggregate_id}] = *state;
+    }
+    outcome.version = state->version;
+  }
+  work.store.outcomes[command.id] = to_json(outcome);
+  work.records.push_back(outcome_record(outcome));
+  return Status();
+}
+
+Result<SealedEvents> CommandProcessor::decide_and_seal(const Aggregate& aggregate, const AggregateState& state,
+                                                       const Command& command) const {
+  if (state.data.contains(kChainBroken))
+    return make_error(Errc::corrupt,
+                      command.aggregate_type + "/" + command.aggregate_id + ": its history in the log fails verification (" +
+                          events::string_or(state.data, kChainBroken) + "); run xyd audit verify",
+                      "aggregate_id", "verified-history");
+  XYD_ASSIGN_OR_RETURN(auto decided, options_.decide(aggregate, state, command));
+  return seal_events(aggregate, state, command, decided);
 }
 
 Status CommandProcessor::catch_up(const std::vector<log::TopicPartition>& command_partitions) {
@@ -273,9 +319,10 @@ Status CommandProcessor::catch_up(const std::vector<log::TopicPartition>& comman
         BatchWork work;
         for (const auto& record : records) {
           if (topic == kOutcomes) {
-            auto outcome = nlohmann::json::parse(record.value, nullptr, false);
-            if (!outcome.is_discarded() && !outcome.value("replayed", false) && outcome.contains("command_id"))
-              work.store.outcomes[outcome["command_id"].get<std::string>()] = outcome;
+            auto outcome = events::parse_json(record.value, events::kRecordLimits, "outcome");
+            if (outcome.ok() && !events::bool_or(*outcome, "replayed") &&
+                !events::string_or(*outcome, "command_id").empty())
+              work.store.outcomes[events::string_or(*outcome, "command_id")] = *outcome;
             continue;
           }
           auto decoded = events::from_record(record, catalog);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,12 +21,19 @@
 namespace xyd::domain {
 
 struct SealedEvents;
+struct BatchWork;
+
+// How a command is decided against its aggregate's state: decide_checked, unless a test injects
+// one that fails in ways the domain does not (an exception) to prove the processor survives it.
+using DecideFunction = std::function<Result<std::vector<NewEvent>>(const Aggregate&, const AggregateState&,
+                                                                   const Command&)>;
 
 struct ProcessorOptions {
   std::string group = "xyd-processor";
   std::string node = "xyd";                 // names the events' CloudEvents source
   size_t max_batch = 2000;                  // commands per transaction
   std::chrono::milliseconds poll_wait{20};  // how long an idle poll waits
+  DecideFunction decide = decide_checked;
 };
 
 struct ProcessorStats {
@@ -52,6 +60,11 @@ class CommandProcessor {
  private:
   void run();
   Status process(const std::vector<log::Record>& commands);
+  // Decides one command into the batch: its outcome (accepted, refused, or an internal-error
+  // refusal if deciding threw) and its events. An error is the store's, not the command's.
+  Status process_one(BatchWork& work, const Command& command);
+  Result<SealedEvents> decide_and_seal(const Aggregate& aggregate, const AggregateState& state,
+                                       const Command& command) const;
   Status catch_up(const std::vector<log::TopicPartition>& command_partitions);
   Result<SealedEvents> seal_events(const Aggregate& aggregate, const AggregateState& state, const Command& command,
                                    const std::vector<NewEvent>& decided) const;

@@ -8,6 +8,7 @@ Result<std::unique_ptr<WriteSide>> WriteSide::start(log::EventLog& log, const Wr
   ProcessorOptions processor_options;
   processor_options.node = options.node;
   processor_options.max_batch = options.max_batch;
+  processor_options.decide = options.decide;
   side->processor_ = std::make_unique<CommandProcessor>(log, *side->store_, processor_options);
   side->gateway_ = std::make_unique<CommandGateway>(log, options.outcome_timeout);
   XYD_RETURN_IF_ERROR(side->gateway_->start());

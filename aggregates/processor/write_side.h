@@ -19,6 +19,7 @@ struct WriteSideOptions {
   std::string node = "xyd";
   std::chrono::milliseconds outcome_timeout{10000};
   size_t max_batch = 2000;
+  DecideFunction decide = decide_checked;  // tests inject a failing one
 };
 
 class WriteSide {

@@ -1,11 +1,11 @@
 #include "projections/dashboard/dashboard_keys.h"
 
-#include "events/catalog.h"
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
+#include "events/catalog.h"
+#include "events/money.h"
 #include "projections/keys.h"
 
 namespace xyd::projections::dashboard {
@@ -185,11 +185,18 @@ std::string text_at(const nlohmann::json& object, const char* field) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+Result<Counter> add_counters(const Counter& a, const Counter& b, std::string_view key) {
+  auto count = events::checked_add(a.count, b.count);
+  auto amount = events::checked_add(a.amount, b.amount);
+  if (!count || !amount)
+    return make_error(Errc::corrupt, "dashboard counter " + std::string(key) + " would overflow int64", "amount",
+                      "amount-ceiling");
+  return Counter{*count, *amount};
+}
+
 Status bump_counter(ViewWriter& view, const std::string& key, Counter delta) {
   XYD_ASSIGN_OR_RETURN(auto stored, view.get(key));
-  Counter c = stored ? parse_counter(*stored) : Counter{};
-  c.count += delta.count;
-  c.amount += delta.amount;
+  XYD_ASSIGN_OR_RETURN(Counter c, add_counters(stored ? parse_counter(*stored) : Counter{}, delta, key));
   if (c.count == 0 && c.amount == 0) {
     if (stored) view.erase(key);
   } else {

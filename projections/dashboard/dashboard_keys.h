@@ -93,6 +93,8 @@ struct Counter {
   int64_t amount = 0;
 };
 Counter parse_counter(std::string_view value);
+// a + b, refused (corrupt, naming the key) when a count or an amount would overflow int64.
+Result<Counter> add_counters(const Counter& a, const Counter& b, std::string_view key);
 std::string format_counter(const Counter& c);
 
 // Shared by the counter projections (dashboard, statistics), on the applying thread:

@@ -60,8 +60,7 @@ class Counters {
       it = cache_.rows.emplace(std::move(key), DashboardProjection::CounterCache::Entry{stored, false}).first;
     }
     auto& entry = it->second;
-    entry.value.count += delta.count;
-    entry.value.amount += delta.amount;
+    XYD_ASSIGN_OR_RETURN(entry.value, add_counters(entry.value, delta, it->first));
     if (!entry.dirty) {
       entry.dirty = true;
       cache_.dirty.push_back(&*it);

@@ -287,7 +287,12 @@ Status VersionWorker::apply_batch(Projection& projection, RocksViewWriter& write
     auto scan = scan_event(record.value, scanned);
     const Error decode_error = scan.error();
     EventContext context{record, scan.ok() ? &scanned : nullptr, scan.ok() ? nullptr : &decode_error};
-    auto applied = projection.apply(writer, context);
+    Status applied;
+    try {
+      applied = projection.apply(writer, context);
+    } catch (const std::exception& e) {  // a record no projection should die on: refused like a bad one
+      applied = make_error(Errc::corrupt, std::string("the projection could not apply the record: ") + e.what());
+    }
     if (!applied.ok()) {
       writer.put_rejected(record, applied.error());
       ++rejected;

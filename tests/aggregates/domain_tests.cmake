@@ -14,3 +14,9 @@ xyd_test(NAME access_test
   SRCS aggregates/access_test.cc
   DEPS xyd_aggregates
   LABELS unit)
+
+# Every command's body fields against every JSON type and extreme value.
+xyd_test(NAME command_fields_test
+  SRCS aggregates/command_fields_test.cc
+  DEPS xyd_aggregates
+  LABELS unit)

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE command_processor
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "aggregates/account.h"
@@ -43,8 +45,10 @@ struct Fixture {
     BOOST_REQUIRE(t.log->create_topics(events::standard_topics(6)).ok());  // as xyd serve makes them
     start();
   }
+  DecideFunction decide = decide_checked;
   void start() {
     WriteSideOptions options;
+    options.decide = decide;
     options.state_dir = state_dir;
     options.node = "processor-test";
     auto started = WriteSide::start(*t.log, options);
@@ -135,6 +139,146 @@ BOOST_AUTO_TEST_CASE(a_malformed_command_record_goes_to_the_dead_letter_topic) {
   // The processor goes on.
   const auto phone = unique_phone();
   BOOST_CHECK(f.run(registration("after-junk:" + phone, phone)).accepted);
+}
+
+// Records written straight into xyd.commands, bypassing the API: what an attacker with a route
+// around the API (or a buggy client of the topic) could send.
+struct HostileRecord {
+  std::string key;
+  std::string value;
+  bool answered;  // a command with an id gets a refusal outcome; anything else is dead-lettered
+};
+
+std::string command_json(const std::string& id, const std::string& name, const std::string& type,
+                         const std::string& aggregate, const nlohmann::json& body,
+                         const nlohmann::json& context = nlohmann::json::object()) {
+  return nlohmann::json{{"id", id},
+                        {"name", name},
+                        {"aggregate_type", type},
+                        {"aggregate_id", aggregate},
+                        {"actor", {{"account", ""}, {"role", "system"}, {"institution", ""}, {"region", ""}}},
+                        {"body", body},
+                        {"context", context}}
+      .dump();
+}
+
+std::vector<HostileRecord> hostile_records(const std::string& run) {
+  const std::string phone = unique_phone();
+  const std::string account = account_id_for_phone(phone);
+  std::vector<HostileRecord> out;
+  out.push_back({"junk-" + run, "not json at all {", false});
+  out.push_back({"utf8-" + run, std::string("{\"id\": \"\xff\xfe\"}"), false});
+  out.push_back({"deep-" + run, std::string(100000, '[') + std::string(100000, ']'), false});
+  out.push_back({"array-body-" + run,
+                 R"({"id":"c-array-)" + run + R"(","name":"CreateAccount","aggregate_type":"account","aggregate_id":"x","body":[1]})",
+                 false});
+  // The server's first crash: a number where a string belongs.
+  out.push_back({account, command_json("c-type-" + run, "CreateAccount", "account", account,
+                                       {{"phone", phone}, {"kind", "account_manager"}, {"region", "440300"},
+                                        {"institution", 5}}),
+                 true});
+  out.push_back({account, command_json("c-region-" + run, "CreateAccount", "account", account,
+                                       {{"phone", phone}, {"kind", "enterprise_user"}, {"region", {1, 2}}}),
+                 true});
+  // Integers past int64, amounts past the ceiling.
+  out.push_back({"app-" + run,
+                 R"({"id":"c-huge-)" + run +
+                     R"(","name":"DisburseLoan","aggregate_type":"application","aggregate_id":"app-)" + run +
+                     R"(","actor":{"role":"system"},"body":{"loan_number":"L1","amount":18446744073709551615}})",
+                 true});
+  // Context facts of the wrong types (the server fills them in; here the record bypassed it).
+  out.push_back({"app2-" + run, command_json("c-context-" + run, "SubmitApplication", "application", "app2-" + run,
+                                             {{"enterprise", "e1"}, {"product", "p1"}, {"amount", 100},
+                                              {"term_months", 12}, {"purpose", "x"}, {"channel", "web"}},
+                                             {{"enterprise", {{"exists", "yes"}, {"owner", 7}, {"region", {1}}}},
+                                              {"product", {{"exists", 1}, {"service_regions", "all"}}},
+                                              {"institution", {{"status", false}}}}),
+                 true});
+  return out;
+}
+
+std::string id_of(const std::string& value) {
+  auto j = nlohmann::json::parse(value, nullptr, false);
+  return j.is_object() && j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
+}
+
+BOOST_AUTO_TEST_CASE(hostile_command_records_are_refused_or_dead_lettered_and_the_next_command_is_served) {
+  Fixture f;
+  const std::string run = events::uuid_v7();
+  const auto hostile = hostile_records(run);
+  std::vector<log::OutRecord> records;
+  for (const auto& h : hostile) records.push_back({"xyd.commands", h.key, h.value, {}, {}});
+  BOOST_REQUIRE(f.t.log->append(records).ok());
+
+  // The processor is still up: a good command after them is decided.
+  const auto phone = unique_phone();
+  BOOST_REQUIRE(f.run(registration("after-hostile:" + phone, phone)).accepted);
+
+  // Every command with an id got a refusal outcome that names no internals; the rest are dead letters.
+  std::map<std::string, nlohmann::json> outcomes;
+  for (auto& r : test::read_records(*f.t.log, test::from_beginning(*f.t.log, "xyd.outcomes"), 1000000, 3s)) {
+    auto j = nlohmann::json::parse(r.value, nullptr, false);
+    if (j.is_object() && j.contains("command_id")) outcomes[j["command_id"].get<std::string>()] = j;
+  }
+  std::set<std::string> dead_keys;
+  for (auto& r : test::read_records(*f.t.log, test::from_beginning(*f.t.log, "xyd.dlq"), 1000000, 3s)) {
+    BOOST_CHECK(r.header("xyd_reason"));
+    dead_keys.insert(r.key);
+  }
+  for (const auto& h : hostile) {
+    if (!h.answered) {
+      BOOST_CHECK_MESSAGE(dead_keys.count(h.key), "dead letter for " + h.key);
+      continue;
+    }
+    const std::string id = id_of(h.value);
+    BOOST_REQUIRE_MESSAGE(outcomes.count(id), "an outcome for " + id);
+    const auto& outcome = outcomes[id];
+    BOOST_CHECK_MESSAGE(!outcome["accepted"].get<bool>(), id + " refused");
+    const std::string text = outcome.dump();
+    BOOST_CHECK_MESSAGE(text.find("json.exception") == std::string::npos && text.find("type_error") == std::string::npos,
+                        id + " says nothing internal: " + text);
+    const auto& error = outcome["error"];
+    BOOST_CHECK_MESSAGE(error["code"] == "invalid_argument" || error["rule"] == "internal-error",
+                        id + " is a clean refusal: " + text);
+  }
+  // Wrong types are refused naming the field.
+  BOOST_CHECK_EQUAL(outcomes["c-type-" + run]["error"]["field"], "institution");
+  BOOST_CHECK_EQUAL(outcomes["c-region-" + run]["error"]["field"], "region");
+  BOOST_CHECK_EQUAL(outcomes["c-huge-" + run]["error"]["field"], "amount");
+
+  // A restart finds nothing left to choke on.
+  f.side.reset();
+  f.start();
+  const auto later = unique_phone();
+  BOOST_CHECK(f.run(registration("after-restart:" + later, later)).accepted);
+}
+
+BOOST_AUTO_TEST_CASE(a_decision_that_throws_is_an_internal_error_refusal_and_the_partition_moves_on) {
+  Fixture f;
+  // A decision that fails as no domain rule does: an exception with internals in its text.
+  f.side.reset();
+  f.decide = [](const Aggregate& aggregate, const AggregateState& state, const Command& c) {
+    if (c.id.starts_with("explode:")) throw std::runtime_error("[json.exception.type_error.302] secret internals");
+    return decide_checked(aggregate, state, c);
+  };
+  f.start();
+  const auto phone = unique_phone();
+  auto exploded = f.run(registration("explode:" + phone, phone));
+  BOOST_CHECK(!exploded.accepted);
+  BOOST_REQUIRE(exploded.error);
+  BOOST_CHECK_EQUAL(exploded.error->rule, "internal-error");
+  BOOST_CHECK(exploded.error->message.find("internal error ") == 0);
+  BOOST_CHECK(exploded.error->message.find("secret") == std::string::npos);
+  BOOST_CHECK(exploded.error->message.find("json.exception") == std::string::npos);
+  BOOST_CHECK_EQUAL(f.events_of(account_id_for_phone(phone)), 0u);
+  // The refusal was committed like any outcome: a repeat gets it again, and the next command is served.
+  BOOST_CHECK(f.run(registration("explode:" + phone, phone)).replayed);
+  BOOST_CHECK(f.run(registration("fine:" + phone, phone)).accepted);
+  // And a restart does not meet the exploding command again.
+  f.side.reset();
+  f.start();
+  const auto later = unique_phone();
+  BOOST_CHECK(f.run(registration("fine-later:" + later, later)).accepted);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -137,7 +137,8 @@ class Channel {
  private:
   bool wait(short events) {
     while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
+      // Rounded up: a wait that gives up has reached the deadline (timed_out() tells it from an error).
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
       if (left <= 0) return false;
       pollfd entry{fd_, events, 0};
       const int ready = ::poll(&entry, 1, static_cast<int>(std::min<int64_t>(left, 1000)));

@@ -54,6 +54,10 @@ uint32_t v4_at(const uint8_t* bytes) {
   return (uint32_t(bytes[0]) << 24) | (uint32_t(bytes[1]) << 16) | (uint32_t(bytes[2]) << 8) | uint32_t(bytes[3]);
 }
 
+AddressKind public_or_internal(AddressKind kind) {
+  return kind == AddressKind::public_address ? kind : AddressKind::internal;
+}
+
 AddressKind classify_v6(const uint8_t* b) {
   static const uint8_t zero[16] = {};
   if (std::memcmp(b, zero, 15) == 0 && (b[15] == 0 || b[15] == 1))
@@ -61,8 +65,9 @@ AddressKind classify_v6(const uint8_t* b) {
   static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (std::memcmp(b, mapped, 12) == 0) return classify_v4(v4_at(b + 12));            // ::ffff:a.b.c.d
   static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
-  if (std::memcmp(b, nat64, 12) == 0) return classify_v4(v4_at(b + 12));             // 64:ff9b::a.b.c.d
-  if (b[0] == 0x20 && b[1] == 0x02) return classify_v4(v4_at(b + 2));                 // 6to4 2002:a.b.c.d::
+  // Translated forms go through a gateway: only a public IPv4 inside makes them public (never loopback).
+  if (std::memcmp(b, nat64, 12) == 0) return public_or_internal(classify_v4(v4_at(b + 12)));  // 64:ff9b::a.b.c.d
+  if (b[0] == 0x20 && b[1] == 0x02) return public_or_internal(classify_v4(v4_at(b + 2)));     // 6to4 2002:a.b.c.d::
   if ((b[0] & 0xe0) != 0x20) return AddressKind::internal;  // outside global unicast 2000::/3: fc00::/7,
                                                             // fe80::/10, ff00::/8, ::/96 compatible, ...
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return AddressKind::internal;  // documentation

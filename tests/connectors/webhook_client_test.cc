@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(urls_are_checked_before_anything_is_resolved) {
 
 BOOST_AUTO_TEST_CASE(names_and_literals_are_checked_after_resolution) {
   const std::string port = std::to_string(test_port());
-  for (const std::string url : {"http://127.0.0.1:" + port + "/", "http://10.0.0.1/", "http://[::1]/",
+  for (const std::string& url : std::vector<std::string>{"http://127.0.0.1:" + port + "/", "http://10.0.0.1/", "http://[::1]/",
                                 "http://169.254.169.254/latest/meta-data/", "http://localhost:" + port + "/hook",
                                 "http://[::ffff:127.0.0.1]/", "http://0.0.0.0:" + port + "/", "http://2130706433/",
                                 "http://0x7f.1/", "http://100.64.0.1/", "http://224.0.0.1/", "http://[fd00::1]/"}) {

@@ -2,15 +2,21 @@
 // (loopback, private, link-local, CGNAT, multicast, unspecified and their IPv4-mapped / NAT64 /
 // 6to4 forms refused), the URL check, resolution before the check ("localhost"), the POST going to
 // the checked address (never resolved again), and answers: at most 64 KiB read of a 400 MB one,
-// coarse error classes for a closed port and a silent receiver.
+// coarse error classes for a closed port and a silent receiver; over TLS, the certificate checked
+// against the URL's host.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -52,6 +58,73 @@ WebhookTarget loopback_target(const std::string& host, int port, const std::stri
   target->addresses = {storage};
   return *target;
 }
+
+// A TLS receiver on 127.0.0.1:port with a certificate for "localhost" and 127.0.0.1 (made by the
+// openssl command), answering 202 to each request. Its thread serves; the test thread reads `cert`.
+class TlsServer {
+ public:
+  explicit TlsServer(int port) {
+    dir_ = (std::filesystem::temp_directory_path() / ("xyd-tls-" + std::to_string(::getpid()))).string();
+    std::filesystem::create_directories(dir_);
+    cert = dir_ + "/cert.pem";
+    const std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+                                "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " + dir_ + "/key.pem -out " + cert +
+                                " >/dev/null 2>&1";
+    BOOST_REQUIRE_MESSAGE(std::system(command.c_str()) == 0, "openssl could not make a certificate");
+    context_ = SSL_CTX_new(TLS_server_method());
+    BOOST_REQUIRE(SSL_CTX_use_certificate_file(context_, cert.c_str(), SSL_FILETYPE_PEM) == 1);
+    BOOST_REQUIRE(SSL_CTX_use_PrivateKey_file(context_, (dir_ + "/key.pem").c_str(), SSL_FILETYPE_PEM) == 1);
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(listener_, 8) == 0);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TlsServer() {
+    stopping_ = true;
+    thread_.join();
+    ::close(listener_);
+    SSL_CTX_free(context_);
+    std::filesystem::remove_all(dir_);
+  }
+  std::string cert;
+
+ private:
+  void serve() {
+    while (!stopping_) {
+      pollfd entry{listener_, POLLIN, 0};
+      if (::poll(&entry, 1, 100) <= 0) continue;
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) continue;
+      timeval limit{2, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+      SSL* ssl = SSL_new(context_);
+      SSL_set_fd(ssl, fd);
+      if (SSL_accept(ssl) == 1) {
+        std::string request;
+        char buffer[4096];
+        int n = 0;
+        while (request.find("\r\n\r\n") == std::string::npos && (n = SSL_read(ssl, buffer, sizeof buffer)) > 0)
+          request.append(buffer, static_cast<size_t>(n));
+        const std::string answer = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
+        SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
+        SSL_shutdown(ssl);
+      }
+      SSL_free(ssl);
+      ::close(fd);
+    }
+  }
+  std::string dir_;
+  SSL_CTX* context_ = nullptr;
+  int listener_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -173,6 +246,27 @@ BOOST_AUTO_TEST_CASE(failures_are_coarse_classes) {
   BOOST_CHECK_EQUAL(silent.error, "timeout");
   BOOST_CHECK_LT(std::chrono::steady_clock::now() - started, 2s);
   BOOST_CHECK_GE(silent.latency_ms, 400);
+}
+
+BOOST_AUTO_TEST_CASE(tls_checks_the_certificate_against_the_urls_host) {
+  const int port = test_port();
+  TlsServer server(port);
+  // The client trusts the system's store; SSL_CERT_FILE points it at the test's certificate (set
+  // before this process's first TLS connection: no earlier case uses https).
+  ::setenv("SSL_CERT_FILE", server.cert.c_str(), 1);
+  auto tls_target = [&](const std::string& host) {
+    WebhookTarget target = loopback_target(host, port, "/hook");
+    target.tls = true;
+    return target;
+  };
+  const auto named = post_webhook(tls_target("localhost"), "{}", {}, 3000ms);
+  BOOST_CHECK_EQUAL(named.status, 202);
+  BOOST_CHECK_EQUAL(named.error, "");
+  BOOST_CHECK_EQUAL(post_webhook(tls_target("127.0.0.1"), "{}", {}, 3000ms).status, 202);  // the IP in the certificate
+  // Another name on the same address: the certificate does not match, nothing is sent.
+  const auto other = post_webhook(tls_target("bank.invalid"), "{}", {}, 3000ms);
+  BOOST_CHECK_EQUAL(other.status, 0);
+  BOOST_CHECK_EQUAL(other.error, "tls-failed");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,9 +5,8 @@
 
 #include <sodium.h>
 
-#include <filesystem>
-
 #include "api/credential_store_impl.h"
+#include "events/embedded/private_files.h"
 
 namespace xyd::api {
 namespace {
@@ -31,8 +30,9 @@ CredentialStore::~CredentialStore() = default;
 
 Result<std::unique_ptr<CredentialStore>> CredentialStore::open(const std::string& path) {
   if (sodium_init() < 0) return make_error(Errc::fatal, "libsodium failed to initialise");
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
+  // Secrets: the folder is 0700 from the moment it exists (so are its parents when it makes them).
+  if (auto created = log::create_private_folder(path); !created.ok())
+    return make_error(Errc::unavailable, "cannot create the credential store: " + created.error().message);
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "events/embedded/private_files.h"
+
 namespace xyd::api {
 namespace {
 
@@ -36,9 +38,11 @@ Status LogFileSmsChannel::send(const std::string& phone, const std::string& text
   std::string line = rfc3339_utc_now() + "\t" + one_field(phone) + "\t" + one_field(text) + "\n";
   std::lock_guard lock(mutex_);
   if (!out_.is_open()) {
-    std::error_code ec;
+    // Login codes are secrets: the file is created 0600 (its folder 0700) before the stream opens it.
     auto parent = std::filesystem::path(path_).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (!parent.empty() && !log::create_private_folder(parent.string()).ok())
+      return make_error(Errc::unavailable, "cannot create the folder of the SMS log");
+    if (!log::create_private_file(path_).ok()) return make_error(Errc::unavailable, "cannot create the SMS log");
     out_.clear();
     out_.open(path_, std::ios::app | std::ios::binary);
     if (!out_.is_open()) return make_error(Errc::unavailable, "cannot open the SMS log " + path_);

@@ -1,7 +1,5 @@
 #include "connectors/webhook_delivery.h"
 
-#include <cpprest/http_client.h>
-
 #include <iostream>
 
 #include "connectors/dlq_writer.h"
@@ -11,27 +9,37 @@ namespace xyd::connectors {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
+// The coarse class of an attempt that went wrong (empty when it did not): the transport's class,
+// or http-3xx / http-4xx / http-5xx by the status.
+std::string error_class(const WebhookAnswer& answer) {
+  if (!answer.error.empty()) return answer.error;
+  if (answer.status >= 300 && answer.status < 600) return "http-" + std::to_string(answer.status / 100) + "xx";
+  if (answer.status != 0 && (answer.status < 200 || answer.status >= 300)) return "bad-answer";
+  return "";
+}
+
 // The flow-log entry of one attempt.
-json attempt_entry(const json& message, const std::string& url, int status, int64_t latency_ms, int attempt,
+json attempt_entry(const json& message, const std::string& url, const WebhookAnswer& answer, int attempt,
                    int64_t at_ms, const std::string& outcome) {
-  return {{"event_id", message.value("event_id", "")},
-          {"type", message.value("type", "")},
-          {"application", message.value("application", "")},
-          {"url", url},
-          {"status", status},
-          {"latency_ms", latency_ms},
-          {"attempt", attempt},
-          {"at", events::rfc3339_from_ms(at_ms)},
-          {"at_ms", at_ms},
-          {"outcome", outcome},
-          {"next_retry_at", nullptr}};
+  json entry = {{"event_id", message.value("event_id", "")},
+                {"type", message.value("type", "")},
+                {"application", message.value("application", "")},
+                {"url", url},
+                {"status", answer.status},
+                {"latency_ms", answer.latency_ms},
+                {"attempt", attempt},
+                {"at", events::rfc3339_from_ms(at_ms)},
+                {"at_ms", at_ms},
+                {"outcome", outcome},
+                {"next_retry_at", nullptr}};
+  if (const std::string error = error_class(answer); !error.empty()) entry["error"] = error;
+  return entry;
 }
 
 }  // namespace
@@ -91,21 +99,15 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
   const std::string url = subscription->value("url", "");
   const int attempt = item.record.value("attempt", 0) + 1;
   const std::string body = message.dump();
-  Attempt result;
-  auto secrets = options_.secrets ? options_.secrets(institution) : Result<std::vector<std::string>>(std::vector<std::string>{});
-  if (!secrets.ok() || secrets->empty()) {
-    result.error = "the institution has no active webhook secret to sign with";
-  } else {
-    result = post(url, body, webhook_headers(*secrets, message.value("event_id", ""), now_ms / 1000, body));
-  }
+  const WebhookAnswer result = post_signed(institution, url, message.value("event_id", ""), body, now_ms);
 
   OutboundStore::Batch batch;
   const uint64_t seq = store_.next_seq();
   if (result.status >= 200 && result.status < 300) {
-    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result.status, result.latency_ms, attempt, now_ms, "delivered"));
+    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result, attempt, now_ms, "delivered"));
     batch.remove(item.key);
   } else if (result.status == 410) {
-    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result.status, result.latency_ms, attempt, now_ms, "gone"));
+    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result, attempt, now_ms, "gone"));
     (*subscription)["status"] = "disabled";
     (*subscription)["disabled_reason"] = "the receiver answered 410 Gone";
     (*subscription)["disabled_at"] = events::rfc3339_from_ms(now_ms);
@@ -115,11 +117,9 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
                                                "url", "gone-stops-delivery"),
                                     now_ms));
   } else if (attempt >= options_.retry.max_attempts) {
-    json entry = attempt_entry(message, url, result.status, result.latency_ms, attempt, now_ms, "dead_letter");
-    if (!result.error.empty()) entry["error"] = result.error;
-    batch.flow(webhook_scope(institution), now_ms, seq, entry);
+    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result, attempt, now_ms, "dead_letter"));
     const std::string why = result.status ? "the receiver answered " + std::to_string(result.status)
-                                          : "no answer: " + result.error;
+                                          : "no answer (" + result.error + ")";
     XYD_RETURN_IF_ERROR(dead_letter(batch, institution, item,
                                     make_error(Errc::unavailable,
                                                "not delivered after " + std::to_string(attempt) + " attempts; last: " + why,
@@ -127,10 +127,9 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
                                     now_ms));
   } else {
     const int64_t wait = backoff_ms(options_.retry, attempt, std::uniform_real_distribution<double>(0, 1)(random_));
-    json entry = attempt_entry(message, url, result.status, result.latency_ms, attempt, now_ms, "retry");
+    json entry = attempt_entry(message, url, result, attempt, now_ms, "retry");
     entry["next_retry_at"] = events::rfc3339_from_ms(now_ms + wait);
     entry["next_retry_ms"] = now_ms + wait;
-    if (!result.error.empty()) entry["error"] = result.error;
     batch.flow(webhook_scope(institution), now_ms, seq, entry);
     json record = item.record;
     record["attempt"] = attempt;
@@ -162,27 +161,24 @@ Status WebhookDelivery::dead_letter_all(const std::string& institution, const st
   return store_.write(batch);
 }
 
-WebhookDelivery::Attempt WebhookDelivery::post(const std::string& url, const std::string& body,
-                                               const std::map<std::string, std::string>& headers) {
-  Attempt attempt;
-  const auto started = Clock::now();
-  try {
-    web::http::client::http_client_config config;
-    config.set_timeout(options_.timeout);
-    web::http::client::http_client client(url, config);
-    web::http::http_request request(web::http::methods::POST);
-    for (const auto& [name, value] : headers) request.headers().add(name, value);
-    request.headers().add("User-Agent", "xyd-webhooks/1");
-    request.set_body(body, "application/json");
-    auto response = client.request(request).get();
-    attempt.status = response.status_code();
-    response.content_ready().wait();
-  } catch (const std::exception& e) {
-    attempt.status = 0;
-    attempt.error = e.what();
+WebhookAnswer WebhookDelivery::post_signed(const std::string& institution, const std::string& url,
+                                           const std::string& event_id, const std::string& body, int64_t now_ms) {
+  WebhookAnswer answer;
+  auto secrets = options_.secrets ? options_.secrets(institution) : Result<std::vector<std::string>>(std::vector<std::string>{});
+  if (!secrets.ok() || secrets->empty()) {
+    answer.error = "no-secret";  // the institution has no active webhook secret to sign with
+    return answer;
   }
-  attempt.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-  return attempt;
+  // Resolved and checked again at every attempt: the name may point elsewhere since it was subscribed.
+  auto target = resolve_webhook_target(url, options_.allow_loopback);
+  if (!target.ok()) {
+    answer.error = target.error().rule == "public-address" ? "refused-address"
+                   : target.error().rule == "resolvable"   ? "unresolvable"
+                                                           : "bad-url";
+    return answer;
+  }
+  return post_webhook(*target, body, webhook_headers(*secrets, event_id, now_ms / 1000, body), options_.timeout,
+                      options_.max_answer_bytes);
 }
 
 }  // namespace xyd::connectors

@@ -1,10 +1,10 @@
 #include "connectors/webhook_subscription_routes.h"
 
-#include <cpprest/base_uri.h>
-
+#include "aggregates/fields.h"
 #include "api/access_check.h"
 #include "api/resource_routes.h"
 #include "connectors/webhook_delivery.h"
+#include "connectors/webhook_target.h"
 #include "events/codec.h"
 #include "projections/audit/audit_rows.h"
 
@@ -32,16 +32,12 @@ Result<Response> page_response(Result<StorePage> page) {
   return response;
 }
 
-// The webhook URL of a PUT body: an absolute http(s) URL of at most 2048 characters.
-Result<std::string> subscription_url(const Request& request) {
+// The webhook URL of a PUT body: an absolute http(s) URL of at most 2048 characters whose host
+// resolves to allowed addresses only (the delivery worker checks again at every attempt).
+Result<std::string> subscription_url(const Request& request, bool allow_loopback) {
   XYD_ASSIGN_OR_RETURN(json body, request.json_body());
-  if (!body.contains("url") || !body["url"].is_string())
-    return make_error(Errc::invalid_argument, "url is required (a string)", "url", "required");
-  const std::string url = body["url"];
-  if (url.size() > 2048 || !(url.starts_with("http://") || url.starts_with("https://")) ||
-      !web::uri::validate(url) || web::uri(url).host().empty())
-    return make_error(Errc::invalid_argument, "url must be an absolute http or https URL of at most 2048 characters",
-                      "url", "http-url");
+  XYD_ASSIGN_OR_RETURN(std::string url, domain::required_string(body, "url"));
+  XYD_RETURN_IF_ERROR(domain::as_status(resolve_webhook_target(url, allow_loopback)));
   return url;
 }
 
@@ -70,11 +66,11 @@ Result<Response> dead_letter_page(const OutboundStore& store, const Request& req
 }
 
 void add_webhook_subscription_routes(api::Router& router, api::ApiServices& services, OutboundStore& store,
-                                     std::function<void()> changed) {
+                                     std::function<void()> changed, bool allow_loopback) {
   router.add("PUT", "/api/v1/institutions/{id}/webhook",
-             [&services, &store, changed](const Request& request) -> Result<Response> {
+             [&services, &store, changed, allow_loopback](const Request& request) -> Result<Response> {
                XYD_ASSIGN_OR_RETURN(std::string institution, institution_of(services, request, "id", "webhook.manage"));
-               XYD_ASSIGN_OR_RETURN(std::string url, subscription_url(request));
+               XYD_ASSIGN_OR_RETURN(std::string url, subscription_url(request, allow_loopback));
                json subscription = {{"institution", institution},
                                     {"url", url},
                                     {"status", "active"},

@@ -21,8 +21,10 @@ Result<api::Response> flow_log_page(const OutboundStore& store, const api::Reque
 Result<api::Response> dead_letter_page(const OutboundStore& store, const api::Request& request,
                                   const std::string& scope);
 
-// `changed` is called after a subscription changes (wakes the delivery worker).
+// `changed` is called after a subscription changes (wakes the delivery worker). A URL is refused
+// (400 naming `url`) unless its host resolves, and only to public addresses (rule
+// `public-address`; loopback too when `allow_loopback`, as --webhooks-allow-loopback sets it).
 void add_webhook_subscription_routes(api::Router& router, api::ApiServices& services, OutboundStore& store,
-                                     std::function<void()> changed);
+                                     std::function<void()> changed, bool allow_loopback);
 
 }  // namespace xyd::connectors

@@ -56,6 +56,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
   o.brokers = env_or("XYD_KAFKA_BROKERS", o.brokers);
   std::string partitions = env_or("XYD_PARTITIONS", std::to_string(o.partitions));
   o.node = env_or("XYD_NODE", "");
+  std::string webhooks_allow_loopback = env_or("XYD_WEBHOOKS_ALLOW_LOOPBACK", "false");
   for (int i = first; i < argc; ++i) {
     std::string word = argv[i];
     if (!word.starts_with("--")) {
@@ -75,6 +76,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
     else if (name == "brokers") o.brokers = value;
     else if (name == "partitions") partitions = value;
     else if (name == "node") o.node = value;
+    else if (name == "webhooks-allow-loopback") webhooks_allow_loopback = value;
     else o.flags[name] = value;
   }
   if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;
@@ -91,6 +93,11 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
   if (o.partitions < 1 || o.partitions > 1000)
     return make_error(Errc::invalid_argument, "--partitions (XYD_PARTITIONS) must be a number from 1 to 1000",
                       "partitions", "range-1-1000");
+  if (webhooks_allow_loopback != "true" && webhooks_allow_loopback != "false")
+    return make_error(Errc::invalid_argument,
+                      "--webhooks-allow-loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK) must be 'true' or 'false'",
+                      "webhooks-allow-loopback", "one-of");
+  o.webhooks_allow_loopback = webhooks_allow_loopback == "true";
   if (o.log_backend != "embedded" && o.log_backend != "kafka")
     return make_error(Errc::invalid_argument, "--log (XYD_LOG) must be 'embedded' or 'kafka', not '" + o.log_backend + "'",
                       "log", "one-of");

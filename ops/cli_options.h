@@ -18,6 +18,9 @@ struct CliOptions {
   std::string brokers = "127.0.0.1:19092";    // --brokers, XYD_KAFKA_BROKERS
   int partitions = 6;                         // --partitions, XYD_PARTITIONS
   std::string node;                           // --node, XYD_NODE (default: host-port)
+  // Lets webhooks reach loopback addresses (tests' local receivers); every other non-public
+  // address stays refused. --webhooks-allow-loopback [true|false], XYD_WEBHOOKS_ALLOW_LOOPBACK.
+  bool webhooks_allow_loopback = false;
   std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
   std::vector<std::string> positional;        // words that are not flags
 

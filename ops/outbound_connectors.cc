@@ -33,6 +33,7 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliO
   webhook.retry.max_delay_ms = number_flag(options, "webhook-max-delay-ms", 300000);
   webhook.retry.max_attempts = static_cast<int>(std::max<int64_t>(1, number_flag(options, "webhook-max-attempts", 8)));
   webhook.timeout = std::chrono::milliseconds(std::max<int64_t>(100, number_flag(options, "webhook-timeout-ms", 5000)));
+  webhook.allow_loopback = connectors->webhooks_allow_loopback = options.webhooks_allow_loopback;
   webhook.secrets = [&credentials = services.credentials](const std::string& institution) {
     return credentials.webhook_secrets(institution);
   };
@@ -53,7 +54,8 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliO
 
 void add_outbound_routes(api::Router& router, api::ApiServices& services, OutboundConnectors& connectors) {
   connectors::add_webhook_subscription_routes(router, services, *connectors.store,
-                                       [webhooks = connectors.webhooks.get()] { webhooks->poke(); });
+                                              [webhooks = connectors.webhooks.get()] { webhooks->poke(); },
+                                              connectors.webhooks_allow_loopback);
   connectors::add_data_source_routes(router, services, *connectors.intake, *connectors.store);
 }
 

@@ -3,7 +3,8 @@
 // queue), the webhook delivery worker, the data-source intake (HTTP and xyd.data-sources), and
 // their routes. Built and stopped by serve's main thread; the parts own their threads.
 // Flags: --outbound-topics on|off (on), --webhook-base-delay-ms (1000), --webhook-max-delay-ms
-// (300000), --webhook-max-attempts (8), --webhook-timeout-ms (5000).
+// (300000), --webhook-max-attempts (8), --webhook-timeout-ms (5000), --webhooks-allow-loopback
+// (CliOptions; off: webhooks reach public addresses only).
 #pragma once
 
 #include <memory>
@@ -23,6 +24,7 @@ struct OutboundConnectors {
   std::unique_ptr<connectors::OutboundFollower> follower;
   std::unique_ptr<connectors::WebhookDelivery> webhooks;
   std::unique_ptr<connectors::DataSourceIntake> intake;
+  bool webhooks_allow_loopback = false;
   ~OutboundConnectors();
 };
 

@@ -1,4 +1,6 @@
 // `xyd serve`: opens the log, creates the xyd topics, serves HTTP until SIGINT or SIGTERM.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <memory>
 #include <iostream>
@@ -24,6 +26,7 @@
 #include "connectors/inbound_consumer.h"  // bank connectors, inbound (issue 8)
 #include "connectors/inbound_routes.h"    // bank connectors, inbound (issue 8)
 #include "ops/commands.h"
+#include "ops/data_folder.h"
 #include "ops/outbound_connectors.h"  // outbound connectors, data sources (issue 8)
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/version.h"
@@ -49,6 +52,12 @@ int run_serve(const CliOptions& options) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: only sigwait sees them
+
+  // Private files: everything serve creates from here on is for its own user only (RocksDB's
+  // files, the operator token, the SMS log), and the data folder is 0700.
+  ::umask(077);
+  if (auto prepared = prepare_data_folder(options.data_dir); !prepared.ok())
+    return fail("preparing the data folder", prepared.error());
 
   std::cerr << "xyd: opening the " << options.log_backend << " log..." << std::endl;
   auto log = log::open_log(options.serve_log_options());

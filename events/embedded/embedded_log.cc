@@ -20,6 +20,7 @@
 #include <set>
 #include <shared_mutex>
 
+#include "events/embedded/private_files.h"
 #include "events/embedded/record_codec.h"
 #include "events/group_commit.h"
 
@@ -559,11 +560,9 @@ Result<std::unique_ptr<Subscription>> EmbeddedLog::subscribe(const std::string& 
 }  // namespace
 
 Result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
-  if (ec)
-    return make_error(Errc::unavailable, "cannot create the data folder " + options.path + ": " + ec.message() +
-                                             " (choose another with --data or XYD_DATA)");
+  // Private from the start: the log holds personal data (0700 for it and any parent it creates).
+  if (auto created = create_private_folder(options.path); !created.ok())
+    return make_error(Errc::unavailable, created.error().message + " (choose another data folder with --data or XYD_DATA)");
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

@@ -40,7 +40,7 @@ struct World : ConnectorWorld {
       : ConnectorWorld("outbound", free_port(41000, 41899),
                        {"--webhook-base-delay-ms", std::to_string(kBaseDelayMs), "--webhook-max-delay-ms",
                         std::to_string(kMaxDelayMs), "--webhook-max-attempts", std::to_string(kMaxAttempts),
-                        "--webhook-timeout-ms", "2000"}) {
+                        "--webhook-timeout-ms", "2000", "--webhooks-allow-loopback", "true"}) {
     a = onboard("a", "440300");
     b = onboard("b", "440300");
     c = onboard("c", "440300");

@@ -26,6 +26,7 @@ class ServerProcess {
   bool wait_healthy(std::chrono::seconds timeout = std::chrono::seconds(60));
   void kill_with(int signal);  // and reap it
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& node() const { return node_; }
   const std::string& data_dir() const { return data_dir_; }

@@ -56,6 +56,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
   o.brokers = env_or("XYD_KAFKA_BROKERS", o.brokers);
   std::string partitions = env_or("XYD_PARTITIONS", std::to_string(o.partitions));
   o.node = env_or("XYD_NODE", "");
+  o.trusted_proxies = env_or("XYD_TRUSTED_PROXIES", "");
   for (int i = first; i < argc; ++i) {
     std::string word = argv[i];
     if (!word.starts_with("--")) {
@@ -75,6 +76,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
     else if (name == "brokers") o.brokers = value;
     else if (name == "partitions") partitions = value;
     else if (name == "node") o.node = value;
+    else if (name == "trusted-proxies") o.trusted_proxies = value;
     else o.flags[name] = value;
   }
   if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;

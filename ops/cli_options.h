@@ -18,6 +18,9 @@ struct CliOptions {
   std::string brokers = "127.0.0.1:19092";    // --brokers, XYD_KAFKA_BROKERS
   int partitions = 6;                         // --partitions, XYD_PARTITIONS
   std::string node;                           // --node, XYD_NODE (default: host-port)
+  // Peers (IP addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client;
+  // empty: the header never counts.
+  std::string trusted_proxies;                // --trusted-proxies, XYD_TRUSTED_PROXIES
   std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
   std::vector<std::string> positional;        // words that are not flags
 

@@ -30,8 +30,8 @@ struct LimiterOptions {
   int max_failures_per_address = 20;
   std::chrono::milliseconds window{15 * 60 * 1000};
   std::chrono::milliseconds lockout{15 * 60 * 1000};
-  // One-time codes sent (login or registration): one a minute per phone, whether or not the phone
-  // has an account, so the answer never tells; 30 an hour per address.
+  // One-time codes sent: one a minute per phone (the caller keys it by purpose too), whether or
+  // not the phone has an account, so the answer never tells; 30 an hour per address.
   Budget code_sends_per_phone{1, std::chrono::minutes(1)};
   Budget code_sends_per_address{30, std::chrono::hours(1)};
   // Registration attempts (right code or not): 5 an hour per phone, 20 an hour per address.

@@ -100,7 +100,8 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
 // POST /api/v1/sessions/codes {phone, purpose?}: sends a one-time code by SMS. "login" (the
 // default) to an active account's phone; "registration" to any phone, which proves it before
 // POST /api/v1/accounts registers it. The answer (202) is the same whether or not the phone has an
-// account, and so are the limits: one code a minute per phone, a budget per client address.
+// account, and so are the limits: one code a minute per phone and purpose, a budget per client
+// address.
 Result<Response> send_code(ApiServices& services, const Request& request) {
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
   XYD_ASSIGN_OR_RETURN(std::string phone, domain::required_string(body, "phone"));
@@ -111,7 +112,8 @@ Result<Response> send_code(ApiServices& services, const Request& request) {
     return make_error(Errc::invalid_argument, "purpose is 'login' (the default) or 'registration'", "purpose",
                       "one-of");
   const int64_t now = services.now_ms();
-  if (auto throttled = services.limiter.spend(Action::code_send, phone, client_address(services, request), now))
+  // Each purpose has its own budget per phone (registering, then logging in with a code, is fine).
+  if (auto throttled = services.limiter.spend(Action::code_send, purpose + "/" + phone, client_address(services, request), now))
     return too_many_response(*throttled, request);
   const int64_t ttl = services.sessions.code_ttl.count();
   const std::string validity = " (valid " + std::to_string(ttl / 60000) + " minutes; nobody from xyd will ask you for it)";

@@ -125,7 +125,8 @@ Result<Response> post_account(ApiServices& services, const Request& request) {
   auto ran = run_command(services, request, route,
                          {command_id, domain::account_id_for_phone(phone), command_body, body_hash});
   if (!ran.ok()) {
-    if (password && refused_for_good(ran.error())) XYD_RETURN_IF_ERROR(services.credentials.forget_password(command_id));
+    if (password && refused_for_good(ran.error()))
+      XYD_RETURN_IF_ERROR(services.credentials.forget_password(command_id));
     return ran.error();
   }
   Response response = std::move(ran).value();

@@ -94,9 +94,8 @@ std::optional<Throttle> LoginLimiter::full(Table& table, const std::string& id, 
   if (static_cast<int>(entry.times_ms.size()) < budget.max) return std::nullopt;
   const int64_t seconds = whole_seconds(entry.times_ms.front() - window_start);
   const std::string who = std::string_view(field) == "phone" ? "this phone" : "this address";
-  return Throttle{make_error(Errc::too_many,
-                             std::string("too many ") + (std::string_view(rule) == "code-send-rate" ? "codes sent to " : "registrations from ") +
-                                 who + "; retry in " + std::to_string(seconds) + " s",
+  const std::string what = std::string_view(rule) == "code-send-rate" ? "codes sent to " : "registrations from ";
+  return Throttle{make_error(Errc::too_many, "too many " + what + who + "; retry in " + std::to_string(seconds) + " s",
                              field, rule),
                   seconds};
 }

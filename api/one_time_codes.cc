@@ -1,8 +1,9 @@
 // CredentialStore, one-time codes (sent by SMS): at most one per phone and purpose, stored as
-// SHA-256(salt || code) under otp/<phone> (login) or otp/reg/<phone> (registration). The digest keeps the code out of plain sight; a 6-digit
-// code is short-lived and allows 5 tries, which is what protects it, not the hash. A record stays
-// after use or voiding (to enforce the resend interval) and is replaced by the next code; an
-// expired record is deleted when a try meets it after the resend interval.
+// SHA-256(salt || code) under otp/<phone> (login) or otp/reg/<phone> (registration). The digest
+// keeps the code out of plain sight; a 6-digit code is short-lived and allows 5 tries, which is
+// what protects it, not the hash. A record stays after use or voiding (to enforce the resend
+// interval) and is replaced by the next code; an expired record is deleted when a try meets it
+// after the resend interval.
 #include <sodium.h>
 
 #include <cstdio>

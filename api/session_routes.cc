@@ -113,10 +113,12 @@ Result<Response> send_code(ApiServices& services, const Request& request) {
                       "one-of");
   const int64_t now = services.now_ms();
   // Each purpose has its own budget per phone (registering, then logging in with a code, is fine).
-  if (auto throttled = services.limiter.spend(Action::code_send, purpose + "/" + phone, client_address(services, request), now))
+  const std::string address = client_address(services, request);
+  if (auto throttled = services.limiter.spend(Action::code_send, purpose + "/" + phone, address, now))
     return too_many_response(*throttled, request);
   const int64_t ttl = services.sessions.code_ttl.count();
-  const std::string validity = " (valid " + std::to_string(ttl / 60000) + " minutes; nobody from xyd will ask you for it)";
+  const std::string validity =
+      " (valid " + std::to_string(ttl / 60000) + " minutes; nobody from xyd will ask you for it)";
   if (purpose == "registration") {
     // Sent whether or not the phone is registered: only its owner learns which (from the 409).
     XYD_ASSIGN_OR_RETURN(std::string code, services.credentials.issue_code(CodePurpose::registration, phone, ttl, now));

@@ -91,7 +91,8 @@ int run_serve(const CliOptions& options) {
     } catch (...) {
     }
     if (per_hour < 0)
-      return fail("reading --address-limit", make_error(Errc::invalid_argument, "--address-limit is a whole number >= 0"));
+      return fail("reading --address-limit",
+                  make_error(Errc::invalid_argument, "--address-limit is a whole number >= 0"));
     limits.code_sends_per_address.max = limits.registrations_per_address.max = per_hour;
   }
   api::LoginLimiter limiter(limits);

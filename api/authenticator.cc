@@ -1,8 +1,14 @@
 #include "api/authenticator.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <array>
+#include <optional>
+
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -52,7 +58,121 @@ Result<Principal> key_principal(ApiServices& services, const std::string& key) {
   return p;
 }
 
+// An IP address as 16 bytes (IPv4 as ::ffff:a.b.c.d, so both families compare alike).
+using Ip = std::array<unsigned char, 16>;
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t"), last = text.find_last_not_of(" \t");
+  return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
+
+std::optional<Ip> parse_ip(std::string text) {
+  if (text.size() > 2 && text.front() == '[') {  // [v6] or [v6]:port
+    auto close = text.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    text = text.substr(1, close - 1);
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {  // v4:port
+    text = text.substr(0, text.find(':'));
+  }
+  Ip ip{};
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    ip[10] = ip[11] = 0xff;
+    std::memcpy(ip.data() + 12, &v4, 4);
+    return ip;
+  }
+  if (inet_pton(AF_INET6, text.c_str(), ip.data()) == 1) return ip;
+  return std::nullopt;
+}
+
+bool is_v4(const Ip& ip) {
+  static const unsigned char prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::memcmp(ip.data(), prefix, 12) == 0;
+}
+
+// A trusted-proxy entry: an address (a block of its full length) or "address/bits".
+struct Block {
+  Ip ip;
+  int bits = 128;
+};
+
+std::optional<Block> parse_block(const std::string& entry) {
+  const auto slash = entry.find('/');
+  auto ip = parse_ip(entry.substr(0, slash));
+  if (!ip) return std::nullopt;
+  Block block{*ip, 128};
+  if (slash != std::string::npos) {
+    const std::string bits = entry.substr(slash + 1);
+    if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    const int n = std::stoi(bits), most = is_v4(*ip) ? 32 : 128;
+    if (n > most) return std::nullopt;
+    block.bits = n + 128 - most;
+  }
+  return block;
+}
+
+bool contains(const Block& block, const Ip& ip) {
+  for (int i = 0; i < block.bits; ++i) {
+    const unsigned char mask = static_cast<unsigned char>(0x80 >> (i % 8));
+    if ((block.ip[i / 8] & mask) != (ip[i / 8] & mask)) return false;
+  }
+  return true;
+}
+
+bool trusted(const std::vector<std::string>& proxies, const Ip& ip) {
+  for (const auto& entry : proxies)
+    if (auto block = parse_block(entry); block && contains(*block, ip)) return true;
+  return false;
+}
+
 }  // namespace
+
+Result<std::vector<std::string>> parse_trusted_proxies(const std::string& list) {
+  std::vector<std::string> entries;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const auto comma = list.find(',', start);
+    const std::string entry = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (!entry.empty()) {
+      if (!parse_block(entry))
+        return make_error(Errc::invalid_argument,
+                          "--trusted-proxies: '" + entry + "' is not an IP address or a CIDR block (10.0.0.0/8)",
+                          "trusted-proxies", "ip-or-cidr");
+      entries.push_back(entry);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return entries;
+}
+
+std::string client_address(const Request& request, const std::vector<std::string>& trusted_proxies) {
+  const std::string& peer = request.client_address;
+  auto peer_ip = parse_ip(peer);
+  if (trusted_proxies.empty() || !peer_ip || !trusted(trusted_proxies, *peer_ip)) return peer;
+  const std::string forwarded = request.header("x-forwarded-for");
+  std::vector<std::string> hops;
+  size_t start = 0;
+  while (start <= forwarded.size()) {
+    const auto comma = forwarded.find(',', start);
+    hops.push_back(trim(forwarded.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::string client = peer;
+  for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
+    auto ip = parse_ip(*hop);
+    if (!ip) break;  // not an address: the hop after it (already in `client`) is the best known
+    client = *hop;
+    if (!trusted(trusted_proxies, *ip)) break;
+  }
+  return client;
+}
+
+std::string client_address(const ApiServices& services, const Request& request) {
+  return client_address(request, services.trusted_proxies);
+}
 
 Authenticator make_authenticator(ApiServices& services) {
   return [&services](const Request& request) -> Result<Principal> {

@@ -43,6 +43,9 @@ struct MachineKey {
   std::string created_by;
 };
 
+// What a one-time code proves: the phone's owner logs in, or registers the phone.
+enum class CodePurpose { login, registration };
+
 // Owns the credentials RocksDB; see the file comment. Thread-safe.
 class CredentialStore {
  public:
@@ -56,8 +59,14 @@ class CredentialStore {
   // repeated request (same idempotency key) with the same password changes nothing, and with
   // another password is refused (422), so replaying a request cannot change a password.
   [[nodiscard]] Status set_password(const std::string& reference, const std::string& password);
-  // Whether `password` matches the hash stored under `reference`.
+  // Whether `password` matches the hash stored under `reference`. Without such a hash (or with an
+  // empty reference) it is false after the same argon2 work as a real check, so an unknown phone
+  // answers in the time of a known one.
   Result<bool> verify_password(const std::string& reference, const std::string& password);
+  // Deletes the hash under `reference` (idempotent): a refused registration leaves none behind.
+  [[nodiscard]] Status forget_password(const std::string& reference);
+  // Whether a hash is stored under `reference`.
+  Result<bool> has_password(const std::string& reference);
 
   // --- sessions (session_store.cc)
   // Issues a token ("xyds_" + 43-char base64url of 32 random bytes) and stores its hash -> the
@@ -81,14 +90,20 @@ class CredentialStore {
   // restricted. not_found for an unknown id, unauthenticated ("token-revoked") for a revoked one.
   [[nodiscard]] Status update_session_credential(const std::string& session_id, const std::string& credential_ref);
 
-  // --- one-time login codes (one_time_codes.cc)
-  // A 6-digit code for the phone, valid ttl_ms; replaces any previous one; stores only its (salted)
-  // hash; returns the code for the SMS channel. too_many (field "phone", rule
-  // "otp-resend-interval") within 60 s of the previous code.
-  Result<std::string> issue_login_code(const std::string& phone, int64_t ttl_ms, int64_t now_ms);
-  // true once for the right, unexpired code (then consumed); false otherwise. After 5 wrong tries
-  // the code is void (false even for the right code).
-  Result<bool> consume_login_code(const std::string& phone, const std::string& code, int64_t now_ms);
+  // --- one-time codes (one_time_codes.cc), one per phone and purpose
+  // A 6-digit code for the phone, valid ttl_ms; replaces any previous one of that purpose; stores
+  // only its (salted) hash; returns the code for the SMS channel. too_many (field "phone", rule
+  // "otp-resend-interval") within 60 s of the previous code of that purpose.
+  Result<std::string> issue_code(CodePurpose purpose, const std::string& phone, int64_t ttl_ms, int64_t now_ms);
+  // true once for the right, unexpired code of that purpose (then consumed); false otherwise.
+  // After 5 wrong tries the code is void (false even for the right code).
+  Result<bool> consume_code(CodePurpose purpose, const std::string& phone, const std::string& code, int64_t now_ms);
+  Result<std::string> issue_login_code(const std::string& phone, int64_t ttl_ms, int64_t now_ms) {
+    return issue_code(CodePurpose::login, phone, ttl_ms, now_ms);
+  }
+  Result<bool> consume_login_code(const std::string& phone, const std::string& code, int64_t now_ms) {
+    return consume_code(CodePurpose::login, phone, code, now_ms);
+  }
 
   // --- machine identities (machine_keys.cc)
   // Returns the key once: "xydk_<key_id>_<secret>" (key_id 12 hex chars, secret 43-char
@@ -122,7 +137,8 @@ class CredentialStore {
   std::unique_ptr<Impl> impl_;
 };
 
-// The password rule: 8 to 128 characters; a 400 naming "password" otherwise.
+// The password rule: 8 to 128 characters (rule "length-8-128") and not one of the most common
+// passwords (rule "not-common", api/common_passwords.h); a 400 naming "password" otherwise.
 [[nodiscard]] Status check_password_rule(const std::string& password);
 
 }  // namespace xyd::api

@@ -28,6 +28,9 @@ struct CredentialStore::Impl {
   std::mutex session_mutex;
   std::mutex code_mutex;
   std::mutex key_mutex;
+  // A hash of a random password, verified against when there is no real hash (same time).
+  std::once_flag decoy_once;
+  std::string decoy_hash;
 
   // The value under `key`, nullopt if absent.
   Result<std::optional<std::string>> get(const std::string& key);

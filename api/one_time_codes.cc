@@ -1,8 +1,9 @@
-// CredentialStore, one-time login codes (sent by SMS): at most one per phone, stored as
-// SHA-256(salt || code) under otp/<phone>. The digest keeps the code out of plain sight; a 6-digit
-// code is short-lived and allows 5 tries, which is what protects it, not the hash. A record stays
-// after use or voiding (to enforce the resend interval) and is replaced by the next code; an
-// expired record is deleted when a try meets it after the resend interval.
+// CredentialStore, one-time codes (sent by SMS): at most one per phone and purpose, stored as
+// SHA-256(salt || code) under otp/<phone> (login) or otp/reg/<phone> (registration). The digest
+// keeps the code out of plain sight; a 6-digit code is short-lived and allows 5 tries, which is
+// what protects it, not the hash. A record stays after use or voiding (to enforce the resend
+// interval) and is replaced by the next code; an expired record is deleted when a try meets it
+// after the resend interval.
 #include <sodium.h>
 
 #include <cstdio>
@@ -16,7 +17,9 @@ namespace {
 constexpr int64_t kResendIntervalMs = 60 * 1000;
 constexpr int64_t kMaxWrongTries = 5;
 
-std::string code_key(const std::string& phone) { return "otp/" + phone; }
+std::string code_key(CodePurpose purpose, const std::string& phone) {
+  return (purpose == CodePurpose::login ? "otp/" : "otp/reg/") + phone;
+}
 
 struct StoredCode {
   std::string salt;
@@ -58,10 +61,11 @@ std::string code_hash(const std::string& salt, const std::string& code) { return
 
 }  // namespace
 
-Result<std::string> CredentialStore::issue_login_code(const std::string& phone, int64_t ttl_ms, int64_t now_ms) {
-  if (phone.empty()) return make_error(Errc::invalid_argument, "a login code needs a phone", "phone", "required");
-  if (ttl_ms <= 0) return make_error(Errc::invalid_argument, "a login code lasts a positive time", "ttl_ms", "positive");
-  const std::string key = code_key(phone);
+Result<std::string> CredentialStore::issue_code(CodePurpose purpose, const std::string& phone, int64_t ttl_ms,
+                                                int64_t now_ms) {
+  if (phone.empty()) return make_error(Errc::invalid_argument, "a code needs a phone", "phone", "required");
+  if (ttl_ms <= 0) return make_error(Errc::invalid_argument, "a code lasts a positive time", "ttl_ms", "positive");
+  const std::string key = code_key(purpose, phone);
   std::lock_guard lock(impl_->code_mutex);
   XYD_ASSIGN_OR_RETURN(auto data, impl_->get(key));
   if (data) {
@@ -69,7 +73,7 @@ Result<std::string> CredentialStore::issue_login_code(const std::string& phone, 
     int64_t wait_ms = previous.issued_ms + kResendIntervalMs - now_ms;
     if (wait_ms > 0)
       return make_error(Errc::too_many,
-                        "a login code was sent to this phone less than 60 s ago; retry in " +
+                        "a code was sent to this phone less than 60 s ago; retry in " +
                             std::to_string((wait_ms + 999) / 1000) + " s",
                         "phone", "otp-resend-interval");
   }
@@ -88,8 +92,9 @@ Result<std::string> CredentialStore::issue_login_code(const std::string& phone, 
   return code;
 }
 
-Result<bool> CredentialStore::consume_login_code(const std::string& phone, const std::string& code, int64_t now_ms) {
-  const std::string key = code_key(phone);
+Result<bool> CredentialStore::consume_code(CodePurpose purpose, const std::string& phone, const std::string& code,
+                                           int64_t now_ms) {
+  const std::string key = code_key(purpose, phone);
   std::lock_guard lock(impl_->code_mutex);
   XYD_ASSIGN_OR_RETURN(auto data, impl_->get(key));
   if (!data) return false;

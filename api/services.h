@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,8 @@ struct ApiServices {
   LoginLimiter& limiter;
   SessionSettings sessions;
   std::string operator_token;  // the local operator's token (<data>/operator-token)
+  // Peers whose X-Forwarded-For names the client (IP addresses or CIDR blocks; --trusted-proxies).
+  std::vector<std::string> trusted_proxies;
   std::function<int64_t()> now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())

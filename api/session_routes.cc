@@ -2,7 +2,9 @@
 
 #include "aggregates/account.h"
 #include "aggregates/identifiers.h"
+#include "aggregates/fields.h"
 #include "api/access_check.h"
+#include "api/authenticator.h"
 #include "api/command_handler.h"
 #include "events/codec.h"
 
@@ -15,7 +17,7 @@ const events::Actor kPlatform{"", "system", "", ""};
 // account to record it on; the limiter still counts it).
 void record_attempt(ApiServices& services, const Request& request, const std::string& account, const std::string& name,
                     nlohmann::json body) {
-  body["client_address"] = request.client_address;
+  body["client_address"] = client_address(services, request);
   const std::string scope = name == "RecordLogin" ? "login" : "login-failure";
   (void)run_command(services, request, {scope, name, "account"},
                     {scope + ":" + events::uuid_v7(), account, std::move(body), "", {}, kPlatform});
@@ -28,18 +30,23 @@ Error wrong_credentials() {
 
 Result<Response> log_in(ApiServices& services, const Request& request) {
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
-  const std::string phone = body.value("phone", "");
+  XYD_ASSIGN_OR_RETURN(std::string phone, domain::required_string(body, "phone"));
   XYD_RETURN_IF_ERROR(domain::check_mobile(phone));
-  const bool with_code = body.contains("code");
-  if (!with_code && !body.contains("password"))
+  XYD_ASSIGN_OR_RETURN(std::optional<std::string> code, domain::optional_string(body, "code"));
+  XYD_ASSIGN_OR_RETURN(std::optional<std::string> password, domain::optional_string(body, "password"));
+  const bool with_code = code.has_value();
+  if (!with_code && !password)
     return make_error(Errc::invalid_argument, "send phone with password, or phone with code", "password", "required");
-  const std::string secret = with_code ? body.value("code", "") : body.value("password", "");
+  const std::string secret = with_code ? *code : *password;
   const int64_t now = services.now_ms();
-  XYD_RETURN_IF_ERROR(services.limiter.check(phone, request.client_address, now));
+  const std::string address = client_address(services, request);
+  if (auto locked = services.limiter.locked_out(phone, address, now)) return too_many_response(*locked, request);
   const std::string id = domain::account_id_for_phone(phone);
   XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", id));
   std::string reason;
   if (!account) {
+    // The same argon2 work as for a known phone (a decoy hash), so the time does not tell.
+    if (!with_code) (void)services.credentials.verify_password("", secret);
     reason = "unknown phone";
   } else if (with_code) {
     XYD_ASSIGN_OR_RETURN(bool right, services.credentials.consume_login_code(phone, secret, now));
@@ -50,7 +57,7 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
     if (!right) reason = "wrong password";
   }
   if (!reason.empty()) {
-    services.limiter.failed(phone, request.client_address, now);
+    services.limiter.failed(phone, address, now);
     if (account) record_attempt(services, request, id, "RecordLoginFailure", {{"reason", reason}});
     return wrong_credentials();
   }
@@ -67,15 +74,13 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
   const bool restricted = data.value("must_change_password", false);
   // A client may ask for a shorter session than the server's (a shared computer), never a longer one.
   int64_t ttl_ms = services.sessions.ttl.count();
-  if (auto asked = body.find("ttl_seconds"); asked != body.end()) {
-    if (!asked->is_number_integer() || asked->get<int64_t>() < 1)
-      return make_error(Errc::invalid_argument, "ttl_seconds must be a positive whole number", "ttl_seconds",
-                        "positive-integer");
-    ttl_ms = std::min(ttl_ms, asked->get<int64_t>() * 1000);
+  if (body.contains("ttl_seconds")) {
+    XYD_ASSIGN_OR_RETURN(int64_t asked, domain::required_int(body, "ttl_seconds", 1, INT64_MAX / 1000));
+    ttl_ms = std::min(ttl_ms, asked * 1000);
   }
   XYD_ASSIGN_OR_RETURN(auto opened, services.credentials.open_session(
                                         id, data.value("credential_ref", ""), ttl_ms, restricted,
-                                        request.client_address, with_code ? "otp" : "password", now));
+                                        address, with_code ? "otp" : "password", now));
   const auto& [token, session] = opened;
   record_attempt(services, request, id, "RecordLogin",
                  {{"method", with_code ? "otp" : "password"}, {"session", session.id}});
@@ -92,26 +97,46 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
   return response;
 }
 
-// POST /api/v1/sessions/codes {phone}: sends a one-time login code to an active account's phone.
-// The answer is the same whether or not the phone has an account.
+// POST /api/v1/sessions/codes {phone, purpose?}: sends a one-time code by SMS. "login" (the
+// default) to an active account's phone; "registration" to any phone, which proves it before
+// POST /api/v1/accounts registers it. The answer (202) is the same whether or not the phone has an
+// account, and so are the limits: one code a minute per phone and purpose, a budget per client
+// address.
 Result<Response> send_code(ApiServices& services, const Request& request) {
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
-  const std::string phone = body.value("phone", "");
+  XYD_ASSIGN_OR_RETURN(std::string phone, domain::required_string(body, "phone"));
   XYD_RETURN_IF_ERROR(domain::check_mobile(phone));
-  XYD_RETURN_IF_ERROR(services.limiter.check(phone, request.client_address, services.now_ms()));
-  XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
-  if (account && account->data.value("status", "") == "active") {
-    XYD_ASSIGN_OR_RETURN(std::string code,
-                         services.credentials.issue_login_code(phone, services.sessions.code_ttl.count(), services.now_ms()));
-    XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd login code: " + code + " (valid " +
-                                                     std::to_string(services.sessions.code_ttl.count() / 60000) +
-                                                     " minutes; nobody from xyd will ask you for it)"));
+  XYD_ASSIGN_OR_RETURN(std::optional<std::string> asked, domain::optional_string(body, "purpose"));
+  const std::string purpose = asked.value_or("login");
+  if (purpose != "login" && purpose != "registration")
+    return make_error(Errc::invalid_argument, "purpose is 'login' (the default) or 'registration'", "purpose",
+                      "one-of");
+  const int64_t now = services.now_ms();
+  // Each purpose has its own budget per phone (registering, then logging in with a code, is fine).
+  const std::string address = client_address(services, request);
+  if (auto throttled = services.limiter.spend(Action::code_send, purpose + "/" + phone, address, now))
+    return too_many_response(*throttled, request);
+  const int64_t ttl = services.sessions.code_ttl.count();
+  const std::string validity =
+      " (valid " + std::to_string(ttl / 60000) + " minutes; nobody from xyd will ask you for it)";
+  if (purpose == "registration") {
+    // Sent whether or not the phone is registered: only its owner learns which (from the 409).
+    XYD_ASSIGN_OR_RETURN(std::string code, services.credentials.issue_code(CodePurpose::registration, phone, ttl, now));
+    XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd registration code: " + code + validity));
+  } else {
+    XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
+    if (account && account->data.value("status", "") == "active") {
+      XYD_ASSIGN_OR_RETURN(std::string code, services.credentials.issue_code(CodePurpose::login, phone, ttl, now));
+      XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd login code: " + code + validity));
+    }
   }
   Response response;
   response.status = 202;
   response.body = {{"phone", mask_phone(phone)},
-                   {"detail", "if this phone has an active account, a code is on its way"},
-                   {"expires_in_seconds", services.sessions.code_ttl.count() / 1000}};
+                   {"purpose", purpose},
+                   {"detail", purpose == "registration" ? "a registration code is on its way"
+                                                        : "if this phone has an active account, a code is on its way"},
+                   {"expires_in_seconds", ttl / 1000}};
   return response;
 }
 
@@ -144,8 +169,10 @@ Result<Response> change_password(ApiServices& services, const Request& request) 
     return make_error(Errc::forbidden, "only the account itself changes its password, from one of its sessions",
                       "id", "own-account");
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
-  const std::string current_password = body.value("current_password", ""), next = body.value("new_password", "");
-  XYD_RETURN_IF_ERROR(check_password_rule(next));
+  XYD_ASSIGN_OR_RETURN(std::string current_password, domain::required_string(body, "current_password"));
+  XYD_ASSIGN_OR_RETURN(std::string next, domain::required_string(body, "new_password"));
+  if (auto rule = check_password_rule(next); !rule.ok())
+    return make_error(Errc::invalid_argument, rule.error().message, "new_password", rule.error().rule);
   XYD_ASSIGN_OR_RETURN(bool right, services.credentials.verify_password(p.credential, current_password));
   if (!right)
     return make_error(Errc::forbidden, "current_password is wrong", "current_password", "matches-current-password");

@@ -57,6 +57,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
   std::string partitions = env_or("XYD_PARTITIONS", std::to_string(o.partitions));
   o.node = env_or("XYD_NODE", "");
   std::string webhooks_allow_loopback = env_or("XYD_WEBHOOKS_ALLOW_LOOPBACK", "false");
+  o.trusted_proxies = env_or("XYD_TRUSTED_PROXIES", "");
   for (int i = first; i < argc; ++i) {
     std::string word = argv[i];
     if (!word.starts_with("--")) {
@@ -77,6 +78,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
     else if (name == "partitions") partitions = value;
     else if (name == "node") o.node = value;
     else if (name == "webhooks-allow-loopback") webhooks_allow_loopback = value;
+    else if (name == "trusted-proxies") o.trusted_proxies = value;
     else o.flags[name] = value;
   }
   if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;

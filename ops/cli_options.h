@@ -21,6 +21,9 @@ struct CliOptions {
   // Lets webhooks reach loopback addresses (tests' local receivers); every other non-public
   // address stays refused. --webhooks-allow-loopback [true|false], XYD_WEBHOOKS_ALLOW_LOOPBACK.
   bool webhooks_allow_loopback = false;
+  // Peers (IP addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client;
+  // empty: the header never counts.
+  std::string trusted_proxies;                // --trusted-proxies, XYD_TRUSTED_PROXIES
   std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
   std::vector<std::string> positional;        // words that are not flags
 

@@ -1,7 +1,9 @@
 // `xyd load`: a load generator for the command path over HTTP. Registers accounts with unique
-// phone numbers from several client threads and reports requests/s, latency and status counts;
-// optionally writes each acknowledged (2xx) request as "phone account-id" to a file. Reused by
-// the crash test and the benchmarks.
+// phone numbers from several client threads, each as a client does (a registration code to the
+// phone, read from the server's <data>/sms.log, then the registration with it: the server must run
+// on the same --data, with --address-limit 0), and reports requests/s (registrations), latency and
+// status counts; optionally writes each acknowledged (2xx) registration as "phone account-id" to a
+// file. With --path, POSTs the body to that route instead (no code); with --get, hammers a GET.
 #include <atomic>
 #include <chrono>
 #include <cpprest/http_client.h>
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "ops/commands.h"
+#include "ops/sms_log.h"
 
 namespace xyd::ops {
 namespace {
@@ -32,6 +35,8 @@ int run_load(const CliOptions& options) {
   const int concurrency = std::stoi(options.flag("concurrency", "8"));
   const double seconds = std::stod(options.flag("seconds", "10"));
   const std::string path = options.flag("path", "/api/v1/accounts");
+  const bool register_with_code = path == "/api/v1/accounts";
+  SmsLog sms(options.data_dir + "/sms.log");
   const bool with_password = options.has("password");
   const std::string get_path = options.flag("get");  // a GET to hammer instead (the trivial reference)
   std::mt19937_64 random(std::random_device{}());
@@ -60,6 +65,19 @@ int run_load(const CliOptions& options) {
         std::snprintf(phone, sizeof phone, "%s%06llu", prefix.c_str(), static_cast<unsigned long long>(n % 1000000));
         nlohmann::json body = {{"phone", phone}, {"region", "440300"}, {"kind", "enterprise_user"}};
         if (with_password) body["password"] = std::string("load-") + phone;
+        const auto begun = Clock::now();
+        if (get_path.empty() && register_with_code) {
+          web::http::http_request code(web::http::methods::POST);
+          code.set_request_uri("/api/v1/sessions/codes");
+          code.set_body(nlohmann::json{{"phone", phone}, {"purpose", "registration"}}.dump(), "application/json");
+          try {
+            auto sent = client.request(code).get();
+            sent.extract_utf8string(true).get();
+            if (sent.status_code() == 202) body["code"] = sms.registration_code(phone);
+          } catch (const std::exception&) {
+          }
+          if (!body.contains("code")) body["code"] = "";  // refused: the registration says why
+        }
         web::http::http_request request(get_path.empty() ? web::http::methods::POST : web::http::methods::GET);
         if (get_path.empty()) {
           request.set_request_uri(path);
@@ -68,7 +86,6 @@ int run_load(const CliOptions& options) {
         } else {
           request.set_request_uri(get_path);
         }
-        const auto begun = Clock::now();
         int status = 0;
         std::string reply;
         try {

@@ -3,7 +3,8 @@
 # Data stays under ./data unless XYD_DATA or --data says otherwise; other flags go to xyd serve.
 #   --demo [N]   also fill the server with a demo dataset: starts serve in the background, waits
 #                for /healthz, runs `xyd demo --seed 1 --enterprises N` (default 2000) against it,
-#                then keeps serve running in the foreground (Ctrl-C stops it).
+#                then keeps serve running in the foreground (Ctrl-C stops it). That server does not
+#                limit code sends and registrations per client address (--address-limit 0).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 demo=""
@@ -36,7 +37,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do  # the demo needs serve's --data and --h
   esac
 done
 http="${XYD_HTTP:-http://127.0.0.1:8080}"
-"$xyd" serve --data "$data" --log embedded ${args[@]+"${args[@]}"} &
+# --address-limit 0: the demo registers its enterprise users from this one address.
+"$xyd" serve --data "$data" --log embedded --address-limit 0 ${args[@]+"${args[@]}"} &
 serve=$!
 trap 'kill -TERM "$serve" 2>/dev/null || true; wait "$serve" 2>/dev/null || true' INT TERM
 for _ in $(seq 1 120); do

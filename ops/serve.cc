@@ -93,10 +93,24 @@ int run_serve(const CliOptions& options) {
   auto sms = api::make_log_file_sms_channel(options.data_dir + "/sms.log");
   api::LimiterOptions limits;
   limits.lockout = std::chrono::seconds(seconds_flag(options, "lockout-seconds", 900));
+  if (options.has("address-limit")) {  // code sends and registrations per client address and hour; 0: no limit
+    int per_hour = -1;
+    try {
+      per_hour = std::stoi(options.flag("address-limit"));
+    } catch (...) {
+    }
+    if (per_hour < 0)
+      return fail("reading --address-limit",
+                  make_error(Errc::invalid_argument, "--address-limit is a whole number >= 0"));
+    limits.code_sends_per_address.max = limits.registrations_per_address.max = per_hour;
+  }
   api::LoginLimiter limiter(limits);
+  auto trusted_proxies = api::parse_trusted_proxies(options.trusted_proxies);
+  if (!trusted_proxies.ok()) return fail("reading --trusted-proxies", trusted_proxies.error());
   auto operator_token = api::write_operator_token(options.data_dir + "/operator-token");
   if (!operator_token.ok()) return fail("writing the operator token", operator_token.error());
   api::ApiServices services{(*write_side)->gateway(), **credentials, state_view, *sms, limiter, {}, *operator_token};
+  services.trusted_proxies = *trusted_proxies;
   services.sessions.ttl = std::chrono::seconds(seconds_flag(options, "session-seconds", 28800));
   auto rule_sets = api::load_rule_sets(runtime_options(options).rules_dir);  // certification, screening
   if (!rule_sets.ok()) return fail("loading the rule sets", rule_sets.error());

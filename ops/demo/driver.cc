@@ -69,7 +69,11 @@ Status parallel(size_t count, const DriverOptions& options, DriverProgress& prog
 class Driver {
  public:
   Driver(const DemoPlan& plan, const DriverOptions& options, DriverProgress& progress)
-      : plan_(plan), options_(options), progress_(progress), agreement_(load_agreement(options.rules_dir)) {}
+      : plan_(plan),
+        options_(options),
+        progress_(progress),
+        agreement_(load_agreement(options.rules_dir)),
+        sms_(options.data_dir + "/sms.log") {}
 
   Status run() {
     XYD_RETURN_IF_ERROR(bootstrap());
@@ -82,7 +86,7 @@ class Driver {
     progress_.phase = 2;
     users_.resize(plan_.users.size());
     XYD_RETURN_IF_ERROR(parallel(plan_.users.size(), options_, progress_, plan_.seed, [this](Caller& c, size_t i) -> Status {
-      XYD_ASSIGN_OR_RETURN(users_[i], register_user(c, plan_.users[i]));
+      XYD_ASSIGN_OR_RETURN(users_[i], register_user(c, sms_, plan_.users[i]));
       return Status();
     }));
     progress_.phase = 3;
@@ -313,6 +317,7 @@ class Driver {
   const DriverOptions& options_;
   DriverProgress& progress_;
   Agreement agreement_;
+  SmsLog sms_;  // the registration codes the server sent to the users' phones
   Session system_admin_;
   std::vector<Session> admins_, managers_, users_;
   std::unordered_map<std::string, size_t> manager_by_account_;

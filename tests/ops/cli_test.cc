@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -114,9 +115,14 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
   BOOST_CHECK_EQUAL(problem.value("status", 0), 404);
   BOOST_CHECK(problem.contains("type") && problem.contains("title") && problem.contains("detail"));
 
-  // A registration through the server, then `log tail` beside the running server shows its event.
+  // An account created through the server (as the local operator, whose token serve wrote), then
+  // `log tail` beside the running server shows its event.
+  std::ifstream token_file(data + "/operator-token");
+  std::string operator_token;
+  std::getline(token_file, operator_token);
   web::http::http_request post(web::http::methods::POST);
   post.set_request_uri("/api/v1/accounts");
+  post.headers().add("Authorization", "Bearer " + operator_token);
   const std::string phone = "188" + std::to_string(10000000 + getpid() % 89999999);
   post.set_body(nlohmann::json{{"phone", phone}, {"region", "440300"}}.dump(), "application/json");
   auto created = client.request(post).get();
@@ -136,6 +142,7 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
     run(xyd_command(sample));
     web::http::http_request again(web::http::methods::POST);
     again.set_request_uri("/api/v1/accounts");
+    again.headers().add("Authorization", "Bearer " + operator_token);
     again.set_body(nlohmann::json{{"phone", "189" + phone.substr(3)}, {"region", "440300"}}.dump(),
                    "application/json");
     BOOST_CHECK_EQUAL(client.request(again).get().status_code(), 201);

@@ -93,7 +93,8 @@ void ConnectorWorld::create(const std::string& name, int n, json body) {
 void ConnectorWorld::register_owner(const std::string& name, int n) {
   phones[name] = phone(n);
   const std::string password = "pw-" + phones[name] + "-own";
-  auto registered = call("", "POST", "/api/v1/accounts", {{"phone", phones[name]}, {"region", "440300"}, {"password", password}});
+  auto registered =
+      register_with_code(server.url(), data, {{"phone", phones[name]}, {"region", "440300"}, {"password", password}});
   BOOST_REQUIRE_EQUAL(registered.status, 201);
   ids[name] = registered.body["id"];
   auto session = call("", "POST", "/api/v1/sessions", {{"phone", phones[name]}, {"password", password}});

@@ -1,8 +1,9 @@
-// Crash test of the write side on the backend under test: clients register accounts while the
-// server is killed with SIGKILL at random moments (ten times) and restarted; on Kafka the broker
-// is also killed and restarted once mid-load and the server must recover by itself. Afterwards
-// every acknowledged command's event exists exactly once, a retry of any command (acknowledged or
-// not) settles it exactly once, and every aggregate's chain is gapless and intact.
+// Crash test of the write side on the backend under test: clients create accounts (as the local
+// operator) while the server is killed with SIGKILL at random moments (ten times) and restarted;
+// on Kafka the broker is also killed and restarted once mid-load and the server must recover by
+// itself. Afterwards every acknowledged command's event exists exactly once, a retry of any
+// command (acknowledged or not) settles it exactly once, and every aggregate's chain is gapless
+// and intact.
 #define BOOST_TEST_MODULE write_side_crash
 #include <signal.h>
 #include <unistd.h>
@@ -67,7 +68,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_command) {
           attempted.insert(phone);
         }
         auto reply = http_request(server.url(), "POST", "/api/v1/accounts", registration(phone),
-                                  {{"Idempotency-Key", "crash-" + phone}}, 10s);
+                                  as_operator(server, "crash-" + phone), 10s);
         if (reply.status == 201) {
           std::lock_guard lock(mutex);
           acknowledged[phone] = reply.body["events"][0].value("id", "");
@@ -87,7 +88,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_command) {
     const auto deadline = std::chrono::steady_clock::now() + 120s;
     while (std::chrono::steady_clock::now() < deadline) {
       auto probe = http_request(server.url(), "POST", "/api/v1/accounts", registration(phone),
-                                {{"Idempotency-Key", "crash-" + phone}}, 10s);
+                                as_operator(server, "crash-" + phone), 10s);
       if (probe.status == 201) return true;
       std::this_thread::sleep_for(200ms);
     }
@@ -117,7 +118,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_command) {
   size_t replayed = 0;
   for (const auto& phone : attempted) {
     const std::string key = "crash-" + phone;
-    auto reply = http_request(server.url(), "POST", "/api/v1/accounts", registration(phone), {{"Idempotency-Key", key}},
+    auto reply = http_request(server.url(), "POST", "/api/v1/accounts", registration(phone), as_operator(server, key),
                               30s);
     BOOST_CHECK_MESSAGE(reply.status == 201, "retry of " << phone << " answered " << reply.status << " "
                                                           << reply.body.dump());

@@ -73,7 +73,7 @@ struct World {
   void self_register(const std::string& name, int n, const std::string& region) {
     phones[name] = phone(n);
     const std::string password = "pw-" + phones[name] + "-own";
-    auto reply = call("", "POST", "/api/v1/accounts", {{"phone", phones[name]}, {"region", region}, {"password", password}});
+    auto reply = register_with_code(url(), data, {{"phone", phones[name]}, {"region", region}, {"password", password}});
     BOOST_REQUIRE_MESSAGE(reply.status == 201, reply.body.dump());
     ids[name] = reply.body["id"];
     auto session = login(phones[name], password);

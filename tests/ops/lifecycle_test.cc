@@ -212,8 +212,8 @@ BOOST_AUTO_TEST_CASE(enterprise_registration_and_certification) {
   auto& w = world();
   w.phones["owner"] = w.phone(20);
   const std::string password = "pw-" + w.phones["owner"] + "-own";
-  auto registered = w.call("", "POST", "/api/v1/accounts",
-                           {{"phone", w.phones["owner"]}, {"region", "440300"}, {"password", password}});
+  auto registered = register_with_code(w.server.url(), w.data,
+                                       {{"phone", w.phones["owner"]}, {"region", "440300"}, {"password", password}});
   BOOST_REQUIRE_EQUAL(registered.status, 201);
   w.ids["owner"] = registered.body["id"];
   auto session = w.login(w.phones["owner"], password);

@@ -75,7 +75,8 @@ struct World {
   }
   void self_register(const std::string& name, int n, const std::string& region) {
     const std::string password = "pw-" + phone(n) + "-own";
-    auto reply = http_request(server.url(), "POST", "/api/v1/accounts", {{"phone", phone(n)}, {"region", region}, {"password", password}});
+    auto reply =
+        register_with_code(server.url(), data, {{"phone", phone(n)}, {"region", region}, {"password", password}});
     BOOST_REQUIRE_MESSAGE(reply.status == 201, reply.body.dump());
     ids[name] = reply.body["id"];
     tokens[name] = login(phone(n), password);

@@ -121,6 +121,25 @@ std::string last_sms(const std::string& data_dir, const std::string& phone) {
   return found;
 }
 
+std::string registration_code(const std::string& data_dir, const std::string& phone) {
+  return text_after(last_sms(data_dir, phone), "registration code: ", 6);
+}
+
+HttpReply register_with_code(const std::string& base, const std::string& data_dir, nlohmann::json body,
+                             const std::map<std::string, std::string>& headers) {
+  const std::string phone = body.value("phone", "");
+  auto sent = http_request(base, "POST", "/api/v1/sessions/codes", {{"phone", phone}, {"purpose", "registration"}});
+  if (sent.status != 202) return sent;
+  body["code"] = registration_code(data_dir, phone);
+  return http_request(base, "POST", "/api/v1/accounts", body, headers);
+}
+
+std::map<std::string, std::string> as_operator(const ServerProcess& server, const std::string& idempotency_key) {
+  auto headers = server.operator_auth();
+  headers["Idempotency-Key"] = idempotency_key;
+  return headers;
+}
+
 std::string text_after(const std::string& text, const std::string& marker, size_t length) {
   auto at = text.find(marker);
   return at == std::string::npos ? std::string() : text.substr(at + marker.size(), length);

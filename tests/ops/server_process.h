@@ -64,6 +64,16 @@ std::vector<std::string> backend_flags();
 std::string backend_flags_text();
 // The last SMS the server "sent" to a phone (the default channel appends to <data>/sms.log).
 std::string last_sms(const std::string& data_dir, const std::string& phone);
+// The registration code last sent to the phone (empty when none was).
+std::string registration_code(const std::string& data_dir, const std::string& phone);
+// Self-registration as a client does it: a registration code to the body's phone
+// (POST /api/v1/sessions/codes, purpose "registration"), read from <data>/sms.log, then
+// POST /api/v1/accounts with it. The code request's reply when that is not a 202.
+HttpReply register_with_code(const std::string& base, const std::string& data_dir, nlohmann::json body,
+                             const std::map<std::string, std::string>& headers = {});
+// The local operator's authorization and an Idempotency-Key: how the write-side tests create
+// accounts (an administrator's creation needs no registration code).
+std::map<std::string, std::string> as_operator(const ServerProcess& server, const std::string& idempotency_key);
 // The `length` characters after `marker` in `text` (empty when the marker is absent).
 std::string text_after(const std::string& text, const std::string& marker, size_t length);
 // The set-up several test cases share, built by the first that asks; when building it failed,

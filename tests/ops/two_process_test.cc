@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_par
     const std::string phone = phone_of(prefix, i);
     const auto& server = i % 2 ? b : a;
     auto reply = http_request(server.url(), "POST", "/api/v1/accounts", registration(phone),
-                              {{"Idempotency-Key", "two-" + phone}}, 30s);
+                              as_operator(server, "two-" + phone), 30s);
     BOOST_REQUIRE_MESSAGE(reply.status == 201, phone << ": " << reply.status << " " << reply.body.dump());
     first_event[phone] = reply.body["events"][0].value("id", "");
   }
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_par
     const std::string phone = phone_of(prefix, i);
     const auto& other = i % 2 ? a : b;
     auto reply = http_request(other.url(), "POST", "/api/v1/accounts", registration(phone),
-                              {{"Idempotency-Key", "two-" + phone}}, 30s);
+                              as_operator(other, "two-" + phone), 30s);
     BOOST_CHECK_EQUAL(reply.status, 201);
     BOOST_CHECK_EQUAL(reply.headers["Idempotency-Replayed"], "true");
     BOOST_CHECK_EQUAL(reply.body["events"][0].value("id", ""), first_event[phone]);
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_par
   for (int i = 120; i < 200; ++i) {
     const std::string phone = phone_of(prefix, i);
     auto reply = http_request(b.url(), "POST", "/api/v1/accounts", registration(phone),
-                              {{"Idempotency-Key", "two-" + phone}}, 30s);
+                              as_operator(b, "two-" + phone), 30s);
     BOOST_REQUIRE_MESSAGE(reply.status == 201, phone << ": " << reply.status << " " << reply.body.dump());
     first_event[phone] = reply.body["events"][0].value("id", "");
   }
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_par
   for (int i = 0; i < 120; i += 2) {
     const std::string phone = phone_of(prefix, i);
     auto reply = http_request(b.url(), "POST", "/api/v1/accounts", registration(phone),
-                              {{"Idempotency-Key", "two-" + phone}}, 30s);
+                              as_operator(b, "two-" + phone), 30s);
     BOOST_CHECK_EQUAL(reply.status, 201);
     BOOST_CHECK_EQUAL(reply.headers["Idempotency-Replayed"], "true");
     BOOST_CHECK_EQUAL(reply.body["events"][0].value("id", ""), first_event[phone]);

@@ -1,4 +1,4 @@
-// Checks shared by the write-side end-to-end tests: registering accounts with unique phones over
+// Checks shared by the write-side end-to-end tests: creating accounts with unique phones over
 // HTTP, and reading back every AccountRegistered event of a phone prefix from the log to check
 // exactly-once, gapless versions and the hash chain. Test thread only.
 #pragma once

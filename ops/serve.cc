@@ -1,5 +1,6 @@
 // `xyd serve`: opens the log, creates the xyd topics, serves HTTP until SIGINT or SIGTERM.
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <iostream>
 
@@ -170,6 +171,10 @@ int run_serve(const CliOptions& options) {
                                             return stats;
                                           }});
   add_outbound_routes(router, services, **outbound);
+  if (options.has("routes-file")) {  // every route, one "METHOD /pattern" a line (the HTTP fuzz test reads it)
+    std::ofstream routes(options.flag("routes-file"));
+    for (const auto& route : router.route_list()) routes << route << "\n";
+  }
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

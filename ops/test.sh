@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, starts a private local Kafka broker, runs every test against
-# both logs (CTest), stops the broker, and exits non-zero on any failure.
+# Installs what is missing, builds, runs the libFuzzer targets for a bounded time (ops/fuzz.sh),
+# starts a private local Kafka broker, runs every test against both logs (CTest), stops the
+# broker, and exits non-zero on any failure.
 #   ops/test.sh [ctest arguments, e.g. -L kafka or -R conformance]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${XYD_BUILD_DIR:-$root/build}"
 "$root/ops/setup.sh"
+# The sanitizer fuzz targets first (about a minute): a crash, sanitizer report or leak fails the run.
+"$root/ops/fuzz.sh"
 
 # A broker of the tests' own, on its own port and folder, so it never meets a user's broker.
 port="${XYD_TEST_KAFKA_PORT:-19592}"

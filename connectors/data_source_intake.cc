@@ -87,12 +87,12 @@ Status DataSourceIntake::handle(const std::vector<log::Record>& records) {
 Status DataSourceIntake::take(const log::Record& record, OutboundStore::Batch& batch) {
   const std::string where = record.topic + "/" + std::to_string(record.partition) + "@" + std::to_string(record.offset);
   auto parsed = events::parse_json_object(record.value, events::kInputLimits, "record");
-  std::string source = "kafka";
-  if (parsed.ok()) {
-    auto named = domain::optional_string(*parsed, "source");
-    if (named.ok() && *named) source = **named;
-  }
+  std::string source = "kafka";  // the record's "source" names its producer, when it is a string
+  Result<std::optional<std::string>> named = std::optional<std::string>();
+  if (parsed.ok()) named = domain::optional_string(*parsed, "source");
+  if (named.ok() && *named) source = **named;
   const json original = parsed.ok() ? *parsed : raw_text(record.value);
+  if (parsed.ok() && !named.ok()) parsed = named.error();
   std::optional<Error> refused;
   json outcome;
   try {

@@ -1,5 +1,6 @@
 // The JSON limits (events/json_input.h): parse_json never throws, and what it accepts is within
-// the limits it documents (size, depth, string length); a refusal names one documented rule.
+// the limits it documents (size, depth, string length) and is JSON (no NUL byte, after which
+// nlohmann's parser would ignore anything); a refusal names one documented rule.
 #include <algorithm>
 #include <vector>
 
@@ -45,6 +46,8 @@ void check(std::string_view bytes, const events::JsonLimits& limits) {
     return;
   }
   FUZZ_CHECK(bytes.size() <= limits.max_bytes, "accepted a document over max_bytes");
+  // JSON has no raw NUL byte anywhere (nlohmann's parser stops at one, ignoring what follows).
+  FUZZ_CHECK(bytes.find('\0') == std::string_view::npos, "accepted a document holding a NUL byte");
   const Shape shape = shape_of(*parsed);
   FUZZ_CHECK(shape.depth <= limits.max_depth, "accepted a document deeper than max_depth");
   FUZZ_CHECK(shape.longest_string <= limits.max_string, "accepted a string longer than max_string");

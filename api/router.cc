@@ -103,4 +103,14 @@ Result<const Router::Route*> Router::match(Request& request) const {
   return make_error(Errc::not_found, "no route for " + request.method + " " + request.path, "path", "known-route");
 }
 
+std::vector<std::string> Router::route_list() const {
+  std::vector<std::string> list;
+  for (const auto& route : routes_) {
+    std::string line = route.method + " ";
+    for (const auto& segment : route.segments) line += "/" + segment;
+    list.push_back(route.segments.empty() ? line + "/" : line);
+  }
+  return list;
+}
+
 }  // namespace xyd::api

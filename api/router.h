@@ -88,6 +88,8 @@ class Router {
   // request.principal) and runs the handler; 404/405 when nothing matches, 401/403 when the
   // caller may not reach the route.
   Result<Response> dispatch(Request& request) const;
+  // Every route as "METHOD /pattern/{name}", in the order added (for tests and tools).
+  std::vector<std::string> route_list() const;
 
  private:
   struct Route {

@@ -6,6 +6,7 @@
 
 #include "aggregates/fields.h"
 #include "events/envelope.h"
+#include "events/json_input.h"
 
 namespace xyd::connectors {
 namespace {
@@ -66,8 +67,14 @@ bool printable_id(const std::string& text, size_t max) {
   return true;
 }
 
+// The member `name` of an object, or nullptr when it is absent or null.
+const json* member(const json& body, const std::string& name) {
+  auto it = body.find(name);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
 Status check_field(const json& body, const FieldSpec& spec) {
-  if (spec.optional && (!body.contains(spec.name) || body[spec.name].is_null())) return Status();
+  if (spec.optional && !member(body, spec.name)) return Status();
   switch (spec.kind) {
     case Kind::text: return domain::as_status(domain::required_string(body, spec.name));
     case Kind::integer: return domain::as_status(domain::required_int(body, spec.name));
@@ -91,10 +98,12 @@ std::string command_name(const std::string& type) {
 }
 
 Result<BankResult> parse_bank_result(std::string_view bytes, const std::string& channel_institution) {
-  json body = json::parse(bytes, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    return refuse(Errc::invalid_argument, "a bank result is one JSON object", "body", "json");
-  if (body.value("schema", json()) != std::string(kBankResultSchema))
+  auto parsed = events::parse_json(bytes, events::kInputLimits, "body");
+  if (!parsed.ok()) return parsed.error();
+  const json& body = *parsed;
+  if (!body.is_object()) return refuse(Errc::invalid_argument, "a bank result is one JSON object", "body", "json");
+  auto schema = domain::optional_string(body, "schema");
+  if (!schema.ok() || *schema != std::string(kBankResultSchema))
     return refuse(Errc::invalid_argument, "schema must be \"" + std::string(kBankResultSchema) + "\"", "schema",
                   "schema");
   BankResult result;
@@ -116,7 +125,7 @@ Result<BankResult> parse_bank_result(std::string_view bytes, const std::string& 
     return refuse(Errc::invalid_argument, "unknown result type " + result.type, "type", "result-type");
   for (const auto& field : spec->second.fields) {
     XYD_RETURN_IF_ERROR(check_field(body, field));
-    if (body.contains(field.name) && !body[field.name].is_null()) result.fields[field.name] = body[field.name];
+    if (const json* value = member(body, field.name)) result.fields[field.name] = *value;
   }
   for (const auto& [name, value] : body.items()) {
     bool known = std::find(kEnvelopeFields.begin(), kEnvelopeFields.end(), name) != kEnvelopeFields.end();
@@ -144,15 +153,15 @@ domain::Command to_command(const BankResult& result) {
 std::string business_date(const std::string& type, const json& fields) {
   auto spec = types().find(type);
   if (spec == types().end() || !fields.is_object()) return "";
-  const json value = fields.value(spec->second.date_field, json());
-  return value.is_string() && domain::is_date(value.get<std::string>()) ? value.get<std::string>() : "";
+  auto date = domain::optional_string(fields, spec->second.date_field);
+  return date.ok() && *date && domain::is_date(**date) ? **date : "";
 }
 
 int64_t result_amount(const std::string& type, const json& fields) {
   auto spec = types().find(type);
   if (spec == types().end() || !fields.is_object() || !*spec->second.amount_field) return 0;
-  const json value = fields.value(spec->second.amount_field, json());
-  return value.is_number_integer() ? value.get<int64_t>() : 0;
+  auto amount = domain::required_int(fields, spec->second.amount_field);
+  return amount.ok() ? *amount : 0;
 }
 
 }  // namespace xyd::connectors

@@ -32,8 +32,9 @@ struct BankResult {
 };
 
 // Parses and checks a result received on the channel of `channel_institution` (its topic or its
-// webhook path). Refusals are invalid_argument naming the field and the rule: `json` (not a JSON
-// object), `schema`, `required`, `serial-format`, `institution-matches-channel`, `result-type`,
+// webhook path). Never throws. Refusals are invalid_argument naming the field and the rule:
+// `max-size`, `max-depth`, `max-string-length` (events/json_input.h's input limits), `json` (not
+// a JSON object), `schema`, `required`, `serial-format`, `institution-matches-channel`, `result-type`,
 // `known-field`, `integer`, `date`, `one-of`.
 Result<BankResult> parse_bank_result(std::string_view bytes, const std::string& channel_institution);
 
@@ -43,7 +44,8 @@ domain::Command to_command(const BankResult& result);
 // The command name of a result type ("GrantCredit"); empty for an unknown type.
 std::string command_name(const std::string& type);
 
-// The business date the result reports ("YYYY-MM-DD"; empty when it carries none).
+// The business date the result reports ("YYYY-MM-DD"; empty when it carries none). Both read
+// `fields` with checked helpers: any JSON, even not a result's, gives a value.
 std::string business_date(const std::string& type, const nlohmann::json& fields);
 // The amount (fen) a result moves: credit, disbursement, repaid principal, overdue principal,
 // written-off amount; 0 for a decline.

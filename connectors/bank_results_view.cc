@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "aggregates/fields.h"
 #include "connectors/bank_result.h"
 #include "connectors/dead_letter.h"
 #include "events/codec.h"
@@ -49,6 +50,12 @@ Status add_counter(projections::ViewWriter& view, const std::string& key, int64_
   return Status();
 }
 
+// The rejections a stored row counts (0 when it has none).
+int64_t rejections(const std::string& row) {
+  auto count = domain::required_int(json::parse(row, nullptr, false), "rejections", 0);
+  return count.ok() ? *count : 0;
+}
+
 // "xyd.application.loan_disbursed.v1" -> "loan_disbursed" for the results a bank reports.
 std::string result_type_of(std::string_view type) {
   constexpr std::string_view prefix = "xyd.application.";
@@ -70,15 +77,15 @@ class BankResultsProjection final : public projections::Projection {
     const std::string type = result_type_of(event.type);
     if (type.empty() || event.data.find("\"serial\"") == std::string_view::npos) return Status();
     const json data = event.data_json();
-    const json serial = data.value("serial", json());
+    auto serial = domain::required_string(data, "serial");
     const std::string institution(event.actor_institution);
-    if (!serial.is_string() || institution.empty()) return Status();
+    if (!serial.ok() || institution.empty()) return Status();
     std::string date = business_date(type, data);
     if (date.empty()) date = projections::dashboard::cst_date(event.time).value_or("");
     const int64_t amount = result_amount(type, data);
-    const std::string key = result_key(institution, serial.get<std::string>());
+    const std::string key = result_key(institution, *serial);
     XYD_ASSIGN_OR_RETURN(auto existing, view.get(key));
-    json row = {{"serial", serial},
+    json row = {{"serial", *serial},
                 {"institution", institution},
                 {"outcome", "applied"},
                 {"type", type},
@@ -87,7 +94,7 @@ class BankResultsProjection final : public projections::Projection {
                 {"business_date", date},
                 {"event", {{"id", std::string(event.id)}, {"version", event.version}, {"time", std::string(event.time)}}},
                 {"rejections", 0}};
-    if (existing) row["rejections"] = json::parse(*existing, nullptr, false).value("rejections", 0);
+    if (existing) row["rejections"] = rejections(*existing);
     view.put(key, row.dump());
     return add_counter(view, counter_key(institution, date, type), amount);
   }
@@ -109,14 +116,16 @@ class BankResultsProjection final : public projections::Projection {
       const std::string key = result_key(letter->institution, letter->serial);
       XYD_ASSIGN_OR_RETURN(auto existing, view.get(key));
       json row = existing ? json::parse(*existing, nullptr, false) : json();
-      if (!row.is_object() || row.value("outcome", "") != "applied") {
+      const bool applied = row.is_object() && row.contains("outcome") && row["outcome"] == "applied";
+      const int64_t before = existing ? rejections(*existing) : 0;
+      if (!applied) {
         row = {{"serial", letter->serial}, {"institution", letter->institution}, {"outcome", "rejected"},
                {"type", letter->type},     {"application", letter->application}, {"amount", letter->amount},
                {"business_date", letter->business_date}, {"rejections", 0}};
         row["reason"] = reason;
         row["dead_letter"] = letter->id;
       }
-      row["rejections"] = row.value("rejections", 0) + 1;
+      row["rejections"] = before + 1;
       row["last_rejection"] = reason;
       view.put(key, row.dump());
     }

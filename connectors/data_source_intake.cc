@@ -1,7 +1,10 @@
 #include "connectors/data_source_intake.h"
 
+#include "aggregates/fields.h"
+#include "connectors/dead_letter.h"
 #include "connectors/dlq_writer.h"
 #include "events/codec.h"
+#include "events/json_input.h"
 
 namespace xyd::connectors {
 namespace {
@@ -23,7 +26,8 @@ json refusal(const Error& error) {
 
 // The flow-log entry of one data-source call.
 json call_entry(const json& record, const std::string& channel, int64_t at, const json& outcome) {
-  return {{"record_id", record.is_object() ? record.value("record_id", json()) : json()},
+  auto record_id = domain::optional_string(record, "record_id");
+  return {{"record_id", record_id.ok() && *record_id ? json(**record_id) : json()},
           {"channel", channel},
           {"at", events::rfc3339_from_ms(at)},
           {"outcome", outcome}};
@@ -45,8 +49,10 @@ Result<DataSourceCommand> DataSourceIntake::prepare(const json& record, const st
   if (!enterprise)
     return make_error(Errc::not_found, "no enterprise " + command.aggregate_id + " is registered", "uscc",
                       "known-enterprise");
-  if (command.name == "ChangeEnterpriseProfile" && !command.body.contains("before"))
-    command.body["before"] = enterprise->data.value(command.body.value("field", ""), json());
+  if (command.name == "ChangeEnterpriseProfile" && !command.body.contains("before")) {
+    auto current = enterprise->data.find(command.body["field"].get_ref<const std::string&>());
+    command.body["before"] = current != enterprise->data.end() ? *current : json();
+  }
   return command;
 }
 
@@ -77,52 +83,57 @@ Status DataSourceIntake::handle(const std::vector<log::Record>& records) {
 
 // One record off the topic: a command, or a dead letter. An error returned (the log or the
 // command path unavailable) makes the follower try the whole batch again; commands are idempotent.
+// A record that fails to decode, or whose handling throws, is dead-lettered and the batch goes on.
 Status DataSourceIntake::take(const log::Record& record, OutboundStore::Batch& batch) {
   const std::string where = record.topic + "/" + std::to_string(record.partition) + "@" + std::to_string(record.offset);
-  json parsed = json::parse(record.value, nullptr, false);
-  std::string source = parsed.is_object() && parsed.contains("source") && parsed["source"].is_string()
-                           ? parsed["source"].get<std::string>()
-                           : std::string("kafka");
-  Result<DataSourceCommand> command =
-      parsed.is_discarded() ? Result<DataSourceCommand>(make_error(Errc::invalid_argument, "the record is not JSON",
-                                                                   "record", "json"))
-                            : prepare(parsed, source);
+  auto parsed = events::parse_json_object(record.value, events::kInputLimits, "record");
+  std::string source = "kafka";  // the record's "source" names its producer, when it is a string
+  Result<std::optional<std::string>> named = std::optional<std::string>();
+  if (parsed.ok()) named = domain::optional_string(*parsed, "source");
+  if (named.ok() && *named) source = **named;
+  const json original = parsed.ok() ? *parsed : raw_text(record.value);
+  if (parsed.ok() && !named.ok()) parsed = named.error();
   std::optional<Error> refused;
   json outcome;
-  if (!command.ok()) {
-    refused = command.error();
-  } else {
-    domain::Command cmd;
-    cmd.id = command->command_id;
-    cmd.name = command->name;
-    cmd.aggregate_type = "enterprise";
-    cmd.aggregate_id = command->aggregate_id;
-    cmd.actor = {"data-source:" + source, "data_source", "", ""};
-    cmd.correlation_id = command->command_id;
-    cmd.body_hash = command->body_hash;
-    cmd.body = command->body;
-    auto submitted = gateway_.submit(cmd);
-    if (!submitted.ok()) return submitted.error();  // unavailable, in flight, timed out: try again
-    if (submitted->error) {
-      refused = *submitted->error;
+  try {
+    Result<DataSourceCommand> command = parsed.ok() ? prepare(*parsed, source) : Result<DataSourceCommand>(parsed.error());
+    if (!command.ok()) {
+      refused = command.error();
     } else {
-      outcome = {{"accepted", true},
-                 {"replayed", submitted->replayed},
-                 {"enterprise", command->aggregate_id},
-                 {"version", submitted->version},
-                 {"events", submitted->events}};
+      domain::Command cmd;
+      cmd.id = command->command_id;
+      cmd.name = command->name;
+      cmd.aggregate_type = "enterprise";
+      cmd.aggregate_id = command->aggregate_id;
+      cmd.actor = {"data-source:" + source, "data_source", "", ""};
+      cmd.correlation_id = command->command_id;
+      cmd.body_hash = command->body_hash;
+      cmd.body = command->body;
+      auto submitted = gateway_.submit(cmd);
+      if (!submitted.ok()) return submitted.error();  // unavailable, in flight, timed out: try again
+      if (submitted->error) {
+        refused = *submitted->error;
+      } else {
+        outcome = {{"accepted", true},
+                   {"replayed", submitted->replayed},
+                   {"enterprise", command->aggregate_id},
+                   {"version", submitted->version},
+                   {"events", submitted->events}};
+      }
     }
+  } catch (const std::exception&) {  // said without the exception's text
+    refused = make_error(Errc::fatal, "the record could not be handled; it is kept here for an operator", "record",
+                         "internal");
   }
   if (refused) {
     outcome = refusal(*refused);
-    DeadLetterRecord letter{where, "data-source", source, *refused,
-                            parsed.is_discarded() ? json(record.value) : parsed, now_ms()};
+    DeadLetterRecord letter{where, "data-source", source, *refused, original, now_ms()};
     XYD_RETURN_IF_ERROR(write_dead_letter(log_, letter));
     batch.dead_letter(kDataSourceDeadLetters, store_.next_seq(), to_json(letter));
   }
   if (check_source_name(source).ok()) {
     const int64_t at = now_ms();
-    batch.flow(data_source_scope(source), at, store_.next_seq(), call_entry(parsed, "topic", at, outcome));
+    batch.flow(data_source_scope(source), at, store_.next_seq(), call_entry(original, "topic", at, outcome));
   }
   return Status();
 }

@@ -34,9 +34,17 @@ struct DeadLetter {
 };
 
 nlohmann::json to_json(const DeadLetter& letter);
-// The dead letter of a xyd.dlq record's value; corrupt when it is not one.
+// The dead letter of a xyd.dlq record's value, read with checked helpers; corrupt when it is not
+// one (not JSON, over the record limits, a member of the wrong type). Never throws.
 Result<DeadLetter> dead_letter_from_json(std::string_view bytes);
 // The record that keeps it on xyd.dlq (key: the institution; header xyd_dead_letter_id).
+// Never throws: ill-formed UTF-8 in any string is written as U+FFFD.
 log::OutRecord to_record(const DeadLetter& letter);
+
+// Untrusted bytes as a JSON string, ill-formed UTF-8 replaced by U+FFFD (a dead letter keeps the
+// original bytes this way, so writing it never throws).
+nlohmann::json raw_text(std::string_view bytes);
+// A JSON value's text, ill-formed UTF-8 in its strings replaced by U+FFFD (never throws).
+std::string dump_text(const nlohmann::json& value);
 
 }  // namespace xyd::connectors

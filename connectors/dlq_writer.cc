@@ -1,5 +1,6 @@
 #include "connectors/dlq_writer.h"
 
+#include "connectors/dead_letter.h"
 #include "events/codec.h"
 
 namespace xyd::connectors {
@@ -19,7 +20,7 @@ nlohmann::json to_json(const DeadLetterRecord& letter) {
 }
 
 Status write_dead_letter(log::EventLog& log, const DeadLetterRecord& letter) {
-  log::OutRecord record{kDlqTopic, letter.key, to_json(letter).dump(),
+  log::OutRecord record{kDlqTopic, letter.key, dump_text(to_json(letter)),
                         {{"xyd_source", letter.source}, {"xyd_reason", letter.reason.rule}}, std::nullopt};
   auto appended = log.append(std::span<const log::OutRecord>(&record, 1));
   if (!appended.ok()) return appended.error();

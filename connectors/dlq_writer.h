@@ -28,7 +28,8 @@ struct DeadLetterRecord {
 
 nlohmann::json to_json(const DeadLetterRecord& letter);
 
-// Appends the dead letter to xyd.dlq (durable when it returns).
+// Appends the dead letter to xyd.dlq (durable when it returns). Ill-formed UTF-8 in its strings
+// is written as U+FFFD: it never throws on what a record held.
 [[nodiscard]] Status write_dead_letter(log::EventLog& log, const DeadLetterRecord& letter);
 
 }  // namespace xyd::connectors

@@ -4,8 +4,9 @@
 // either applied or refused with a reason, in which case the caller keeps it as a dead letter.
 // Results of one batch on one application are decided in the order given. A result the platform
 // could not decide now (the log unreachable, the wait ran out, the same serial in flight) is
-// `retry`: nothing is known about it, so the caller must not acknowledge it. Thread-safe (the
-// gateway is); one call per batch.
+// `retry`: nothing is known about it, so the caller must not acknowledge it. No record stops the
+// batch: one that fails to decode, or whose handling throws, is `rejected` with its reason (an
+// exception's text is never the reason). Thread-safe (the gateway is); one call per batch.
 #pragma once
 
 #include <cstdint>
@@ -49,10 +50,12 @@ class InboundProcessor {
   std::vector<InboundVerdict> process(const std::vector<Inbound>& records);
 
  private:
+  std::vector<Result<domain::Outcome>> submit(const std::vector<domain::Command>& commands, std::vector<bool>& threw);
   domain::CommandGateway& gateway_;
 };
 
-// The dead letter of a record refused with `reason` (what of the result could be read is kept).
+// The dead letter of a record refused with `reason` (what of the result could be read is kept,
+// through checked helpers; the bytes as text, ill-formed UTF-8 replaced). Never throws.
 DeadLetter dead_letter_for(const Inbound& record, const Error& reason);
 
 }  // namespace xyd::connectors

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <iostream>
 
@@ -193,6 +194,10 @@ int run_serve(const CliOptions& options) {
                                             return stats;
                                           }});
   add_outbound_routes(router, services, **outbound);
+  if (options.has("routes-file")) {  // every route, one "METHOD /pattern" a line (the HTTP fuzz test reads it)
+    std::ofstream routes(options.flag("routes-file"));
+    for (const auto& route : router.route_list()) routes << route << "\n";
+  }
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());

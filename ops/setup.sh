@@ -15,6 +15,7 @@ packages=(
   libxlsxwriter-dev wrk
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
+  clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
 )
 
 missing=()

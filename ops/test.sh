@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, starts a private local Kafka broker, runs every test against
-# both logs (CTest), stops the broker, and exits non-zero on any failure.
+# Installs what is missing, builds, runs the libFuzzer targets for a bounded time (ops/fuzz.sh),
+# starts a private local Kafka broker, runs every test against both logs (CTest), stops the
+# broker, and exits non-zero on any failure.
 #   ops/test.sh [ctest arguments, e.g. -L kafka or -R conformance]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${XYD_BUILD_DIR:-$root/build}"
 "$root/ops/setup.sh"
+# The sanitizer fuzz targets first (about a minute): a crash, sanitizer report or leak fails the
+# run, after the CTest suite has run too.
+fuzz_failed=0
+"$root/ops/fuzz.sh" || fuzz_failed=1
 
 # A broker of the tests' own, on its own port and folder, so it never meets a user's broker.
 port="${XYD_TEST_KAFKA_PORT:-19592}"
@@ -20,4 +25,10 @@ export XYD_TEST_KAFKA_START="$root/ops/kafka/start.sh --port $port --data $data"
 echo "test: Kafka broker at $XYD_TEST_KAFKA" >&2
 
 cd "$build"
-ctest --output-on-failure --timeout 900 "$@"
+ctest_status=0
+ctest --output-on-failure --timeout 900 "$@" || ctest_status=$?
+if (( fuzz_failed )); then
+  echo "test: the fuzz targets failed (ops/fuzz.sh, above)" >&2
+  exit 1
+fi
+exit "$ctest_status"

@@ -3,7 +3,10 @@
 // become EnterpriseProfileChanged / RiskSignalRecorded (read back from the audit view); a repeated
 // record changes nothing; a malformed one is refused naming its field and rule (a problem document
 // over HTTP, a dead letter with the reason on the topic) and changes nothing; every call is in the
-// source's flow log.
+// source's flow log. Hostile records written straight into the input topics on both logs (not JSON,
+// ill-formed UTF-8, deep nesting, wrong types, huge numbers), on xyd.data-sources and on a bank's
+// xyd.in.<institution>: each is dead-lettered with its reason, the consumers stay up, and a good
+// record after them is applied.
 #define BOOST_TEST_MODULE connectors_data_source
 #include <unistd.h>
 
@@ -11,7 +14,10 @@
 #include <set>
 #include <thread>
 
+#include <signal.h>
+
 #include "events/kafka/kafka_log.h"
+#include "events/log/open_log.h"
 #include "tests/ops/connector_world.h"
 
 using namespace std::chrono_literals;
@@ -22,7 +28,7 @@ namespace {
 
 struct World : ConnectorWorld {
   std::string uscc, e1;
-  World() : ConnectorWorld("data-source", free_port(41000, 41899), {}) {
+  World() : ConnectorWorld("data-source", free_port(41000, 41899), {"--bank-inbound"}) {
     register_owner("owner", 20);
     uscc = make_uscc("440300", run + "02");
     e1 = enterprise("owner", "440300", run + "02", false);
@@ -46,6 +52,45 @@ struct World : ConnectorWorld {
     return {};
   }
   int64_t version() { return call("admin", "GET", "/api/v1/enterprises/" + e1).body.value("version", int64_t{0}); }
+
+  // A bank with an application it has accepted (its manager m1): the bank's id and the order's.
+  std::pair<std::string, std::string> accepted_application() {
+    const std::string bank = onboard("bank", "440300");
+    create("m1", 3, {{"kind", "account_manager"}, {"region", "440300"}, {"institution", bank}});
+    ok("admin", "POST", "/api/v1/institutions/" + bank + "/managers", {{"manager", ids["m1"]}});
+    const std::string product = publish_product(bank, "440300");
+    const std::string e2 = enterprise("owner", "440300", run + "03", true);
+    const std::string app = "app-" + run + "-1";
+    ok("owner", "POST", "/api/v1/applications",
+       {{"id", app}, {"enterprise", e2}, {"product", product}, {"amount", 1000000}, {"term_months", 12},
+        {"purpose", "working capital"}, {"channel", "web"}});
+    ok("m1", "POST", "/api/v1/applications/" + app + "/accept", {{"intended_amount", 1000000}, {"comment", "ok"}});
+    return {bank, app};
+  }
+
+  // Appends records straight to the log, as another producer would: on Kafka from this process;
+  // on the embedded log (serve's own) with the server stopped, then started again.
+  void append_directly(const std::vector<xyd::log::OutRecord>& records) {
+    xyd::log::LogOptions options;
+    if (std::string(XYD_TEST_BACKEND) == "kafka") {
+      options.backend = "kafka";
+      options.kafka.brokers = std::getenv("XYD_TEST_KAFKA") ? std::getenv("XYD_TEST_KAFKA") : "";
+      options.kafka.transactional_id = "data-source-test-hostile-" + run;
+    } else {
+      server.kill_with(SIGTERM);
+      options.embedded.path = data + "/log";
+    }
+    {
+      auto log = xyd::log::open_log(options);
+      BOOST_REQUIRE_MESSAGE(log.ok(), log.error().to_string());
+      auto appended = (*log)->append(records);
+      BOOST_REQUIRE_MESSAGE(appended.ok(), appended.error().to_string());
+    }
+    if (!server.running()) {
+      server.start();
+      BOOST_REQUIRE_MESSAGE(server.wait_healthy(), "xyd serve did not start again");
+    }
+  }
 };
 
 World& world() { return shared_setup<World>(); }
@@ -191,6 +236,102 @@ BOOST_AUTO_TEST_CASE(topic_records_become_events_or_dead_letters) {
   BOOST_REQUIRE_EQUAL(status, 0);
   BOOST_CHECK(dlq.find("k-2-" + w.run) != std::string::npos);
   BOOST_CHECK(dlq.find("known-enterprise") != std::string::npos);
+}
+
+// Records no parser may trust: not JSON, ill-formed UTF-8, nesting past any limit, not an object.
+std::vector<std::string> unreadable_records() {
+  return {"{not json", "\xff\xfe\xfd", "{\"schema\":\"\xc3\x28\"}", std::string(100000, '[') + std::string(100000, ']'),
+          "[1,2,3]", "18446744073709551616", ""};
+}
+
+BOOST_AUTO_TEST_CASE(hostile_input_records_are_dead_lettered_and_the_consumers_go_on) {
+  auto& w = world();
+  const auto [bank, app] = w.accepted_application();
+  const std::string topic = "xyd.in." + bank;
+  // The bank consumer makes the bank's topic and subscribes to it at a later refresh.
+  json inbound;
+  for (int i = 0; i < 150; ++i, std::this_thread::sleep_for(200ms)) {
+    inbound = w.ok("admin", "GET", "/api/v1/ops/connectors/inbound");
+    const json topics = inbound.value("topics", json::array());
+    if (std::find(topics.begin(), topics.end(), topic) != topics.end()) break;
+  }
+  BOOST_REQUIRE_MESSAGE(inbound.value("topics", json::array()).dump().find(topic) != std::string::npos, inbound.dump());
+
+  // Bank results: unreadable, then read but of the wrong types or out of range.
+  const json result = {{"schema", "xyd.bank-result.v1"}, {"institution", bank}, {"application", app},
+                       {"type", "credit_granted"}, {"credit_number", "C-" + w.run}, {"amount", 1000000},
+                       {"rate_bp", 450}, {"term_months", 12}, {"granted_at", "2025-03-01"},
+                       {"valid_until", "2026-03-01"}};
+  std::vector<std::string> bad_results = unreadable_records();
+  auto variant = [&](int n, const char* field, const std::string& raw) {
+    json r = result;
+    r["serial"] = "S-bad-" + std::to_string(n) + "-" + w.run;
+    std::string text = r.dump();
+    const std::string key = std::string("\"") + field + "\":";
+    auto at = text.find(key);
+    BOOST_REQUIRE(at != std::string::npos);
+    auto end = text.find_first_of(",}", at + key.size());
+    return text.substr(0, at + key.size()) + raw + text.substr(end);
+  };
+  bad_results.push_back(variant(1, "amount", "99999999999999999999999"));
+  bad_results.push_back(variant(2, "amount", "1e400"));
+  bad_results.push_back(variant(3, "rate_bp", "\"450\""));
+  bad_results.push_back(variant(4, "application", "{\"id\":[1]}"));
+  bad_results.push_back(variant(5, "type", "7"));
+  bad_results.push_back(variant(6, "credit_number", "\"\xff\xff\""));
+  bad_results.push_back(R"({"schema":"xyd.bank-result.v1","serial":5,"institution":["x"],"application":{},"type":null})");
+  json good_result = result;
+  good_result["serial"] = "S-good-" + w.run;
+
+  // Data-source records: the same unreadable ones, then wrong types and huge numbers.
+  std::vector<std::string> bad_records = unreadable_records();
+  json r = w.record("h-1-" + w.run, kSignal);
+  r["severity"] = 1;
+  bad_records.push_back(r.dump());
+  r = w.record("h-2-" + w.run, kSignal);
+  r["source"] = 42;
+  bad_records.push_back(r.dump());
+  bad_records.push_back(R"({"schema":"xyd.data-source.v1","record_id":5,"uscc":[],"kind":{}})");
+  r = w.record("h-3-" + w.run, kSignal);
+  bad_records.push_back(r.dump().substr(0, r.dump().size() - 1) + ",\"observed_at\":1e400}");
+  json good_record = w.record("h-good-" + w.run, kSignal);
+
+  const int64_t version_before = w.version();
+  const size_t bank_letters_before = w.ok("admin", "GET", "/api/v1/connectors/" + bank + "/errors?limit=1000")["items"].size();
+  const size_t source_letters_before = w.ok("admin", "GET", "/api/v1/data-sources/dead-letters?limit=1000")["items"].size();
+  std::vector<xyd::log::OutRecord> records;
+  for (const auto& bytes : bad_results) records.push_back({topic, app, bytes, {}, std::nullopt});
+  records.push_back({topic, app, good_result.dump(), {}, std::nullopt});
+  for (const auto& bytes : bad_records) records.push_back({"xyd.data-sources", w.uscc, bytes, {}, std::nullopt});
+  records.push_back({"xyd.data-sources", w.uscc, good_record.dump(), {}, std::nullopt});
+  w.append_directly(records);
+
+  // Every bad record is a dead letter with its reason, and the good ones after them are applied.
+  json bank_letters, source_letters, order;
+  const auto deadline = std::chrono::steady_clock::now() + 90s;
+  for (;; std::this_thread::sleep_for(300ms)) {
+    bank_letters = w.ok("admin", "GET", "/api/v1/connectors/" + bank + "/errors?limit=1000")["items"];
+    source_letters = w.ok("admin", "GET", "/api/v1/data-sources/dead-letters?limit=1000")["items"];
+    order = w.ok("admin", "GET", "/api/v1/applications/" + app);
+    const bool done = bank_letters.size() >= bank_letters_before + bad_results.size() &&
+                      source_letters.size() >= source_letters_before + bad_records.size() &&
+                      order.value("status", "") == "credit_granted" && w.version() == version_before + 1;
+    if (done || std::chrono::steady_clock::now() > deadline) break;
+  }
+  BOOST_CHECK_EQUAL(bank_letters.size(), bank_letters_before + bad_results.size());
+  BOOST_CHECK_EQUAL(source_letters.size(), source_letters_before + bad_records.size());
+  for (const auto& letters : {bank_letters, source_letters})
+    for (const auto& letter : letters)
+      BOOST_CHECK_MESSAGE(!letter["reason"].value("rule", "").empty(), "a dead letter without a rule: " << letter.dump());
+  BOOST_CHECK_MESSAGE(order.value("status", "") == "credit_granted",
+                      "the good bank result after the bad ones was not applied: " << order.dump().substr(0, 300));
+  BOOST_CHECK_EQUAL(w.version(), version_before + 1);
+  BOOST_CHECK_EQUAL(w.history().back()["name"], "RiskSignalRecorded");
+  // Both consumers are still up.
+  BOOST_CHECK_EQUAL(w.call("admin", "GET", "/healthz").status, 200);
+  const json stats = w.ok("admin", "GET", "/api/v1/ops/connectors/inbound");
+  BOOST_CHECK_EQUAL(stats.value("running", false), true);
+  BOOST_CHECK_GE(stats.value("rejected", 0), static_cast<int>(bad_results.size()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

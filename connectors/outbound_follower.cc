@@ -1,10 +1,12 @@
 #include "connectors/outbound_follower.h"
 
+#include <iostream>
 #include <map>
 
 #include "connectors/outbound_message.h"
 #include "events/catalog.h"
 #include "events/codec.h"
+#include "events/json_input.h"
 
 namespace xyd::connectors {
 
@@ -36,9 +38,11 @@ Status OutboundFollower::handle(const std::vector<log::Record>& records) {
   std::vector<log::OutRecord> out;
   std::map<std::string, std::string> routes;                 // found in this batch
   std::map<std::string, std::optional<json>> subscriptions;  // read once per batch
-  for (const auto& record : records) {
+  // One record: its route, its message on the institution's topic, its webhook delivery. An error
+  // is the store's or the log's (the batch is tried again); a record with nothing to route is OK.
+  auto route_one = [&](const log::Record& record) -> Status {
     auto event = events::from_record(record);
-    if (!event.ok()) continue;  // the log holds only sealed, validated events; nothing to route
+    if (!event.ok()) return Status();  // the log holds only sealed, validated events; nothing to route
     std::string institution = routed_institution(*event);
     if (!institution.empty()) {
       routes[event->aggregate_id] = institution;
@@ -47,15 +51,15 @@ Status OutboundFollower::handle(const std::vector<log::Record>& records) {
       institution = found->second;
     } else {
       XYD_ASSIGN_OR_RETURN(auto stored, store_.route(event->aggregate_id));
-      if (!stored) continue;  // an application submitted before routing existed, or not one
+      if (!stored) return Status();  // an application submitted before routing existed, or not one
       institution = *stored;
       routes[event->aggregate_id] = institution;
     }
     auto message = outbound_message(*event, institution);
-    if (!message) continue;
+    if (!message) return Status();
     if (options_.produce_topics) {
       XYD_RETURN_IF_ERROR(ensure_topic(institution));
-      out.push_back({outbound_topic(institution), event->aggregate_id, message->dump(),
+      out.push_back({outbound_topic(institution), event->aggregate_id, message->dump(-1, ' ', false, json::error_handler_t::replace),
                      {{"xyd_schema", kOutboundSchema}, {"ce_id", event->id}, {"ce_type", event->type}}, std::nullopt});
     }
     auto subscription = subscriptions.find(institution);
@@ -63,8 +67,17 @@ Status OutboundFollower::handle(const std::vector<log::Record>& records) {
       XYD_ASSIGN_OR_RETURN(auto stored, store_.subscription(institution));
       subscription = subscriptions.emplace(institution, std::move(stored)).first;
     }
-    if (subscription->second && subscription->second->value("status", "") == "active")
+    if (subscription->second && events::string_or(*subscription->second, "status") == "active")
       batch.enqueue(institution, store_.next_seq(), {{"message", *message}, {"attempt", 0}, {"next_at", 0}});
+    return Status();
+  };
+  for (const auto& record : records) {
+    try {
+      XYD_RETURN_IF_ERROR(route_one(record));
+    } catch (const std::exception& e) {  // a record it cannot route is skipped, never a stopped follower
+      std::cerr << "xyd outbound: skipping " << record.tp().to_string() << "@" << record.offset << ": " << e.what()
+                << std::endl;
+    }
   }
   if (!out.empty()) {
     auto appended = log_.append(out);  // durable (acks=all / synced) when it returns

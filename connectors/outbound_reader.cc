@@ -90,7 +90,13 @@ void StoredFollower::run() {
       continue;
     }
     if (polled->empty()) continue;
-    if (auto handled = handler_(*polled); !handled.ok()) {
+    Status handled;
+    try {
+      handled = handler_(*polled);
+    } catch (const std::exception& e) {  // never die on a batch: tried again from the stored position
+      handled = make_error(Errc::fatal, std::string("handling a batch: ") + e.what());
+    }
+    if (!handled.ok()) {
       note(handled.error().message);
       reader.reset();  // back to the stored position: the batch is tried again
       std::this_thread::sleep_for(500ms);

@@ -23,6 +23,10 @@ Status check_shape(std::string_view bytes, const JsonLimits& limits, const std::
         in_string = false;
       continue;
     }
+    if (c == '\0') {
+      // nlohmann/json's lexer takes a NUL for the end of input: what follows would go unread.
+      return make_error(Errc::invalid_argument, what + " holds a NUL byte outside a string", what, "json");
+    }
     if (c == '"') {
       in_string = true;
       string_length = 0;

@@ -34,6 +34,9 @@ BOOST_AUTO_TEST_CASE(size_string_length_and_utf8_are_refused_with_their_rule) {
   BOOST_REQUIRE(!bad_utf8.ok());
   BOOST_CHECK_EQUAL(bad_utf8.error().rule, "json");
   BOOST_CHECK(!parse_json("{\"a\": 1").ok());
+  // A NUL ends nlohmann's input: nothing after it may go unread.
+  BOOST_CHECK(!parse_json(std::string("{\"a\":1}\0{{{{ not json", 22)).ok());
+  BOOST_CHECK(!parse_json(std::string("{\"a\":\"x\0y\"}", 12)).ok());
   BOOST_CHECK(!parse_json("").ok());
   auto not_object = parse_json_object("[1]");
   BOOST_REQUIRE(!not_object.ok());

@@ -99,8 +99,9 @@ class StreamSlots : public std::enable_shared_from_this<StreamSlots> {
     std::lock_guard lock(mutex_);
     size_t& mine = open_[principal];
     if (mine >= per_principal_ || open_total_ >= total_) {
-      full = mine >= per_principal_ ? "this caller has " + std::to_string(mine) + " open risk-warning streams, the most it may"
-                                    : "the server has " + std::to_string(open_total_) + " open risk-warning streams, the most it serves";
+      full = mine >= per_principal_
+                 ? "this caller has " + std::to_string(mine) + " open risk-warning streams, the most it may"
+                 : "the server has " + std::to_string(open_total_) + " open risk-warning streams, the most it serves";
       if (mine == 0) open_.erase(principal);
       return nullptr;
     }

@@ -55,17 +55,23 @@ Handler feed_guarded(Handler handler) {
 // The members of an entry that describe one loan: left out for a reader outside its scope.
 const char* const kLoanDetails[] = {"application", "loan", "institution", "subject", "event", "details"};
 
-// Readies an entry for the caller: personal data masked unless it needs it; a loan's details left
-// out when the caller sees the entry only because it follows the enterprise (`scoped` is the
-// caller without its follows).
-Status show(const projections::ViewReader& view, const Viewer& scoped, const Request& request, json& entry) {
-  if (!sees_personal_data(request, domain::subject_text(entry, "owner"))) mask_personal_data(entry);
-  auto application = entry.find("application");
-  if (application == entry.end() || application->is_null()) return Status();
+// Readies an entry for the caller, or says it is not for it. Personal data is masked unless the
+// caller needs it. An entry the caller sees only through a follow, outside its own scope
+// (`scoped` is the caller without its follows), needs the enterprise to be one the caller may
+// read (a follow made before following was limited so counts no more), and leaves out the
+// details of a loan.
+Result<bool> show(const projections::ViewReader& view, const Viewer& scoped, const Request& request, json& entry) {
   XYD_ASSIGN_OR_RETURN(bool in_scope, projections::risk::visible(view, scoped, entry));
-  if (!in_scope)
-    for (const char* member : kLoanDetails) entry.erase(member);
-  return Status();
+  if (!in_scope) {
+    domain::Subject enterprise;
+    enterprise.owner = domain::subject_text(entry, "owner");
+    enterprise.region = domain::subject_text(entry, "region");
+    if (!domain::authorize(scoped.actor, "enterprise.read", enterprise).ok()) return false;
+    if (auto application = entry.find("application"); application != entry.end() && !application->is_null())
+      for (const char* member : kLoanDetails) entry.erase(member);
+  }
+  if (!sees_personal_data(request, domain::subject_text(entry, "owner"))) mask_personal_data(entry);
+  return true;
 }
 
 Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, const Request& request) {
@@ -79,9 +85,13 @@ Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, co
   XYD_ASSIGN_OR_RETURN(auto viewer, projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));
   XYD_ASSIGN_OR_RETURN(auto page, projections::risk::feed_after(*reader, after, limit, &viewer, filter));
   const Viewer scoped{viewer.actor, viewer.scope, {}};
-  for (auto& entry : page.items) XYD_RETURN_IF_ERROR(show(*reader, scoped, request, entry));
+  json items = json::array();
+  for (auto& entry : page.items) {
+    XYD_ASSIGN_OR_RETURN(bool shown, show(*reader, scoped, request, entry));
+    if (shown) items.push_back(std::move(entry));
+  }
   Response response;
-  response.body = {{"items", std::move(page.items)},
+  response.body = {{"items", std::move(items)},
                    {"next_after", page.more ? json(std::to_string(page.scanned_to)) : json()}};
   return response;
 }
@@ -188,7 +198,8 @@ void stream(const projections::runtime::ProjectionRuntime& runtime, const Authen
           if (sequence <= start || sent.contains(sequence)) continue;
           std::string kind = domain::subject_text(entry, "kind");
           if (kind.empty()) kind = "warning";
-          if (!show(**reader, scoped, request, entry).ok()) continue;
+          auto shown = show(**reader, scoped, request, entry);
+          if (!shown.ok() || !*shown) continue;
           if (!out.write("id: " + std::to_string(sequence) + "\nevent: " + kind + "\ndata: " + entry.dump() + "\n\n"))
             return;
           last_write = std::chrono::steady_clock::now();

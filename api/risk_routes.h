@@ -6,8 +6,9 @@
 //   GET /api/v1/feeds/risk-warnings    the same as Server-Sent Events: id = sequence, event =
 //                                      warning | change, data = the entry; resumes after Last-Event-ID
 //                                      (header) or ?last_event_id=; a comment every 15 s
-// An entry the caller sees only because it follows the enterprise, not by its own scope, has its
-// loan details (application, loan, institution, subject, event, details) left out.
+// An entry the caller sees only because it follows the enterprise, not by its own scope, is shown
+// only if the caller may read the enterprise (enterprise.read), and without a loan's details
+// (application, loan, institution, subject, event, details).
 // A stream re-authenticates its caller on every loop (at least every `recheck`): a disabled
 // account, an ended session or a changed password ends it. Streams are capped per principal and
 // in all; one more answers 429 with Retry-After.

@@ -46,7 +46,7 @@ const Row kTable[] = {
     {"WhitelistEnterprise", {N, N, N, N, A, R, R, A, N, N, N, N, N}},
     {"DelistEnterprise", {N, N, N, N, A, R, R, A, N, N, N, N, N}},
     {"RecordRiskSignal", {N, N, N, N, N, N, N, A, N, N, A, A, N}},
-    {"FollowEnterprise", {A, A, A, A, A, R, R, A, N, N, N, N, N}},
+    {"FollowEnterprise", {O, O, A, A, A, R, R, A, N, N, N, N, N}},  // as enterprise.read
     {"UnfollowEnterprise", {A, A, A, A, A, R, R, A, N, N, N, N, N}},
     {"AssessCreditScore", {N, N, N, N, N, N, N, A, N, N, A, A, N}},
     {"enterprise.read", {O, O, A, A, A, R, R, A, A, N, N, A, N}},
@@ -185,6 +185,35 @@ Status authorize(const events::Actor& actor, const std::string& action, const Su
                           "', and this is outside it",
                       "scope", std::string("scope-") + scope_name(scope));
   return Status();
+}
+
+Status authorize_new_value(const events::Actor& actor, const std::string& action, const Subject& target,
+                           const std::string& field) {
+  Status allowed = authorize(actor, action, target);
+  if (allowed.ok()) return allowed;
+  Error error = allowed.error();
+  error.field = field;
+  error.message += " (the new " + field + ")";
+  return error;
+}
+
+bool manages_account_kind(const std::string& role, const std::string& kind) {
+  if (role == "system" || role == "system_admin") return true;
+  if (role == "government_province") return kind == "government_city";
+  if (role == "institution_admin") return kind == "account_manager";
+  return false;
+}
+
+std::string subject_text(const nlohmann::json& source, const std::string& field) {
+  if (!source.is_object()) return "";
+  auto it = source.find(field);
+  return it != source.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+nlohmann::json member_or(const nlohmann::json& source, const std::string& field, nlohmann::json fallback) {
+  if (!source.is_object()) return fallback;
+  auto it = source.find(field);
+  return it == source.end() ? fallback : *it;
 }
 
 }  // namespace xyd::domain

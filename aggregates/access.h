@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "events/envelope.h"
 #include "events/result.h"
 
@@ -54,5 +56,24 @@ bool region_covers(const std::string& role, const std::string& actor_region, con
 // Allows or refuses: forbidden (403) naming the action and the rule ("role-may-not" when the
 // role has no right at all, "scope-<name>" when the subject is outside its scope).
 [[nodiscard]] Status authorize(const events::Actor& actor, const std::string& action, const Subject& subject);
+
+// A value a command would set (a new region, a new institution) checked as the subject it would
+// make: the actor must hold `action` over the subject after the change too. The refusal is
+// authorize's, with `field` named (so a city account cannot move its institution out of its city).
+[[nodiscard]] Status authorize_new_value(const events::Actor& actor, const std::string& action, const Subject& target,
+                                         const std::string& field);
+
+// Whether `role` may create, approve, reject, enable or disable accounts of `kind` (on top of the
+// matrix's scope): the platform and system admins any kind; a province government only city
+// government accounts; an institution admin only account managers. No one else, and so no one
+// below a system admin touches a system admin account.
+bool manages_account_kind(const std::string& role, const std::string& kind);
+
+// Non-throwing reads for subject() and apply(), which must never throw on what they are given
+// (decide refuses a bad value with field and rule; these only read).
+// The string `field` of `source`, or "" when `source` is no object or it is absent or no string.
+std::string subject_text(const nlohmann::json& source, const std::string& field);
+// The member `field` of `source` whatever its type, or `fallback` when absent (or no object).
+nlohmann::json member_or(const nlohmann::json& source, const std::string& field, nlohmann::json fallback);
 
 }  // namespace xyd::domain

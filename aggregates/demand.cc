@@ -9,41 +9,52 @@ namespace {
 using nlohmann::json;
 
 Status check_open(const AggregateState& state) {
-  if (state.data.value("status", "") == "closed")
+  if (subject_text(state.data, "status") == "closed")
     return refuse(Errc::refused, "the demand is closed: nothing happens after that", "status", "terminal-state");
   return Status();
 }
 
+// The demand counts in its enterprise's region (the context fact), never in one the body names:
+// a body region, when sent, must be that one.
 Decision publish(const AggregateState&, const Command& command) {
   const auto& body = command.body;
   XYD_ASSIGN_OR_RETURN(std::string enterprise_id, required_string(body, "enterprise"));
   XYD_ASSIGN_OR_RETURN(int64_t amount, required_int(body, "amount", 1));
   XYD_ASSIGN_OR_RETURN(int64_t term, required_int(body, "term_months", 1, 600));
-  XYD_ASSIGN_OR_RETURN(std::string region, required_string(body, "region"));
-  XYD_RETURN_IF_ERROR(check_region(region, "region"));
+  XYD_ASSIGN_OR_RETURN(auto claimed_region, optional_string(body, "region"));
   XYD_ASSIGN_OR_RETURN(std::string product_type, required_string(body, "product_type"));
   if (!is_product_type(product_type))
     return refuse(Errc::invalid_argument, "'" + product_type + "' is not a product type", "product_type",
                   "product-type");
   XYD_ASSIGN_OR_RETURN(std::string purpose, required_string(body, "purpose"));
   XYD_ASSIGN_OR_RETURN(json enterprise, context_object(command.context, "enterprise"));
-  if (!enterprise.value("exists", false))
+  XYD_ASSIGN_OR_RETURN(bool exists, optional_bool(enterprise, "exists", false));
+  if (!exists)
     return refuse(Errc::refused, "enterprise " + enterprise_id + " does not exist", "enterprise", "enterprise-exists");
-  const std::string owner = enterprise.value("owner", "");
+  const std::string owner = subject_text(enterprise, "owner");
   if (!is_platform_role(command.actor.role) && owner != command.actor.account)
     return refuse(Errc::forbidden, "only the enterprise's owner publishes its demands", "enterprise", "enterprise-owner");
+  const std::string region = subject_text(enterprise, "region");
+  if (region.empty())
+    return refuse(Errc::invalid_argument, "the server did not fill in context.enterprise.region",
+                  "context.enterprise.region", "context-fact");
+  if (claimed_region && *claimed_region != region)
+    return refuse(Errc::invalid_argument,
+                  "a demand counts in its enterprise's region " + region + ", not " + *claimed_region +
+                      ": leave region out",
+                  "region", "enterprise-region");
   return one_event("DemandPublished", {{"enterprise", enterprise_id},
                                        {"owner", owner},
                                        {"amount", amount},
                                        {"term_months", term},
                                        {"region", region},
-                                       {"industry", enterprise.value("industry", "")},
+                                       {"industry", subject_text(enterprise, "industry")},
                                        {"product_type", product_type},
                                        {"purpose", purpose}});
 }
 
 Status check_unclaimed_or_same_institution(const AggregateState& state, const std::string& institution) {
-  const std::string holder = state.data.value("institution", "");
+  const std::string holder = subject_text(state.data, "institution");
   if (!holder.empty() && holder != institution)
     return refuse(Errc::refused, "the demand is already taken by institution " + holder, "institution",
                   "claimed-by-other-institution");
@@ -52,7 +63,7 @@ Status check_unclaimed_or_same_institution(const AggregateState& state, const st
 
 Decision claim(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_open(state));
-  if (state.data.value("status", "") != "open")
+  if (subject_text(state.data, "status") != "open")
     return refuse(Errc::refused, "only an open demand can be claimed", "status", "demand-open");
   if (command.actor.account.empty() || command.actor.institution.empty())
     return refuse(Errc::invalid_argument, "a claim needs a manager of an institution", "manager", "required");
@@ -68,7 +79,7 @@ Decision assign(const AggregateState& state, const Command& command) {
   }
   XYD_RETURN_IF_ERROR(check_unclaimed_or_same_institution(state, institution));
   XYD_RETURN_IF_ERROR(check_enabled_manager(command.context, manager, "manager"));
-  if (manager == state.data.value("manager", ""))
+  if (manager == subject_text(state.data, "manager"))
     return refuse(Errc::refused, manager + " already holds the demand", "manager", "different-manager");
   return one_event("DemandAssigned",
                    {{"manager", manager}, {"by", command.actor.account}, {"institution", institution}});
@@ -77,7 +88,7 @@ Decision assign(const AggregateState& state, const Command& command) {
 Decision close(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_open(state));
   const auto& actor = command.actor;
-  if (actor.role == "account_manager" && state.data.value("manager", "") != actor.account)
+  if (actor.role == "account_manager" && subject_text(state.data, "manager") != actor.account)
     return refuse(Errc::forbidden, "only the demand's manager closes it", "manager", "assigned-manager");
   XYD_ASSIGN_OR_RETURN(std::string reason,
                        required_one_of(command.body, "reason", {"converted", "withdrawn", "expired"}, "close-reason"));
@@ -106,8 +117,10 @@ Status check_enabled_manager(const json& context, const std::string& manager, co
   if (managers == context.end() || !managers->is_array())
     return refuse(Errc::invalid_argument, "the server did not fill in context.managers", "context.managers",
                   "context-fact");
-  for (const auto& m : *managers)
-    if (m.is_object() && m.value("account", "") == manager && m.value("enabled", false)) return Status();
+  for (const auto& m : *managers) {
+    auto enabled = optional_bool(m, "enabled", false);
+    if (subject_text(m, "account") == manager && enabled.ok() && *enabled) return Status();
+  }
   return refuse(Errc::refused, manager + " is not an enabled manager of the institution", field, "manager-enabled");
 }
 
@@ -120,13 +133,16 @@ Result<std::vector<NewEvent>> DemandAggregate::decide(const AggregateState& stat
 Subject DemandAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
-    s.owner = state.data.value("owner", "");
-    s.region = state.data.value("region", "");
-    s.institution = state.data.value("institution", "");
-    s.manager = state.data.value("manager", "");
+    s.owner = subject_text(state.data, "owner");
+    s.region = subject_text(state.data, "region");
+    s.institution = subject_text(state.data, "institution");
+    s.manager = subject_text(state.data, "manager");
   } else {
-    s.owner = command.context.value("enterprise", json::object()).value("owner", "");
-    s.region = command.body.value("region", "");
+    auto enterprise = command.context.is_object() ? command.context.find("enterprise") : command.context.end();
+    if (enterprise != command.context.end()) {
+      s.owner = subject_text(*enterprise, "owner");
+      s.region = subject_text(*enterprise, "region");
+    }
   }
   return s;
 }
@@ -137,12 +153,12 @@ void DemandAggregate::apply(AggregateState& state, const std::string& event_name
     s = data;
     s["status"] = "open";
   } else if (event_name == "DemandClaimed" || event_name == "DemandAssigned") {
-    s["manager"] = data["manager"];
-    s["institution"] = data.value("institution", "");
+    s["manager"] = subject_text(data, "manager");
+    s["institution"] = subject_text(data, "institution");
     s["status"] = event_name == "DemandClaimed" ? "claimed" : "assigned";
   } else if (event_name == "DemandClosed") {
     s["status"] = "closed";
-    s["close_reason"] = data["reason"];
+    s["close_reason"] = subject_text(data, "reason");
   }
 }
 

@@ -15,20 +15,38 @@ const std::vector<std::string> kScales = {"micro", "small", "medium"};
 const std::vector<std::string> kProfileFields = {"name", "legal_representative", "region", "industry",
                                                  "registered_capital", "scale", "founded_on"};
 
-// Validates one profile field's value (registration and changes share it).
-Status check_profile_value(const json& body, const std::string& field) {
+// One profile field's value, checked and as it goes into the event (registration and changes
+// share it).
+Result<json> profile_value(const json& body, const std::string& field) {
   if (field == "region") {
     XYD_ASSIGN_OR_RETURN(std::string region, required_string(body, field));
-    return check_region(region, field);
+    XYD_RETURN_IF_ERROR(check_region(region, field));
+    return json(region);
   }
   if (field == "industry") {
     XYD_ASSIGN_OR_RETURN(std::string industry, required_string(body, field));
-    return check_industry_section(industry, field);
+    XYD_RETURN_IF_ERROR(check_industry_section(industry, field));
+    return json(industry);
   }
-  if (field == "registered_capital") return as_status(required_int(body, field, 0));
-  if (field == "scale") return as_status(required_one_of(body, field, kScales, "enterprise-scale"));
-  if (field == "founded_on") return as_status(required_date(body, field));
-  return as_status(required_string(body, field));
+  if (field == "registered_capital") {
+    XYD_ASSIGN_OR_RETURN(int64_t capital, required_int(body, field, 0));
+    return json(capital);
+  }
+  if (field == "scale") {
+    XYD_ASSIGN_OR_RETURN(std::string scale, required_one_of(body, field, kScales, "enterprise-scale"));
+    return json(scale);
+  }
+  if (field == "founded_on") {
+    XYD_ASSIGN_OR_RETURN(std::string date, required_date(body, field));
+    return json(date);
+  }
+  XYD_ASSIGN_OR_RETURN(std::string text, required_string(body, field));
+  return json(text);
+}
+
+// A boolean the aggregate wrote into its state; false when absent.
+bool state_flag(const AggregateState& state, const std::string& field) {
+  return member_or(state.data, field, false) == json(true);
 }
 
 Decision register_enterprise(const AggregateState&, const Command& command) {
@@ -39,12 +57,12 @@ Decision register_enterprise(const AggregateState&, const Command& command) {
     return refuse(Errc::invalid_argument, "the enterprise id must be ent-<uscc>", "aggregate_id", "derived-from-uscc");
   json data = {{"uscc", uscc}};
   for (const auto& field : kProfileFields) {
-    XYD_RETURN_IF_ERROR(check_profile_value(body, field));
-    data[field] = body[field];
+    XYD_ASSIGN_OR_RETURN(data[field], profile_value(body, field));
   }
   std::string owner = command.actor.account;
-  if (is_platform_role(command.actor.role) && body.contains("owner")) {
-    XYD_ASSIGN_OR_RETURN(owner, required_string(body, "owner"));
+  if (is_platform_role(command.actor.role)) {
+    XYD_ASSIGN_OR_RETURN(auto named, optional_string(body, "owner"));
+    if (named) owner = *named;
   }
   if (owner.empty())
     return refuse(Errc::invalid_argument, "an enterprise is registered by (or for) an account", "owner", "required");
@@ -56,28 +74,35 @@ Decision change_profile(const AggregateState& state, const Command& command) {
   const auto& body = command.body;
   XYD_ASSIGN_OR_RETURN(std::string field, required_one_of(body, "field", kProfileFields, "profile-field"));
   XYD_ASSIGN_OR_RETURN(std::string source, required_string(body, "source"));
-  if (!body.contains("before"))
-    return refuse(Errc::invalid_argument, "before is required", "before", "required");
-  XYD_RETURN_IF_ERROR(check_profile_value(json{{field, body.value("after", json())}}, field));
-  const json current = state.data.value(field, json());
-  if (body["before"] != current)
-    return refuse(Errc::conflict, field + " is now " + current.dump() + ", not " + body["before"].dump(), "before",
+  if (!body.contains("before")) return refuse(Errc::invalid_argument, "before is required", "before", "required");
+  const json before = member_or(body, "before", json());
+  const json after_field = json{{field, member_or(body, "after", json())}};
+  auto checked = profile_value(after_field, field);
+  if (!checked.ok()) {
+    Error error = checked.error();
+    error.field = "after";
+    return error;
+  }
+  const json after = *checked;
+  const json current = member_or(state.data, field, json());
+  if (before != current)
+    return refuse(Errc::conflict, field + " is now " + current.dump() + ", not " + before.dump(), "before",
                   "before-is-current");
-  if (body["after"] == current)
+  if (after == current)
     return refuse(Errc::invalid_argument, "after equals before: nothing changes", "after", "changes-something");
   return one_event("EnterpriseProfileChanged",
-                   {{"field", field}, {"before", current}, {"after", body["after"]}, {"source", source}});
+                   {{"field", field}, {"before", current}, {"after", after}, {"source", source}});
 }
 
 Decision whitelist(const AggregateState& state, const Command& command) {
-  if (state.data.value("whitelisted", false))
+  if (state_flag(state, "whitelisted"))
     return refuse(Errc::conflict, "the enterprise is already on the whitelist", "whitelisted", "whitelisted-once");
   XYD_ASSIGN_OR_RETURN(auto note, optional_string(command.body, "note"));
   return one_event("EnterpriseWhitelisted", {{"by", command.actor.account}, {"note", note.value_or("")}});
 }
 
 Decision delist(const AggregateState& state, const Command& command) {
-  if (!state.data.value("whitelisted", false))
+  if (!state_flag(state, "whitelisted"))
     return refuse(Errc::refused, "the enterprise is not on the whitelist", "whitelisted", "on-whitelist");
   XYD_ASSIGN_OR_RETURN(std::string reason, required_string(command.body, "reason"));
   return one_event("EnterpriseDelisted", {{"by", command.actor.account}, {"reason", reason}});
@@ -101,8 +126,8 @@ Decision record_risk_signal(const AggregateState&, const Command& command) {
 }
 
 bool follows(const AggregateState& state, const std::string& account) {
-  json followers = state.data.value("followers", json::array());
-  return std::find(followers.begin(), followers.end(), account) != followers.end();
+  const json followers = member_or(state.data, "followers", json::array());
+  return followers.is_array() && std::find(followers.begin(), followers.end(), account) != followers.end();
 }
 
 Status check_follower(const Command& command) {
@@ -151,13 +176,13 @@ const DecideTable& table() {
 void apply_certification(json& s, const std::string& event_name, const json& data) {
   if (event_name == "CertificationSubmitted") {
     s["certification"] = "pending_review";
-    s["certification_method"] = data.value("method", "");
+    s["certification_method"] = subject_text(data, "method");
   } else if (event_name == "EnterpriseCertified") {
     s["certification"] = "certified";
     s["certified"] = true;
   } else if (event_name == "CertificationRejected") {
     s["certification"] = "rejected";
-    s["certification_reasons"] = data.value("reasons", json::array());
+    s["certification_reasons"] = member_or(data, "reasons", json::array());
   }
 }
 
@@ -174,12 +199,12 @@ Result<std::vector<NewEvent>> EnterpriseAggregate::decide(const AggregateState& 
 Subject EnterpriseAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
-    s.owner = state.data.value("owner", "");
-    s.region = state.data.value("region", "");
+    s.owner = subject_text(state.data, "owner");
+    s.region = subject_text(state.data, "region");
   } else {
-    s.owner = is_platform_role(command.actor.role) ? command.body.value("owner", command.actor.account)
-                                                   : command.actor.account;
-    s.region = command.body.value("region", "");
+    const std::string named = subject_text(command.body, "owner");
+    s.owner = is_platform_role(command.actor.role) && !named.empty() ? named : command.actor.account;
+    s.region = subject_text(command.body, "region");
   }
   return s;
 }
@@ -194,21 +219,25 @@ void EnterpriseAggregate::apply(AggregateState& state, const std::string& event_
     s["followers"] = json::array();
     s["risk_signals"] = {{"low", 0}, {"medium", 0}, {"high", 0}};
   } else if (event_name == "EnterpriseProfileChanged") {
-    s[data.value("field", "")] = data["after"];
+    if (const std::string field = subject_text(data, "field"); !field.empty()) s[field] = member_or(data, "after", json());
   } else if (event_name == "EnterpriseWhitelisted" || event_name == "EnterpriseDelisted") {
     s["whitelisted"] = event_name == "EnterpriseWhitelisted";
   } else if (event_name == "RiskSignalRecorded") {
-    auto& count = s["risk_signals"][data.value("severity", "low")];
+    std::string severity = subject_text(data, "severity");
+    if (severity.empty()) severity = "low";
+    auto& count = s["risk_signals"][severity];
     count = count.is_number_integer() ? count.get<int64_t>() + 1 : 1;
   } else if (event_name == "EnterpriseFollowed") {
-    s["followers"].push_back(data["account"]);
+    s["followers"].push_back(subject_text(data, "account"));
   } else if (event_name == "EnterpriseUnfollowed") {
     auto& followers = s["followers"];
-    followers.erase(std::remove(followers.begin(), followers.end(), data["account"]), followers.end());
+    const json account = subject_text(data, "account");
+    if (followers.is_array())
+      followers.erase(std::remove(followers.begin(), followers.end(), account), followers.end());
   } else if (event_name == "CreditScoreAssessed") {
-    s["credit_score"] = data["score"];
-    s["credit_grade"] = data["grade"];
-    s["credit_model_version"] = data["model_version"];
+    s["credit_score"] = member_or(data, "score", json());
+    s["credit_grade"] = member_or(data, "grade", json());
+    s["credit_model_version"] = member_or(data, "model_version", json());
   } else {
     apply_certification(s, event_name, data);
   }

@@ -13,7 +13,10 @@ using nlohmann::json;
 
 const std::vector<std::string> kUpdatable = {"full_name", "short_name", "region", "parent"};
 
-std::string status_of(const AggregateState& state) { return state.data.value("status", "active"); }
+std::string status_of(const AggregateState& state) {
+  const std::string status = subject_text(state.data, "status");
+  return status.empty() ? "active" : status;
+}
 
 Status check_not_removed(const AggregateState& state) {
   if (status_of(state) == "removed")
@@ -21,13 +24,20 @@ Status check_not_removed(const AggregateState& state) {
   return Status();
 }
 
-Status check_field_value(const json& body, const std::string& field) {
+// One field's value, checked: region a GB/T 2260 code, parent an optional string, the names
+// required strings. `where` names it in a refusal ("region", "changes.region").
+Result<std::string> field_value(const json& body, const std::string& field, const std::string& where) {
+  const json one = json{{where, member_or(body, field, json())}};
   if (field == "region") {
-    XYD_ASSIGN_OR_RETURN(std::string region, required_string(body, field));
-    return check_region(region, field);
+    XYD_ASSIGN_OR_RETURN(std::string region, required_string(one, where));
+    XYD_RETURN_IF_ERROR(check_region(region, where));
+    return region;
   }
-  if (field == "parent") return as_status(optional_string(body, field));
-  return as_status(required_string(body, field));
+  if (field == "parent") {
+    XYD_ASSIGN_OR_RETURN(auto parent, optional_string(one, where));
+    return parent.value_or("");
+  }
+  return required_string(one, where);
 }
 
 Decision onboard(const AggregateState&, const Command& command) {
@@ -38,12 +48,13 @@ Decision onboard(const AggregateState&, const Command& command) {
                   "institution-type");
   json data = {{"type", type}};
   for (const char* field : {"full_name", "short_name", "region", "parent"}) {
-    XYD_RETURN_IF_ERROR(check_field_value(body, field));
-    data[field] = body.value(field, json(""));
+    XYD_ASSIGN_OR_RETURN(data[field], field_value(body, field, field));
   }
   return one_event("InstitutionOnboarded", std::move(data));
 }
 
+// Changes one field at a time; a new region must stay within the actor's scope (a city account
+// cannot move its institution out of its city).
 Decision update(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_not_removed(state));
   XYD_ASSIGN_OR_RETURN(json changes, required_object(command.body, "changes"));
@@ -53,8 +64,14 @@ Decision update(const AggregateState& state, const Command& command) {
     if (std::find(kUpdatable.begin(), kUpdatable.end(), field) == kUpdatable.end())
       return refuse(Errc::invalid_argument, field + " cannot be updated (only full_name, short_name, region, parent)",
                     "changes." + field, "updatable-field");
-    XYD_RETURN_IF_ERROR(check_field_value(changes, field));
-    recorded[field] = {{"before", state.data.value(field, json(""))}, {"after", value}};
+    XYD_ASSIGN_OR_RETURN(std::string after, field_value(changes, field, "changes." + field));
+    if (field == "region") {
+      Subject target;
+      target.institution = command.aggregate_id;
+      target.region = after;
+      XYD_RETURN_IF_ERROR(authorize_new_value(command.actor, command.name, target, "changes.region"));
+    }
+    recorded[field] = {{"before", member_or(state.data, field, json(""))}, {"after", after}};
   }
   return one_event("InstitutionUpdated", {{"changes", recorded}, {"by", command.actor.account}});
 }
@@ -76,8 +93,8 @@ Decision resume(const AggregateState& state, const Command& command) {
 
 Decision remove(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_not_removed(state));
-  const json managers = state.data.value("managers", json::object());
-  if (!managers.empty())
+  const json managers = member_or(state.data, "managers", json::object());
+  if (managers.is_object() && !managers.empty())
     return refuse(Errc::refused,
                   "the institution still has " + std::to_string(managers.size()) + " account manager(s): remove them first",
                   "managers", "no-managers-remain");
@@ -88,7 +105,8 @@ Decision remove(const AggregateState& state, const Command& command) {
 Result<std::string> manager_of(const AggregateState& state, const Command& command, bool must_exist) {
   XYD_RETURN_IF_ERROR(check_not_removed(state));
   XYD_ASSIGN_OR_RETURN(std::string manager, required_string(command.body, "manager"));
-  bool known = state.data.value("managers", json::object()).contains(manager);
+  const json managers = member_or(state.data, "managers", json::object());
+  const bool known = managers.is_object() && managers.contains(manager);
   if (must_exist && !known)
     return refuse(Errc::refused, manager + " is not a manager of this institution", "manager", "manager-of-institution");
   if (!must_exist && known)
@@ -108,7 +126,8 @@ Decision remove_manager(const AggregateState& state, const Command& command) {
 
 Decision set_manager_enabled(const AggregateState& state, const Command& command, bool enabled) {
   XYD_ASSIGN_OR_RETURN(std::string manager, manager_of(state, command, true));
-  if (state.data["managers"][manager].value("enabled", true) == enabled)
+  const json entry = member_or(member_or(state.data, "managers", json::object()), manager, json::object());
+  if (member_or(entry, "enabled", true) == json(enabled))
     return refuse(Errc::refused, manager + " is already " + (enabled ? "enabled" : "disabled"), "manager",
                   enabled ? "manager-disabled" : "manager-enabled");
   return one_event(enabled ? "ManagerEnabled" : "ManagerDisabled", {{"manager", manager}, {"by", command.actor.account}});
@@ -147,19 +166,21 @@ Result<std::vector<NewEvent>> InstitutionAggregate::decide(const AggregateState&
 Subject InstitutionAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   s.institution = command.aggregate_id;
-  s.region = (state.exists() ? state.data : command.body).value("region", "");
+  s.region = subject_text(state.exists() ? state.data : command.body, "region");
   return s;
 }
 
 void InstitutionAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  const std::string manager = data.value("manager", "");
+  const std::string manager = subject_text(data, "manager");
   if (event_name == "InstitutionOnboarded") {
     s = data;
     s["status"] = "active";
     s["managers"] = json::object();
   } else if (event_name == "InstitutionUpdated") {
-    for (const auto& [field, change] : data["changes"].items()) s[field] = change["after"];
+    const json changes = member_or(data, "changes", json::object());
+    if (changes.is_object())
+      for (const auto& [field, change] : changes.items()) s[field] = member_or(change, "after", json(""));
   } else if (event_name == "InstitutionSuspended") {
     s["status"] = "suspended";
   } else if (event_name == "InstitutionResumed") {

@@ -51,7 +51,7 @@ Result<json> check_terms(const json& t) {
   for (const auto& region : regions) XYD_RETURN_IF_ERROR(check_region(region, "service_regions"));
   out["service_regions"] = regions;
   XYD_ASSIGN_OR_RETURN(out["featured"], optional_bool(t, "featured", false));
-  out["admission_rules"] = t.value("admission_rules", json::object());
+  out["admission_rules"] = member_or(t, "admission_rules", json::object());
   if (!out["admission_rules"].is_object())
     return refuse(Errc::invalid_argument, "admission_rules must be an object", "admission_rules", "object");
   XYD_ASSIGN_OR_RETURN(out["docking_mode"], required_one_of(t, "docking_mode", kDockingModes, "docking-mode"));
@@ -66,12 +66,15 @@ Result<json> check_terms(const json& t) {
 
 Status check_institution_active(const Command& command) {
   XYD_ASSIGN_OR_RETURN(json institution, context_object(command.context, "institution"));
-  if (institution.value("status", "") != "active")
+  if (subject_text(institution, "status") != "active")
     return refuse(Errc::refused, "the product's institution is not active", "institution", "institution-active");
   return Status();
 }
 
-std::string status_of(const AggregateState& state) { return state.data.value("status", "enabled"); }
+std::string status_of(const AggregateState& state) {
+  const std::string status = subject_text(state.data, "status");
+  return status.empty() ? "enabled" : status;
+}
 
 Status check_not_withdrawn(const AggregateState& state) {
   if (status_of(state) == "withdrawn")
@@ -101,7 +104,7 @@ Decision update(const AggregateState& state, const Command& command) {
   }
   XYD_ASSIGN_OR_RETURN(json terms, check_terms(merged));
   for (const auto& [field, value] : changes.items())
-    recorded[field] = {{"before", state.data.value(field, json())}, {"after", terms.value(field, json())}};
+    recorded[field] = {{"before", member_or(state.data, field, json())}, {"after", member_or(terms, field, json())}};
   return one_event("ProductUpdated", {{"changes", recorded}, {"by", command.actor.account}});
 }
 
@@ -150,7 +153,7 @@ Result<std::vector<NewEvent>> ProductAggregate::decide(const AggregateState& sta
 
 Subject ProductAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
-  s.institution = (state.exists() ? state.data : command.body).value("institution", "");
+  s.institution = subject_text(state.exists() ? state.data : command.body, "institution");
   return s;
 }
 
@@ -160,7 +163,9 @@ void ProductAggregate::apply(AggregateState& state, const std::string& event_nam
     s = data;
     s["status"] = "enabled";
   } else if (event_name == "ProductUpdated") {
-    for (const auto& [field, change] : data["changes"].items()) s[field] = change["after"];
+    const json changes = member_or(data, "changes", json::object());
+    if (changes.is_object())
+      for (const auto& [field, change] : changes.items()) s[field] = member_or(change, "after", json());
   } else if (event_name == "ProductDisabled") {
     s["status"] = "disabled";
   } else if (event_name == "ProductEnabled") {

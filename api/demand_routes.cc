@@ -9,11 +9,12 @@ namespace {
 
 using nlohmann::json;
 
-// {"enterprise": {"exists", "owner", "industry"}} of the enterprise the demand is for.
+// {"enterprise": {"exists", "owner", "industry", "region"}} of the enterprise the demand is for
+// (the demand counts in its enterprise's region).
 Result<json> publish_context(ApiServices& services, const Request&, const std::string&, json& body) {
   XYD_ASSIGN_OR_RETURN(json facts, enterprise_facts(services, string_at(body, "enterprise")));
   json enterprise = {{"exists", facts["exists"]}};
-  for (const char* field : {"owner", "industry"})
+  for (const char* field : {"owner", "industry", "region"})
     if (facts.contains(field)) enterprise[field] = facts[field];
   return json{{"enterprise", enterprise}};
 }

@@ -1,8 +1,12 @@
 #include "api/risk_routes.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "api/access_check.h"
+#include "api/problem.h"
 #include "api/resource_routes.h"
 #include "projections/risk/risk_query.h"
 
@@ -11,6 +15,7 @@ namespace {
 
 using nlohmann::json;
 using projections::risk::FeedFilter;
+using projections::risk::Viewer;
 
 constexpr uint64_t kPerMs = 1000000;  // sequences per millisecond (risk_projection.h)
 
@@ -47,8 +52,26 @@ Handler feed_guarded(Handler handler) {
   };
 }
 
-void show(const Request& request, json& entry) {
-  if (!sees_personal_data(request, entry.value("owner", ""))) mask_personal_data(entry);
+// The members of an entry that describe one loan: left out for a reader outside its scope.
+const char* const kLoanDetails[] = {"application", "loan", "institution", "subject", "event", "details"};
+
+// Readies an entry for the caller, or says it is not for it. Personal data is masked unless the
+// caller needs it. An entry the caller sees only through a follow, outside its own scope
+// (`scoped` is the caller without its follows), needs the enterprise to be one the caller may
+// read (a follow made before following was limited so counts no more), and leaves out the
+// details of a loan.
+Result<bool> show(const projections::ViewReader& view, const Viewer& scoped, const Request& request, json& entry) {
+  XYD_ASSIGN_OR_RETURN(bool in_scope, projections::risk::visible(view, scoped, entry));
+  if (!in_scope) {
+    domain::Subject enterprise;
+    enterprise.owner = domain::subject_text(entry, "owner");
+    enterprise.region = domain::subject_text(entry, "region");
+    if (!domain::authorize(scoped.actor, "enterprise.read", enterprise).ok()) return false;
+    if (auto application = entry.find("application"); application != entry.end() && !application->is_null())
+      for (const char* member : kLoanDetails) entry.erase(member);
+  }
+  if (!sees_personal_data(request, domain::subject_text(entry, "owner"))) mask_personal_data(entry);
+  return true;
 }
 
 Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, const Request& request) {
@@ -61,25 +84,108 @@ Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, co
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("risk"));
   XYD_ASSIGN_OR_RETURN(auto viewer, projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));
   XYD_ASSIGN_OR_RETURN(auto page, projections::risk::feed_after(*reader, after, limit, &viewer, filter));
-  for (auto& entry : page.items) show(request, entry);
+  const Viewer scoped{viewer.actor, viewer.scope, {}};
+  json items = json::array();
+  for (auto& entry : page.items) {
+    XYD_ASSIGN_OR_RETURN(bool shown, show(*reader, scoped, request, entry));
+    if (shown) items.push_back(std::move(entry));
+  }
   Response response;
-  response.body = {{"items", std::move(page.items)},
+  response.body = {{"items", std::move(items)},
                    {"next_after", page.more ? json(std::to_string(page.scanned_to)) : json()}};
   return response;
 }
 
+// The open SSE streams, counted per principal and in all against their caps. Shared by the
+// request threads that open streams and the stream threads whose end releases them; guarded by
+// its mutex.
+class StreamSlots : public std::enable_shared_from_this<StreamSlots> {
+ public:
+  StreamSlots(size_t per_principal, size_t total) : per_principal_(per_principal), total_(total) {}
+
+  // A slot for one more stream of `principal`, released when the last copy of it is destroyed;
+  // nullptr when a cap is reached, `full` then saying which.
+  std::shared_ptr<void> take(const std::string& principal, std::string& full) {
+    std::lock_guard lock(mutex_);
+    size_t& mine = open_[principal];
+    if (mine >= per_principal_ || open_total_ >= total_) {
+      full = mine >= per_principal_
+                 ? "this caller has " + std::to_string(mine) + " open risk-warning streams, the most it may"
+                 : "the server has " + std::to_string(open_total_) + " open risk-warning streams, the most it serves";
+      if (mine == 0) open_.erase(principal);
+      return nullptr;
+    }
+    ++mine;
+    ++open_total_;
+    return std::make_shared<Lease>(shared_from_this(), principal);
+  }
+
+ private:
+  // One open stream's hold on its slot.
+  struct Lease {
+    Lease(std::shared_ptr<StreamSlots> slots, std::string principal)
+        : slots(std::move(slots)), principal(std::move(principal)) {}
+    ~Lease() { slots->release(principal); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    std::shared_ptr<StreamSlots> slots;
+    std::string principal;
+  };
+
+  void release(const std::string& principal) {
+    std::lock_guard lock(mutex_);
+    if (auto it = open_.find(principal); it != open_.end() && --it->second == 0) open_.erase(it);
+    --open_total_;
+  }
+
+  const size_t per_principal_, total_;
+  std::mutex mutex_;
+  std::map<std::string, size_t> open_;
+  size_t open_total_ = 0;
+};
+
+// Whom a stream counts against: the account (or key, or the operator).
+std::string principal_key(const Principal& principal) {
+  return principal.actor.account.empty() ? principal.kind : principal.actor.account;
+}
+
+// 429: a problem document naming the cap, and Retry-After.
+Response too_many_streams(const Request& request, const std::string& full, int retry_after_seconds) {
+  Response response;
+  response.status = 429;
+  response.content_type = "application/problem+json";
+  response.body = problem(make_error(Errc::too_many,
+                                     full + ": close one, or retry in " + std::to_string(retry_after_seconds) + " s",
+                                     "stream", "stream-cap"),
+                          request.path);
+  response.headers["Retry-After"] = std::to_string(retry_after_seconds);
+  return response;
+}
+
+// Whether the stream's caller still holds: its credentials authenticate now (session live, account
+// active, password unchanged) as the same actor the stream started with.
+bool still_allowed(const Authenticator& authenticate, const Request& request, const events::Actor& actor) {
+  auto now = authenticate(request);
+  if (!now.ok()) return false;
+  const auto& again = now->actor;
+  return !now->restricted && again.account == actor.account && again.role == actor.role &&
+         again.institution == actor.institution && again.region == actor.region;
+}
+
 // One SSE connection: sends every visible entry after `start`, then sleeps until the risk view
-// commits and sends what is new. Runs on the stream's own thread.
-void stream(const projections::runtime::ProjectionRuntime& runtime, const RiskFeedSettings& settings, Request request,
-            uint64_t start, FeedFilter filter, BodyWriter& out) {
+// commits (or `recheck` passes) and sends what is new; ends when its caller no longer
+// authenticates. Runs on the stream's own thread.
+void stream(const projections::runtime::ProjectionRuntime& runtime, const Authenticator& authenticate,
+            const RiskFeedSettings& settings, Request request, uint64_t start, FeedFilter filter, BodyWriter& out) {
   const auto& actor = principal_of(request).actor;
   const domain::Scope scope = feed_scope(request);
+  const Viewer scoped{actor, scope, {}};
   const uint64_t window = static_cast<uint64_t>(settings.late_window.count()) * kPerMs;
   uint64_t cursor = start;
   std::set<uint64_t> sent;  // sequences sent within the window below the cursor
   auto last_write = std::chrono::steady_clock::now();
   if (!out.write("retry: 1000\n\n")) return;
-  while (out.open()) {
+  while (out.open() && still_allowed(authenticate, request, actor)) {
     const uint64_t seen = runtime.commits("risk");
     if (auto reader = runtime.reader("risk"); reader.ok()) {
       auto viewer = projections::risk::viewer_for(**reader, actor, scope);
@@ -90,8 +196,10 @@ void stream(const projections::runtime::ProjectionRuntime& runtime, const RiskFe
         for (auto& entry : page->items) {
           const uint64_t sequence = entry.value("sequence", uint64_t{0});
           if (sequence <= start || sent.contains(sequence)) continue;
-          const std::string kind = entry.value("kind", std::string("warning"));
-          show(request, entry);
+          std::string kind = domain::subject_text(entry, "kind");
+          if (kind.empty()) kind = "warning";
+          auto shown = show(**reader, scoped, request, entry);
+          if (!shown.ok() || !*shown) continue;
           if (!out.write("id: " + std::to_string(sequence) + "\nevent: " + kind + "\ndata: " + entry.dump() + "\n\n"))
             return;
           last_write = std::chrono::steady_clock::now();
@@ -107,7 +215,7 @@ void stream(const projections::runtime::ProjectionRuntime& runtime, const RiskFe
       if (!out.write(": keep-alive\n\n")) return;
       last_write = std::chrono::steady_clock::now();
     }
-    (void)runtime.wait_commit("risk", seen, std::chrono::milliseconds(1000));
+    (void)runtime.wait_commit("risk", seen, settings.recheck);
   }
 }
 
@@ -132,35 +240,42 @@ json risk_marker(const projections::runtime::ProjectionRuntime& runtime, const s
   return {{"level", level}, {"warnings", shown}};
 }
 
-void add_risk_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime, RiskFeedSettings settings) {
+void add_risk_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime, Authenticator authenticate,
+                     RiskFeedSettings settings) {
   router.add("GET", "/api/v1/risk-warnings", feed_guarded([&runtime](const Request& request) {
                return list(runtime, request);
              }));
-  router.add("GET", "/api/v1/feeds/risk-warnings",
-             feed_guarded([&runtime, settings](const Request& request) -> Result<Response> {
-               XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
-               std::string resume = request.header("last-event-id");
-               const std::string field = resume.empty() ? "last_event_id" : "Last-Event-ID";
-               if (resume.empty()) resume = request.query_or("last_event_id", "");
-               uint64_t start = 0;
-               if (!resume.empty()) {
-                 XYD_ASSIGN_OR_RETURN(start, sequence_param(resume, field));
-               } else {
-                 // A new subscriber gets what is raised from now on.
-                 const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch());
-                 start = static_cast<uint64_t>(now.count()) * kPerMs;
-               }
-               if (auto reader = runtime.reader("risk"); !reader.ok()) return reader.error();
-               Response response;
-               response.content_type = "text/event-stream";
-               response.headers["Cache-Control"] = "no-cache";
-               response.headers["X-Accel-Buffering"] = "no";
-               response.stream = [&runtime, settings, request, start, filter](BodyWriter& out) {
-                 stream(runtime, settings, request, start, filter, out);
-               };
-               return response;
-             }));
+  auto slots = std::make_shared<StreamSlots>(settings.max_streams_per_principal, settings.max_streams);
+  router.add(
+      "GET", "/api/v1/feeds/risk-warnings",
+      feed_guarded([&runtime, authenticate = std::move(authenticate), settings, slots](const Request& request)
+                       -> Result<Response> {
+        XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
+        std::string resume = request.header("last-event-id");
+        const std::string field = resume.empty() ? "last_event_id" : "Last-Event-ID";
+        if (resume.empty()) resume = request.query_or("last_event_id", "");
+        uint64_t start = 0;
+        if (!resume.empty()) {
+          XYD_ASSIGN_OR_RETURN(start, sequence_param(resume, field));
+        } else {
+          // A new subscriber gets what is raised from now on.
+          const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now().time_since_epoch());
+          start = static_cast<uint64_t>(now.count()) * kPerMs;
+        }
+        if (auto reader = runtime.reader("risk"); !reader.ok()) return reader.error();
+        std::string full;
+        auto slot = slots->take(principal_key(principal_of(request)), full);
+        if (!slot) return too_many_streams(request, full, settings.retry_after_seconds);
+        Response response;
+        response.content_type = "text/event-stream";
+        response.headers["Cache-Control"] = "no-cache";
+        response.headers["X-Accel-Buffering"] = "no";
+        response.stream = [&runtime, authenticate, settings, request, start, filter, slot](BodyWriter& out) {
+          stream(runtime, authenticate, settings, request, start, filter, out);
+        };
+        return response;
+      }));
 }
 
 }  // namespace xyd::api

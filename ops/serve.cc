@@ -125,7 +125,8 @@ int run_serve(const CliOptions& options) {
   if (!outbound.ok()) return fail("starting the outbound connectors", outbound.error());
 
   api::Router router;
-  router.set_authenticator(api::make_authenticator(services));
+  api::Authenticator authenticator = api::make_authenticator(services);
+  router.set_authenticator(authenticator);
   api::add_health_routes(router, **log, {kVersion, options.node});
   api::add_account_routes(router, services);
   api::add_session_routes(router, services);
@@ -142,7 +143,9 @@ int run_serve(const CliOptions& options) {
     return fail("loading the ranking rule set", read.error());
   api::RiskFeedSettings risk_feed;  // risk-warning feeds (issue 7)
   risk_feed.heartbeat = std::chrono::seconds(seconds_flag(options, "sse-heartbeat-seconds", 15));
-  api::add_risk_routes(router, **projection_runtime, risk_feed);
+  risk_feed.max_streams_per_principal = static_cast<size_t>(seconds_flag(options, "sse-streams-per-caller", 4));
+  risk_feed.max_streams = static_cast<size_t>(seconds_flag(options, "sse-streams", 256));
+  api::add_risk_routes(router, **projection_runtime, authenticator, risk_feed);
   // Risk-warning feeds (issue 7): on Kafka, every warning also goes to the output topic.
   std::unique_ptr<RiskPublisher> risk_publisher;
   if ((*log)->backend() == "kafka") {

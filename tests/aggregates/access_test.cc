@@ -78,4 +78,40 @@ BOOST_AUTO_TEST_CASE(each_scope_admits_exactly_its_subjects) {
   BOOST_CHECK(!authorize(bank, "GrantCredit", {.institution = "ins-b"}).ok());
 }
 
+BOOST_AUTO_TEST_CASE(following_reaches_as_far_as_reading) {
+  // An enterprise user follows only the enterprises it may read (its own), as every role.
+  for (const auto& role : all_roles())
+    BOOST_CHECK_MESSAGE(scope_of(role, "FollowEnterprise") == Scope::none ||
+                            scope_of(role, "FollowEnterprise") == scope_of(role, "enterprise.read"),
+                        role << " follows beyond what it reads");
+  const Actor user{"acc-u", "enterprise_user", "", "440300"};
+  BOOST_CHECK(authorize(user, "FollowEnterprise", {.owner = "acc-u"}).ok());
+  BOOST_CHECK_EQUAL(authorize(user, "FollowEnterprise", {.owner = "acc-v", .region = "440300"}).error().rule,
+                    "scope-own");
+}
+
+BOOST_AUTO_TEST_CASE(who_manages_which_account_kinds) {
+  for (const auto& kind : {"system_admin", "government_province", "government_city", "account_manager"})
+    BOOST_CHECK_MESSAGE(manages_account_kind("system_admin", kind), kind);
+  BOOST_CHECK(manages_account_kind("government_province", "government_city"));
+  BOOST_CHECK(manages_account_kind("institution_admin", "account_manager"));
+  for (const auto& role : all_roles())
+    if (role != "system_admin" && role != "system")
+      BOOST_CHECK_MESSAGE(!manages_account_kind(role, "system_admin"), role << " manages system admins");
+  for (const auto& kind : {"enterprise_user", "institution_admin", "government_province", "auditor"})
+    BOOST_CHECK_MESSAGE(!manages_account_kind("government_province", kind), "a province manages " << kind);
+  BOOST_CHECK(!manages_account_kind("institution_admin", "institution_admin"));
+  BOOST_CHECK(!manages_account_kind("government_national", "government_city"));
+}
+
+BOOST_AUTO_TEST_CASE(a_new_value_is_checked_as_the_subject_it_makes) {
+  const Actor city{"acc-sz", "government_city", "", "440300"};
+  BOOST_CHECK(authorize_new_value(city, "UpdateInstitution", {.institution = "ins-a", .region = "440305"}, "region").ok());
+  auto refused = authorize_new_value(city, "UpdateInstitution", {.institution = "ins-a", .region = "440100"},
+                                     "changes.region");
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_CHECK_EQUAL(refused.error().field, "changes.region");
+  BOOST_CHECK_EQUAL(refused.error().rule, "scope-region");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,7 +11,7 @@ namespace {
 
 const DemandAggregate kDemand;
 const auto kOwner = actor("acc-owner", "enterprise_user");
-const json kContext = {{"enterprise", {{"exists", true}, {"owner", "acc-owner"}, {"industry", "C"}}},
+const json kContext = {{"enterprise", {{"exists", true}, {"owner", "acc-owner"}, {"industry", "C"}, {"region", "440305"}}},
                        {"managers", {{{"account", "acc-m1"}, {"enabled", true}}, {{"account", "acc-m2"}, {"enabled", false}}}}};
 
 Command cmd(const std::string& name, json body, xyd::events::Actor who, json context = kContext) {
@@ -45,7 +45,25 @@ BOOST_AUTO_TEST_CASE(publish_by_the_owner_only) {
                 "enterprise-exists");
   json body = demand();
   body["region"] = "999999";
-  check_refused(kDemand, {}, cmd("PublishDemand", body, kOwner), Errc::invalid_argument, "gb2260-code");
+  check_refused(kDemand, {}, cmd("PublishDemand", body, kOwner), Errc::invalid_argument, "enterprise-region");
+}
+
+BOOST_AUTO_TEST_CASE(the_region_is_the_enterprises_never_the_bodys) {
+  json body = demand();
+  body.erase("region");
+  AggregateState state;
+  auto events = step(kDemand, state, cmd("PublishDemand", body, kOwner));
+  BOOST_CHECK_EQUAL(events[0].data["region"], "440305");  // from context.enterprise
+  body["region"] = "110101";  // another province's code, valid but not the enterprise's
+  check_refused(kDemand, {}, cmd("PublishDemand", body, kOwner), Errc::invalid_argument, "enterprise-region");
+  body["region"] = 5;
+  check_refused(kDemand, {}, cmd("PublishDemand", body, kOwner), Errc::invalid_argument, "string");
+  // Without the enterprise's region the server failed to say where it counts: nothing is published.
+  json no_region = kContext;
+  no_region["enterprise"].erase("region");
+  body.erase("region");
+  check_refused(kDemand, {}, cmd("PublishDemand", body, actor("sys", "system"), no_region), Errc::invalid_argument,
+                "context-fact");
 }
 
 BOOST_AUTO_TEST_CASE(claim_assign_close) {

@@ -182,6 +182,37 @@ BOOST_AUTO_TEST_CASE(whitelist_signals_follows_and_scores) {
   check_refused(kEnterprise, state, score, Errc::invalid_argument, "range");
 }
 
+BOOST_AUTO_TEST_CASE(enterprise_users_follow_only_what_they_may_read) {
+  AggregateState state = registered();
+  // Another enterprise user may not read this enterprise, so it may not follow it either.
+  auto stranger = actor("acc-stranger", "enterprise_user", "", "440300");
+  check_refused(kEnterprise, state, command(kEnterprise, kId, "FollowEnterprise", json::object(), stranger),
+                Errc::forbidden, "scope-own");
+  check_refused(kEnterprise, state,
+                command(kEnterprise, kId, "FollowEnterprise", json::object(), actor("acc-ind", "individual")),
+                Errc::forbidden, "scope-own");
+  step(kEnterprise, state, command(kEnterprise, kId, "FollowEnterprise", json::object(), kOwner));
+  // A city account follows within its city only.
+  check_refused(kEnterprise, state,
+                command(kEnterprise, kId, "FollowEnterprise", json::object(),
+                        actor("acc-gz", "government_city", "", "440100")),
+                Errc::forbidden, "scope-region");
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_type_is_a_refusal_never_an_exception) {
+  AggregateState state = registered();
+  auto change = command(kEnterprise, kId, "ChangeEnterpriseProfile",
+                        {{"field", "registered_capital"}, {"before", 100000000}, {"after", "lots"}, {"source", "x"}},
+                        kOwner);
+  check_refused(kEnterprise, state, change, Errc::invalid_argument, "integer");
+  auto by_admin = command(kEnterprise, kId, "RegisterEnterprise", registration(), kAdmin);
+  by_admin.body["owner"] = 5;
+  check_refused(kEnterprise, {}, by_admin, Errc::invalid_argument, "string");
+  by_admin.body["owner"] = "acc-owner";
+  by_admin.body["region"] = json::array({"440305"});
+  check_refused(kEnterprise, {}, by_admin, Errc::invalid_argument, "required");
+}
+
 BOOST_AUTO_TEST_CASE(commands_on_a_missing_enterprise) {
   check_refused(kEnterprise, {}, certification("basic"), Errc::not_found, "exists");
 }

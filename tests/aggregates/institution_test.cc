@@ -52,6 +52,28 @@ BOOST_AUTO_TEST_CASE(update_records_before_and_after) {
                 Errc::forbidden, "scope-institution");
 }
 
+BOOST_AUTO_TEST_CASE(a_new_region_stays_within_the_callers_scope) {
+  AggregateState state = onboarded();
+  const auto shenzhen = actor("acc-sz", "government_city", "", "440300");
+  // Within its city: allowed. Out of it (Guangzhou), or to a code that does not exist: refused.
+  step(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "440305"}}}}, shenzhen));
+  BOOST_CHECK_EQUAL(state.data["region"], "440305");
+  check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, shenzhen),
+                Errc::forbidden, "scope-region");
+  auto refused = decide_checked(kInstitution, state,
+                                cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, shenzhen));
+  BOOST_CHECK_EQUAL(refused.error().field, "changes.region");
+  check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "449999"}}}}, shenzhen),
+                Errc::invalid_argument, "gb2260-code");
+  check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", 440300}}}}, shenzhen),
+                Errc::invalid_argument, "required");
+  // A province moves it anywhere in its province; the system admin anywhere.
+  step(kInstitution, state,
+       cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, actor("acc-gd", "government_province", "", "440000")));
+  step(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "110101"}}}}));
+  BOOST_CHECK_EQUAL(state.data["region"], "110101");
+}
+
 BOOST_AUTO_TEST_CASE(suspend_resume) {
   AggregateState state = onboarded();
   check_refused(kInstitution, state, cmd("ResumeInstitution", json::object()), Errc::refused, "institution-suspended");

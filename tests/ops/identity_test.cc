@@ -147,6 +147,8 @@ struct World {
     self_register("e_sz", 11, "440300");
     self_register("e_gz", 12, "440100");
     self_register("e_js", 13, "320500");
+    // A second system admin, registered in Shenzhen: inside the Guangdong province's region.
+    BOOST_REQUIRE_EQUAL(create("admin", "admin_sz", 14, {{"kind", "system_admin"}, {"region", "440300"}}).status, 201);
   }
 };
 
@@ -254,6 +256,61 @@ BOOST_AUTO_TEST_CASE(each_role_is_allowed_and_refused_what_the_matrix_says) {
   BOOST_CHECK_EQUAL(w.call(w.tokens["e_sz"], "GET", accounts + id["e_sz"]).body["phone"], w.phones["e_sz"]);
   auto audited = w.call(w.tokens["auditor"], "GET", "/api/v1/audit/account/" + id["e_sz"]);
   BOOST_CHECK(audited.body.dump().find(w.phones["e_sz"]) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(each_role_manages_only_the_account_kinds_below_it) {
+  auto& w = world();
+  auto& id = w.ids;
+  const std::string accounts = "/api/v1/accounts/";
+  // (Once a province disabled and re-enabled a system admin of its region.)
+  const std::vector<Case> cases = {
+      {"gd", "POST", accounts + id["admin_sz"] + "/disable", nullptr, 403, "admin_sz"},
+      {"gd", "POST", accounts + id["e_sz"] + "/disable", nullptr, 403, "e_sz"},
+      {"gd", "POST", accounts + id["ia_admin"] + "/disable", nullptr, 403, "ia_admin"},
+      {"gd", "POST", accounts + id["js"] + "/disable", nullptr, 403, "js"},
+      {"ia_admin", "POST", accounts + id["admin_sz"] + "/disable", nullptr, 403, "admin_sz"},
+      {"national", "POST", accounts + id["admin_sz"] + "/disable", nullptr, 403, "admin_sz"},
+      {"admin", "POST", accounts + id["admin_sz"] + "/disable", {{"reason", "test"}}, 200, ""},
+      {"gd", "POST", accounts + id["admin_sz"] + "/enable", nullptr, 403, "admin_sz"},
+      {"admin", "POST", accounts + id["admin_sz"] + "/enable", nullptr, 200, ""},
+  };
+  for (const auto& c : cases) {
+    const int64_t before = c.unchanged.empty() ? 0 : w.version_of(c.unchanged);
+    auto reply = w.call(w.tokens[c.who], c.method, c.path, c.body);
+    BOOST_CHECK_MESSAGE(reply.status == c.expected, c.who << " " << c.method << " " << c.path << ": " << reply.status
+                                                          << " (expected " << c.expected << ") " << reply.body.dump());
+    if (!c.unchanged.empty())
+      BOOST_CHECK_MESSAGE(w.version_of(c.unchanged) == before, c.who << " changed " << c.unchanged << " though refused");
+  }
+  BOOST_CHECK_EQUAL(w.call(w.tokens["gd"], "POST", accounts + id["e_sz"] + "/disable").body.value("rule", ""),
+                    "manageable-kinds");
+  BOOST_CHECK_EQUAL(w.call(w.tokens["admin"], "GET", accounts + id["admin_sz"]).body["status"], "active");
+}
+
+BOOST_AUTO_TEST_CASE(new_accounts_name_real_regions_and_self_registration_no_institution) {
+  auto& w = world();
+  // A region code that is not in the reference data, for any creator.
+  auto made = w.call(w.tokens["admin"], "POST", "/api/v1/accounts",
+                     {{"kind", "auditor"}, {"region", "999999"}, {"phone", w.phone(43)}});
+  BOOST_CHECK_EQUAL(made.status, 400);
+  BOOST_CHECK_EQUAL(made.body.value("rule", ""), "gb2260-code");
+  made = w.call(w.tokens["gd"], "POST", "/api/v1/accounts",
+                {{"kind", "government_city"}, {"region", "449900"}, {"phone", w.phone(44)}});
+  BOOST_CHECK_EQUAL(made.status, 400);
+  // Self-registration: an enterprise user of no institution, whatever the body claims.
+  auto claimed = w.call("", "POST", "/api/v1/accounts",
+                        {{"phone", w.phone(45)}, {"region", "440300"}, {"password", "pw-" + w.phone(45) + "-own"},
+                         {"institution", "ins-a-" + w.run}});
+  BOOST_CHECK_EQUAL(claimed.status, 400);
+  BOOST_CHECK_EQUAL(claimed.body.value("field", ""), "institution");
+  BOOST_CHECK_EQUAL(claimed.body.value("rule", ""), "self-registration-fields");
+  auto kind = w.call("", "POST", "/api/v1/accounts",
+                     {{"phone", w.phone(46)}, {"region", "440300"}, {"password", "pw-" + w.phone(46) + "-own"},
+                      {"kind", "government_city"}});
+  BOOST_CHECK_GE(kind.status, 400);
+  BOOST_CHECK_LT(kind.status, 500);
+  // None of them exists: a login with the password sent is refused like an unknown phone's.
+  BOOST_CHECK_EQUAL(w.login(w.phone(45), "pw-" + w.phone(45) + "-own").status, 401);
 }
 
 BOOST_AUTO_TEST_CASE(province_approval_is_its_own) {
@@ -386,6 +443,20 @@ BOOST_AUTO_TEST_CASE(connectors_act_for_their_own_institution_only) {
   BOOST_REQUIRE_EQUAL(secret.status, 201);
   BOOST_CHECK(secret.body["secret"].get<std::string>().starts_with("whsec_"));
   w.secrets.insert(w.secrets.end(), {key1, key2, secret.body["secret"].get<std::string>()});
+}
+
+BOOST_AUTO_TEST_CASE(a_new_region_stays_within_the_callers_scope) {
+  auto& w = world();
+  // Institution A (onboarded above) is in Shenzhen; the Shenzhen account may not move it out.
+  const std::string a = "/api/v1/institutions/ins-a-" + w.run;
+  auto moved = w.call(w.tokens["sz"], "PATCH", a, {{"changes", {{"region", "440100"}}}});
+  BOOST_CHECK_EQUAL(moved.status, 403);
+  BOOST_CHECK_EQUAL(moved.body.value("field", ""), "changes.region");
+  BOOST_CHECK_EQUAL(moved.body.value("rule", ""), "scope-region");
+  BOOST_CHECK_EQUAL(w.call(w.tokens["admin"], "GET", a).body["region"], "440300");
+  auto within = w.call(w.tokens["sz"], "PATCH", a, {{"changes", {{"region", "440305"}}}});
+  BOOST_CHECK_MESSAGE(within.status == 200, within.body.dump());
+  BOOST_CHECK_EQUAL(w.call(w.tokens["admin"], "GET", a).body["region"], "440305");
 }
 
 BOOST_AUTO_TEST_CASE(no_secret_reaches_the_log) {

@@ -437,6 +437,16 @@ BOOST_AUTO_TEST_CASE(demands_claimed_assigned_closed) {
   const std::string demand = published["id"];
   BOOST_CHECK(demand.starts_with("dem-"));
   BOOST_CHECK_EQUAL(w.get("demands", demand)["industry"], "C");
+  // The demand counts in its enterprise's region: a body naming another one is refused, and
+  // without one it takes the enterprise's.
+  w.refused("owner", "POST", "/api/v1/demands",
+            {{"id", "dem-r-" + w.run}, {"enterprise", w.e1}, {"amount", 1}, {"term_months", 12}, {"region", "440100"},
+             {"product_type", "credit"}, {"purpose", "x"}},
+            400, "enterprise-region", "demands", "dem-r-" + w.run);
+  auto regionless = w.ok("owner", "POST", "/api/v1/demands",
+                         {{"enterprise", w.e1}, {"amount", 800000}, {"term_months", 12}, {"product_type", "credit"},
+                          {"purpose", "equipment"}});
+  BOOST_CHECK_EQUAL(w.get("demands", regionless["id"].get<std::string>())["region"], "440300");
   w.refused("m1", "POST", "/api/v1/demands",
             {{"id", "dem-x-" + w.run}, {"enterprise", w.e1}, {"amount", 1}, {"term_months", 12}, {"region", "440300"},
              {"product_type", "credit"}, {"purpose", "x"}},

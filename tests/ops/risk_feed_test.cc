@@ -2,8 +2,11 @@
 // folder of its own: real actors record risk signals, profile changes, follows and an overdue loan;
 // an SSE client connected before the event gets its warning within a second; Last-Event-ID resumes
 // with exactly the missed ones; a city user sees only its region; a follower gets its enterprise's
-// changes; an institution's user reads the risk marker on its order; on Kafka the warning reaches
-// the xyd.risk-warnings topic; a changed threshold and a rebuild change exactly the affected warnings.
+// changes (and an enterprise user may follow only what it may read); an institution's user reads the
+// risk marker on its order; a follower outside a loan's scope gets its warnings without the loan's
+// details; a disabled account's stream ends within a second; a caller's fifth stream gets 429 with
+// Retry-After; on Kafka the warning reaches the xyd.risk-warnings topic; a changed threshold and a
+// rebuild change exactly the affected warnings.
 // The broker is shared with other suites: assertions look at this run's enterprises only.
 #define BOOST_TEST_MODULE risk_feed
 #include <arpa/inet.h>
@@ -113,8 +116,11 @@ struct World {
                   {"rate_min_bp", 350}, {"rate_max_bp", 800}, {"term_min_months", 6}, {"term_max_months", 36},
                   {"service_regions", {"440300"}}, {"docking_mode", "offline_manager"}})["id"];
     self_register("owner", 5, "440300");
-    self_register("fan", 6, "440100");
+    // The follower may read every enterprise (a manager), though its own scope covers no order.
+    create("fan", 6, {{"kind", "account_manager"}, {"region", "440300"}, {"institution", ins_a}});
     self_register("other", 7, "440100");
+    create("streams", 8, {{"kind", "government_city"}, {"region", "440100"}});
+    create("leaver", 9, {{"kind", "government_city"}, {"region", "440100"}});
     for (const auto& [name, region] : {std::pair{"1", "440300"}, std::pair{"2", "440100"}}) {
       const std::string id =
           ok("owner", "POST", "/api/v1/enterprises",
@@ -243,6 +249,10 @@ BOOST_AUTO_TEST_CASE(last_event_id_resumes_with_exactly_the_missed_ones) {
 
 BOOST_AUTO_TEST_CASE(followers_get_their_enterprises_changes) {
   auto& w = world();
+  // An enterprise user follows only what it may read: not another owner's enterprise.
+  auto refused = w.call("other", "POST", "/api/v1/enterprises/" + w.e2 + "/followers", json::object());
+  BOOST_CHECK_EQUAL(refused.status, 403);
+  BOOST_CHECK_EQUAL(refused.body.value("rule", ""), "scope-own");
   w.ok("fan", "POST", "/api/v1/enterprises/" + w.e2 + "/followers");
   SseClient fan(w.port, "/api/v1/feeds/risk-warnings", w.auth("fan"));
   SseClient other(w.port, "/api/v1/feeds/risk-warnings", w.auth("other"));
@@ -289,6 +299,77 @@ BOOST_AUTO_TEST_CASE(the_risk_marker_on_an_institutions_order) {
   BOOST_CHECK(seen.contains("loan-overdue-90"));
   BOOST_CHECK(seen.contains("risk-signal-high"));
   BOOST_CHECK(w.list("ia", "&enterprise=" + w.e2).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_follower_outside_the_loans_scope_does_not_read_its_details) {
+  auto& w = world();
+  // The order's overdue warnings are on the view (the risk-marker case raised them).
+  std::vector<json> by_manager;
+  for (int i = 0; i < 50 && by_manager.empty(); ++i) {
+    for (const auto& item : w.list("m1", "&enterprise=" + w.e1))
+      if (item["rule"] == "loan-overdue-90") by_manager.push_back(item);
+    if (by_manager.empty()) std::this_thread::sleep_for(100ms);
+  }
+  BOOST_REQUIRE_MESSAGE(!by_manager.empty(), "the assigned manager sees no loan-overdue-90 warning");
+  BOOST_CHECK_EQUAL(by_manager[0]["application"], w.order);  // its own scope: the details
+  BOOST_CHECK(by_manager[0].contains("details"));
+  // Another manager of the bank follows the enterprise: it gets the warning, not the loan.
+  BOOST_CHECK(w.list("fan", "&enterprise=" + w.e1).empty());
+  w.ok("fan", "POST", "/api/v1/enterprises/" + w.e1 + "/followers");
+  bool seen = false;
+  for (const auto& item : w.list("fan", "&enterprise=" + w.e1)) {
+    if (item["rule"] == "loan-overdue-90") seen = true;
+    if (item.contains("application") && item["application"].is_null()) continue;  // an enterprise-level warning
+    for (const char* member : {"application", "loan", "institution", "subject", "event", "details"})
+      BOOST_CHECK_MESSAGE(!item.contains(member), "a follower reads " << member << " of " << item.dump());
+  }
+  BOOST_CHECK_MESSAGE(seen, "the follower does not get the enterprise's loan warning");
+  const std::string text = w.call("fan", "GET", "/api/v1/risk-warnings?limit=1000&enterprise=" + w.e1).body.dump();
+  BOOST_CHECK(text.find(w.order) == std::string::npos);
+  BOOST_CHECK(text.find("overdue_principal") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_disabled_accounts_stream_ends_within_a_second) {
+  auto& w = world();
+  SseClient stream(w.port, "/api/v1/feeds/risk-warnings", w.auth("leaver"));
+  BOOST_REQUIRE_EQUAL(stream.status(), 200);
+  BOOST_CHECK(!stream.wait_ended(1500ms));  // re-checked, and still allowed: it stays open
+  auto disabled = w.call("admin", "POST", "/api/v1/accounts/" + w.ids["leaver"] + "/disable", {{"reason", "left"}});
+  BOOST_REQUIRE_MESSAGE(disabled.status == 200, disabled.body.dump());
+  const auto at = std::chrono::steady_clock::now();
+  BOOST_REQUIRE_MESSAGE(stream.wait_ended(5s), "the disabled account's stream is still open after 5 s");
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - at);
+  BOOST_TEST_MESSAGE("the stream ended " << took.count() << " ms after the account was disabled");
+  BOOST_CHECK_LE(took.count(), 1000);
+  // Its token opens no new stream either.
+  BOOST_CHECK_EQUAL(w.call("leaver", "GET", "/api/v1/feeds/risk-warnings").status, 401);
+}
+
+BOOST_AUTO_TEST_CASE(streams_are_capped_per_caller_with_retry_after) {
+  auto& w = world();
+  std::vector<std::unique_ptr<SseClient>> open;
+  for (int i = 0; i < 4; ++i) {  // the server's default cap per caller
+    open.push_back(std::make_unique<SseClient>(w.port, "/api/v1/feeds/risk-warnings", w.auth("streams")));
+    BOOST_REQUIRE_EQUAL(open.back()->status(), 200);
+  }
+  auto over = http_request(w.server.url(), "GET", "/api/v1/feeds/risk-warnings", nullptr, w.auth("streams"), 5s);
+  BOOST_CHECK_EQUAL(over.status, 429);
+  BOOST_CHECK(!over.headers["Retry-After"].empty());
+  BOOST_CHECK_EQUAL(over.body.value("rule", ""), "stream-cap");
+  BOOST_CHECK_EQUAL(over.body.value("status", 0), 429);
+  BOOST_CHECK(over.headers["Content-Type"].starts_with("application/problem+json"));
+  // Another caller is not held back by this one's streams.
+  SseClient someone_else(w.port, "/api/v1/feeds/risk-warnings", w.auth("gz"));
+  BOOST_CHECK_EQUAL(someone_else.status(), 200);
+  // A closed stream gives its slot back (once the server notices, at the latest at its heartbeat).
+  open.pop_back();
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    SseClient again(w.port, "/api/v1/feeds/risk-warnings", w.auth("streams"));
+    status = again.status();
+  }
+  BOOST_CHECK_EQUAL(status, 200);
 }
 
 BOOST_AUTO_TEST_CASE(kafka_output_topic_receives_the_warnings) {

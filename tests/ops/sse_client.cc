@@ -51,7 +51,12 @@ SseClient::SseClient(int port, const std::string& path, const std::map<std::stri
     while (!content_type_.empty() && content_type_[0] == ' ') content_type_.erase(0, 1);
   }
   pending_ = rest;  // raw (chunked) body bytes
-  reader_ = std::thread([this] { read_loop(); });
+  reader_ = std::thread([this] {
+    read_loop();
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+    changed_.notify_all();
+  });
 }
 
 SseClient::~SseClient() {
@@ -138,6 +143,11 @@ void SseClient::wait_count(size_t count, std::chrono::milliseconds timeout) {
 std::vector<SseEvent> SseClient::events() const {
   std::lock_guard lock(mutex_);
   return events_;
+}
+
+bool SseClient::wait_ended(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return ended_; });
 }
 
 size_t SseClient::comments() const {

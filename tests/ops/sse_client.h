@@ -34,6 +34,8 @@ class SseClient {
   void wait_count(size_t count, std::chrono::milliseconds timeout);
   std::vector<SseEvent> events() const;
   size_t comments() const;  // heartbeat comment lines received
+  // Waits until the server ended the body (or closed the connection), or `timeout`; whether it did.
+  bool wait_ended(std::chrono::milliseconds timeout);
 
  private:
   void read_loop();
@@ -47,6 +49,7 @@ class SseClient {
   std::condition_variable changed_;
   std::vector<SseEvent> events_;
   size_t comments_ = 0;
+  bool ended_ = false;
   std::thread reader_;
 };
 

@@ -117,7 +117,9 @@ Status check_command_body(const std::string& command_name, const nlohmann::json&
   if (!body.is_object())
     return make_error(Errc::invalid_argument, "the command's body must be a JSON object", "body", "object");
   const auto& fields = command_fields();
-  for (const auto& [name, value] : body.items()) {
+  for (const auto& item : body.items()) {
+    const std::string& name = item.key();
+    const nlohmann::json& value = item.value();
     auto spec = std::find_if(fields.begin(), fields.end(), [&](const FieldSpec& f) { return f.name == name; });
     if (spec != fields.end()) {
       XYD_RETURN_IF_ERROR(check_field(name, spec->type, value));

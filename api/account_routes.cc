@@ -10,6 +10,7 @@
 #include "api/command_handler.h"
 #include "api/resource_routes.h"
 #include "events/envelope.h"
+#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -73,7 +74,7 @@ Status prove_phone(ApiServices& services, const std::string& phone, const std::s
   XYD_ASSIGN_OR_RETURN(bool right,
                        services.credentials.consume_code(CodePurpose::registration, phone, code, services.now_ms()));
   XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
-  const bool replay = account && account->data.value("credential_ref", "") == command_id;
+  const bool replay = account && events::string_or(account->data, "credential_ref") == command_id;
   if (!right && !replay)
     return make_error(Errc::forbidden,
                       "the registration code is wrong, used or expired: ask for a new one (POST "

@@ -12,6 +12,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "events/embedded/private_files.h"
+#include "events/json_input.h"
+
 namespace xyd::api {
 namespace {
 
@@ -28,13 +31,13 @@ Result<Principal> session_principal(ApiServices& services, const std::string& to
   XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", session.account));
   if (!account) return unauthenticated("the session's account is unknown", "account-exists");
   const auto& data = account->data;
-  const std::string status = data.value("status", "");
+  const std::string status = events::string_or(data, "status");
   if (status != "active")
     return unauthenticated("the account is " + status + ": its sessions no longer work", "account-active");
-  if (data.value("credential_ref", "") != session.credential_ref)
+  if (events::string_or(data, "credential_ref") != session.credential_ref)
     return unauthenticated("the password changed after this login: log in again", "token-revoked");
   Principal p;
-  p.actor = {session.account, data.value("kind", ""), data.value("institution", ""), data.value("region", "")};
+  p.actor = {session.account, events::string_or(data, "kind"), events::string_or(data, "institution"), events::string_or(data, "region")};
   p.kind = "session";
   p.session_id = session.id;
   p.credential = session.credential_ref;
@@ -46,7 +49,7 @@ Result<Principal> key_principal(ApiServices& services, const std::string& key) {
   XYD_ASSIGN_OR_RETURN(MachineKey found, services.credentials.find_machine_key(key, services.now_ms()));
   if (!found.institution.empty()) {
     XYD_ASSIGN_OR_RETURN(auto institution, services.state.get("institution", found.institution));
-    const std::string status = institution ? institution->data.value("status", "active") : "active";
+    const std::string status = institution ? events::string_or(institution->data, "status", "active") : "active";
     if (status != "active")
       return unauthenticated("institution " + found.institution + " is " + status + ": its keys do not work",
                              "institution-active");
@@ -203,10 +206,12 @@ Result<std::string> write_operator_token(const std::string& path) {
   sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
   const std::string token = std::string("xydo_") + hex;
   const std::string temporary = path + ".tmp";
+  std::remove(temporary.c_str());
+  if (!log::create_private_file(temporary).ok())  // 0600 from the moment it exists
+    return make_error(Errc::unavailable, "cannot write the operator token to " + temporary);
   {
     std::ofstream out(temporary, std::ios::trunc);
     if (!out) return make_error(Errc::unavailable, "cannot write the operator token to " + temporary);
-    ::chmod(temporary.c_str(), 0600);
     out << token << "\n";
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0)

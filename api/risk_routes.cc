@@ -1,5 +1,6 @@
 #include "api/risk_routes.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include "api/access_check.h"
 #include "api/problem.h"
 #include "api/resource_routes.h"
+#include "events/json_input.h"
 #include "projections/risk/risk_query.h"
 
 namespace xyd::api {
@@ -194,7 +196,7 @@ void stream(const projections::runtime::ProjectionRuntime& runtime, const Authen
         auto page = projections::risk::feed_after(**reader, position, 500, &*viewer, filter);
         if (!page.ok()) break;
         for (auto& entry : page->items) {
-          const uint64_t sequence = entry.value("sequence", uint64_t{0});
+          const uint64_t sequence = static_cast<uint64_t>(std::max<int64_t>(0, events::int_or(entry, "sequence")));
           if (sequence <= start || sent.contains(sequence)) continue;
           std::string kind = domain::subject_text(entry, "kind");
           if (kind.empty()) kind = "warning";
@@ -229,7 +231,7 @@ json risk_marker(const projections::runtime::ProjectionRuntime& runtime, const s
   std::string level = "none";
   json shown = json::array();
   for (const auto& w : *warnings) {
-    const std::string severity = w.value("severity", "");
+    const std::string severity = events::string_or(w, "severity");
     if (level == "none" || (level == "low" && severity != "low") || (level == "medium" && severity == "high"))
       level = severity;
     shown.push_back({{"sequence", w["sequence"]},       {"rule", w["rule"]},

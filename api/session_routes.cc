@@ -7,6 +7,7 @@
 #include "api/authenticator.h"
 #include "api/command_handler.h"
 #include "events/codec.h"
+#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -53,7 +54,7 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
     if (!right) reason = "wrong code";
   } else {
     XYD_ASSIGN_OR_RETURN(bool right,
-                         services.credentials.verify_password(account->data.value("credential_ref", ""), secret));
+                         services.credentials.verify_password(events::string_or(account->data, "credential_ref"), secret));
     if (!right) reason = "wrong password";
   }
   if (!reason.empty()) {
@@ -62,7 +63,7 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
     return wrong_credentials();
   }
   const auto& data = account->data;
-  const std::string status = data.value("status", "");
+  const std::string status = events::string_or(data, "status");
   if (status != "active") {
     record_attempt(services, request, id, "RecordLoginFailure", {{"reason", "account " + status}});
     return make_error(Errc::forbidden,
@@ -71,7 +72,7 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
                       "status", "account-active");
   }
   services.limiter.succeeded(phone, now);
-  const bool restricted = data.value("must_change_password", false);
+  const bool restricted = events::bool_or(data, "must_change_password", false);
   // A client may ask for a shorter session than the server's (a shared computer), never a longer one.
   int64_t ttl_ms = services.sessions.ttl.count();
   if (body.contains("ttl_seconds")) {
@@ -79,7 +80,7 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
     ttl_ms = std::min(ttl_ms, asked * 1000);
   }
   XYD_ASSIGN_OR_RETURN(auto opened, services.credentials.open_session(
-                                        id, data.value("credential_ref", ""), ttl_ms, restricted,
+                                        id, events::string_or(data, "credential_ref"), ttl_ms, restricted,
                                         address, with_code ? "otp" : "password", now));
   const auto& [token, session] = opened;
   record_attempt(services, request, id, "RecordLogin",
@@ -91,8 +92,8 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
                    {"session_id", session.id},
                    {"expires_at", events::rfc3339_from_ms(session.expires_ms)},
                    {"password_change_required", restricted},
-                   {"account", {{"id", id}, {"kind", data.value("kind", "")}, {"region", data.value("region", "")},
-                                {"institution", data.value("institution", "")}}}};
+                   {"account", {{"id", id}, {"kind", events::string_or(data, "kind")}, {"region", events::string_or(data, "region")},
+                                {"institution", events::string_or(data, "institution")}}}};
   response.headers["Cache-Control"] = "no-store";
   return response;
 }
@@ -125,7 +126,7 @@ Result<Response> send_code(ApiServices& services, const Request& request) {
     XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd registration code: " + code + validity));
   } else {
     XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
-    if (account && account->data.value("status", "") == "active") {
+    if (account && events::string_or(account->data, "status") == "active") {
       XYD_ASSIGN_OR_RETURN(std::string code, services.credentials.issue_code(CodePurpose::login, phone, ttl, now));
       XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd login code: " + code + validity));
     }

@@ -1,9 +1,11 @@
 #include "connectors/webhook_delivery.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "connectors/dlq_writer.h"
 #include "events/codec.h"
+#include "events/json_input.h"
 
 namespace xyd::connectors {
 namespace {
@@ -27,9 +29,9 @@ std::string error_class(const WebhookAnswer& answer) {
 // The flow-log entry of one attempt.
 json attempt_entry(const json& message, const std::string& url, const WebhookAnswer& answer, int attempt,
                    int64_t at_ms, const std::string& outcome) {
-  json entry = {{"event_id", message.value("event_id", "")},
-                {"type", message.value("type", "")},
-                {"application", message.value("application", "")},
+  json entry = {{"event_id", events::string_or(message, "event_id")},
+                {"type", events::string_or(message, "type")},
+                {"application", events::string_or(message, "application")},
                 {"url", url},
                 {"status", answer.status},
                 {"latency_ms", answer.latency_ms},
@@ -93,13 +95,13 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
   XYD_ASSIGN_OR_RETURN(auto head, store_.queued(institution, 1));
   if (head.empty()) return false;
   QueuedDelivery item = head.front();
-  if (item.record.value("next_at", int64_t{0}) > now_ms) return false;
+  if (events::int_or(item.record, "next_at") > now_ms) return false;
 
   const json& message = item.record["message"];
   const std::string url = subscription->value("url", "");
-  const int attempt = item.record.value("attempt", 0) + 1;
+  const int attempt = static_cast<int>(std::clamp<int64_t>(events::int_or(item.record, "attempt"), 0, 1000)) + 1;
   const std::string body = message.dump();
-  const WebhookAnswer result = post_signed(institution, url, message.value("event_id", ""), body, now_ms);
+  const WebhookAnswer result = post_signed(institution, url, events::string_or(message, "event_id"), body, now_ms);
 
   OutboundStore::Batch batch;
   const uint64_t seq = store_.next_seq();
@@ -142,7 +144,7 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
 
 Status WebhookDelivery::dead_letter(OutboundStore::Batch& batch, const std::string& institution,
                                     const QueuedDelivery& item, const Error& reason, int64_t now_ms) {
-  DeadLetterRecord letter{item.record["message"].value("event_id", ""), "webhook", institution, reason,
+  DeadLetterRecord letter{events::string_or(events::object_or_empty(item.record, "message"), "event_id"), "webhook", institution, reason,
                           item.record["message"], now_ms};
   XYD_RETURN_IF_ERROR(write_dead_letter(log_, letter));  // before it leaves the queue: nothing is lost
   batch.dead_letter(webhook_scope(institution), store_.next_seq(), to_json(letter));

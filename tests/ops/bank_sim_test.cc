@@ -29,6 +29,7 @@
 #include "events/log/open_log.h"
 #include "ops/demo/actors.h"
 #include "ops/http_client.h"
+#include "ops/sms_log.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/runtime/runtime.h"
 #include "tests/ops/server_process.h"
@@ -107,7 +108,8 @@ struct World {
                   {"rate_min_bp", 350}, {"rate_max_bp", 800}, {"term_min_months", 6}, {"term_max_months", 36},
                   {"service_regions", {"440300"}}, {"docking_mode", "api"}},
                  ia_admin)["id"];
-    auto user = ops::demo::register_user(caller, person(4, "enterprise_user"));
+    ops::SmsLog sms(data + "/sms.log");  // the registration code the server sent to the phone
+    auto user = ops::demo::register_user(caller, sms, person(4, "enterprise_user"));
     BOOST_REQUIRE_MESSAGE(user.ok(), user.error().to_string());
     owner = user->token;
     enterprise = ok("enterprise", "POST", "/api/v1/enterprises",

@@ -35,8 +35,9 @@ Result<Response> run_command(ApiServices& services, const Request& request, cons
     return error;
   }
   // Read-your-writes: the caller's next request (a GET, a token of a just-disabled account) sees it.
-  auto shown = services.state.wait_for(outcome.aggregate_type, outcome.aggregate_id, outcome.version,
-                                       services.sessions.view_wait);
+  auto shown = route.read_your_writes ? services.state.wait_for(outcome.aggregate_type, outcome.aggregate_id,
+                                                                outcome.version, services.sessions.view_wait)
+                                      : Status();
   Response response;
   response.status = route.created_status;
   response.body = {{"id", outcome.aggregate_id},

@@ -18,6 +18,8 @@ struct CommandRoute {
   std::string name;            // command name: "RegisterAccount"
   std::string aggregate_type;  // "account"
   int created_status = 200;    // 201 for a route that creates the aggregate
+  bool read_your_writes = true;  // wait for the reference view to show the write (not for records
+                                 // nobody reads back at once, e.g. the login log)
 };
 
 // One command as a route builds it.

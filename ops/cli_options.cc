@@ -1,5 +1,7 @@
 #include "ops/cli_options.h"
 
+#include <charconv>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -46,6 +48,20 @@ log::LogOptions CliOptions::serve_log_options() const {
 std::string CliOptions::flag(const std::string& name, const std::string& fallback) const {
   auto found = flags.find(name);
   return found == flags.end() ? fallback : found->second;
+}
+
+Result<int64_t> CliOptions::int_flag(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
+  auto found = flags.find(name);
+  if (found == flags.end()) return fallback;
+  const std::string& text = found->second;
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < min || value > max)
+    return make_error(Errc::invalid_argument,
+                      "--" + name + " must be a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", not '" + text + "'",
+                      name, "range");
+  return value;
 }
 
 Result<CliOptions> parse_cli(int argc, char** argv, int first) {

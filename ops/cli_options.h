@@ -33,6 +33,9 @@ struct CliOptions {
   log::LogOptions serve_log_options() const;
   // Value of a command flag, or `fallback`.
   std::string flag(const std::string& name, const std::string& fallback = {}) const;
+  // A command flag that is a whole number within [min, max] (`fallback` when absent); anything
+  // else is refused naming the flag and the range.
+  Result<int64_t> int_flag(const std::string& name, int64_t fallback, int64_t min, int64_t max) const;
   bool has(const std::string& name) const { return flags.contains(name); }
 };
 

@@ -32,8 +32,12 @@ double percentile(std::vector<double>& v, double p) {
 
 int run_load(const CliOptions& options) {
   const std::string target = options.flag("target", options.http);
-  const int concurrency = std::stoi(options.flag("concurrency", "8"));
-  const double seconds = std::stod(options.flag("seconds", "10"));
+  auto concurrency_flag = options.int_flag("concurrency", 8, 1, 10'000);
+  auto seconds_flag = options.int_flag("seconds", 10, 1, 86'400);
+  if (!concurrency_flag.ok()) return fail("xyd load", concurrency_flag.error());
+  if (!seconds_flag.ok()) return fail("xyd load", seconds_flag.error());
+  const int concurrency = static_cast<int>(*concurrency_flag);
+  const double seconds = static_cast<double>(*seconds_flag);
   const std::string path = options.flag("path", "/api/v1/accounts");
   const bool register_with_code = path == "/api/v1/accounts";
   SmsLog sms(options.data_dir + "/sms.log");

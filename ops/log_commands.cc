@@ -4,6 +4,7 @@
 
 #include "events/catalog.h"
 #include "events/codec.h"
+#include "events/json_input.h"
 #include "ops/commands.h"
 
 namespace xyd::ops {
@@ -14,8 +15,8 @@ using namespace std::chrono_literals;
 nlohmann::json record_json(const log::Record& r) {
   nlohmann::json headers = nlohmann::json::object();
   for (const auto& h : r.headers) headers[h.key] = h.value;
-  nlohmann::json value = nlohmann::json::parse(r.value, nullptr, false);
-  if (value.is_discarded()) value = r.value;
+  auto parsed = events::parse_json(r.value, events::kRecordLimits, "value");
+  nlohmann::json value = parsed.ok() ? std::move(parsed).value() : nlohmann::json(r.value);
   return {{"topic", r.topic},     {"partition", r.partition}, {"offset", r.offset}, {"timestamp", r.timestamp_ms},
           {"key", r.key},         {"headers", headers},       {"value", value}};
 }
@@ -65,14 +66,18 @@ int run_log_tail(const CliOptions& options) {
     }
     auto records = (*reader)->poll(500ms, 1000);
     if (!records.ok()) return fail("log tail", records.error());
-    for (const auto& r : *records) std::cout << record_json(r).dump() << '\n';
+    // Whatever a record holds (ill-formed UTF-8 too), it prints: replaced, never a stopped tail.
+    for (const auto& r : *records)
+      std::cout << record_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     std::cout.flush();
   }
   return 0;
 }
 
 int run_log_sample(const CliOptions& options) {
-  int count = std::stoi(options.flag("count", "3"));
+  auto count_flag = options.int_flag("count", 3, 1, 100'000);
+  if (!count_flag.ok()) return fail("log sample", count_flag.error());
+  const int count = static_cast<int>(*count_flag);
   auto log = log::open_log(options.log_options());
   if (!log.ok()) return fail("opening the log", log.error());
   auto created = (*log)->create_topics(events::standard_topics(options.partitions));

@@ -4,17 +4,6 @@
 #include "connectors/webhook_subscription_routes.h"
 
 namespace xyd::ops {
-namespace {
-
-int64_t number_flag(const CliOptions& options, const std::string& name, int64_t fallback) {
-  try {
-    return std::max<int64_t>(0, std::stoll(options.flag(name, std::to_string(fallback))));
-  } catch (...) {
-    return fallback;
-  }
-}
-
-}  // namespace
 
 OutboundConnectors::~OutboundConnectors() {
   if (intake) intake->stop();
@@ -29,10 +18,12 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliO
   XYD_RETURN_IF_ERROR(log.create_topics({{connectors::kDataSourceTopic, options.partitions}}));
 
   connectors::WebhookOptions webhook;
-  webhook.retry.base_delay_ms = number_flag(options, "webhook-base-delay-ms", 1000);
-  webhook.retry.max_delay_ms = number_flag(options, "webhook-max-delay-ms", 300000);
-  webhook.retry.max_attempts = static_cast<int>(std::max<int64_t>(1, number_flag(options, "webhook-max-attempts", 8)));
-  webhook.timeout = std::chrono::milliseconds(std::max<int64_t>(100, number_flag(options, "webhook-timeout-ms", 5000)));
+  XYD_ASSIGN_OR_RETURN(webhook.retry.base_delay_ms, options.int_flag("webhook-base-delay-ms", 1000, 0, 3'600'000));
+  XYD_ASSIGN_OR_RETURN(webhook.retry.max_delay_ms, options.int_flag("webhook-max-delay-ms", 300000, 0, 86'400'000));
+  XYD_ASSIGN_OR_RETURN(int64_t attempts, options.int_flag("webhook-max-attempts", 8, 1, 1000));
+  webhook.retry.max_attempts = static_cast<int>(attempts);
+  XYD_ASSIGN_OR_RETURN(int64_t timeout_ms, options.int_flag("webhook-timeout-ms", 5000, 100, 600'000));
+  webhook.timeout = std::chrono::milliseconds(timeout_ms);
   webhook.allow_loopback = connectors->webhooks_allow_loopback = options.webhooks_allow_loopback;
   webhook.secrets = [&credentials = services.credentials](const std::string& institution) {
     return credentials.webhook_secrets(institution);

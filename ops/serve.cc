@@ -37,17 +37,19 @@
 namespace xyd::ops {
 namespace {
 
-int seconds_flag(const CliOptions& options, const std::string& name, int fallback) {
-  try {
-    return std::max(1, std::stoi(options.flag(name, std::to_string(fallback))));
-  } catch (...) {
-    return fallback;
-  }
-}
-
 }  // namespace
 
 int run_serve(const CliOptions& options) {
+  // Every number a flag gives, checked before anything opens: a bad one is named, never guessed.
+  const auto lockout_seconds = options.int_flag("lockout-seconds", 900, 1, 86400 * 30);
+  const auto session_seconds = options.int_flag("session-seconds", 28800, 1, 86400 * 30);
+  const auto address_limit = options.int_flag("address-limit", 0, 0, 1'000'000);
+  const auto heartbeat_seconds = options.int_flag("sse-heartbeat-seconds", 15, 1, 3600);
+  const auto streams_per_caller = options.int_flag("sse-streams-per-caller", 4, 1, 10'000);
+  const auto streams = options.int_flag("sse-streams", 256, 1, 100'000);
+  for (const auto* number :
+       {&lockout_seconds, &session_seconds, &address_limit, &heartbeat_seconds, &streams_per_caller, &streams})
+    if (!number->ok()) return fail("reading the flags", number->error());
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -93,18 +95,9 @@ int run_serve(const CliOptions& options) {
   // login limiter, and the local operator's token for the xyd tools.
   auto sms = api::make_log_file_sms_channel(options.data_dir + "/sms.log");
   api::LimiterOptions limits;
-  limits.lockout = std::chrono::seconds(seconds_flag(options, "lockout-seconds", 900));
-  if (options.has("address-limit")) {  // code sends and registrations per client address and hour; 0: no limit
-    int per_hour = -1;
-    try {
-      per_hour = std::stoi(options.flag("address-limit"));
-    } catch (...) {
-    }
-    if (per_hour < 0)
-      return fail("reading --address-limit",
-                  make_error(Errc::invalid_argument, "--address-limit is a whole number >= 0"));
-    limits.code_sends_per_address.max = limits.registrations_per_address.max = per_hour;
-  }
+  limits.lockout = std::chrono::seconds(*lockout_seconds);
+  if (options.has("address-limit"))  // code sends and registrations per client address and hour; 0: no limit
+    limits.code_sends_per_address.max = limits.registrations_per_address.max = static_cast<int>(*address_limit);
   api::LoginLimiter limiter(limits);
   auto trusted_proxies = api::parse_trusted_proxies(options.trusted_proxies);
   if (!trusted_proxies.ok()) return fail("reading --trusted-proxies", trusted_proxies.error());
@@ -112,7 +105,7 @@ int run_serve(const CliOptions& options) {
   if (!operator_token.ok()) return fail("writing the operator token", operator_token.error());
   api::ApiServices services{(*write_side)->gateway(), **credentials, state_view, *sms, limiter, {}, *operator_token};
   services.trusted_proxies = *trusted_proxies;
-  services.sessions.ttl = std::chrono::seconds(seconds_flag(options, "session-seconds", 28800));
+  services.sessions.ttl = std::chrono::seconds(*session_seconds);
   auto rule_sets = api::load_rule_sets(runtime_options(options).rules_dir);  // certification, screening
   if (!rule_sets.ok()) return fail("loading the rule sets", rule_sets.error());
   services.rules = *rule_sets;
@@ -142,9 +135,9 @@ int run_serve(const CliOptions& options) {
   if (auto read = api::add_read_model_routes(router, **projection_runtime, runtime_options(options).rules_dir); !read.ok())
     return fail("loading the ranking rule set", read.error());
   api::RiskFeedSettings risk_feed;  // risk-warning feeds (issue 7)
-  risk_feed.heartbeat = std::chrono::seconds(seconds_flag(options, "sse-heartbeat-seconds", 15));
-  risk_feed.max_streams_per_principal = static_cast<size_t>(seconds_flag(options, "sse-streams-per-caller", 4));
-  risk_feed.max_streams = static_cast<size_t>(seconds_flag(options, "sse-streams", 256));
+  risk_feed.heartbeat = std::chrono::seconds(*heartbeat_seconds);
+  risk_feed.max_streams_per_principal = static_cast<size_t>(*streams_per_caller);
+  risk_feed.max_streams = static_cast<size_t>(*streams);
   api::add_risk_routes(router, **projection_runtime, authenticator, risk_feed);
   // Risk-warning feeds (issue 7): on Kafka, every warning also goes to the output topic.
   std::unique_ptr<RiskPublisher> risk_publisher;

@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_type_is_a_refusal_never_an_exception) {
   check_refused(kEnterprise, {}, by_admin, Errc::invalid_argument, "string");
   by_admin.body["owner"] = "acc-owner";
   by_admin.body["region"] = json::array({"440305"});
-  check_refused(kEnterprise, {}, by_admin, Errc::invalid_argument, "required");
+  check_refused(kEnterprise, {}, by_admin, Errc::invalid_argument, "string");  // the field dictionary's rule
 }
 
 BOOST_AUTO_TEST_CASE(commands_on_a_missing_enterprise) {

@@ -159,7 +159,7 @@ struct World {
   std::string data = fresh_dir("http-fuzz");
   int port = free_port(24000, 28000);
   std::string routes_file = data + ".routes";
-  ServerProcess server{data, port, "fuzz", {"--routes-file", routes_file}};
+  ServerProcess server{data, port, "fuzz", {"--routes-file", routes_file, "--address-limit", "0"}};
   std::vector<std::pair<std::string, std::string>> routes;  // method, pattern
   std::string admin_phone, admin_password, admin_token;
   std::map<std::string, std::set<std::string>> ids;  // by collection ("enterprises"), from the demo

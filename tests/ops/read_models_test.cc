@@ -41,7 +41,7 @@ struct World {
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
   // A port of 34000-34899 (embedded) or 35000-35899 (Kafka) that nothing listens on now.
   int port = kKafka ? free_port(35000, 35899) : free_port(34000, 34899);
-  ServerProcess server{data, port, "read-models-" + run};
+  ServerProcess server{data, port, "read-models-" + run, {"--address-limit", "0"}};  // the demo registers many users
   std::map<std::string, std::string> tokens;  // "city", "province" (and "operator" implied)
   std::string province, city, other_city, institution;
   std::vector<Ev> events;

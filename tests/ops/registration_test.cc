@@ -151,16 +151,18 @@ BOOST_AUTO_TEST_CASE(a_login_with_an_unknown_phone_takes_the_time_of_a_known_one
   const std::string known = w.phone(4);
   w.create_as_operator(known, "known-" + w.run);
   double known_s = 1e9, unknown_s = 1e9;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 5; ++i) {
     auto wrong_login = [&](const std::string& phone) {
       return seconds_of([&] { BOOST_CHECK_EQUAL(w.login(phone, "wrong-guess-1", client).status, 401); });
     };
     known_s = std::min(known_s, wrong_login(known));
     unknown_s = std::min(unknown_s, wrong_login(w.phone(5)));
   }
-  // Both pay one argon2 verification (without the decoy an unknown phone answers in a few ms); a
-  // known phone also records its failure in the login log, a command (slower on Kafka).
-  BOOST_CHECK_MESSAGE(unknown_s > known_s * 0.3, "unknown phone " << unknown_s << " s, known " << known_s << " s");
+  // Both pay one argon2 verification (without the decoy an unknown phone answers in a few ms) and
+  // one login-log command (refused for the unknown phone), neither waiting for a view: the fastest
+  // of five of each agree within noise, on both logs.
+  BOOST_CHECK_MESSAGE(unknown_s > known_s * 0.6 && unknown_s < known_s * 1.6,
+                      "unknown phone " << unknown_s << " s, known " << known_s << " s");
 }
 
 BOOST_AUTO_TEST_CASE(common_passwords_are_refused) {

@@ -12,11 +12,20 @@ const char* kUsage = R"(usage: xyd <command> [flags]
 
 commands:
   serve                      serve HTTP on the event log until Ctrl-C
+    [--trusted-proxies LIST] peers (addresses, CIDR blocks) whose X-Forwarded-For names the client
+                             (XYD_TRUSTED_PROXIES; default none: the header never counts)
+    [--address-limit N]      code sends and registrations per client address an hour (0: none)
+    [--lockout-seconds S] [--session-seconds S]
+    [--sse-streams-per-caller N] [--sse-streams N] [--sse-heartbeat-seconds S]
+    [--webhooks-allow-loopback true|false]
+                             tests only: let webhooks reach loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK)
+    [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
   log tail --topic T [--follow]
                              print a topic's records as JSON lines
   log sample [--count N]     append N sample events (development aid)
   load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE] [--get PATH]
-                             register accounts over HTTP as fast as the server takes them
+                             register accounts over HTTP as fast as the server takes them (each
+                             with the code read from --data's sms.log; serve with --address-limit 0)
                              (or, with --get, hammer one GET route as the reference)
   version                    print the version
   admin create --phone P [--region R] [--name N]

@@ -1,4 +1,5 @@
 #include "aggregates/access.h"
+#include "events/json_input.h"
 
 #include <algorithm>
 #include <map>
@@ -202,12 +203,6 @@ bool manages_account_kind(const std::string& role, const std::string& kind) {
   if (role == "government_province") return kind == "government_city";
   if (role == "institution_admin") return kind == "account_manager";
   return false;
-}
-
-std::string subject_text(const nlohmann::json& source, const std::string& field) {
-  if (!source.is_object()) return "";
-  auto it = source.find(field);
-  return it != source.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 nlohmann::json member_or(const nlohmann::json& source, const std::string& field, nlohmann::json fallback) {

@@ -69,11 +69,9 @@ bool region_covers(const std::string& role, const std::string& actor_region, con
 // below a system admin touches a system admin account.
 bool manages_account_kind(const std::string& role, const std::string& kind);
 
-// Non-throwing reads for subject() and apply(), which must never throw on what they are given
-// (decide refuses a bad value with field and rule; these only read).
-// The string `field` of `source`, or "" when `source` is no object or it is absent or no string.
-std::string subject_text(const nlohmann::json& source, const std::string& field);
 // The member `field` of `source` whatever its type, or `fallback` when absent (or no object).
+// A non-throwing read for subject() and apply() (strings: events::string_or): `field` of
+// `source`, or `fallback` when `source` is no object or has no such member.
 nlohmann::json member_or(const nlohmann::json& source, const std::string& field, nlohmann::json fallback);
 
 }  // namespace xyd::domain

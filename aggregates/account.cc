@@ -5,6 +5,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/identifiers.h"
 #include "aggregates/reference.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -96,10 +97,10 @@ Result<std::vector<NewEvent>> register_account(const AggregateState& state, cons
 // institution's managers, a system admin (or the bootstrap command) any kind.
 Result<std::vector<NewEvent>> create_account(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(json data, new_account(state, command));
-  const std::string kind = subject_text(data, "kind"), role = command.actor.role;
+  const std::string kind = events::string_or(data, "kind"), role = command.actor.role;
   if (!manages_account_kind(role, kind))
     return refuse(Errc::forbidden, "a " + role + " may not create " + kind + " accounts", "kind", "creatable-kinds");
-  if (role == "institution_admin" && subject_text(data, "institution") != command.actor.institution)
+  if (role == "institution_admin" && events::string_or(data, "institution") != command.actor.institution)
     return refuse(Errc::forbidden, "an institution admin creates managers of its own institution only",
                   "institution", "own-institution");
   data["status"] = role == "government_province" ? "pending" : "active";
@@ -112,7 +113,7 @@ Result<std::vector<NewEvent>> create_account(const AggregateState& state, const 
 // matrix has already checked the region or institution), so no one below a system admin touches
 // a system admin, and a province touches only its cities' government accounts.
 Status check_manages(const AggregateState& state, const Command& command) {
-  const std::string kind = subject_text(state.data, "kind"), role = command.actor.role;
+  const std::string kind = events::string_or(state.data, "kind"), role = command.actor.role;
   if (!manages_account_kind(role, kind))
     return refuse(Errc::forbidden, "a " + role + " may not " + command.name + " of a " + kind + " account", "kind",
                   "manageable-kinds");
@@ -121,7 +122,7 @@ Status check_manages(const AggregateState& state, const Command& command) {
 
 Result<std::vector<NewEvent>> when_status(const AggregateState& state, const std::string& status,
                                           const std::string& rule, NewEvent event) {
-  const std::string current = subject_text(state.data, "status");
+  const std::string current = events::string_or(state.data, "status");
   if (current != status)
     return refuse(Errc::refused, "the account is " + current + "; this needs it " + status, "status", rule);
   return std::vector<NewEvent>{std::move(event)};
@@ -193,8 +194,8 @@ Subject AccountAggregate::subject(const AggregateState& state, const Command& co
   const auto& source = state.exists() ? state.data : command.body;
   Subject s;
   s.account = command.aggregate_id;
-  s.region = subject_text(source, "region");
-  s.institution = subject_text(source, "institution");
+  s.region = events::string_or(source, "region");
+  s.institution = events::string_or(source, "institution");
   return s;
 }
 
@@ -204,9 +205,9 @@ void AccountAggregate::apply(AggregateState& state, const std::string& event_nam
     for (const char* field : {"kind", "phone", "region", "institution", "name", "credential_ref", "created_by"})
       if (auto it = data.find(field); it != data.end()) s[field] = *it;
     // Events written before accounts had a status field: city government accounts wait.
-    const std::string status = subject_text(data, "status");
+    const std::string status = events::string_or(data, "status");
     s["status"] = !status.empty()                                 ? status
-                  : subject_text(s, "kind") == "government_city" ? "pending"
+                  : events::string_or(s, "kind") == "government_city" ? "pending"
                                                                   : "active";
     auto must_change = data.find("must_change_password");
     s["must_change_password"] = must_change != data.end() && must_change->is_boolean() && must_change->get<bool>();
@@ -217,7 +218,7 @@ void AccountAggregate::apply(AggregateState& state, const std::string& event_nam
   } else if (event_name == "AccountDisabled") {
     s["status"] = "disabled";
   } else if (event_name == "PasswordChanged") {
-    s["credential_ref"] = subject_text(data, "credential_ref");
+    s["credential_ref"] = events::string_or(data, "credential_ref");
     s["must_change_password"] = false;
   }
 }

@@ -1,6 +1,6 @@
 #include "aggregates/command_fields.h"
 
-#include <algorithm>
+#include <unordered_map>
 
 namespace xyd::domain {
 namespace {
@@ -116,13 +116,17 @@ const std::vector<FieldSpec>& command_fields() {
 Status check_command_body(const std::string& command_name, const nlohmann::json& body) {
   if (!body.is_object())
     return make_error(Errc::invalid_argument, "the command's body must be a JSON object", "body", "object");
-  const auto& fields = command_fields();
-  for (const auto& item : body.items()) {
-    const std::string& name = item.key();
-    const nlohmann::json& value = item.value();
-    auto spec = std::find_if(fields.begin(), fields.end(), [&](const FieldSpec& f) { return f.name == name; });
-    if (spec != fields.end()) {
-      XYD_RETURN_IF_ERROR(check_field(name, spec->type, value));
+  // Every command of every request passes here: the dictionary is indexed once, by name.
+  static const std::unordered_map<std::string_view, FieldType> by_name = [] {
+    std::unordered_map<std::string_view, FieldType> index;
+    for (const auto& f : command_fields()) index.emplace(f.name, f.type);
+    return index;
+  }();
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    const std::string& name = it.key();
+    const nlohmann::json& value = *it;
+    if (auto spec = by_name.find(name); spec != by_name.end()) {
+      XYD_RETURN_IF_ERROR(check_field(name, spec->second, value));
     } else if (open_body(command_name) && name.size() <= 64) {
       XYD_RETURN_IF_ERROR(check_field(name, FieldType::scalar, value));
     } else if (name.size() > 64) {

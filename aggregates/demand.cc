@@ -2,6 +2,7 @@
 
 #include "aggregates/fields.h"
 #include "aggregates/reference.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -9,7 +10,7 @@ namespace {
 using nlohmann::json;
 
 Status check_open(const AggregateState& state) {
-  if (subject_text(state.data, "status") == "closed")
+  if (events::string_or(state.data, "status") == "closed")
     return refuse(Errc::refused, "the demand is closed: nothing happens after that", "status", "terminal-state");
   return Status();
 }
@@ -31,10 +32,10 @@ Decision publish(const AggregateState&, const Command& command) {
   XYD_ASSIGN_OR_RETURN(bool exists, optional_bool(enterprise, "exists", false));
   if (!exists)
     return refuse(Errc::refused, "enterprise " + enterprise_id + " does not exist", "enterprise", "enterprise-exists");
-  const std::string owner = subject_text(enterprise, "owner");
+  const std::string owner = events::string_or(enterprise, "owner");
   if (!is_platform_role(command.actor.role) && owner != command.actor.account)
     return refuse(Errc::forbidden, "only the enterprise's owner publishes its demands", "enterprise", "enterprise-owner");
-  const std::string region = subject_text(enterprise, "region");
+  const std::string region = events::string_or(enterprise, "region");
   if (region.empty())
     return refuse(Errc::invalid_argument, "the server did not fill in context.enterprise.region",
                   "context.enterprise.region", "context-fact");
@@ -48,13 +49,13 @@ Decision publish(const AggregateState&, const Command& command) {
                                        {"amount", amount},
                                        {"term_months", term},
                                        {"region", region},
-                                       {"industry", subject_text(enterprise, "industry")},
+                                       {"industry", events::string_or(enterprise, "industry")},
                                        {"product_type", product_type},
                                        {"purpose", purpose}});
 }
 
 Status check_unclaimed_or_same_institution(const AggregateState& state, const std::string& institution) {
-  const std::string holder = subject_text(state.data, "institution");
+  const std::string holder = events::string_or(state.data, "institution");
   if (!holder.empty() && holder != institution)
     return refuse(Errc::refused, "the demand is already taken by institution " + holder, "institution",
                   "claimed-by-other-institution");
@@ -63,7 +64,7 @@ Status check_unclaimed_or_same_institution(const AggregateState& state, const st
 
 Decision claim(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_open(state));
-  if (subject_text(state.data, "status") != "open")
+  if (events::string_or(state.data, "status") != "open")
     return refuse(Errc::refused, "only an open demand can be claimed", "status", "demand-open");
   if (command.actor.account.empty() || command.actor.institution.empty())
     return refuse(Errc::invalid_argument, "a claim needs a manager of an institution", "manager", "required");
@@ -79,7 +80,7 @@ Decision assign(const AggregateState& state, const Command& command) {
   }
   XYD_RETURN_IF_ERROR(check_unclaimed_or_same_institution(state, institution));
   XYD_RETURN_IF_ERROR(check_enabled_manager(command.context, manager, "manager"));
-  if (manager == subject_text(state.data, "manager"))
+  if (manager == events::string_or(state.data, "manager"))
     return refuse(Errc::refused, manager + " already holds the demand", "manager", "different-manager");
   return one_event("DemandAssigned",
                    {{"manager", manager}, {"by", command.actor.account}, {"institution", institution}});
@@ -88,7 +89,7 @@ Decision assign(const AggregateState& state, const Command& command) {
 Decision close(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_open(state));
   const auto& actor = command.actor;
-  if (actor.role == "account_manager" && subject_text(state.data, "manager") != actor.account)
+  if (actor.role == "account_manager" && events::string_or(state.data, "manager") != actor.account)
     return refuse(Errc::forbidden, "only the demand's manager closes it", "manager", "assigned-manager");
   XYD_ASSIGN_OR_RETURN(std::string reason,
                        required_one_of(command.body, "reason", {"converted", "withdrawn", "expired"}, "close-reason"));
@@ -119,7 +120,7 @@ Status check_enabled_manager(const json& context, const std::string& manager, co
                   "context-fact");
   for (const auto& m : *managers) {
     auto enabled = optional_bool(m, "enabled", false);
-    if (subject_text(m, "account") == manager && enabled.ok() && *enabled) return Status();
+    if (events::string_or(m, "account") == manager && enabled.ok() && *enabled) return Status();
   }
   return refuse(Errc::refused, manager + " is not an enabled manager of the institution", field, "manager-enabled");
 }
@@ -133,15 +134,15 @@ Result<std::vector<NewEvent>> DemandAggregate::decide(const AggregateState& stat
 Subject DemandAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
-    s.owner = subject_text(state.data, "owner");
-    s.region = subject_text(state.data, "region");
-    s.institution = subject_text(state.data, "institution");
-    s.manager = subject_text(state.data, "manager");
+    s.owner = events::string_or(state.data, "owner");
+    s.region = events::string_or(state.data, "region");
+    s.institution = events::string_or(state.data, "institution");
+    s.manager = events::string_or(state.data, "manager");
   } else {
     auto enterprise = command.context.is_object() ? command.context.find("enterprise") : command.context.end();
     if (enterprise != command.context.end()) {
-      s.owner = subject_text(*enterprise, "owner");
-      s.region = subject_text(*enterprise, "region");
+      s.owner = events::string_or(*enterprise, "owner");
+      s.region = events::string_or(*enterprise, "region");
     }
   }
   return s;
@@ -153,12 +154,12 @@ void DemandAggregate::apply(AggregateState& state, const std::string& event_name
     s = data;
     s["status"] = "open";
   } else if (event_name == "DemandClaimed" || event_name == "DemandAssigned") {
-    s["manager"] = subject_text(data, "manager");
-    s["institution"] = subject_text(data, "institution");
+    s["manager"] = events::string_or(data, "manager");
+    s["institution"] = events::string_or(data, "institution");
     s["status"] = event_name == "DemandClaimed" ? "claimed" : "assigned";
   } else if (event_name == "DemandClosed") {
     s["status"] = "closed";
-    s["close_reason"] = subject_text(data, "reason");
+    s["close_reason"] = events::string_or(data, "reason");
   }
 }
 

@@ -5,6 +5,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/identifiers.h"
 #include "aggregates/reference.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -176,7 +177,7 @@ const DecideTable& table() {
 void apply_certification(json& s, const std::string& event_name, const json& data) {
   if (event_name == "CertificationSubmitted") {
     s["certification"] = "pending_review";
-    s["certification_method"] = subject_text(data, "method");
+    s["certification_method"] = events::string_or(data, "method");
   } else if (event_name == "EnterpriseCertified") {
     s["certification"] = "certified";
     s["certified"] = true;
@@ -199,12 +200,12 @@ Result<std::vector<NewEvent>> EnterpriseAggregate::decide(const AggregateState& 
 Subject EnterpriseAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
-    s.owner = subject_text(state.data, "owner");
-    s.region = subject_text(state.data, "region");
+    s.owner = events::string_or(state.data, "owner");
+    s.region = events::string_or(state.data, "region");
   } else {
-    const std::string named = subject_text(command.body, "owner");
+    const std::string named = events::string_or(command.body, "owner");
     s.owner = is_platform_role(command.actor.role) && !named.empty() ? named : command.actor.account;
-    s.region = subject_text(command.body, "region");
+    s.region = events::string_or(command.body, "region");
   }
   return s;
 }
@@ -219,19 +220,19 @@ void EnterpriseAggregate::apply(AggregateState& state, const std::string& event_
     s["followers"] = json::array();
     s["risk_signals"] = {{"low", 0}, {"medium", 0}, {"high", 0}};
   } else if (event_name == "EnterpriseProfileChanged") {
-    if (const std::string field = subject_text(data, "field"); !field.empty()) s[field] = member_or(data, "after", json());
+    if (const std::string field = events::string_or(data, "field"); !field.empty()) s[field] = member_or(data, "after", json());
   } else if (event_name == "EnterpriseWhitelisted" || event_name == "EnterpriseDelisted") {
     s["whitelisted"] = event_name == "EnterpriseWhitelisted";
   } else if (event_name == "RiskSignalRecorded") {
-    std::string severity = subject_text(data, "severity");
+    std::string severity = events::string_or(data, "severity");
     if (severity.empty()) severity = "low";
     auto& count = s["risk_signals"][severity];
     count = count.is_number_integer() ? count.get<int64_t>() + 1 : 1;
   } else if (event_name == "EnterpriseFollowed") {
-    s["followers"].push_back(subject_text(data, "account"));
+    s["followers"].push_back(events::string_or(data, "account"));
   } else if (event_name == "EnterpriseUnfollowed") {
     auto& followers = s["followers"];
-    const json account = subject_text(data, "account");
+    const json account = events::string_or(data, "account");
     if (followers.is_array())
       followers.erase(std::remove(followers.begin(), followers.end(), account), followers.end());
   } else if (event_name == "CreditScoreAssessed") {

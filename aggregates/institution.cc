@@ -5,6 +5,7 @@
 #include "aggregates/decide_table.h"
 #include "aggregates/fields.h"
 #include "aggregates/reference.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -14,7 +15,7 @@ using nlohmann::json;
 const std::vector<std::string> kUpdatable = {"full_name", "short_name", "region", "parent"};
 
 std::string status_of(const AggregateState& state) {
-  const std::string status = subject_text(state.data, "status");
+  const std::string status = events::string_or(state.data, "status");
   return status.empty() ? "active" : status;
 }
 
@@ -166,13 +167,13 @@ Result<std::vector<NewEvent>> InstitutionAggregate::decide(const AggregateState&
 Subject InstitutionAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   s.institution = command.aggregate_id;
-  s.region = subject_text(state.exists() ? state.data : command.body, "region");
+  s.region = events::string_or(state.exists() ? state.data : command.body, "region");
   return s;
 }
 
 void InstitutionAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  const std::string manager = subject_text(data, "manager");
+  const std::string manager = events::string_or(data, "manager");
   if (event_name == "InstitutionOnboarded") {
     s = data;
     s["status"] = "active";

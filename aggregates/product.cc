@@ -5,6 +5,7 @@
 #include "aggregates/decide_table.h"
 #include "aggregates/fields.h"
 #include "aggregates/reference.h"
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -66,13 +67,13 @@ Result<json> check_terms(const json& t) {
 
 Status check_institution_active(const Command& command) {
   XYD_ASSIGN_OR_RETURN(json institution, context_object(command.context, "institution"));
-  if (subject_text(institution, "status") != "active")
+  if (events::string_or(institution, "status") != "active")
     return refuse(Errc::refused, "the product's institution is not active", "institution", "institution-active");
   return Status();
 }
 
 std::string status_of(const AggregateState& state) {
-  const std::string status = subject_text(state.data, "status");
+  const std::string status = events::string_or(state.data, "status");
   return status.empty() ? "enabled" : status;
 }
 
@@ -153,7 +154,7 @@ Result<std::vector<NewEvent>> ProductAggregate::decide(const AggregateState& sta
 
 Subject ProductAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
-  s.institution = subject_text(state.exists() ? state.data : command.body, "institution");
+  s.institution = events::string_or(state.exists() ? state.data : command.body, "institution");
   return s;
 }
 

@@ -66,13 +66,13 @@ Result<bool> show(const projections::ViewReader& view, const Viewer& scoped, con
   XYD_ASSIGN_OR_RETURN(bool in_scope, projections::risk::visible(view, scoped, entry));
   if (!in_scope) {
     domain::Subject enterprise;
-    enterprise.owner = domain::subject_text(entry, "owner");
-    enterprise.region = domain::subject_text(entry, "region");
+    enterprise.owner = events::string_or(entry, "owner");
+    enterprise.region = events::string_or(entry, "region");
     if (!domain::authorize(scoped.actor, "enterprise.read", enterprise).ok()) return false;
     if (auto application = entry.find("application"); application != entry.end() && !application->is_null())
       for (const char* member : kLoanDetails) entry.erase(member);
   }
-  if (!sees_personal_data(request, domain::subject_text(entry, "owner"))) mask_personal_data(entry);
+  if (!sees_personal_data(request, events::string_or(entry, "owner"))) mask_personal_data(entry);
   return true;
 }
 
@@ -198,7 +198,7 @@ void stream(const projections::runtime::ProjectionRuntime& runtime, const Authen
         for (auto& entry : page->items) {
           const uint64_t sequence = static_cast<uint64_t>(std::max<int64_t>(0, events::int_or(entry, "sequence")));
           if (sequence <= start || sent.contains(sequence)) continue;
-          std::string kind = domain::subject_text(entry, "kind");
+          std::string kind = events::string_or(entry, "kind");
           if (kind.empty()) kind = "warning";
           auto shown = show(**reader, scoped, request, entry);
           if (!shown.ok() || !*shown) continue;

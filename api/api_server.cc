@@ -287,7 +287,10 @@ void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
   }, Access::open);
   router.add("GET", "/api/v1/version", [&log, info](const Request&) -> Result<Response> {
     Response r;
-    r.body = {{"version", info.version}, {"log_backend", log.backend()}};
+    r.body = {{"version", info.version},
+              {"commit", info.commit},
+              {"build_time", info.build_time},
+              {"log_backend", log.backend()}};
     return r;
   }, Access::open);
 }

@@ -14,6 +14,8 @@ namespace xyd::api {
 
 struct ServerInfo {
   std::string version;
+  std::string commit;      // the commit built ("-dirty" when built with uncommitted changes)
+  std::string build_time;  // RFC 3339 UTC
   std::string node;
 };
 

@@ -1,17 +1,28 @@
-// xyd: the command line. `xyd serve`, `xyd log tail`, `xyd log sample`, `xyd version`.
+// xyd: the command line. One table of subcommands, each with its usage; `xyd <command> --help`
+// prints that usage and does nothing else. Runs on the main thread.
+#include <algorithm>
+#include <array>
 #include <iostream>
 #include <string>
+#include <string_view>
 
+#include "ops/build_info.h"
 #include "ops/commands.h"
-#include "ops/projection_commands.h"  // read side (issue 4)
-#include "ops/version.h"
+#include "ops/projection_commands.h"
 
 namespace {
 
-const char* kUsage = R"(usage: xyd <command> [flags]
+using xyd::ops::CliOptions;
 
-commands:
-  serve                      serve HTTP on the event log until Ctrl-C
+// One subcommand: its words ("log tail"), its usage lines and what runs it.
+struct Command {
+  std::string_view name;
+  std::string_view usage;
+  int (*run)(const CliOptions&);
+};
+
+constexpr std::array kCommands = {
+    Command{"serve", R"(  serve                      serve HTTP on the event log until Ctrl-C
     [--trusted-proxies LIST] peers (addresses, CIDR blocks) whose X-Forwarded-For names the client
                              (XYD_TRUSTED_PROXIES; default none: the header never counts)
     [--address-limit N]      code sends and registrations per client address an hour (0: none)
@@ -20,34 +31,47 @@ commands:
     [--webhooks-allow-loopback true|false]
                              tests only: let webhooks reach loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK)
     [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
-  log tail --topic T [--follow]
+)", xyd::ops::run_serve},
+    Command{"log tail", R"(  log tail --topic T [--follow]
                              print a topic's records as JSON lines
-  log sample [--count N]     append N sample events (development aid)
-  load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE] [--get PATH]
+)", xyd::ops::run_log_tail},
+    Command{"log sample", R"(  log sample [--count N]     append N sample events (development aid)
+)", xyd::ops::run_log_sample},
+    Command{"load", R"(  load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE] [--get PATH]
                              register accounts over HTTP as fast as the server takes them (each
                              with the code read from --data's sms.log; serve with --address-limit 0)
                              (or, with --get, hammer one GET route as the reference)
-  version                    print the version
-  admin create --phone P [--region R] [--name N]
+)", xyd::ops::run_load},
+    Command{"version", R"(  version                    print the version, the commit and the build time
+)", xyd::ops::run_version},
+    Command{"admin create", R"(  admin create --phone P [--region R] [--name N]
                              create a system admin (the first one: there is no default account);
                              prints a one-time password to change at the first login; stop serve first
-  demo [--seed S] [--enterprises N] [--concurrency C]
+)", xyd::ops::run_admin_create},
+    Command{"demo", R"(  demo [--seed S] [--enterprises N] [--concurrency C]
                              fill a running xyd serve (--http, with its --data folder) with a
                              reproducible dataset through its REST API: institutions, products,
                              enterprises, demands, applications along every lifecycle path
-  projections [--json]       list the projections: live version, lag, rule-set version, rebuild
-  rebuild PROJECTION... | --all [--rules DIR]
+)", xyd::ops::run_demo},
+    Command{"projections", R"(  projections [--json]       list the projections: live version, lag, rule-set version, rebuild
+)", xyd::ops::run_projections},
+    Command{"rebuild", R"(  rebuild PROJECTION... | --all [--rules DIR]
                              rebuild views beside the live ones (from the start of the log, side
                              by side), with progress; swaps each in when caught up (via xyd serve
                              if it runs)
-  audit verify [--aggregate TYPE/ID]
+)", xyd::ops::run_rebuild},
+    Command{"audit verify", R"(  audit verify [--aggregate TYPE/ID]
                              recompute the hash chains from the log; name the first broken link
-  bank-sim --institution I (--key K | --from outbound) [--to kafka|webhook] [--webhook-secret S]
+)", xyd::ops::run_audit_verify},
+    Command{"bank-sim", R"(  bank-sim --institution I (--key K | --from outbound) [--to kafka|webhook] [--webhook-secret S]
            [--seed S] [--duplicates N] [--out-of-order N] [--malformed N] [--limit N]
                              a simulated bank: answers the institution's accepted applications with
                              credit, drawdown, repayment, overdue and write-off results (and injected
                              bad ones) on xyd.in.<institution> or as signed webhooks; prints totals
+)", xyd::ops::run_bank_sim},
+};
 
+constexpr std::string_view kSharedFlags = R"(
 flags (and environment variables) shared by every command:
   --data DIR        XYD_DATA           data folder (default ./data)
   --http ADDR       XYD_HTTP           HTTP address (default http://127.0.0.1:8080)
@@ -55,7 +79,32 @@ flags (and environment variables) shared by every command:
   --brokers LIST    XYD_KAFKA_BROKERS  Kafka bootstrap servers (default 127.0.0.1:19092)
   --partitions N    XYD_PARTITIONS     partitions of the xyd topics (default 6)
   --node NAME       XYD_NODE           this process's name (default: host name)
+  --help, -h                           print the command's usage and do nothing else
 )";
+
+// The usage of every command whose name starts with `prefix` ("" for all, "log" for both log
+// commands).
+void print_usage(std::ostream& out, std::string_view prefix) {
+  out << (prefix.empty() ? "usage: xyd <command> [flags]\n\ncommands:\n" : "usage:\n");
+  for (const auto& command : kCommands)
+    if (command.name == prefix || prefix.empty() || command.name.starts_with(std::string(prefix) + " "))
+      out << command.usage;
+  out << kSharedFlags;
+}
+
+bool asks_for_help(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--help" || word == "-h") return true;
+  }
+  return false;
+}
+
+bool is_group(std::string_view word) {
+  return std::any_of(kCommands.begin(), kCommands.end(), [&](const Command& c) {
+    return c.name.starts_with(std::string(word) + " ");
+  });
+}
 
 }  // namespace
 
@@ -69,7 +118,9 @@ int fail(const std::string& what, const Error& error) {
 }
 
 int run_version(const CliOptions&) {
-  std::cout << "xyd " << kVersion << std::endl;
+  const BuildInfo& build = build_info();
+  std::cout << "xyd " << build.version << " (commit " << build.commit << ", built " << build.build_time << ")"
+            << std::endl;
   return 0;
 }
 
@@ -77,30 +128,32 @@ int run_version(const CliOptions&) {
 
 int main(int argc, char** argv) {
   using namespace xyd::ops;
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    print_usage(std::cerr, "");
+    return 2;
   }
-  std::string command = argv[1];
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(std::cout, argc >= 3 && name == "help" ? std::string_view(argv[2]) : std::string_view());
+    return 0;
+  }
   int first = 2;
-  if ((command == "log" || command == "audit" || command == "admin") && argc >= 3) {
-    command += " " + std::string(argv[2]);
+  if (is_group(name) && argc >= 3 && argv[2][0] != '-') {
+    name += " " + std::string(argv[2]);
     first = 3;
+  }
+  const auto command = std::find_if(kCommands.begin(), kCommands.end(), [&](const Command& c) { return c.name == name; });
+  const bool known = command != kCommands.end() || is_group(name);
+  if (known && asks_for_help(argc, argv, first)) {
+    print_usage(std::cout, name);
+    return 0;
+  }
+  if (command == kCommands.end()) {
+    std::cerr << "xyd: unknown command '" << name << "'\n";
+    print_usage(std::cerr, is_group(name) ? std::string_view(name) : std::string_view());
+    return 2;
   }
   auto options = parse_cli(argc, argv, first);
   if (!options.ok()) return fail("bad arguments", options.error());
-  if (command == "serve") return run_serve(*options);
-  if (command == "log tail") return run_log_tail(*options);
-  if (command == "log sample") return run_log_sample(*options);
-  if (command == "version") return run_version(*options);
-  if (command == "load") return run_load(*options);
-  if (command == "admin create") return run_admin_create(*options);
-  if (command == "demo") return run_demo(*options);
-  // read side (issue 4)
-  if (command == "projections") return run_projections(*options);
-  if (command == "rebuild") return run_rebuild(*options);
-  if (command == "audit verify") return run_audit_verify(*options);
-  if (command == "bank-sim") return run_bank_sim(*options);  // bank connectors (issue 8)
-  std::cerr << "xyd: unknown command '" << command << "'\n" << kUsage;
-  return 2;
+  return command->run(*options);
 }

@@ -30,7 +30,7 @@
 #include "ops/data_folder.h"
 #include "ops/outbound_connectors.h"  // outbound connectors, data sources (issue 8)
 #include "ops/projection_commands.h"  // read side (issue 4)
-#include "ops/version.h"
+#include "ops/build_info.h"
 #include "api/risk_routes.h"     // risk-warning feeds (issue 7)
 #include "ops/risk_publisher.h"  // risk-warning feeds (issue 7)
 
@@ -120,7 +120,7 @@ int run_serve(const CliOptions& options) {
   api::Router router;
   api::Authenticator authenticator = api::make_authenticator(services);
   router.set_authenticator(authenticator);
-  api::add_health_routes(router, **log, {kVersion, options.node});
+  api::add_health_routes(router, **log, {build_info().version, build_info().commit, build_info().build_time, options.node});
   api::add_account_routes(router, services);
   api::add_session_routes(router, services);
   api::add_machine_key_routes(router, services);
@@ -197,7 +197,7 @@ int run_serve(const CliOptions& options) {
   api::ApiServer server(options.http, std::move(router));
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());
-  std::cout << "xyd " << kVersion << " serving on " << options.http << " (log: " << (*log)->backend() << " at "
+  std::cout << "xyd " << build_info().version << " serving on " << options.http << " (log: " << (*log)->backend() << " at "
             << (*log)->where() << "); GET " << options.http << "/healthz; Ctrl-C stops" << std::endl;
 
   int signal = 0;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -108,6 +109,17 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
   BOOST_CHECK_EQUAL(health["log"].value("reachable", false), true);
   BOOST_CHECK_EQUAL(health.value("node", ""), "cli-test");
 
+  // /api/v1/version names the same build as `xyd version`: the commit and when it was built.
+  auto version = nlohmann::json::parse(client.request(web::http::methods::GET, "/api/v1/version").get()
+                                           .extract_utf8string(true).get());
+  const std::string commit = version.value("commit", "");
+  BOOST_CHECK_MESSAGE(std::regex_match(commit, std::regex("[0-9a-f]{40}(-dirty)?")), "commit: " << commit);
+  BOOST_CHECK_MESSAGE(std::regex_match(version.value("build_time", ""), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")),
+                      "build_time: " << version.dump());
+  const std::string printed = run(xyd_command({"version"}));
+  BOOST_CHECK_MESSAGE(printed.find("commit " + commit + ", built " + version.value("build_time", "")) != std::string::npos,
+                      "xyd version says " << printed);
+
   auto missing = client.request(web::http::methods::GET, "/api/v1/nothing-here").get();
   BOOST_CHECK_EQUAL(missing.status_code(), 404);
   BOOST_CHECK_EQUAL(missing.headers().content_type(), "application/problem+json");
@@ -199,6 +211,29 @@ BOOST_AUTO_TEST_CASE(bad_flags_get_a_clear_error) {
   int status = pclose(pipe);
   BOOST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 0);
   BOOST_CHECK(std::string(buffer, n).find("'embedded' or 'kafka'") != std::string::npos);
+}
+
+// `--help` (or -h) on every command prints its usage, exits 0 and does nothing else: no server,
+// no data folder, no demo, no connection.
+BOOST_AUTO_TEST_CASE(every_command_help_prints_usage_and_does_nothing_else) {
+  const std::string cwd = fresh_dir("help");
+  std::filesystem::create_directories(cwd);
+  const std::vector<std::string> commands = {"serve", "log tail", "log sample", "log", "load", "version",
+                                             "admin create", "demo", "projections", "rebuild",
+                                             "audit verify", "bank-sim"};
+  for (const auto& command : commands) {
+    for (const std::string flag : {"--help", "-h"}) {
+      // Flags the command would act on come before --help: they must change nothing either.
+      const std::string line = "cd " + shell_quote(cwd) + " && timeout 10 " + XYD_BINARY + " " + command +
+                               " --data ./data --http http://127.0.0.1:9 " + flag + " 2>&1";
+      const std::string out = run(line);
+      BOOST_CHECK_MESSAGE(out.find("usage") != std::string::npos && out.find("  " + command) != std::string::npos,
+                          line << " does not print its usage:\n" << out);
+      BOOST_CHECK_MESSAGE(std::filesystem::is_empty(cwd), line << " left files in its working folder");
+    }
+  }
+  BOOST_CHECK(run(xyd_command({"help", "serve"})).find("--trusted-proxies") != std::string::npos);
+  std::filesystem::remove_all(cwd);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,6 +20,8 @@ commands:
     [--webhooks-allow-loopback true|false]
                              tests only: let webhooks reach loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK)
     [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
+    [--docs-ui DIR]          the Swagger UI files /docs serves (default: the build folder's,
+                             which ops/setup.sh installs from npm)
   log tail --topic T [--follow]
                              print a topic's records as JSON lines
   log sample [--count N]     append N sample events (development aid)

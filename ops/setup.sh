@@ -16,6 +16,7 @@ packages=(
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
+  npm python3-venv   # the /docs renderer (npm) and schemathesis (PyPI), both into the build folder
 )
 
 missing=()
@@ -27,6 +28,21 @@ if (( ${#missing[@]} )); then
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
   $sudo apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# Pinned tools from npm and PyPI, into the build folder only: Swagger UI, which GET /docs serves
+# (build/docs-ui), and schemathesis, the OpenAPI fuzzer of the tests (build/venv).
+swagger_ui_version=5.36.0 schemathesis_version=4.32.5
+mkdir -p "$build/docs-ui"
+if ! grep -qs "\"version\": \"$swagger_ui_version\"" "$build/docs-ui/node_modules/swagger-ui-dist/package.json"; then
+  echo "setup: installing swagger-ui-dist $swagger_ui_version into $build/docs-ui" >&2
+  npm install --prefix "$build/docs-ui" --no-audit --no-fund --ignore-scripts --loglevel=error \
+    "swagger-ui-dist@$swagger_ui_version" >&2
+fi
+if [[ "$("$build/venv/bin/schemathesis" --version 2>/dev/null)" != *"$schemathesis_version"* ]]; then
+  echo "setup: installing schemathesis $schemathesis_version into $build/venv" >&2
+  [[ -x "$build/venv/bin/pip" ]] || python3 -m venv "$build/venv"
+  "$build/venv/bin/pip" install -q "schemathesis==$schemathesis_version" >&2
 fi
 
 [[ "${1:-}" == "--no-build" ]] && exit 0

@@ -16,13 +16,16 @@ packages=(
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
-  npm python3-venv   # the /docs renderer (npm) and schemathesis (PyPI), both into the build folder
+  python3-venv   # schemathesis (PyPI), into the build folder
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm, for the /docs renderer: any npm will do (Debian's, or the one a Node.js package brings, which
+# conflicts with Debian's).
+command -v npm >/dev/null || missing+=(npm)
 if (( ${#missing[@]} )); then
   echo "setup: installing ${missing[*]}" >&2
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"

@@ -1,6 +1,7 @@
 #include "api/audit_routes.h"
 
 #include "api/access_check.h"
+#include "api/resource_routes.h"
 #include "events/catalog.h"
 
 #include "projections/audit/audit_query.h"
@@ -15,20 +16,7 @@ namespace {
 using projections::audit::AuditQuery;
 
 Result<size_t> page_size(const Request& request) {
-  const std::string text = request.query_or("limit", std::to_string(projections::audit::kDefaultPageSize));
-  size_t limit = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9' || limit > 100000) {
-      limit = 0;
-      break;
-    }
-    limit = limit * 10 + static_cast<size_t>(c - '0');
-  }
-  if (limit < 1 || limit > projections::audit::kMaxPageSize)
-    return make_error(Errc::invalid_argument,
-                      "limit must be a number from 1 to " + std::to_string(projections::audit::kMaxPageSize), "limit",
-                      "range-1-" + std::to_string(projections::audit::kMaxPageSize));
-  return limit;
+  return page_limit(request, projections::audit::kDefaultPageSize, projections::audit::kMaxPageSize);
 }
 
 // The filters every audit query takes: ?actor &from &to &cursor &limit.

@@ -1,6 +1,7 @@
 #include "api/projection_routes.h"
 
 #include "api/access_check.h"
+#include "api/resource_routes.h"
 
 #include "projections/delinquency/delinquency_projection.h"
 
@@ -40,11 +41,7 @@ void add_projection_routes(Router& router, projections::runtime::ProjectionRunti
     return response;
   }));
   router.add("GET", "/api/v1/risk/loans", guarded("risk_feed.read", [&runtime](const Request& request) -> Result<Response> {
-    const std::string text = request.query_or("limit", "50");
-    size_t limit = 0;
-    for (char c : text) limit = (c >= '0' && c <= '9' && limit < 100000) ? limit * 10 + static_cast<size_t>(c - '0') : 0;
-    if (limit < 1 || limit > 500)
-      return make_error(Errc::invalid_argument, "limit must be a number from 1 to 500", "limit", "range-1-500");
+    XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request, 50, 500));
     XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("delinquency"));
     Response response;
     XYD_ASSIGN_OR_RETURN(response.body, projections::delinquency::list_loans(*reader, request.query_or("class", ""),

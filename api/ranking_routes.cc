@@ -4,6 +4,7 @@
 
 #include "aggregates/reference.h"
 #include "api/access_check.h"
+#include "api/resource_routes.h"
 #include "api/read_routes.h"
 #include "api/table_export.h"
 #include "projections/dashboard/dashboard_keys.h"
@@ -26,16 +27,7 @@ const std::vector<std::string> kInstitutionFigures = {
     "products",      "products_active", "accepted_count", "accepted_amount",   "credit_count",
     "credit_amount", "loan_count",      "loan_amount",    "in_progress_count", "in_progress_amount"};
 
-Result<size_t> top_of(const Request& request) {
-  const std::string text = request.query_or("top", "10");
-  size_t top = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9' || top > 100000) return make_error(Errc::invalid_argument, "top must be a number from 1 to 1000", "top", "range-1-1000");
-    top = top * 10 + static_cast<size_t>(c - '0');
-  }
-  if (top < 1 || top > 1000) return make_error(Errc::invalid_argument, "top must be a number from 1 to 1000", "top", "range-1-1000");
-  return top;
-}
+Result<size_t> top_of(const Request& request) { return query_count(request, "top", 10, 1000); }
 
 Result<std::string> period_param(const Request& request) {
   if (request.query.contains("period")) return projections::statistics::check_period(request.query_or("period", ""));

@@ -1,5 +1,7 @@
 #include "api/resource_routes.h"
 
+#include <charconv>
+
 #include "aggregates/aggregate.h"
 #include "api/access_check.h"
 #include "api/command_handler.h"
@@ -80,16 +82,20 @@ Result<Response> list_page(ApiServices& services, const Request& request, const 
   return response;
 }
 
-Result<size_t> page_limit(const Request& request) {
-  size_t limit = 0;
-  try {
-    limit = std::stoul(request.query_or("limit", "100"));
-  } catch (...) {
-    limit = 0;
-  }
-  if (limit < 1 || limit > 1000)
-    return make_error(Errc::invalid_argument, "limit must be a number from 1 to 1000", "limit", "range-1-1000");
-  return limit;
+Result<size_t> query_count(const Request& request, const std::string& name, size_t fallback, size_t max) {
+  const auto given = request.query.find(name);
+  if (given == request.query.end()) return fallback;
+  const std::string& text = given->second;
+  size_t value = 0;
+  const auto [end, failure] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || failure != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
+    return make_error(Errc::invalid_argument, name + " must be a number from 1 to " + std::to_string(max), name,
+                      "range-1-" + std::to_string(max));
+  return value;
+}
+
+Result<size_t> page_limit(const Request& request, size_t fallback, size_t max) {
+  return query_count(request, "limit", fallback, max);
 }
 
 void add_command_route(Router& router, ApiServices& services, const Resource& resource, CommandSpec spec) {

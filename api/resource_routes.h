@@ -50,8 +50,11 @@ using Filter = std::function<bool(const Request& request, const nlohmann::json& 
 Filter field_equals(std::string query_name, std::string field);      // data[field] == ?query_name
 Filter region_within(std::string query_name, std::string field);     // data[field] starts with ?query_name
 
-// The page size of a list request: ?limit= from 1 to 1000, 100 by default; a 400 otherwise.
-Result<size_t> page_limit(const Request& request);
+// A whole-number query parameter from 1 to `max` (`fallback` when absent): digits only ("5.5",
+// "+5", " 5" are refused), else a 400 naming the parameter and the range.
+Result<size_t> query_count(const Request& request, const std::string& name, size_t fallback, size_t max);
+// The page size of a list request: ?limit= from 1 to `max` (1000), `fallback` (100) by default.
+Result<size_t> page_limit(const Request& request, size_t fallback = 100, size_t max = 1000);
 
 // How a list shows one item to the caller.
 using ItemView = std::function<nlohmann::json(const Request& request, const std::string& id,

@@ -31,6 +31,8 @@ constexpr std::array kCommands = {
     [--webhooks-allow-loopback true|false]
                              tests only: let webhooks reach loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK)
     [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
+    [--docs-ui DIR]          the Swagger UI files /docs serves (default: the build folder's,
+                             which ops/setup.sh installs from npm)
 )", xyd::ops::run_serve},
     Command{"log tail", R"(  log tail --topic T [--follow]
                              print a topic's records as JSON lines

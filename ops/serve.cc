@@ -32,6 +32,7 @@
 #include "ops/projection_commands.h"  // read side (issue 4)
 #include "ops/build_info.h"
 #include "api/risk_routes.h"     // risk-warning feeds (issue 7)
+#include "api/openapi_routes.h"  // the OpenAPI document and /docs
 #include "ops/risk_publisher.h"  // risk-warning feeds (issue 7)
 
 namespace xyd::ops {
@@ -190,6 +191,7 @@ int run_serve(const CliOptions& options) {
                                             return stats;
                                           }});
   add_outbound_routes(router, services, **outbound);
+  (void)api::add_openapi_routes(router, options.flag("docs-ui", XYD_DOCS_UI_DIR));  // warns when the renderer is missing
   if (options.has("routes-file")) {  // every route, one "METHOD /pattern" a line (the HTTP fuzz test reads it)
     std::ofstream routes(options.flag("routes-file"));
     for (const auto& route : router.route_list()) routes << route << "\n";

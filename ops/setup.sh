@@ -16,17 +16,36 @@ packages=(
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
+  python3-venv   # schemathesis (PyPI), into the build folder
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm, for the /docs renderer: any npm will do (Debian's, or the one a Node.js package brings, which
+# conflicts with Debian's).
+command -v npm >/dev/null || missing+=(npm)
 if (( ${#missing[@]} )); then
   echo "setup: installing ${missing[*]}" >&2
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
   $sudo apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# Pinned tools from npm and PyPI, into the build folder only: Swagger UI, which GET /docs serves
+# (build/docs-ui), and schemathesis, the OpenAPI fuzzer of the tests (build/venv).
+swagger_ui_version=5.36.0 schemathesis_version=4.32.5
+mkdir -p "$build/docs-ui"
+if ! grep -qs "\"version\": \"$swagger_ui_version\"" "$build/docs-ui/node_modules/swagger-ui-dist/package.json"; then
+  echo "setup: installing swagger-ui-dist $swagger_ui_version into $build/docs-ui" >&2
+  npm install --prefix "$build/docs-ui" --no-audit --no-fund --ignore-scripts --loglevel=error \
+    "swagger-ui-dist@$swagger_ui_version" >&2
+fi
+if [[ "$("$build/venv/bin/schemathesis" --version 2>/dev/null)" != *"$schemathesis_version"* ]]; then
+  echo "setup: installing schemathesis $schemathesis_version into $build/venv" >&2
+  [[ -x "$build/venv/bin/pip" ]] || python3 -m venv "$build/venv"
+  "$build/venv/bin/pip" install -q "schemathesis==$schemathesis_version" >&2
 fi
 
 [[ "${1:-}" == "--no-build" ]] && exit 0

@@ -167,14 +167,7 @@ struct World {
   World() {
     server.start();
     BOOST_REQUIRE_MESSAGE(server.wait_healthy(), "xyd serve did not start");
-    auto [status, output] = run_command_line(std::string(XYD_BINARY) + " demo --seed 5 --enterprises 12 --http " +
-                                             server.url() + " --data '" + data + "' 2>&1");
-    BOOST_REQUIRE_MESSAGE(status == 0, "xyd demo failed: " << output);
-    std::smatch found;
-    BOOST_REQUIRE_MESSAGE(std::regex_search(output, found, std::regex("system admin: phone (\\S+), password (\\S+)")),
-                          "the demo printed no system admin: " << output);
-    admin_phone = found[1];
-    admin_password = found[2];
+    std::tie(admin_phone, admin_password) = run_demo(server, 5, 12);
     log_in();
     BOOST_REQUIRE(!admin_token.empty());
     std::ifstream in(routes_file);

@@ -14,6 +14,7 @@
 #include <cpprest/http_client.h>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <thread>
 
 #include "events/codec.h"
@@ -105,6 +106,17 @@ std::pair<int, std::string> run_command_line(const std::string& command) {
   while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::pair<std::string, std::string> run_demo(const ServerProcess& server, int seed, int enterprises) {
+  auto [status, output] = run_command_line(std::string(XYD_BINARY) + " demo --seed " + std::to_string(seed) +
+                                           " --enterprises " + std::to_string(enterprises) + " --http " + server.url() +
+                                           " --data '" + server.data_dir() + "' 2>&1");
+  BOOST_REQUIRE_MESSAGE(status == 0, "xyd demo failed: " << output);
+  std::smatch found;
+  BOOST_REQUIRE_MESSAGE(std::regex_search(output, found, std::regex("system admin: phone (\\S+), password (\\S+)")),
+                        "the demo printed no system admin: " << output);
+  return {found[1], found[2]};
 }
 
 std::string backend_flags_text() {

@@ -90,6 +90,11 @@ T& shared_setup() {
   return *built;
 }
 
+// Fills the running server with `xyd demo --seed S --enterprises N` (through its REST API, reading
+// codes from its data folder) and returns the demo system admin's phone and password; the test
+// fails at once when the demo fails.
+std::pair<std::string, std::string> run_demo(const ServerProcess& server, int seed, int enterprises);
+
 // A fresh temporary folder.
 std::string fresh_dir(const std::string& name);
 // A valid GB 32100 unified social credit code: "91" (enterprise), the region, a 9-character

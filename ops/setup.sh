@@ -16,6 +16,8 @@ packages=(
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
+  prometheus-cpp-dev   # GET /metrics: the registry and text serializer (ops/telemetry/)
+  prometheus   # promtool, which checks a scrape of /metrics in the tests
 )
 
 missing=()

@@ -107,7 +107,9 @@ void Metrics::http_request(std::string_view method, std::string_view route, int 
   http_seconds_.Add({{"method", m}, {"route", r}}, latency_buckets()).Observe(seconds);
 }
 
-void Metrics::command_decided(std::string_view type, std::string_view outcome, double seconds) {
+void Metrics::command_decided(std::string_view type, bool accepted, bool replayed, std::string_view rule,
+                              double seconds) {
+  const std::string_view outcome = replayed ? "replayed" : accepted ? "accepted" : rule.empty() ? "refused" : rule;
   const std::string t = bounded("command", type);
   commands_.Add({{"type", t}, {"outcome", bounded("outcome", outcome)}}).Increment();
   decide_seconds_.Add({{"type", t}}, latency_buckets()).Observe(seconds);

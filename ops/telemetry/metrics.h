@@ -50,9 +50,9 @@ class Metrics {
 
   // One HTTP request: its route template (never the raw path), status and time to the answer.
   void http_request(std::string_view method, std::string_view route, int status, double seconds);
-  // One command decided by the processor: its type, its outcome ("accepted", "replayed" or the
-  // refusal's rule) and how long deciding it took.
-  void command_decided(std::string_view type, std::string_view outcome, double seconds);
+  // One command decided by the processor: its type, its outcome (labelled "accepted", "replayed",
+  // or the refusal's rule, "refused" when it has none) and how long deciding it took.
+  void command_decided(std::string_view type, bool accepted, bool replayed, std::string_view rule, double seconds);
   // One command submitted through the gateway: from the append to its outcome (or the wait's end).
   void command_acknowledged(std::string_view type, double seconds);
   // One processor batch: its commands, and how long appending its records took.

@@ -122,7 +122,8 @@ BOOST_AUTO_TEST_CASE(text_lines_read_as_text) {
 BOOST_AUTO_TEST_CASE(a_scrape_names_the_families_and_counts_what_happened) {
   auto& m = metrics();
   m.http_request("GET", "/api/v1/audit/{type}/{id}", 200, 0.003);
-  m.command_decided("register_account", "accepted", 0.0001);
+  m.command_decided("register_account", true, false, "", 0.0001);
+  m.command_decided("register_account", false, false, "phone-unique", 0.0001);
   m.command_acknowledged("register_account", 0.02);
   m.processor_batch(3, 0.004);
   m.dead_letter("command");
@@ -137,6 +138,7 @@ BOOST_AUTO_TEST_CASE(a_scrape_names_the_families_and_counts_what_happened) {
               std::string::npos);
   BOOST_CHECK(text.find("xyd_http_request_duration_seconds_bucket") != std::string::npos);
   BOOST_CHECK(text.find("xyd_commands_total{outcome=\"accepted\",type=\"register_account\"} 1") != std::string::npos);
+  BOOST_CHECK(text.find("xyd_commands_total{outcome=\"phone-unique\",type=\"register_account\"} 1") != std::string::npos);
   BOOST_CHECK(text.find("xyd_processor_batch_commands_count 1") != std::string::npos);
   BOOST_CHECK(text.find("xyd_dead_letters_total{source=\"command\"} 1") != std::string::npos);
   BOOST_CHECK(text.find("xyd_sse_open_streams 1") != std::string::npos);
@@ -149,8 +151,8 @@ BOOST_AUTO_TEST_CASE(a_scrape_names_the_families_and_counts_what_happened) {
 
 BOOST_AUTO_TEST_CASE(label_values_from_input_are_bounded) {
   auto& m = metrics();
-  m.command_decided("weird \"type\"", "accepted", 0.001);
-  for (int i = 0; i < 300; ++i) m.command_decided("bulk_type_" + std::to_string(i), "accepted", 0.001);
+  m.command_decided("weird \"type\"", true, false, "", 0.001);
+  for (int i = 0; i < 300; ++i) m.command_decided("bulk_type_" + std::to_string(i), true, false, "", 0.001);
   const std::string text = m.scrape();
   BOOST_CHECK(text.find("weird") == std::string::npos);
   BOOST_CHECK(text.find("type=\"other\"") != std::string::npos);

@@ -88,6 +88,7 @@ Metrics::Metrics()
   // The families that only grow with traffic show from the start (zero), so a scrape names them.
   webhooks_.Add({{"result", "delivered"}});
   webhooks_.Add({{"result", "failed"}});
+  for (const char* source : {"command", "webhook", "data-source", "bank-result"}) dead_letters_.Add({{"source", source}});
 }
 
 std::string Metrics::bounded(const std::string& label, std::string_view value) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/probe_routes.h"
+#include "events/catalog.h"
 #include "events/codec.h"
 #include "events/log/open_log.h"
 
@@ -34,6 +35,7 @@ BOOST_AUTO_TEST_CASE(readyz_names_the_failing_check_until_the_views_catch_up) {
   log_options.embedded.path = (dir / "log").string();
   auto log = log::open_log(log_options);
   BOOST_REQUIRE_MESSAGE(log.ok(), log.error().to_string());
+  BOOST_REQUIRE((*log)->create_topics(events::standard_topics(2)).ok());
   projections::runtime::RuntimeOptions options;
   options.path = (dir / "projections").string();
   options.rules_dir = XYD_RULES_DIR;
@@ -69,7 +71,7 @@ BOOST_AUTO_TEST_CASE(readyz_names_the_failing_check_until_the_views_catch_up) {
   BOOST_CHECK_EQUAL(remote.error().rule, "metrics-reader");
   auto local = get(router, "/metrics");
   BOOST_REQUIRE(local.ok());
-  BOOST_CHECK(local->raw.find("# TYPE xyd_http_requests_total counter") != std::string::npos);
+  BOOST_CHECK(local->raw.find("# TYPE xyd_sse_open_streams gauge") != std::string::npos);
   (*runtime)->stop();
   runtime->reset();
   log->reset();

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "ops/telemetry/logger.h"
 #include "ops/telemetry/metrics.h"
 
@@ -31,6 +33,12 @@ int statistics(rd_kafka_t* client, char* json, size_t length, void*) {
   return 0;  // librdkafka frees the document
 }
 
+// An integer field of a statistics object, or -1 when it is missing or not an integer.
+int64_t int_field(const nlohmann::json& object, const char* name) {
+  const auto found = object.find(name);
+  return found != object.end() && found->is_number_integer() ? found->get<int64_t>() : -1;
+}
+
 }  // namespace
 
 void attach_kafka_telemetry(rd_kafka_conf_t* conf) {
@@ -40,6 +48,9 @@ void attach_kafka_telemetry(rd_kafka_conf_t* conf) {
   char group[256] = {};
   size_t size = sizeof group;
   if (rd_kafka_conf_get(conf, "group.id", group, &size) != RD_KAFKA_CONF_OK || group[0] == 0) return;
+  // A Reader's throwaway group (one per reader, never committed): its lag is its view's, in
+  // xyd_projection_lag_events, and a label per reader would grow without bound.
+  if (std::string_view(group).starts_with("xyd-reader-")) return;
   rd_kafka_conf_set_stats_cb(conf, statistics);
   char error[256];
   (void)rd_kafka_conf_set(conf, "statistics.interval.ms", "5000", error, sizeof error);
@@ -54,16 +65,16 @@ void record_kafka_statistics(std::string_view group, std::string_view statistics
     const auto partitions = entry.find("partitions");
     if (partitions == entry.end() || !partitions->is_object()) continue;
     for (const auto& [key, partition] : partitions->items()) {
-      const auto id = partition.find("partition");
-      const auto lag = partition.find("consumer_lag");
-      const auto assigned = partition.find("fetch_state");
-      if (id == partition.end() || !id->is_number_integer() || lag == partition.end() || !lag->is_number_integer())
-        continue;
-      const int64_t p = id->get<int64_t>();
-      const int64_t l = lag->get<int64_t>();
-      if (p < 0 || p > 1'000'000 || l < 0) continue;  // the unassigned partition, or no lag known yet
-      if (assigned != partition.end() && assigned->is_string() && *assigned == "none") continue;
-      metrics().kafka_consumer_lag(group, topic, static_cast<int32_t>(p), l);
+      // The lag of the consumer's position (the offset after what it has consumed, or the group's
+      // committed offset if further) behind the partition's end (the last stable offset under
+      // read_committed, else the high watermark). librdkafka's own consumer_lag is not used: a
+      // transactional commit (send_offsets_to_transaction) never updates it.
+      const int64_t p = int_field(partition, "partition");
+      const int64_t position = std::max(int_field(partition, "app_offset"), int_field(partition, "committed_offset"));
+      const int64_t stable = int_field(partition, "ls_offset");
+      const int64_t end = stable >= 0 ? stable : int_field(partition, "hi_offset");
+      if (p < 0 || p > 1'000'000 || position < 0 || end < 0) continue;  // unassigned, or nothing known yet
+      metrics().kafka_consumer_lag(group, topic, static_cast<int32_t>(p), std::max<int64_t>(end - position, 0));
     }
   }
 }

@@ -82,8 +82,8 @@ Metrics::Metrics()
                        .Add({})),
       kafka_lag_(prometheus::BuildGauge()
                      .Name("xyd_kafka_consumer_lag")
-                     .Help("Kafka consumer lag in records (end offset minus committed offset), by group, "
-                           "topic and partition, from librdkafka's statistics")
+                     .Help("Kafka consumer lag in records (end offset minus the consumer's position), by "
+                           "group, topic and partition, from librdkafka's statistics")
                      .Register(*registry_)) {
   // The families that only grow with traffic show from the start (zero), so a scrape names them.
   webhooks_.Add({{"result", "delivered"}});

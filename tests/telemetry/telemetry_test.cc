@@ -161,14 +161,19 @@ BOOST_AUTO_TEST_CASE(label_values_from_input_are_bounded) {
 
 BOOST_AUTO_TEST_CASE(librdkafka_statistics_become_consumer_lag) {
   const std::string stats = R"({"name":"c#consumer-1","type":"consumer","topics":{"xyd.commands":{"topic":"xyd.commands",
-    "partitions":{"0":{"partition":0,"fetch_state":"active","consumer_lag":7},
-                  "1":{"partition":1,"fetch_state":"active","consumer_lag":-1},
-                  "-1":{"partition":-1,"fetch_state":"none","consumer_lag":-1}}}}})";
+    "partitions":{"0":{"partition":0,"app_offset":13,"committed_offset":10,"hi_offset":21,"ls_offset":20,"consumer_lag":-1},
+                  "1":{"partition":1,"app_offset":-1001,"committed_offset":-1001,"hi_offset":5,"ls_offset":5},
+                  "2":{"partition":2,"app_offset":4,"committed_offset":9,"hi_offset":9,"ls_offset":-1},
+                  "-1":{"partition":-1,"app_offset":-1001,"committed_offset":-1001,"hi_offset":-1001}}}}})";
   record_kafka_statistics("xyd-processor-test", stats);
   record_kafka_statistics("xyd-processor-test", "not json");
   record_kafka_statistics("xyd-processor-test", R"({"topics":[1,2]})");
   const std::string text = metrics().scrape();
+  // Partition 0: the last stable offset 20 minus the position 13; partition 2: the high watermark 9
+  // minus the committed offset 9.
   BOOST_CHECK(text.find("xyd_kafka_consumer_lag{group=\"xyd-processor-test\",partition=\"0\",topic=\"xyd.commands\"} 7") !=
+              std::string::npos);
+  BOOST_CHECK(text.find("xyd_kafka_consumer_lag{group=\"xyd-processor-test\",partition=\"2\",topic=\"xyd.commands\"} 0") !=
               std::string::npos);
   BOOST_CHECK(text.find("partition=\"1\",topic=\"xyd.commands\"") == std::string::npos);
   BOOST_CHECK(text.find("partition=\"-1\"") == std::string::npos);

@@ -14,6 +14,7 @@
 
 namespace xyd::api {
 
+// The probes' settings, from serve's flags; copied into the handlers at start.
 struct ProbeSettings {
   uint64_t ready_max_lag = 1000;            // events a live view may be behind the log and still be ready
   int retry_after_seconds = 5;              // Retry-After of a 503 from /readyz

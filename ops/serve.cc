@@ -132,8 +132,6 @@ int run_serve(const CliOptions& options) {
   api::Authenticator authenticator = api::make_authenticator(services);
   router.set_authenticator(authenticator);
   api::add_health_routes(router, **log, {kVersion, options.node});
-  api::add_probe_routes(router, **log, **projection_runtime,
-                        {static_cast<uint64_t>(*ready_max_lag), 5, *metrics_allow, *trusted_proxies});
   api::add_account_routes(router, services);
   api::add_session_routes(router, services);
   api::add_machine_key_routes(router, services);
@@ -203,6 +201,9 @@ int run_serve(const CliOptions& options) {
                                             return stats;
                                           }});
   add_outbound_routes(router, services, **outbound);
+  // Metrics, probes, logs: /livez, /readyz, /metrics.
+  api::add_probe_routes(router, **log, **projection_runtime,
+                        {static_cast<uint64_t>(*ready_max_lag), 5, *metrics_allow, *trusted_proxies});
   if (options.has("routes-file")) {  // every route, one "METHOD /pattern" a line (the HTTP fuzz test reads it)
     std::ofstream routes(options.flag("routes-file"));
     for (const auto& route : router.route_list()) routes << route << "\n";

@@ -185,6 +185,7 @@ struct ApiServer::Impl {
   ServerLimits limits;
   web::http::experimental::listener::http_listener listener;
   StreamRegistry streams;
+  std::shared_ptr<RequestObserver> observer;
 
   void reply(const http_request& request, const Response& response) {
     if (response.stream)
@@ -197,6 +198,7 @@ struct ApiServer::Impl {
       : address(std::move(a)), router(std::move(r)), limits(l), listener(address) {}
 
   Response handle(const http_request& incoming, const std::string& body) {
+    const auto started = std::chrono::steady_clock::now();
     Request request;
     request.method = incoming.method();
     request.path = web::uri::decode(incoming.relative_uri().path());
@@ -205,6 +207,13 @@ struct ApiServer::Impl {
     for (const auto& [name, value] : incoming.headers()) request.headers[lower(name)] = value;
     request.body = body;
     request.client_address = incoming.remote_address();
+    if (observer) observer->started(request);
+    Response response = dispatch(request);
+    if (observer) observer->finished(request, response, std::chrono::steady_clock::now() - started);
+    return response;
+  }
+
+  Response dispatch(Request& request) {
     try {
       auto response = router.dispatch(request);
       if (!response.ok()) return problem_response(response.error(), request.path);
@@ -241,6 +250,8 @@ ApiServer::ApiServer(std::string address, Router router, ServerLimits limits)
 
 ApiServer::~ApiServer() { stop(); }
 
+void ApiServer::set_observer(std::shared_ptr<RequestObserver> observer) { impl_->observer = std::move(observer); }
+
 Status ApiServer::start() {
   try {
     impl_->listener.open().wait();
@@ -269,7 +280,7 @@ void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
   router.add("GET", "/healthz", [&log, info](const Request& request) -> Result<Response> {
     auto ping = log.ping();
     Response r;
-    r.status = ping.ok() ? 200 : 503;
+    r.status = 200;  // liveness, like /livez: a log outage shows in the body and in /readyz, never restarts a node
     r.body = {
         {"status", ping.ok() ? "ok" : "degraded"},
         {"version", info.version},

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/request_observer.h"
 #include "api/router.h"
 #include "events/event_log.h"
 #include "events/result.h"
@@ -28,6 +29,8 @@ class ApiServer {
   // address: "http://127.0.0.1:8080".
   ApiServer(std::string address, Router router, ServerLimits limits = {});
   ~ApiServer();
+  // Called around every dispatched request (request ids, access log, metrics); set before start().
+  void set_observer(std::shared_ptr<RequestObserver> observer);
   [[nodiscard]] Status start();
   void stop();
   const std::string& address() const;
@@ -37,7 +40,8 @@ class ApiServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// GET /healthz (the log's backend and whether it answers) and GET /api/v1/version.
+// GET /healthz (200 while the process serves, as /livez; the body names the log's backend and
+// whether it answers) and GET /api/v1/version.
 void add_health_routes(Router& router, log::EventLog& log, ServerInfo info);
 
 }  // namespace xyd::api

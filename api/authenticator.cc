@@ -173,6 +173,11 @@ std::string client_address(const Request& request, const std::vector<std::string
   return client;
 }
 
+bool address_in_blocks(const std::string& address, const std::vector<std::string>& blocks) {
+  auto ip = parse_ip(address);
+  return ip && trusted(blocks, *ip);
+}
+
 std::string client_address(const ApiServices& services, const Request& request) {
   return client_address(request, services.trusted_proxies);
 }

@@ -21,6 +21,9 @@ Result<std::vector<std::string>> parse_trusted_proxies(const std::string& list);
 // when all are; the peer when the header is missing or its last hop is not an address). So a
 // client can prepend what it likes to the header but never choose the address it is counted as.
 std::string client_address(const Request& request, const std::vector<std::string>& trusted_proxies);
+// Whether `address` (an IP, with or without a port) lies in one of `blocks` (addresses or CIDR
+// blocks as parse_trusted_proxies accepts them).
+bool address_in_blocks(const std::string& address, const std::vector<std::string>& blocks);
 // The same with the server's --trusted-proxies.
 std::string client_address(const ApiServices& services, const Request& request);
 

@@ -25,7 +25,7 @@ Result<Response> run_command(ApiServices& services, const Request& request, cons
   command.aggregate_type = route.aggregate_type;
   command.aggregate_id = std::move(call.aggregate_id);
   command.actor = call.actor.role.empty() ? principal_of(request).actor : call.actor;
-  command.correlation_id = events::uuid_v7();
+  command.correlation_id = request.request_id.empty() ? events::uuid_v7() : request.request_id;
   command.body_hash = call.body_hash.empty() ? events::sha256_hex(call.body.dump()) : call.body_hash;
   command.body = std::move(call.body);
   command.context = std::move(call.context);

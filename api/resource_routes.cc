@@ -26,8 +26,11 @@ Result<json> command_body(const Request& request) {
   for (const auto& [name, value] : request.params)
     if (name != "id" && !body.contains(name)) body[name] = value;
   if (request.method == "DELETE")
-    for (const auto& [name, value] : request.query)
+    for (const auto& [name, value] : request.query) {
+      if (!events::is_utf8(name) || !events::is_utf8(value))  // they become JSON: refused, never thrown on
+        return make_error(Errc::invalid_argument, "query parameters must be valid UTF-8", "query", "utf-8");
       if (!body.contains(name)) body[name] = value;
+    }
   return body;
 }
 

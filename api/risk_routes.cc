@@ -1,4 +1,5 @@
 #include "api/risk_routes.h"
+#include "ops/telemetry/metrics.h"
 
 #include <algorithm>
 #include <map>
@@ -119,6 +120,7 @@ class StreamSlots : public std::enable_shared_from_this<StreamSlots> {
     }
     ++mine;
     ++open_total_;
+    telemetry::metrics().sse_streams(+1);
     return std::make_shared<Lease>(shared_from_this(), principal);
   }
 
@@ -138,6 +140,7 @@ class StreamSlots : public std::enable_shared_from_this<StreamSlots> {
     std::lock_guard lock(mutex_);
     if (auto it = open_.find(principal); it != open_.end() && --it->second == 0) open_.erase(it);
     --open_total_;
+    telemetry::metrics().sse_streams(-1);
   }
 
   const size_t per_principal_, total_;

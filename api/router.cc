@@ -47,7 +47,7 @@ Result<nlohmann::json> Request::json_body() const {
 }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
-  routes_.push_back({method, split_path(pattern), std::move(handler), access});
+  routes_.push_back({method, pattern, split_path(pattern), std::move(handler), access});
 }
 
 bool has_credentials(const Request& request) {
@@ -61,6 +61,7 @@ const Principal& principal_of(const Request& request) {
 
 Result<Response> Router::dispatch(Request& request) const {
   XYD_ASSIGN_OR_RETURN(const Route* route, match(request));
+  request.route = route->pattern;
   for (const auto& [name, value] : request.params) XYD_RETURN_IF_ERROR(check_path_parameter(name, value));
   if (route->access != Access::open || has_credentials(request)) {
     if (!authenticator_)

@@ -38,6 +38,9 @@ struct Request {
   std::string body;                            // raw body (JSON for most routes)
   std::string client_address;
   std::optional<Principal> principal;          // set by the router before the handler runs
+  std::string route;                           // the matched route's pattern, set by the router ("" = none)
+  std::string request_id;                      // X-Request-Id (checked) or generated; commands' correlation id
+  std::string traceparent;                     // the W3C traceparent answered (the caller's trace, our span)
 
   std::string header(const std::string& lower_case_name) const;
   std::string query_or(const std::string& name, const std::string& fallback) const;
@@ -94,6 +97,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" matches one segment
     Handler handler;
     Access access = Access::authenticated;

@@ -1,4 +1,5 @@
 #include "connectors/dlq_writer.h"
+#include "ops/telemetry/metrics.h"
 
 #include "connectors/dead_letter.h"
 #include "events/codec.h"
@@ -24,6 +25,7 @@ Status write_dead_letter(log::EventLog& log, const DeadLetterRecord& letter) {
                         {{"xyd_source", letter.source}, {"xyd_reason", letter.reason.rule}}, std::nullopt};
   auto appended = log.append(std::span<const log::OutRecord>(&record, 1));
   if (!appended.ok()) return appended.error();
+  telemetry::metrics().dead_letter(letter.source);
   return Status();
 }
 

@@ -1,4 +1,5 @@
 #include "connectors/inbound_consumer.h"
+#include "ops/telemetry/metrics.h"
 
 #include <algorithm>
 #include <iostream>
@@ -119,6 +120,7 @@ Result<InboundConsumer::Decided> InboundConsumer::decide(const std::vector<log::
       case InboundVerdict::Kind::rejected:
         ++decided.counts.rejected;
         decided.letters.push_back(to_record(*verdict.dead_letter));
+        telemetry::metrics().dead_letter("bank-result");
         break;
       case InboundVerdict::Kind::retry: break;
     }

@@ -1,4 +1,5 @@
 #include "connectors/webhook_delivery.h"
+#include "ops/telemetry/metrics.h"
 
 #include <algorithm>
 #include <iostream>
@@ -102,6 +103,7 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
   const int attempt = static_cast<int>(std::clamp<int64_t>(events::int_or(item.record, "attempt"), 0, 1000)) + 1;
   const std::string body = message.dump();
   const WebhookAnswer result = post_signed(institution, url, events::string_or(message, "event_id"), body, now_ms);
+  telemetry::metrics().webhook_attempt(result.status >= 200 && result.status < 300);
 
   OutboundStore::Batch batch;
   const uint64_t seq = store_.next_seq();

@@ -34,6 +34,9 @@
 #include "api/risk_routes.h"     // risk-warning feeds (issue 7)
 #include "api/openapi_routes.h"  // the OpenAPI document and /docs
 #include "ops/risk_publisher.h"  // risk-warning feeds (issue 7)
+#include "api/probe_routes.h"        // metrics, probes, logs
+#include "api/telemetry_observer.h"  // metrics, probes, logs
+#include "ops/serve_telemetry.h"     // metrics, probes, logs
 
 namespace xyd::ops {
 namespace {
@@ -48,9 +51,16 @@ int run_serve(const CliOptions& options) {
   const auto heartbeat_seconds = options.int_flag("sse-heartbeat-seconds", 15, 1, 3600);
   const auto streams_per_caller = options.int_flag("sse-streams-per-caller", 4, 1, 10'000);
   const auto streams = options.int_flag("sse-streams", 256, 1, 100'000);
-  for (const auto* number :
-       {&lockout_seconds, &session_seconds, &address_limit, &heartbeat_seconds, &streams_per_caller, &streams})
+  const auto ready_max_lag = options.int_flag("ready-max-lag", 1000, 0, 1'000'000'000);
+  for (const auto* number : {&lockout_seconds, &session_seconds, &address_limit, &heartbeat_seconds,
+                             &streams_per_caller, &streams, &ready_max_lag})
     if (!number->ok()) return fail("reading the flags", number->error());
+  if (auto logging = configure_logging(options); !logging.ok()) return fail("reading the flags", logging.error());
+  auto metrics_allow = api::parse_trusted_proxies(options.flag("metrics-allow"));
+  if (!metrics_allow.ok())
+    return fail("reading --metrics-allow",
+                make_error(Errc::invalid_argument, "--metrics-allow takes IP addresses or CIDR blocks, comma-separated",
+                           "metrics-allow", "ip-or-cidr"));
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -85,6 +95,7 @@ int run_serve(const CliOptions& options) {
   if (!projection_runtime.ok()) return fail("opening the projection store", projection_runtime.error());
   if (auto running = (*projection_runtime)->start(); !running.ok()) return fail("starting the projections", running.error());
   projections::runtime::ChainAuditJob chain_audit(**log);
+  auto projection_metrics = add_projection_metrics(**projection_runtime);  // /metrics: lag, rebuilds, sizes
   projections::runtime::StateView state_view(**projection_runtime);
   // Answer only once the state view has caught up with the log: a restarted server must not call
   // an existing account unknown because its view is still reading.
@@ -192,11 +203,15 @@ int run_serve(const CliOptions& options) {
                                           }});
   add_outbound_routes(router, services, **outbound);
   (void)api::add_openapi_routes(router, options.flag("docs-ui", XYD_DOCS_UI_DIR));  // warns when the renderer is missing
+  // Metrics, probes, logs: /livez, /readyz, /metrics.
+  api::add_probe_routes(router, **log, **projection_runtime,
+                        {static_cast<uint64_t>(*ready_max_lag), 5, *metrics_allow, *trusted_proxies});
   if (options.has("routes-file")) {  // every route, one "METHOD /pattern" a line (the HTTP fuzz test reads it)
     std::ofstream routes(options.flag("routes-file"));
     for (const auto& route : router.route_list()) routes << route << "\n";
   }
   api::ApiServer server(options.http, std::move(router));
+  server.set_observer(std::make_shared<api::TelemetryObserver>());  // request ids, access log, HTTP metrics
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());
   std::cout << "xyd " << build_info().version << " serving on " << options.http << " (log: " << (*log)->backend() << " at "

@@ -17,6 +17,8 @@ packages=(
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
   python3-venv   # schemathesis (PyPI), into the build folder
+  prometheus-cpp-dev   # GET /metrics: the registry and text serializer (ops/telemetry/)
+  prometheus   # promtool, which checks a scrape of /metrics in the tests
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include "aggregates/processor/command_gateway.h"
+#include "ops/telemetry/metrics.h"
 
 #include "events/json_input.h"
 
@@ -56,6 +57,7 @@ void CommandGateway::follow() {
 }
 
 Result<Outcome> CommandGateway::submit(const Command& command) {
+  const telemetry::Stopwatch ack_clock;
   auto waiter = std::make_shared<Waiter>();
   {
     std::lock_guard lock(mutex_);
@@ -78,6 +80,7 @@ Result<Outcome> CommandGateway::submit(const Command& command) {
   std::unique_lock lock(mutex_);
   bool done = waiter->arrived.wait_for(lock, timeout_, [&] { return waiter->done; });
   waiting_.erase(command.id);
+  telemetry::metrics().command_acknowledged(command.name, ack_clock.seconds());
   if (!done)
     return make_error(Errc::timeout,
                       "no outcome within " + std::to_string(timeout_.count()) +

@@ -1,4 +1,5 @@
 #include "aggregates/processor/command_processor.h"
+#include "ops/telemetry/metrics.h"
 
 #include <iostream>
 
@@ -210,13 +211,16 @@ Status CommandProcessor::process(const std::vector<log::Record>& commands) {
     if (!command.ok()) {
       // Malformed: dead-letter it with the reason; nobody can be waiting for a nameless command.
       work.records.push_back(dead_letter(record, command.error().to_string()));
+      telemetry::metrics().dead_letter("command");
       continue;
     }
     XYD_RETURN_IF_ERROR(process_one(work, *command));
   }
 
   // One transaction: events, outcomes, dead letters and the consumed command offsets.
+  const telemetry::Stopwatch append_clock;
   XYD_ASSIGN_OR_RETURN(auto positions, log_.append(work.records, &consumed));
+  telemetry::metrics().processor_batch(commands.size(), append_clock.seconds());
   for (const auto& p : positions) {
     if (p.tp.topic == "xyd.dlq") continue;
     auto& next = work.store.positions[p.tp];
@@ -231,6 +235,7 @@ Status CommandProcessor::process(const std::vector<log::Record>& commands) {
 }
 
 Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
+  const telemetry::Stopwatch decide_clock;
   Outcome outcome;
   outcome.command_id = command.id;
   outcome.correlation_id = command.correlation_id;
@@ -257,6 +262,7 @@ Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
       outcome.replayed = true;
     }
     work.records.push_back(outcome_record(outcome));
+    telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed, outcome.error ? outcome.error->rule : "", decide_clock.seconds());
     return Status();
   }
 
@@ -289,6 +295,7 @@ Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
   }
   work.store.outcomes[command.id] = to_json(outcome);
   work.records.push_back(outcome_record(outcome));
+  telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed, outcome.error ? outcome.error->rule : "", decide_clock.seconds());
   return Status();
 }
 

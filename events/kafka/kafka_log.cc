@@ -4,6 +4,7 @@
 // (kafka_consumer.cc). Error handling follows librdkafka's transactional API contract:
 // retriable → call again; requires abort → abort, retry the group; fatal → new producer.
 #include "events/kafka/kafka_log.h"
+#include "ops/telemetry/kafka_telemetry.h"
 
 #include <unistd.h>
 
@@ -105,6 +106,7 @@ Result<ConfPtr> make_conf(const KafkaLogOptions& options, Role role, const Setti
     }
     if (applies) XYD_RETURN_IF_ERROR(set(std::string(key), value, "options.overrides"));
   }
+  telemetry::attach_kafka_telemetry(conf.get());  // log lines through the logger, a group's lag to /metrics
   return conf;
 }
 

@@ -1,0 +1,95 @@
+#include "ops/serve_telemetry.h"
+
+#include <rocksdb/db.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "ops/telemetry/logger.h"
+#include "ops/telemetry/metrics.h"
+
+namespace xyd::ops {
+namespace {
+
+std::string flag_or_env(const CliOptions& options, const std::string& flag, const char* env, const char* fallback) {
+  if (options.has(flag)) return options.flag(flag);
+  const char* value = std::getenv(env);
+  return value && *value ? value : fallback;
+}
+
+// When each view was last seen caught up, for its lag in seconds. Guarded by its mutex.
+struct CaughtUpClock {
+  std::mutex mutex;
+  std::map<std::string, std::chrono::steady_clock::time_point> last;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+Status configure_logging(const CliOptions& options) {
+  const std::string format_text = flag_or_env(options, "log-format", "XYD_LOG_FORMAT", "text");
+  const std::string level_text = flag_or_env(options, "log-level", "XYD_LOG_LEVEL", "info");
+  const auto format = telemetry::parse_format(format_text);
+  if (!format)
+    return make_error(Errc::invalid_argument, "--log-format must be json or text, not '" + format_text + "'",
+                      "log-format", "one-of");
+  const auto level = telemetry::parse_level(level_text);
+  if (!level)
+    return make_error(Errc::invalid_argument,
+                      "--log-level must be debug, info, warn or error, not '" + level_text + "'", "log-level",
+                      "one-of");
+  telemetry::logger().configure(*format, *level);
+  telemetry::logger().capture_std_cerr();
+  return Status();
+}
+
+std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRuntime& runtime) {
+  auto clock = std::make_shared<CaughtUpClock>();
+  return telemetry::metrics().add_source([&runtime, clock](telemetry::MetricFamilies& families) {
+    using telemetry::add_sample;
+    auto lag_events = telemetry::gauge_family("xyd_projection_lag_events",
+                                              "Events between a view's live version and the end of the log");
+    auto lag_seconds = telemetry::gauge_family(
+        "xyd_projection_lag_seconds", "Seconds since a view's live version was last caught up with the log (0: now)");
+    auto rebuild_done = telemetry::gauge_family("xyd_projection_rebuild_events_done",
+                                                "Events a rebuild in progress has read of the log");
+    auto rebuild_total = telemetry::gauge_family("xyd_projection_rebuild_events_total",
+                                                 "Events a rebuild in progress has to read (the log's end)");
+    auto rebuild_ratio = telemetry::gauge_family("xyd_projection_rebuild_progress_ratio",
+                                                 "A rebuild's progress, from 0 to 1");
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(clock->mutex);
+    for (const auto& status : runtime.status()) {
+      const std::map<std::string, std::string> labels = {{"projection", status.name}};
+      if (status.live) {
+        const auto& progress = status.live->progress;
+        add_sample(lag_events, labels, static_cast<double>(progress.lag));
+        if (progress.caught_up) clock->last[status.name] = now;
+        const auto since = clock->last.contains(status.name) ? clock->last[status.name] : clock->started;
+        add_sample(lag_seconds, labels, progress.caught_up ? 0 : std::chrono::duration<double>(now - since).count());
+      }
+      if (status.rebuild) {
+        const auto& progress = status.rebuild->progress;
+        add_sample(rebuild_done, labels, static_cast<double>(progress.done));
+        add_sample(rebuild_total, labels, static_cast<double>(progress.total));
+        add_sample(rebuild_ratio, labels,
+                   progress.total == 0 ? 0 : static_cast<double>(progress.done) / static_cast<double>(progress.total));
+      }
+    }
+    auto sizes = telemetry::gauge_family("xyd_rocksdb_bytes",
+                                         "RocksDB sizes by store and property (rocksdb.total-sst-files-size, "
+                                         "rocksdb.estimate-live-data-size, rocksdb.cur-size-all-mem-tables)");
+    for (const char* property :
+         {"rocksdb.total-sst-files-size", "rocksdb.estimate-live-data-size", "rocksdb.cur-size-all-mem-tables"}) {
+      uint64_t value = 0;
+      if (runtime.store().db()->GetAggregatedIntProperty(property, &value))
+        add_sample(sizes, {{"store", "projections"}, {"property", property}}, static_cast<double>(value));
+    }
+    for (auto* family : {&lag_events, &lag_seconds, &rebuild_done, &rebuild_total, &rebuild_ratio, &sizes})
+      families.push_back(std::move(*family));
+  });
+}
+
+}  // namespace xyd::ops

@@ -262,7 +262,8 @@ Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
       outcome.replayed = true;
     }
     work.records.push_back(outcome_record(outcome));
-    telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed, outcome.error ? outcome.error->rule : "", decide_clock.seconds());
+    telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed,
+                                         outcome.error ? outcome.error->rule : "", decide_clock.seconds());
     return Status();
   }
 
@@ -295,7 +296,8 @@ Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
   }
   work.store.outcomes[command.id] = to_json(outcome);
   work.records.push_back(outcome_record(outcome));
-  telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed, outcome.error ? outcome.error->rule : "", decide_clock.seconds());
+  telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed,
+                                       outcome.error ? outcome.error->rule : "", decide_clock.seconds());
   return Status();
 }
 

@@ -102,7 +102,10 @@ std::string Logger::format_line(Level level, std::string_view component, std::st
                                 const nlohmann::json& fields) const {
   using nlohmann::json;
   if (static_cast<Format>(format_.load()) == Format::json) {
-    json entry = {{"ts", timestamp()}, {"level", level_name(level)}, {"component", std::string(component)}, {"msg", std::string(message)}};
+    json entry = {{"ts", timestamp()},
+                  {"level", level_name(level)},
+                  {"component", std::string(component)},
+                  {"msg", std::string(message)}};
     if (fields.is_object())
       for (const auto& [key, value] : fields.items())
         if (!entry.contains(key)) entry[key] = value;

@@ -88,7 +88,8 @@ Metrics::Metrics()
   // The families that only grow with traffic show from the start (zero), so a scrape names them.
   webhooks_.Add({{"result", "delivered"}});
   webhooks_.Add({{"result", "failed"}});
-  for (const char* source : {"command", "webhook", "data-source", "bank-result"}) dead_letters_.Add({{"source", source}});
+  for (const char* source : {"command", "webhook", "data-source", "bank-result"})
+    dead_letters_.Add({{"source", source}});
 }
 
 std::string Metrics::bounded(const std::string& label, std::string_view value) {
@@ -129,7 +130,9 @@ void Metrics::webhook_attempt(bool delivered) {
   webhooks_.Add({{"result", delivered ? "delivered" : "failed"}}).Increment();
 }
 
-void Metrics::dead_letter(std::string_view source) { dead_letters_.Add({{"source", bounded("source", source)}}).Increment(); }
+void Metrics::dead_letter(std::string_view source) {
+  dead_letters_.Add({{"source", bounded("source", source)}}).Increment();
+}
 
 void Metrics::sse_streams(int delta) {
   if (delta >= 0)

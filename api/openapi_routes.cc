@@ -12,6 +12,7 @@ extern const std::string_view kOpenApiDocument, kDocsPage, kDocsInitializer;
 
 namespace {
 
+// One file /docs serves: read at start-up, then only read by the request threads.
 struct Asset {
   std::string content_type;
   std::string bytes;

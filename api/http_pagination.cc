@@ -9,6 +9,10 @@ std::string page_cursor(const Request& request) {
   return request.query_or("after", "");
 }
 
+std::string page_cursor_field(const Request& request) {
+  return request.query_or("cursor", "").empty() && !request.query_or("after", "").empty() ? "after" : "cursor";
+}
+
 void link_next_page(const Request& request, Response& response) {
   auto& body = response.body;
   if (!response.raw.empty() || !body.is_object() || !body.contains("items")) return;

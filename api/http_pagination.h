@@ -11,6 +11,9 @@ namespace xyd::api {
 
 // The cursor a list request starts after: ?cursor=, else ?after=, else empty (the first page).
 std::string page_cursor(const Request& request);
+// The name of the parameter page_cursor read ("cursor", or "after" when only that was sent), for
+// the field of a refusal.
+std::string page_cursor_field(const Request& request);
 
 // For a list answer (a JSON object with `items` and `next_cursor` or `next_after`): both names
 // with the same value, and a Link rel="next" to the same path and query with the cursor of the

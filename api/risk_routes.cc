@@ -83,7 +83,7 @@ Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, co
   XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
   uint64_t after = 0;
   if (auto text = page_cursor(request); !text.empty()) {
-    XYD_ASSIGN_OR_RETURN(after, sequence_param(text, "cursor"));
+    XYD_ASSIGN_OR_RETURN(after, sequence_param(text, page_cursor_field(request)));
   }
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("risk"));
   XYD_ASSIGN_OR_RETURN(auto viewer, projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));

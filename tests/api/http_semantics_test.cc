@@ -271,8 +271,10 @@ BOOST_AUTO_TEST_CASE(lists_page_with_cursor_next_cursor_and_link) {
   Request request = get("/api/v1/risk-warnings");
   request.query = {{"after", "old"}, {"kind", "warning & more"}};
   BOOST_TEST(page_cursor(request) == "old");  // the deprecated name is still read
+  BOOST_TEST(page_cursor_field(request) == "after");
   request.query["cursor"] = "new";
   BOOST_TEST(page_cursor(request) == "new");  // the new one wins
+  BOOST_TEST(page_cursor_field(request) == "cursor");
 
   Response page;
   page.body = {{"items", json::array({1, 2})}, {"next_after", "42"}};

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/http_response.h"
 #include "api/problem.h"
 #include "events/codec.h"
 
@@ -60,11 +61,17 @@ class BufferWriter final : public BodyWriter {
   const StreamRegistry& registry_;
 };
 
-void send_stream(const http_request& request, const Response& response, StreamRegistry& registry) {
+// The wire response's status and headers, Content-Type included.
+web::http::http_response reply_head(const WireResponse& response) {
   web::http::http_response reply(static_cast<web::http::status_code>(response.status));
   for (const auto& [name, value] : response.headers) reply.headers().add(name, value);
+  return reply;
+}
+
+void send_stream(const http_request& request, const WireResponse& response, StreamRegistry& registry) {
+  web::http::http_response reply = reply_head(response);
   concurrency::streams::producer_consumer_buffer<uint8_t> buffer;
-  reply.set_body(buffer.create_istream(), response.content_type);
+  reply.set_body(buffer.create_istream(), reply.headers().content_type());
   auto gone = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(registry.mutex);
@@ -92,12 +99,25 @@ void send_stream(const http_request& request, const Response& response, StreamRe
   });
 }
 
-void send(const http_request& request, const Response& response) {
-  web::http::http_response reply(static_cast<web::http::status_code>(response.status));
-  for (const auto& [name, value] : response.headers) reply.headers().add(name, value);
-  reply.set_body(response.raw.empty() ? response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                      : response.raw,
-                 response.content_type);
+// The body of an answer to HEAD: cpprestsdk has no way to send headers alone with a length
+// other than 0 (a missing body makes it write Content-Length: 0), so the answer gets the length a
+// GET would have (or chunked framing for a stream) and a body that fails at its first read, which
+// makes the listener end the connection after the headers; Connection: close says so.
+void set_headers_only(web::http::http_response& reply, const WireResponse& response) {
+  if (!response.stream && response.body.empty()) return;  // Content-Length: 0 is then the truth
+  if (!response.stream) reply.headers().add(web::http::header_names::content_length, response.body.size());
+  reply.headers().add(web::http::header_names::connection, "close");
+  concurrency::streams::producer_consumer_buffer<uint8_t> nothing;
+  reply.set_body(nothing.create_istream(), reply.headers().content_type());
+  nothing.close(std::ios_base::in, std::make_exception_ptr(std::runtime_error("HEAD: no body"))).wait();
+}
+
+void send(const http_request& request, const WireResponse& response) {
+  web::http::http_response reply = reply_head(response);
+  if (response.head)
+    set_headers_only(reply, response);
+  else if (!response.body.empty())
+    reply.set_body(std::vector<uint8_t>(response.body.begin(), response.body.end()));
   request.reply(reply).then([](pplx::task<void> t) {
     try {
       t.get();
@@ -106,10 +126,15 @@ void send(const http_request& request, const Response& response) {
   });
 }
 
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 // What a 5xx says: a generic sentence by kind and an id; the server log holds the id with the
 // details (an exception's text, a broker's address), which never reach the client.
 Error public_error(const Error& error, const std::string& path) {
-  if (http_status(error.code) < 500) return error;
+  if (http_status(error) < 500) return error;
   const std::string id = events::uuid_v7();
   std::cerr << "xyd api: error " << id << " on " << path << ": " << error.to_string() << std::endl;
   const char* what = error.code == Errc::unavailable ? "the service is unavailable for a moment; retry later"
@@ -118,13 +143,21 @@ Error public_error(const Error& error, const std::string& path) {
   return make_error(error.code, std::string(what) + " (error id " + id + "; the server log has the details)");
 }
 
-Response problem_response(const Error& error, const std::string& path) {
-  Response r;
-  r.status = http_status(error.code);
-  r.body = problem(public_error(error, path), path);
-  r.content_type = "application/problem+json";
-  if (r.status == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"xyd\"";
-  return r;
+// A refusal as it leaves: 5xx say nothing internal.
+Response public_problem(const Error& error, const std::string& path) {
+  return problem_response(public_error(error, path), path);
+}
+
+// The request as the router sees it, without its body (read later, within the limit).
+Request request_of(const http_request& incoming) {
+  Request request;
+  request.method = incoming.method();
+  request.path = web::uri::decode(incoming.relative_uri().path());
+  for (const auto& [name, value] : web::uri::split_query(incoming.relative_uri().query()))
+    request.query[web::uri::decode(name)] = web::uri::decode(value);
+  for (const auto& [name, value] : incoming.headers()) request.headers[lower(name)] = value;
+  request.client_address = incoming.remote_address();
+  return request;
 }
 
 // Reads a request body chunk by chunk as it arrives, counting the bytes actually read whatever
@@ -172,11 +205,6 @@ struct BodyReader : std::enable_shared_from_this<BodyReader> {
   }
 };
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 }  // namespace
 
 struct ApiServer::Impl {
@@ -187,65 +215,59 @@ struct ApiServer::Impl {
   StreamRegistry streams;
   std::shared_ptr<RequestObserver> observer;
 
-  void reply(const http_request& request, const Response& response) {
-    if (response.stream)
-      send_stream(request, response, streams);
-    else
-      send(request, response);
-  }
-
   Impl(std::string a, Router r, ServerLimits l)
       : address(std::move(a)), router(std::move(r)), limits(l), listener(address) {}
 
-  Response handle(const http_request& incoming, const std::string& body) {
-    const auto started = std::chrono::steady_clock::now();
-    Request request;
-    request.method = incoming.method();
-    request.path = web::uri::decode(incoming.relative_uri().path());
-    for (const auto& [name, value] : web::uri::split_query(incoming.relative_uri().query()))
-      request.query[web::uri::decode(name)] = web::uri::decode(value);
-    for (const auto& [name, value] : incoming.headers()) request.headers[lower(name)] = value;
-    request.body = body;
-    request.client_address = incoming.remote_address();
-    if (observer) observer->started(request);
-    Response response = dispatch(request);
-    if (observer) observer->finished(request, response, std::chrono::steady_clock::now() - started);
-    return response;
+  // Every answer leaves through here: the HTTP semantics of http_response.h, Allow on a 405, then
+  // the bytes (or the stream; never for HEAD).
+  void reply(const http_request& incoming, const Request& request, Response response) {
+    if (response.status == 405) response.headers["Allow"] = allow_header(router.allowed_methods(request.path));
+    WireResponse wire = finalize_response(request, std::move(response), std::chrono::system_clock::now());
+    if (wire.stream && !wire.head)
+      send_stream(incoming, wire, streams);
+    else
+      send(incoming, wire);
   }
 
-  Response dispatch(Request& request) {
+  Response handle(Request& request) {
     try {
       auto response = router.dispatch(request);
-      if (!response.ok()) return problem_response(response.error(), request.path);
+      if (!response.ok()) return public_problem(response.error(), request.path);
       return std::move(response).value();
     } catch (const std::exception& e) {
-      return problem_response(make_error(Errc::fatal, std::string("a handler threw: ") + e.what()), request.path);
+      return public_problem(make_error(Errc::fatal, std::string("a handler threw: ") + e.what()), request.path);
     } catch (...) {
-      return problem_response(make_error(Errc::fatal, "a handler threw an exception of unknown type"), request.path);
+      return public_problem(make_error(Errc::fatal, "a handler threw an exception of unknown type"), request.path);
     }
+  }
+
+  void serve(const http_request& incoming) {
+    auto request = std::make_shared<Request>(request_of(incoming));
+    auto reader = std::make_shared<BodyReader>(incoming, limits.max_body_bytes,
+                                               [this, incoming, request](Result<std::string> body) {
+                                                 if (!body.ok()) {
+                                                   reply(incoming, *request, public_problem(body.error(), request->path));
+                                                   return;
+                                                 }
+                                                 request->body = std::move(*body);
+                                                 const auto started = std::chrono::steady_clock::now();
+                                                 if (observer) observer->started(*request);
+                                                 Response response = handle(*request);
+                                                 if (observer)
+                                                   observer->finished(*request, response,
+                                                                      std::chrono::steady_clock::now() - started);
+                                                 reply(incoming, *request, std::move(response));
+                                               });
+    reader->next();
   }
 };
 
 ApiServer::ApiServer(std::string address, Router router, ServerLimits limits)
     : impl_(std::make_unique<Impl>(std::move(address), std::move(router), limits)) {
-  impl_->listener.support([this](http_request request) {
-    auto reader = std::make_shared<BodyReader>(request, impl_->limits.max_body_bytes,
-                                               [this, request](Result<std::string> body) {
-                                                 if (!body.ok()) {
-                                                   Response r = problem_response(body.error(),
-                                                                                 request.relative_uri().path());
-                                                   if (body.error().rule == "max-size") {
-                                                     r.status = 413;
-                                                     r.body["status"] = 413;
-                                                     r.body["title"] = "The request body is too large";
-                                                   }
-                                                   send(request, r);
-                                                   return;
-                                                 }
-                                                 impl_->reply(request, impl_->handle(request, *body));
-                                               });
-    reader->next();
-  });
+  // cpprestsdk answers OPTIONS and TRACE itself unless they have handlers of their own.
+  impl_->listener.support([this](http_request request) { impl_->serve(request); });
+  impl_->listener.support(web::http::methods::OPTIONS, [this](http_request request) { impl_->serve(request); });
+  impl_->listener.support(web::http::methods::TRCE, [this](http_request request) { impl_->serve(request); });
 }
 
 ApiServer::~ApiServer() { stop(); }

@@ -2,6 +2,7 @@
 
 #include "api/access_check.h"
 #include "api/resource_routes.h"
+#include "api/http_pagination.h"
 #include "events/catalog.h"
 
 #include "projections/audit/audit_query.h"
@@ -24,7 +25,7 @@ Status read_filters(const Request& request, AuditQuery& query) {
   query.actor = request.query_or("actor", "");
   query.from = request.query_or("from", "");
   query.to = request.query_or("to", "");
-  query.cursor = request.query_or("cursor", "");
+  query.cursor = page_cursor(request);
   XYD_ASSIGN_OR_RETURN(query.limit, page_size(request));
   return Status();
 }

@@ -12,10 +12,7 @@ int64_t whole_seconds(int64_t ms) { return std::max<int64_t>(1, (ms + 999) / 100
 }  // namespace
 
 Response too_many_response(const Throttle& throttle, const Request& request) {
-  Response response;
-  response.status = 429;
-  response.body = problem(throttle.error, request.path);
-  response.content_type = "application/problem+json";
+  Response response = problem_response(throttle.error, request.path);
   response.headers["Retry-After"] = std::to_string(throttle.retry_after_s);
   return response;
 }

@@ -3,6 +3,7 @@
 #include "api/access_check.h"
 #include "api/resource_routes.h"
 
+#include "api/http_pagination.h"
 #include "projections/delinquency/delinquency_projection.h"
 
 namespace xyd::api {
@@ -45,7 +46,7 @@ void add_projection_routes(Router& router, projections::runtime::ProjectionRunti
     XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("delinquency"));
     Response response;
     XYD_ASSIGN_OR_RETURN(response.body, projections::delinquency::list_loans(*reader, request.query_or("class", ""),
-                                                                             request.query_or("cursor", ""), limit));
+                                                                             page_cursor(request), limit));
     return response;
   }));
   router.add("GET", "/api/v1/risk/loans/{loan_number}", guarded("risk_feed.read", [&runtime](const Request& request) -> Result<Response> {

@@ -161,12 +161,16 @@ Status add_read_model_routes(Router& router, ProjectionRuntime& runtime, const s
   XYD_ASSIGN_OR_RETURN(auto regions, load_ranking_weights(rules_dir, "regions"));
   XYD_ASSIGN_OR_RETURN(auto institutions, load_ranking_weights(rules_dir, "institutions"));
   auto cache = std::make_shared<ReadCache>([&runtime] { return runtime.store().db()->GetLatestSequenceNumber(); });
-  // Exports (by ?format= or Accept) bypass the cache: it keeps JSON answers only.
+  // Exports (by ?format= or Accept) bypass the cache: it keeps JSON answers only. Every answer
+  // (the 406 too) depends on Accept.
   auto cached = [cache](Handler handler) -> Handler {
     return [cache, handler = std::move(handler)](const Request& request) -> Result<Response> {
       auto format = export_format(request);
-      if (!format.ok() || *format != ExportFormat::json) return handler(request);
-      return cache->answer(request, [&] { return handler(request); });
+      auto answer = !format.ok() || *format != ExportFormat::json
+                        ? handler(request)
+                        : cache->answer(request, [&] { return handler(request); });
+      if (answer.ok()) answer->headers["Vary"] = "Accept";
+      return answer;
     };
   };
   const ProjectionRuntime& view = runtime;

@@ -6,6 +6,7 @@
 #include "api/access_check.h"
 #include "api/command_handler.h"
 #include "api/context_facts.h"
+#include "api/http_pagination.h"
 #include "events/envelope.h"
 #include "events/json_input.h"
 
@@ -61,7 +62,7 @@ Result<Response> list_page(ApiServices& services, const Request& request, const 
   if (domain::scope_of(principal_of(request).actor.role, action) == domain::Scope::none)
     return allow(request, action).error();
   XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
-  const std::string after = request.query_or("after", "");
+  const std::string after = page_cursor(request);
   const auto* aggregate = domain::aggregate_for(type);
   json items = json::array();
   std::string last;

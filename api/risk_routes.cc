@@ -8,6 +8,8 @@
 #include <set>
 
 #include "api/access_check.h"
+#include "api/http_negotiation.h"
+#include "api/http_pagination.h"
 #include "api/problem.h"
 #include "api/resource_routes.h"
 #include "events/json_input.h"
@@ -81,8 +83,8 @@ Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, co
   XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
   XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
   uint64_t after = 0;
-  if (auto text = request.query_or("after", ""); !text.empty()) {
-    XYD_ASSIGN_OR_RETURN(after, sequence_param(text, "after"));
+  if (auto text = page_cursor(request); !text.empty()) {
+    XYD_ASSIGN_OR_RETURN(after, sequence_param(text, page_cursor_field(request)));
   }
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("risk"));
   XYD_ASSIGN_OR_RETURN(auto viewer, projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));
@@ -156,13 +158,10 @@ std::string principal_key(const Principal& principal) {
 
 // 429: a problem document naming the cap, and Retry-After.
 Response too_many_streams(const Request& request, const std::string& full, int retry_after_seconds) {
-  Response response;
-  response.status = 429;
-  response.content_type = "application/problem+json";
-  response.body = problem(make_error(Errc::too_many,
-                                     full + ": close one, or retry in " + std::to_string(retry_after_seconds) + " s",
-                                     "stream", "stream-cap"),
-                          request.path);
+  Response response = problem_response(
+      make_error(Errc::too_many, full + ": close one, or retry in " + std::to_string(retry_after_seconds) + " s",
+                 "stream", "stream-cap"),
+      request.path);
   response.headers["Retry-After"] = std::to_string(retry_after_seconds);
   return response;
 }
@@ -255,6 +254,9 @@ void add_risk_routes(Router& router, const projections::runtime::ProjectionRunti
       "GET", "/api/v1/feeds/risk-warnings",
       feed_guarded([&runtime, authenticate = std::move(authenticate), settings, slots](const Request& request)
                        -> Result<Response> {
+        if (!negotiate_media_type(request.header("accept"), {"text/event-stream"}))
+          return make_error(Errc::invalid_argument, "this feed is offered as text/event-stream only", "accept",
+                            "acceptable-media-type");
         XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
         std::string resume = request.header("last-event-id");
         const std::string field = resume.empty() ? "last_event_id" : "Last-Event-ID";

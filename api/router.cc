@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include <set>
+
 #include "events/json_input.h"
 
 namespace xyd::api {
@@ -59,7 +61,22 @@ const Principal& principal_of(const Request& request) {
   return request.principal ? *request.principal : anonymous;
 }
 
+std::string allow_header(const std::vector<std::string>& methods) {
+  std::string text;
+  for (const auto& method : methods) text += (text.empty() ? "" : ", ") + method;
+  return text;
+}
+
 Result<Response> Router::dispatch(Request& request) const {
+  if (request.method == "OPTIONS") {
+    const auto methods = allowed_methods(request.path);
+    if (methods.empty())
+      return make_error(Errc::not_found, "no route for " + request.path, "path", "known-route");
+    Response response;
+    response.status = 204;
+    response.headers["Allow"] = allow_header(methods);
+    return response;
+  }
   XYD_ASSIGN_OR_RETURN(const Route* route, match(request));
   request.route = route->pattern;
   for (const auto& [name, value] : request.params) XYD_RETURN_IF_ERROR(check_path_parameter(name, value));
@@ -78,30 +95,50 @@ Result<Response> Router::dispatch(Request& request) const {
   return route->handler(request);
 }
 
+bool Router::matches(const Route& route, const std::vector<std::string>& parts,
+                     std::map<std::string, std::string>* params) {
+  if (route.segments.size() != parts.size()) return false;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const auto& segment = route.segments[i];
+    if (segment.size() > 2 && segment.front() == '{' && segment.back() == '}') {
+      if (params) (*params)[segment.substr(1, segment.size() - 2)] = parts[i];
+    } else if (segment != parts[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Result<const Router::Route*> Router::match(Request& request) const {
   const auto parts = split_path(request.path);
+  const std::string& method = request.method == "HEAD" ? std::string("GET") : request.method;
   bool path_known = false;
   for (const auto& route : routes_) {
-    if (route.segments.size() != parts.size()) continue;
     std::map<std::string, std::string> params;
-    bool matches = true;
-    for (size_t i = 0; i < parts.size() && matches; ++i) {
-      const auto& segment = route.segments[i];
-      if (segment.size() > 2 && segment.front() == '{' && segment.back() == '}')
-        params[segment.substr(1, segment.size() - 2)] = parts[i];
-      else
-        matches = segment == parts[i];
-    }
-    if (!matches) continue;
+    if (!matches(route, parts, &params)) continue;
     path_known = true;
-    if (route.method != request.method) continue;
+    if (route.method != method) continue;
     request.params = std::move(params);
     return &route;
   }
   if (path_known)
-    return make_error(Errc::not_found, request.method + " is not allowed on " + request.path, "method",
-                      "allowed-method");
+    return make_error(Errc::invalid_argument,
+                      request.method + " is not allowed on " + request.path + "; allowed: " +
+                          allow_header(allowed_methods(request.path)),
+                      "method", "allowed-method");
   return make_error(Errc::not_found, "no route for " + request.method + " " + request.path, "path", "known-route");
+}
+
+std::vector<std::string> Router::allowed_methods(const std::string& path) const {
+  const auto parts = split_path(path);
+  std::set<std::string> methods;
+  for (const auto& route : routes_) {
+    if (!matches(route, parts, nullptr)) continue;
+    methods.insert(route.method);
+    if (route.method == "GET") methods.insert("HEAD");
+  }
+  if (!methods.empty()) methods.insert("OPTIONS");
+  return {methods.begin(), methods.end()};
 }
 
 std::vector<std::string> Router::route_list() const {

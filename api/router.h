@@ -88,9 +88,13 @@ class Router {
            Access access = Access::authenticated);
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
   // Matches the route (filling request.params), authenticates as the route requires (filling
-  // request.principal) and runs the handler; 404/405 when nothing matches, 401/403 when the
-  // caller may not reach the route.
+  // request.principal) and runs the handler; 404 for an unknown path, 405 (rule allowed-method)
+  // for a method the path does not have, 401/403 when the caller may not reach the route. HEAD
+  // runs the GET route (the server drops the body); OPTIONS answers 204 with Allow on a known path.
   Result<Response> dispatch(Request& request) const;
+  // The methods a path answers ("GET", "HEAD", "OPTIONS", "POST", ...), sorted; empty when no
+  // route matches it. The Allow header of 405 and OPTIONS.
+  std::vector<std::string> allowed_methods(const std::string& path) const;
   // Every route as "METHOD /pattern/{name}", in the order added (for tests and tools).
   std::vector<std::string> route_list() const;
 
@@ -102,11 +106,15 @@ class Router {
     Handler handler;
     Access access = Access::authenticated;
   };
+  static bool matches(const Route& route, const std::vector<std::string>& parts,
+                      std::map<std::string, std::string>* params);
   Result<const Route*> match(Request& request) const;
   std::vector<Route> routes_;
   Authenticator authenticator_;
 };
 
+// The Allow header's value for a list of methods ("GET, HEAD, OPTIONS").
+std::string allow_header(const std::vector<std::string>& methods);
 // Whether the request carries credentials (an Authorization or X-Api-Key header).
 bool has_credentials(const Request& request);
 // The principal of an authenticated request (the router guarantees it on non-open routes).

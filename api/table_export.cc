@@ -1,5 +1,7 @@
 #include "api/table_export.h"
 
+#include "api/http_negotiation.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -112,10 +114,14 @@ Result<ExportFormat> export_format(const Request& request) {
   if (format == "xlsx") return ExportFormat::xlsx;
   if (!format.empty())
     return make_error(Errc::invalid_argument, "format must be json, csv or xlsx", "format", "export-format");
-  const std::string accept = lower(request.header("accept"));
-  if (accept.find("text/csv") != std::string::npos) return ExportFormat::csv;
-  if (accept.find(kXlsxMediaType) != std::string::npos) return ExportFormat::xlsx;
-  return ExportFormat::json;
+  static const std::vector<std::string> offers = {"application/json", "text/csv; charset=utf-8", kXlsxMediaType};
+  const auto chosen = negotiate_media_type(request.header("accept"), offers);
+  if (!chosen)
+    return make_error(Errc::invalid_argument,
+                      "this table is offered as application/json, text/csv or " + std::string(kXlsxMediaType) +
+                          "; the Accept header allows none of them (or use ?format=json|csv|xlsx)",
+                      "accept", "acceptable-media-type");
+  return *chosen == 1 ? ExportFormat::csv : *chosen == 2 ? ExportFormat::xlsx : ExportFormat::json;
 }
 
 std::string csv_field(const json& cell) {

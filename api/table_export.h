@@ -38,8 +38,9 @@ struct Table {
 
 enum class ExportFormat { json, csv, xlsx };
 
-// ?format=json|csv|xlsx, else the Accept header (text/csv, the XLSX media type), else JSON; an
-// unknown ?format= is a 400 naming the field.
+// ?format=json|csv|xlsx, else the Accept header negotiated with q-values among JSON, CSV and XLSX
+// (JSON when it is absent or ties); an unknown ?format= is a 400 naming the field, an Accept that
+// allows none of the three a 406 (rule acceptable-media-type). The answer varies by Accept.
 Result<ExportFormat> export_format(const Request& request);
 
 // The table as a streamed CSV or XLSX attachment (Content-Disposition names `table.name`).

@@ -7,6 +7,7 @@ find_package(cpprestsdk REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 find_package(OpenSSL REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)  # GET /metrics (prometheus-cpp-dev): registry and text serializer
+find_package(ZLIB REQUIRED)  # gzip of HTTP answers (zlib1g-dev)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # XLSX exports (libxlsxwriter-dev)

@@ -1,6 +1,7 @@
 #include "connectors/inbound_routes.h"
 
 #include "api/access_check.h"
+#include "api/http_pagination.h"
 #include "api/problem.h"
 #include "api/resource_routes.h"
 #include "aggregates/fields.h"
@@ -14,19 +15,12 @@ namespace {
 using nlohmann::json;
 using api::Request;
 using api::Response;
+using api::problem_response;
 
 Result<std::string> readable_institution(const Request& request) {
   const std::string institution = request.params.at("institution");
   XYD_RETURN_IF_ERROR(api::allow(request, "connector.read", domain::Subject{"", institution, "", "", ""}));
   return institution;
-}
-
-Response problem_response(const Error& error, const std::string& instance) {
-  Response response;
-  response.status = api::http_status(error.code);
-  response.body = api::problem(error, instance);
-  response.content_type = "application/problem+json";
-  return response;
 }
 
 Result<Response> receive(InboundRouteDeps& deps, const Request& request) {
@@ -100,7 +94,7 @@ void add_inbound_routes(api::Router& router, InboundRouteDeps deps) {
     XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
     XYD_ASSIGN_OR_RETURN(auto view, shared->views.bank_results());
     Response response;
-    XYD_ASSIGN_OR_RETURN(response.body, errors_page(*view, institution, request.query_or("after", ""), limit));
+    XYD_ASSIGN_OR_RETURN(response.body, errors_page(*view, institution, page_cursor(request), limit));
     return response;
   });
   router.add("GET", "/api/v1/connectors/{institution}/reconciliation", [shared](const Request& request) -> Result<Response> {

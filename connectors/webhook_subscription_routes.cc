@@ -2,6 +2,7 @@
 
 #include "aggregates/fields.h"
 #include "api/access_check.h"
+#include "api/http_pagination.h"
 #include "api/resource_routes.h"
 #include "connectors/webhook_delivery.h"
 #include "connectors/webhook_target.h"
@@ -56,13 +57,13 @@ Result<Response> flow_log_page(const OutboundStore& store, const Request& reques
   XYD_ASSIGN_OR_RETURN(int64_t from, time_query(request, "from"));
   XYD_ASSIGN_OR_RETURN(int64_t to, time_query(request, "to"));
   XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
-  return page_response(store.flow_page(scope, from, to, request.query_or("cursor", ""), limit));
+  return page_response(store.flow_page(scope, from, to, page_cursor(request), limit));
 }
 
 Result<Response> dead_letter_page(const OutboundStore& store, const Request& request,
                                   const std::string& scope) {
   XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
-  return page_response(store.dead_letter_page(scope, request.query_or("cursor", ""), limit));
+  return page_response(store.dead_letter_page(scope, page_cursor(request), limit));
 }
 
 void add_webhook_subscription_routes(api::Router& router, api::ApiServices& services, OutboundStore& store,

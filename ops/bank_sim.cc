@@ -37,18 +37,18 @@ Result<std::vector<bank_sim::Work>> work_from_rest(const CliOptions& options, co
                                                    const std::string& key) {
   HttpClient client(options.http);
   std::vector<bank_sim::Work> work;
-  std::string after;
+  std::string cursor;
   for (;;) {
     HttpCall call;
     call.path = "/api/v1/applications?institution=" + institution + "&status=accepted&limit=1000" +
-                (after.empty() ? "" : "&after=" + after);
+                (cursor.empty() ? "" : "&cursor=" + cursor);
     call.headers["Authorization"] = "ApiKey " + key;
     XYD_ASSIGN_OR_RETURN(auto reply, client.call(call));
     if (!reply.ok()) return make_error(errc_of_status(reply.status), "listing applications: " + reply.problem.to_string());
     for (const auto& item : reply.body.value("items", json::array()))
       work.push_back({item.value("id", ""), item.value("intended_amount", item.value("amount", int64_t{0}))});
-    if (!reply.body.contains("next_after") || !reply.body["next_after"].is_string()) break;
-    after = reply.body["next_after"];
+    if (!reply.body.contains("next_cursor") || !reply.body["next_cursor"].is_string()) break;
+    cursor = reply.body["next_cursor"];
   }
   return work;
 }

@@ -18,6 +18,7 @@
 #include "api/machine_key_routes.h"
 #include "api/session_routes.h"
 #include "api/processor_routes.h"
+#include "api/problem_routes.h"
 #include "api/api_server.h"
 #include "api/audit_routes.h"       // read side (issue 4)
 #include "api/projection_routes.h"  // read side (issue 4)
@@ -133,6 +134,7 @@ int run_serve(const CliOptions& options) {
   api::Authenticator authenticator = api::make_authenticator(services);
   router.set_authenticator(authenticator);
   api::add_health_routes(router, **log, {build_info().version, build_info().commit, build_info().build_time, options.node});
+  api::add_problem_routes(router);
   api::add_account_routes(router, services);
   api::add_session_routes(router, services);
   api::add_machine_key_routes(router, services);

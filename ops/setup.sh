@@ -11,6 +11,7 @@ packages=(
   g++ cmake ninja-build pkg-config git curl
   librdkafka-dev librocksdb-dev nlohmann-json3-dev libcpprest-dev libboost-test-dev
   libsodium-dev libssl-dev kcat
+  zlib1g-dev   # gzip of HTTP answers (api/http_response.cc)
   default-jre-headless maven
   libxlsxwriter-dev wrk
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)

@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/ops/raw_http_client.h"
 #include "tests/ops/server_process.h"
 
 namespace {
@@ -33,66 +34,6 @@ using nlohmann::json;
 
 constexpr int kRequests = 1500;
 constexpr int kBatch = 100;
-
-struct RawReply {
-  int status = 0;  // 0: no answer
-  std::string content_type;
-  std::string body;
-};
-
-// One request on its own connection, the bytes exactly as given; `body` nullopt sends none.
-RawReply exchange(int port, const std::string& method, const std::string& target,
-                  const std::vector<std::pair<std::string, std::string>>& headers, const std::optional<std::string>& body) {
-  RawReply reply;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return reply;
-  timeval timeout{20, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return reply;
-  }
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  if (body) request += "Content-Length: " + std::to_string(body->size()) + "\r\n";
-  request += "\r\n";
-  if (body) request += *body;
-  for (size_t sent = 0; sent < request.size();) {  // a server may answer (413) before reading it all
-    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  std::string in;
-  char buffer[65536];
-  size_t header_end = std::string::npos, length = std::string::npos;
-  for (;;) {
-    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    in.append(buffer, static_cast<size_t>(n));
-    if (header_end == std::string::npos && (header_end = in.find("\r\n\r\n")) != std::string::npos) {
-      std::string head = in.substr(0, header_end);
-      for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (auto at = head.find("\r\ncontent-type:"); at != std::string::npos) {
-        auto end = head.find("\r\n", at + 2);
-        reply.content_type = head.substr(at + 15, end - at - 15);
-        reply.content_type.erase(0, reply.content_type.find_first_not_of(' '));
-      }
-      if (reply.content_type.starts_with("text/event-stream")) break;  // a stream: its headers are the answer
-      if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos)
-        length = std::strtoull(head.c_str() + at + 17, nullptr, 10);
-    }
-    if (header_end != std::string::npos && length != std::string::npos && in.size() >= header_end + 4 + length) break;
-  }
-  ::close(fd);
-  if (in.starts_with("HTTP/1.") && in.size() > 12) reply.status = std::atoi(in.c_str() + 9);
-  if (header_end != std::string::npos) reply.body = in.substr(header_end + 4);
-  return reply;
-}
 
 // What the fuzzer sends and what came back, for the report.
 struct Finding {

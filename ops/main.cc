@@ -20,6 +20,8 @@ commands:
     [--webhooks-allow-loopback true|false]
                              tests only: let webhooks reach loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK)
     [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
+    [--write-timeout S]      a write the log has not taken within S seconds (default 5) answers
+                             503 with Retry-After (a broker down); reads go on
   log tail --topic T [--follow]
                              print a topic's records as JSON lines
   log sample [--count N]     append N sample events (development aid)

@@ -47,8 +47,9 @@ int run_serve(const CliOptions& options) {
   const auto heartbeat_seconds = options.int_flag("sse-heartbeat-seconds", 15, 1, 3600);
   const auto streams_per_caller = options.int_flag("sse-streams-per-caller", 4, 1, 10'000);
   const auto streams = options.int_flag("sse-streams", 256, 1, 100'000);
-  for (const auto* number :
-       {&lockout_seconds, &session_seconds, &address_limit, &heartbeat_seconds, &streams_per_caller, &streams})
+  const auto write_timeout = options.int_flag("write-timeout", 5, 1, 600);
+  for (const auto* number : {&lockout_seconds, &session_seconds, &address_limit, &heartbeat_seconds,
+                             &streams_per_caller, &streams, &write_timeout})
     if (!number->ok()) return fail("reading the flags", number->error());
   sigset_t signals;
   sigemptyset(&signals);
@@ -72,6 +73,7 @@ int run_serve(const CliOptions& options) {
   domain::WriteSideOptions write_options;
   write_options.state_dir = options.data_dir + "/state";
   write_options.node = options.node;
+  write_options.write_timeout = std::chrono::seconds(*write_timeout);  // then 503 + Retry-After
   auto write_side = domain::WriteSide::start(**log, write_options);
   if (!write_side.ok()) return fail("starting the command processor", write_side.error());
   auto credentials = api::CredentialStore::open(options.data_dir + "/credentials");

@@ -16,6 +16,7 @@ packages=(
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
+  python3 python3-venv   # the tests' Python tools, in <build>/venv (ops/requirements-test.txt)
 )
 
 missing=()
@@ -27,6 +28,18 @@ if (( ${#missing[@]} )); then
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
   $sudo apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# The tests' Python tools, pinned, in a venv of the build folder (nothing installed globally);
+# made again when ops/requirements-test.txt changes. Debian's python3, whatever else is on PATH.
+venv="$build/venv"
+if ! cmp -s "$root/ops/requirements-test.txt" "$venv/requirements-test.txt" 2>/dev/null; then
+  echo "setup: installing the tests' Python tools into $venv" >&2
+  rm -rf "$venv"
+  mkdir -p "$build"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/ops/requirements-test.txt" >&2
+  cp "$root/ops/requirements-test.txt" "$venv/requirements-test.txt"
 fi
 
 [[ "${1:-}" == "--no-build" ]] && exit 0

@@ -302,7 +302,9 @@ void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
   router.add("GET", "/healthz", [&log, info](const Request& request) -> Result<Response> {
     auto ping = log.ping();
     Response r;
-    r.status = 200;  // liveness, like /livez: a log outage shows in the body and in /readyz, never restarts a node
+    // 200 while the process serves: reads go on with the log down (writes answer 503 by
+    // themselves), so a liveness probe on it must not restart the node; "status" tells.
+    r.status = 200;
     r.body = {
         {"status", ping.ok() ? "ok" : "degraded"},
         {"version", info.version},

@@ -95,8 +95,14 @@ json raw_text(std::string_view bytes) {
 std::string dump_text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 log::OutRecord to_record(const DeadLetter& letter) {
-  return {std::string(kDeadLetterTopic), letter.institution, dump_text(to_json(letter)),
-          {{"xyd_dead_letter_id", letter.id}, {"xyd_schema", std::string(kDeadLetterSchema)}}, {}};
+  log::OutRecord record{std::string(kDeadLetterTopic), letter.institution, dump_text(to_json(letter)), {}, {}};
+  // The id names the delivery, so a dead letter recorded again after a crash is the same event.
+  record.headers = events::cloudevent_headers({letter.id.empty() ? events::uuid_v7() : letter.id, "/xyd/" + letter.channel, "xyd.dead-letter.recorded.v1",
+                                               letter.institution, events::rfc3339_from_ms(letter.received_ms),
+                                               "application/json"});
+  record.headers.push_back({"xyd_dead_letter_id", letter.id});
+  record.headers.push_back({"xyd_schema", std::string(kDeadLetterSchema)});
+  return record;
 }
 
 }  // namespace xyd::connectors

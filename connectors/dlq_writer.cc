@@ -21,8 +21,12 @@ nlohmann::json to_json(const DeadLetterRecord& letter) {
 }
 
 Status write_dead_letter(log::EventLog& log, const DeadLetterRecord& letter) {
-  log::OutRecord record{kDlqTopic, letter.key, dump_text(to_json(letter)),
-                        {{"xyd_source", letter.source}, {"xyd_reason", letter.reason.rule}}, std::nullopt};
+  log::OutRecord record{kDlqTopic, letter.key, dump_text(to_json(letter)), {}, std::nullopt};
+  record.headers = events::cloudevent_headers(
+      {letter.id.empty() ? events::uuid_v7() : letter.id, "/xyd/" + letter.source, "xyd.dead-letter.recorded.v1", letter.key,
+       events::rfc3339_from_ms(letter.at_ms), "application/json"});
+  record.headers.push_back({"xyd_source", letter.source});
+  record.headers.push_back({"xyd_reason", letter.reason.rule});
   auto appended = log.append(std::span<const log::OutRecord>(&record, 1));
   if (!appended.ok()) return appended.error();
   telemetry::metrics().dead_letter(letter.source);

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "connectors/bank_result.h"
+#include "events/resting_offsets.h"
 
 namespace xyd::connectors {
 
@@ -149,6 +150,7 @@ void InboundConsumer::run() {
   std::future<Status> committing;  // the previous batch's commit, if any
   auto settle = [&]() -> Status { return committing.valid() ? committing.get() : Status(); };
   auto refreshed = std::chrono::steady_clock::time_point{};
+  log::RestingOffsets resting;  // of the current subscription
   while (!stopping_) {
     Status status;
     if (std::chrono::steady_clock::now() - refreshed > options_.refresh) {
@@ -182,6 +184,9 @@ void InboundConsumer::run() {
         else if (!previous.ok()) status = previous;
         else
           committing = std::async(std::launch::async, [this, d = std::move(*decided)] { return commit(d); });
+      } else if (status = settle(); status.ok()) {
+        // Idle, nothing in flight: move the committed offsets past the transaction markers.
+        if (auto settled = resting.settle(log_, *subscription); !settled.ok()) status = settled.error();
       }
     }
     if (!status.ok()) {
@@ -195,6 +200,7 @@ void InboundConsumer::run() {
         stats_.last_error = status.error().to_string();
       }
       subscription.reset();
+      resting.reset();
       topics_.clear();
       refreshed = {};
       std::this_thread::sleep_for(500ms);

@@ -73,7 +73,7 @@ std::optional<json> outbound_message(const events::Envelope& event, const std::s
   }
   return json{{"schema", kOutboundSchema},
               {"event_id", event.id},
-              {"type", name},
+              {"type", event.type},
               {"application", event.aggregate_id},
               {"institution", institution},
               {"version", event.version},

@@ -3,7 +3,9 @@
 // body they go with, on the Kafka topic xyd.out.<institution> (key = application id) and in the
 // webhook POST alike:
 //   {"schema":"xyd.outbound.v1","event_id","type","application","institution","version","at","data"}
-// `data` keeps only the fields the institution may see (an allowlist per event type). Pure; any thread.
+// `type` is the event's CloudEvents type ("xyd.application.submitted.v1"), as in the record's
+// ce_type header. `data` keeps only the fields the institution may see (an allowlist per event
+// type). Pure; any thread.
 #pragma once
 
 #include <cstdint>

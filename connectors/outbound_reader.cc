@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "events/resting_offsets.h"
+
 namespace xyd::connectors {
 
 using namespace std::chrono_literals;
@@ -72,6 +74,7 @@ Result<std::unique_ptr<log::Reader>> StoredFollower::open_reader() {
 
 void StoredFollower::run() {
   std::unique_ptr<log::Reader> reader;
+  log::RestingOffsets resting;
   while (!stopping_) {
     if (!reader) {
       auto opened = open_reader();
@@ -89,7 +92,13 @@ void StoredFollower::run() {
       std::this_thread::sleep_for(200ms);
       continue;
     }
-    if (polled->empty()) continue;
+    if (polled->empty()) {
+      // Idle, everything handled and stored: the same positions committed under the follower's
+      // own group, for Kafka's tools and /metrics.
+      if (auto settled = resting.settle(log_, group(), *reader, partitions_); !settled.ok())
+        note("committing the positions of group " + group() + ": " + settled.error().message);
+      continue;
+    }
     Status handled;
     try {
       handled = handler_(*polled);

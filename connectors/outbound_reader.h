@@ -3,7 +3,8 @@
 // batch to a handler. The handler does its work and stores the batch's next offsets together with
 // its own changes (next_offsets() computes them); when it fails, the follower waits a moment,
 // reopens its reader at the stored positions and tries again: nothing is skipped, at most the
-// unfinished batch is seen twice. The follower's own thread runs the handler; start/stop from one
+// unfinished batch is seen twice. When idle it commits its positions to the log under group()
+// (events/resting_offsets.h). The follower's own thread runs the handler; start/stop from one
 // owning thread.
 #pragma once
 
@@ -39,6 +40,9 @@ class StoredFollower {
   [[nodiscard]] Status start();
   void stop();
   const std::string& name() const { return name_; }
+  // The consumer group its positions are committed under when it is idle ("xyd-<name>"): not a
+  // group it reads with, a mirror of the stored positions for Kafka's tools (lag 0 at rest).
+  std::string group() const { return "xyd-" + name_; }
   std::string last_error() const;
 
  private:

@@ -21,20 +21,24 @@ Result<Envelope> decode(std::string_view bytes, const EventCatalog& catalog) {
   return envelope;
 }
 
+std::vector<log::Header> cloudevent_headers(const CloudEventAttributes& a) {
+  std::vector<log::Header> headers = {
+      {"ce_specversion", "1.0"}, {"ce_id", a.id}, {"ce_source", a.source}, {"ce_type", a.type}, {"ce_time", a.time}};
+  if (!a.subject.empty()) headers.push_back({"ce_subject", a.subject});
+  headers.push_back({"content-type", a.content_type});
+  return headers;
+}
+
+CloudEventAttributes new_cloudevent(std::string source, std::string type, std::string subject) {
+  return {uuid_v7(), std::move(source), std::move(type), std::move(subject), now_rfc3339(), "application/json"};
+}
+
 log::OutRecord to_record(const Envelope& e) {
   log::OutRecord record;
   record.topic = topic_for(e.aggregate_type);
   record.key = e.aggregate_id;
   record.value = encode(e);
-  record.headers = {
-      {"ce_specversion", e.specversion},
-      {"ce_id", e.id},
-      {"ce_source", e.source},
-      {"ce_type", e.type},
-      {"ce_subject", e.subject},
-      {"ce_time", e.time},
-      {"content-type", e.datacontenttype},
-  };
+  record.headers = cloudevent_headers({e.id, e.source, e.type, e.subject, e.time, e.datacontenttype});
   return record;
 }
 

@@ -106,6 +106,10 @@ class Subscription {
   virtual Result<std::vector<Record>> poll(std::chrono::milliseconds timeout, size_t max_records) = 0;
   virtual std::vector<TopicPartition> assignment() const = 0;
   virtual const std::string& group() const = 0;
+  // The next offset poll() will return for an assigned partition, past every record returned and,
+  // on Kafka, past the transaction markers read after them (committing it leaves lag 0 at rest);
+  // -1 while unknown (nothing fetched yet).
+  virtual Result<int64_t> position(const TopicPartition& tp) = 0;
 };
 
 // An open transaction: records added are committed together, or not at all. Only one

@@ -10,6 +10,8 @@
 
 #include "connectors/bank_result.h"
 #include "connectors/webhook_signature.h"
+#include "events/catalog.h"
+#include "events/codec.h"
 #include "events/log/open_log.h"
 #include "ops/bank_sim_plan.h"
 #include "ops/commands.h"
@@ -78,7 +80,10 @@ Result<std::vector<bank_sim::Work>> work_from_outbound(log::EventLog& log, const
     for (const auto& record : records) {
       const json message = json::parse(record.value, nullptr, false);
       if (!message.is_object()) continue;
-      const std::string type = message.value("type", ""), app = message.value("application", "");
+      // The outbound `type` is the event's CloudEvents type; its catalog name is what decides.
+      std::string type = message.value("type", "");
+      if (const auto* known = events::EventCatalog::standard().by_type(type)) type = known->name;
+      const std::string app = message.value("application", "");
       if (type == "ApplicationAccepted")
         accepted[app] = message.value("data", json::object()).value("intended_amount", int64_t{0});
       else if (type != "ManagerAssigned" && type != "ManagerReassigned" && type != "RiskScreened")
@@ -110,7 +115,10 @@ Status send_kafka(log::EventLog& log, const CliOptions& options, const std::stri
   XYD_RETURN_IF_ERROR(log.create_topics({{topic, options.partitions}}));
   std::vector<log::OutRecord> batch;
   for (const auto* message : interleaved(plan)) {
-    batch.push_back({topic, message->key, message->body, {}, {}});
+    // A duplicate is sent again under the same id, as a bank resending it would.
+    auto attributes = events::new_cloudevent("/xyd/bank-sim/" + institution, "xyd.bank-result.reported.v1", message->key);
+    if (!message->serial.empty()) attributes.id = institution + "/" + message->serial;
+    batch.push_back({topic, message->key, message->body, events::cloudevent_headers(attributes), {}});
     if (batch.size() == 2000) {
       XYD_RETURN_IF_ERROR(log.append(batch));
       batch.clear();

@@ -33,6 +33,12 @@ constexpr std::array kCommands = {
     [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
     [--docs-ui DIR]          the Swagger UI files /docs serves (default: the build folder's,
                              which ops/setup.sh installs from npm)
+    [--write-timeout S]      a write the log has not taken within S seconds (default 5) answers
+                             503 with Retry-After (a broker down); reads go on
+    [--log-format json|text] [--log-level debug|info|warn|error]
+                             stderr as JSON lines or text (XYD_LOG_FORMAT, XYD_LOG_LEVEL)
+    [--ready-max-lag N]      /readyz answers 503 while a view is more than N events behind (1000)
+    [--metrics-allow LIST]   addresses (CIDR blocks) that may scrape /metrics besides loopback
 )", xyd::ops::run_serve},
     Command{"log tail", R"(  log tail --topic T [--follow]
                              print a topic's records as JSON lines

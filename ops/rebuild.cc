@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ops/commands.h"
+#include "ops/consumer_groups.h"
 #include "ops/http_client.h"
 #include "api/authenticator.h"
 #include "ops/projection_commands.h"
@@ -134,6 +135,19 @@ void print_table(const nlohmann::json& items) {
   }
 }
 
+// The consumer groups, as kafka-consumer-groups.sh --describe would sum them per group.
+void print_group_table(const std::vector<GroupPosition>& groups) {
+  std::printf("\n%-20s %-32s %-14s %-14s %s\n", "consumer group", "follows", "committed", "end", "lag");
+  for (const auto& g : groups) {
+    std::printf("%-20s %-32s %-14s %-14s %s%s\n", g.group.c_str(), g.follows.c_str(),
+                projections::with_commas(static_cast<uint64_t>(g.committed)).c_str(),
+                projections::with_commas(static_cast<uint64_t>(g.end)).c_str(),
+                projections::with_commas(static_cast<uint64_t>(g.lag)).c_str(),
+                g.uncommitted > 0 ? (" (" + std::to_string(g.uncommitted) + " partitions never committed)").c_str()
+                                  : "");
+  }
+}
+
 }  // namespace
 
 projections::runtime::RuntimeOptions runtime_options(const CliOptions& options) {
@@ -245,6 +259,15 @@ int run_rebuild(const CliOptions& options) {
 
 int run_projections(const CliOptions& options) {
   auto log = log::open_log(options.log_options());
+  // The consumer groups' positions, read from the log (on Kafka even while serve holds the
+  // data folder; on the embedded log only when it does not).
+  auto print_groups = [&]() -> int {
+    if (!log.ok() || options.has("json")) return 0;
+    auto groups = consumer_group_positions(**log);
+    if (!groups.ok()) return fail("reading the consumer groups' positions", groups.error());
+    print_group_table(*groups);
+    return 0;
+  };
   if (log.ok()) {
     auto runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
     if (runtime.ok()) {
@@ -252,7 +275,7 @@ int run_projections(const CliOptions& options) {
       for (const auto& status : (*runtime)->status()) items.push_back(status.to_json());
       if (options.has("json")) std::cout << items.dump(2) << std::endl;
       else print_table(items);
-      return 0;
+      return print_groups();
     }
     if (!held_by_another_process(runtime.error())) return fail("projections", runtime.error());
   } else if (!held_by_another_process(log.error())) {
@@ -262,7 +285,7 @@ int run_projections(const CliOptions& options) {
   if (!listed.ok()) return fail("projections", listed.error());
   if (options.has("json")) std::cout << (*listed)["items"].dump(2) << std::endl;
   else print_table((*listed)["items"]);
-  return 0;
+  return print_groups();
 }
 
 }  // namespace xyd::ops

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "events/codec.h"
 #include "events/json_input.h"
 #include "projections/risk/risk_query.h"
 
@@ -77,8 +78,15 @@ Status RiskPublisher::publish_new(const projections::ViewReader& view) {
       record.topic = kRiskWarningsTopic;
       record.key = events::string_or(entry, "enterprise");
       record.value = entry.dump(-1, ' ', false, json::error_handler_t::replace);
-      record.headers = {{"xyd_sequence", std::to_string(sequence)}, {"xyd_kind", events::string_or(entry, "kind")},
-                        {"xyd_node", node_}};
+      const std::string kind = events::string_or(entry, "kind");
+      // The entry's sequence is its identity: sent again after a restart, it is the same event.
+      record.headers = events::cloudevent_headers(
+          {"risk-" + std::to_string(sequence), "/xyd/" + node_,
+           kind == "change" ? "xyd.risk-warning.changed.v1" : "xyd.risk-warning.raised.v1", record.key,
+           events::string_or(entry, "raised_at", events::now_rfc3339()), "application/json"});
+      record.headers.push_back({"xyd_sequence", std::to_string(sequence)});
+      record.headers.push_back({"xyd_kind", kind});
+      record.headers.push_back({"xyd_node", node_});
       records.push_back(std::move(record));
       sequences.push_back(sequence);
     }
@@ -101,12 +109,27 @@ Status RiskPublisher::publish_new(const projections::ViewReader& view) {
 void RiskPublisher::run() {
   while (!stopping_) {
     const uint64_t seen = runtime_.commits("risk");
+    // What the view reflects at least, read before the view: once everything in it is published,
+    // these log positions are too (committed under kRiskPublisherGroup for Kafka's tools).
+    std::map<log::TopicPartition, int64_t> reflected;
+    if (auto status = runtime_.status("risk"); status.ok() && status->live) {
+      const auto& progress = status->live->progress;
+      reflected = progress.positions;
+      // Caught up, a view stops before the transaction marker that ends a partition: past it.
+      if (progress.caught_up)
+        for (auto& [tp, position] : reflected)
+          if (auto end = progress.ends.find(tp); end != progress.ends.end() && end->second == position + 1)
+            position = end->second;
+    }
     if (auto reader = runtime_.reader("risk"); reader.ok()) {
       Status published;
       try {
         published = publish_new(**reader);
       } catch (const std::exception& e) {  // an entry it cannot handle: retry later, never die
         published = make_error(Errc::fatal, std::string("publishing a page: ") + e.what());
+      }
+      if (published.ok()) {
+        if (auto settled = resting_.settle(log_, kRiskPublisherGroup, reflected); !settled.ok()) published = settled.error();
       }
       if (!published.ok())
         std::cerr << "xyd: risk publisher: " << published.error().message << " (retrying)" << std::endl;

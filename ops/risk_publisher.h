@@ -4,6 +4,7 @@
 // (on Kafka: the idempotent, transactional producer, acks=all) and then records what it has
 // published in <data>/risk-publisher.json (written to a temporary file, synced, renamed), so a
 // restart re-sends at most the batch that was in flight; consumers de-duplicate by sequence.
+// Its progress is also committed to the log under kRiskPublisherGroup (Kafka's tools see it).
 // Entries that reach the view late (an event of another partition committed after a later one)
 // are caught by looking back over a window of sequence time and skipping those already sent.
 // Owns one thread; start/stop from the thread that made it.
@@ -16,11 +17,15 @@
 #include <thread>
 
 #include "events/event_log.h"
+#include "events/resting_offsets.h"
 #include "projections/runtime/runtime.h"
 
 namespace xyd::ops {
 
 inline constexpr const char* kRiskWarningsTopic = "xyd.risk-warnings";
+// The group its position is committed under: the log offsets of xyd.events.* that every warning
+// derived from them has been published for.
+inline constexpr const char* kRiskPublisherGroup = "xyd-risk-publisher";
 
 class RiskPublisher {
  public:
@@ -45,6 +50,7 @@ class RiskPublisher {
   uint64_t window_;
   uint64_t cursor_ = 0;       // the greatest sequence published
   std::set<uint64_t> sent_;   // sequences published within the window below the cursor
+  log::RestingOffsets resting_;  // the publisher thread's
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -53,8 +53,9 @@ int run_serve(const CliOptions& options) {
   const auto streams_per_caller = options.int_flag("sse-streams-per-caller", 4, 1, 10'000);
   const auto streams = options.int_flag("sse-streams", 256, 1, 100'000);
   const auto ready_max_lag = options.int_flag("ready-max-lag", 1000, 0, 1'000'000'000);
+  const auto write_timeout = options.int_flag("write-timeout", 5, 1, 600);
   for (const auto* number : {&lockout_seconds, &session_seconds, &address_limit, &heartbeat_seconds,
-                             &streams_per_caller, &streams, &ready_max_lag})
+                             &streams_per_caller, &streams, &ready_max_lag, &write_timeout})
     if (!number->ok()) return fail("reading the flags", number->error());
   if (auto logging = configure_logging(options); !logging.ok()) return fail("reading the flags", logging.error());
   auto metrics_allow = api::parse_trusted_proxies(options.flag("metrics-allow"));
@@ -84,6 +85,7 @@ int run_serve(const CliOptions& options) {
   domain::WriteSideOptions write_options;
   write_options.state_dir = options.data_dir + "/state";
   write_options.node = options.node;
+  write_options.write_timeout = std::chrono::seconds(*write_timeout);  // then 503 + Retry-After
   auto write_side = domain::WriteSide::start(**log, write_options);
   if (!write_side.ok()) return fail("starting the command processor", write_side.error());
   auto credentials = api::CredentialStore::open(options.data_dir + "/credentials");

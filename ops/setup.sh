@@ -17,7 +17,7 @@ packages=(
   libgoogle-perftools-dev   # tcmalloc, the programs' allocator (cmake/XydDependencies.cmake)
   jq xxd openssl   # the connector walk-throughs (connectors/README.md)
   clang libclang-rt-14-dev   # the libFuzzer targets, ASan + UBSan (tests/fuzz/, ops/fuzz.sh)
-  python3-venv   # schemathesis (PyPI), into the build folder
+  python3 python3-venv   # the tests' Python tools, in <build>/venv (ops/requirements-test.txt)
   prometheus-cpp-dev   # GET /metrics: the registry and text serializer (ops/telemetry/)
   prometheus   # promtool, which checks a scrape of /metrics in the tests
 )
@@ -37,18 +37,24 @@ if (( ${#missing[@]} )); then
 fi
 
 # Pinned tools from npm and PyPI, into the build folder only: Swagger UI, which GET /docs serves
-# (build/docs-ui), and schemathesis, the OpenAPI fuzzer of the tests (build/venv).
-swagger_ui_version=5.36.0 schemathesis_version=4.32.5
+# (build/docs-ui).
+swagger_ui_version=5.36.0
 mkdir -p "$build/docs-ui"
 if ! grep -qs "\"version\": \"$swagger_ui_version\"" "$build/docs-ui/node_modules/swagger-ui-dist/package.json"; then
   echo "setup: installing swagger-ui-dist $swagger_ui_version into $build/docs-ui" >&2
   npm install --prefix "$build/docs-ui" --no-audit --no-fund --ignore-scripts --loglevel=error \
     "swagger-ui-dist@$swagger_ui_version" >&2
 fi
-if [[ "$("$build/venv/bin/schemathesis" --version 2>/dev/null)" != *"$schemathesis_version"* ]]; then
-  echo "setup: installing schemathesis $schemathesis_version into $build/venv" >&2
-  [[ -x "$build/venv/bin/pip" ]] || python3 -m venv "$build/venv"
-  "$build/venv/bin/pip" install -q "schemathesis==$schemathesis_version" >&2
+# The tests' Python tools, pinned, in a venv of the build folder (nothing installed globally);
+# made again when ops/requirements-test.txt changes. Debian's python3, whatever else is on PATH.
+venv="$build/venv"
+if ! cmp -s "$root/ops/requirements-test.txt" "$venv/requirements-test.txt" 2>/dev/null; then
+  echo "setup: installing the tests' Python tools into $venv" >&2
+  rm -rf "$venv"
+  mkdir -p "$build"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/ops/requirements-test.txt" >&2
+  cp "$root/ops/requirements-test.txt" "$venv/requirements-test.txt"
 fi
 
 [[ "${1:-}" == "--no-build" ]] && exit 0

@@ -1,15 +1,31 @@
 #include "aggregates/processor/command_gateway.h"
 #include "ops/telemetry/metrics.h"
 
+#include "events/codec.h"
 #include "events/json_input.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace xyd::domain {
 
 using namespace std::chrono_literals;
 
-CommandGateway::CommandGateway(log::EventLog& log, std::chrono::milliseconds timeout) : log_(log), timeout_(timeout) {}
+CommandGateway::CommandGateway(log::EventLog& log, std::chrono::milliseconds timeout)
+    : CommandGateway(log, GatewayOptions{timeout, std::max(timeout, std::chrono::milliseconds(5000)), "xyd"}) {}
+
+CommandGateway::CommandGateway(log::EventLog& log, GatewayOptions options)
+    : log_(log), timeout_(options.outcome_timeout), source_("/xyd/" + options.node),
+      appender_(log, options.write_timeout) {}
+
+log::OutRecord CommandGateway::command_record(const Command& command) const {
+  log::OutRecord record{"xyd.commands", command.aggregate_id, to_json(command).dump(), {}, {}};
+  auto attributes = events::new_cloudevent(source_, "xyd.command.submitted.v1", command.aggregate_id);
+  attributes.id = command.id;  // the same command sent again is the same event
+  record.headers = events::cloudevent_headers(attributes);
+  record.headers.push_back({"xyd_command_id", command.id});
+  return record;
+}
 
 CommandGateway::~CommandGateway() { stop(); }
 
@@ -70,9 +86,7 @@ Result<Outcome> CommandGateway::submit(const Command& command) {
     std::lock_guard lock(mutex_);
     waiting_.erase(command.id);
   };
-  std::vector<log::OutRecord> record = {
-      {"xyd.commands", command.aggregate_id, to_json(command).dump(), {{"xyd_command_id", command.id}}, {}}};
-  auto appended = log_.append(record);
+  auto appended = appender_.append({command_record(command)});
   if (!appended.ok()) {
     forget();
     return appended.error();
@@ -98,13 +112,12 @@ std::vector<Result<Outcome>> CommandGateway::submit_all(const std::vector<Comman
       auto waiter = std::make_shared<Waiter>();
       if (!waiting_.emplace(commands[i].id, waiter).second) continue;
       waiters[i] = waiter;
-      records.push_back({"xyd.commands", commands[i].aggregate_id, to_json(commands[i]).dump(),
-                         {{"xyd_command_id", commands[i].id}}, {}});
+      records.push_back(command_record(commands[i]));
     }
   }
   Status appended;
   if (!records.empty()) {
-    auto positions = log_.append(records);
+    auto positions = appender_.append(std::move(records));
     if (!positions.ok()) appended = positions.error();
   }
   std::vector<Error> errors(commands.size());  // code fatal with an empty message: no error

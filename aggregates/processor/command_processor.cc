@@ -8,6 +8,7 @@
 #include "events/catalog.h"
 #include "events/codec.h"
 #include "events/json_input.h"
+#include "events/resting_offsets.h"
 
 namespace xyd::domain {
 
@@ -26,9 +27,13 @@ constexpr const char* kCommands = "xyd.commands";
 constexpr const char* kOutcomes = "xyd.outcomes";
 constexpr const char* kChainBroken = "_chain_broken";  // set in the state of an aggregate whose history fails
 
-log::OutRecord outcome_record(const Outcome& outcome) {
-  return {kOutcomes, outcome.aggregate_id, to_json(outcome).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-          {{"xyd_command_id", outcome.command_id}}, {}};
+log::OutRecord outcome_record(const Outcome& outcome, const std::string& source) {
+  log::OutRecord record{kOutcomes, outcome.aggregate_id,
+                        to_json(outcome).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}, {}};
+  record.headers = events::cloudevent_headers(
+      events::new_cloudevent(source, "xyd.command.decided.v1", outcome.aggregate_id));
+  record.headers.push_back({"xyd_command_id", outcome.command_id});
+  return record;
 }
 
 Result<AggregateState*> working_state(BatchWork& work, AggregateStore& store, const std::string& type,
@@ -137,6 +142,7 @@ void CommandProcessor::run() {
       assignment_.clear();
     };
     auto subscription = log_.subscribe(options_.group, {kCommands}, std::move(listener));
+    log::RestingOffsets resting;
     Status failure;
     if (!subscription.ok()) failure = subscription.error();
     while (failure.ok() && !stopping_) {
@@ -149,7 +155,11 @@ void CommandProcessor::run() {
         failure = commands.error();
         break;
       }
-      if (commands->empty()) continue;
+      if (commands->empty()) {
+        // Idle: move the committed offsets past the transaction markers (lag 0 at rest).
+        if (auto settled = resting.settle(log_, **subscription); !settled.ok()) failure = settled.error();
+        continue;
+      }
       try {
         failure = process(*commands);
       } catch (const std::exception& e) {  // not a command's fault (each is isolated): re-consume the batch
@@ -187,8 +197,15 @@ Error internal_refusal(const Command& command, const std::string& what) {
                     "", "internal-error");
 }
 
-log::OutRecord dead_letter(const log::Record& record, const std::string& reason) {
-  log::OutRecord dead{"xyd.dlq", record.key, record.value, record.headers, {}};
+// The malformed command's bytes as they were (so application/octet-stream), with its own headers
+// but CloudEvents attributes of its own.
+log::OutRecord dead_letter(const log::Record& record, const std::string& reason, const std::string& source) {
+  log::OutRecord dead{"xyd.dlq", record.key, record.value, {}, {}};
+  auto attributes = events::new_cloudevent(source, "xyd.dead-letter.recorded.v1", record.key);
+  attributes.content_type = "application/octet-stream";
+  dead.headers = events::cloudevent_headers(attributes);
+  for (const auto& header : record.headers)
+    if (!header.key.starts_with("ce_") && header.key != "content-type") dead.headers.push_back(header);
   dead.headers.push_back({"xyd_reason", reason});
   dead.headers.push_back({"xyd_source", record.tp().to_string() + "@" + std::to_string(record.offset)});
   return dead;
@@ -210,7 +227,7 @@ Status CommandProcessor::process(const std::vector<log::Record>& commands) {
     }
     if (!command.ok()) {
       // Malformed: dead-letter it with the reason; nobody can be waiting for a nameless command.
-      work.records.push_back(dead_letter(record, command.error().to_string()));
+      work.records.push_back(dead_letter(record, command.error().to_string(), "/xyd/" + options_.node));
       telemetry::metrics().dead_letter("command");
       continue;
     }
@@ -261,7 +278,7 @@ Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
       outcome = previous;
       outcome.replayed = true;
     }
-    work.records.push_back(outcome_record(outcome));
+    work.records.push_back(outcome_record(outcome, "/xyd/" + options_.node));
     telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed,
                                          outcome.error ? outcome.error->rule : "", decide_clock.seconds());
     return Status();
@@ -295,7 +312,7 @@ Status CommandProcessor::process_one(BatchWork& work, const Command& command) {
     outcome.version = state->version;
   }
   work.store.outcomes[command.id] = to_json(outcome);
-  work.records.push_back(outcome_record(outcome));
+  work.records.push_back(outcome_record(outcome, "/xyd/" + options_.node));
   telemetry::metrics().command_decided(command.name, outcome.accepted, outcome.replayed,
                                        outcome.error ? outcome.error->rule : "", decide_clock.seconds());
   return Status();

@@ -10,7 +10,8 @@ Result<std::unique_ptr<WriteSide>> WriteSide::start(log::EventLog& log, const Wr
   processor_options.max_batch = options.max_batch;
   processor_options.decide = options.decide;
   side->processor_ = std::make_unique<CommandProcessor>(log, *side->store_, processor_options);
-  side->gateway_ = std::make_unique<CommandGateway>(log, options.outcome_timeout);
+  side->gateway_ = std::make_unique<CommandGateway>(
+      log, GatewayOptions{options.outcome_timeout, options.write_timeout, options.node});
   XYD_RETURN_IF_ERROR(side->gateway_->start());
   XYD_RETURN_IF_ERROR(side->processor_->start());
   return side;

@@ -18,6 +18,7 @@ struct WriteSideOptions {
   std::string state_dir = "./data/state";
   std::string node = "xyd";
   std::chrono::milliseconds outcome_timeout{10000};
+  std::chrono::milliseconds write_timeout{5000};  // an append that takes longer fails (unavailable)
   size_t max_batch = 2000;
   DecideFunction decide = decide_checked;  // tests inject a failing one
 };

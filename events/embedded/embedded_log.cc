@@ -511,6 +511,10 @@ class EmbeddedSubscription final : public Subscription {
 
   std::vector<TopicPartition> assignment() const override { return assignment_; }
   const std::string& group() const override { return group_; }
+  Result<int64_t> position(const TopicPartition& tp) override {
+    auto at = reader_.position(tp);
+    return at.ok() ? at : Result<int64_t>(int64_t{-1});
+  }
 
  private:
   Status rebalance_if_needed() {

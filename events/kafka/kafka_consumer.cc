@@ -108,6 +108,16 @@ class Consumer {
     return out;
   }
 
+  // The next offset the owner will be given, past transaction markers; -1 before anything was
+  // fetched for the partition.
+  Result<int64_t> fetch_position(const TopicPartition& tp) {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+    if (rd_kafka_resp_err_t err = rd_kafka_position(rk_.get(), list.get()))
+      return make_error(Errc::unavailable, "position of " + tp.to_string() + ": " + err_text(err));
+    return list->elems[0].offset < 0 ? -1 : list->elems[0].offset;
+  }
+
   void rethrow_pending() {
     if (pending_exception_) {
       std::exception_ptr e = pending_exception_;
@@ -158,11 +168,7 @@ class KafkaReader final : public Reader, private Consumer {
   }
 
   Result<int64_t> position(const TopicPartition& tp) override {
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
-    if (rd_kafka_resp_err_t err = rd_kafka_position(rk_.get(), list.get()))
-      return make_error(Errc::unavailable, "position of " + tp.to_string() + ": " + err_text(err));
-    int64_t offset = list->elems[0].offset;
+    XYD_ASSIGN_OR_RETURN(int64_t offset, fetch_position(tp));
     if (offset < 0) offset = assigned_.count(tp) ? assigned_[tp] : 0;  // nothing consumed yet
     return offset;
   }
@@ -224,6 +230,8 @@ class KafkaSubscription final : public Subscription, private Consumer {
   }
 
   const std::string& group() const override { return group_; }
+
+  Result<int64_t> position(const TopicPartition& tp) override { return fetch_position(tp); }
 
  private:
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,

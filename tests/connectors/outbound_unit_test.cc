@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(submission_routes_the_application_and_keeps_personal_data_h
   auto message = outbound_message(submitted, "ins-a");
   BOOST_REQUIRE(message);
   BOOST_CHECK_EQUAL((*message)["schema"], "xyd.outbound.v1");
-  BOOST_CHECK_EQUAL((*message)["type"], "ApplicationSubmitted");
+  BOOST_CHECK_EQUAL((*message)["type"], "xyd.application.submitted.v1");  // the ce_type of its record
   BOOST_CHECK_EQUAL((*message)["event_id"], "evt-ApplicationSubmitted");
   BOOST_CHECK_EQUAL((*message)["application"], "app-1");
   BOOST_CHECK_EQUAL((*message)["institution"], "ins-a");

@@ -31,10 +31,11 @@ commands:
   admin create --phone P [--region R] [--name N]
                              create a system admin (the first one: there is no default account);
                              prints a one-time password to change at the first login; stop serve first
-  demo [--seed S] [--enterprises N] [--concurrency C]
+  demo [--seed S] [--enterprises N] [--concurrency C] [--end-date YYYY-MM-DD]
                              fill a running xyd serve (--http, with its --data folder) with a
                              reproducible dataset through its REST API: institutions, products,
-                             enterprises, demands, applications along every lifecycle path
+                             enterprises, demands, applications along every lifecycle path;
+                             business dates end on --end-date (default today, CST)
   projections [--json]       list the projections: live version, lag, rule-set version, rebuild
   rebuild PROJECTION... | --all [--rules DIR]
                              rebuild views beside the live ones (from the start of the log, side

@@ -14,6 +14,7 @@
 #include "ops/demo/plan.h"
 #include "ops/demo/risk_activity.h"  // risk-warning feeds (issue 7)
 #include "ops/projection_commands.h"
+#include "projections/dashboard/dashboard_keys.h"
 #include "projections/progress.h"
 
 namespace xyd::ops {
@@ -134,7 +135,14 @@ int run_demo(const CliOptions& options) {
   auto concurrency = number_flag(options, "concurrency", 8, 1, 256);
   if (!concurrency.ok()) return fail("demo", concurrency.error());
 
-  const demo::DemoPlan plan = demo::make_plan(*seed, *enterprises);
+  // The history ends today (CST), so the latest dynamics and "this month" show data; --end-date
+  // YYYY-MM-DD dates it otherwise (the same seed and date give the same dataset).
+  const std::string end_date = options.flag("end-date", projections::dashboard::cst_today());
+  if (!projections::dashboard::is_date(end_date)) {
+    std::cerr << "xyd demo: --end-date " << end_date << " is not a YYYY-MM-DD date\n";
+    return 2;
+  }
+  const demo::DemoPlan plan = demo::make_plan(*seed, *enterprises, {}, end_date);
   std::cerr << "xyd demo: seed " << *seed << ": " << plan.accounts() << " accounts, " << plan.institutions.size()
             << " institutions, " << plan.products.size() << " products, " << plan.enterprises.size()
             << " enterprises, " << plan.demands.size() << " demands, " << plan.application_count()

@@ -89,4 +89,10 @@ struct DashboardQuery {
 // over the view; invalid_argument naming the field for a malformed scope, period or as_of.
 Result<nlohmann::json> dashboard(const ViewReader& view, const DashboardQuery& query);
 
+// The day a period's stock figures are read at: `as_of` when it falls inside the period (always
+// for "all"), else the period's last day.
+std::string stock_date(const std::string& period, const std::string& as_of);
+// The total of the stock `figure` of `scope` at the end of `date` (YYYY-MM-DD).
+Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure, const std::string& date);
+
 }  // namespace xyd::projections::dashboard

@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_SUITE(read_models)
 BOOST_AUTO_TEST_CASE(every_dashboard_figure_equals_a_fold_over_the_log) {
   World& w = world();
   const Fold fold(w.events);
-  const json country = fold.figures("CN", "all");
+  const json country = fold.figures("CN", "all", w.as_of);
   BOOST_TEST(country["loans_disbursed"]["count"].get<int64_t>() > 0);
   BOOST_TEST(country["docking_in_progress"]["count"].get<int64_t>() > 0);
   const std::vector<std::pair<std::string, std::string>> readers = {
@@ -313,18 +313,20 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
           f[name + "_amount"] = s.amount;
           f[name + "_count"] = s.count;
         }
-        const Sum docking = fold.now("docking", r);
+        // Stock figures at the end of the period or at as_of inside it.
+        const std::string on = Fold::stock_day(period, w.as_of);
+        const Sum docking = fold.stock("docking", r, on);
         f["docking_amount"] = docking.amount;
         f["docking_count"] = docking.count;
-        f["registered_enterprises"] = fold.sum("enterprises", r, period).count;
-        f["certified_enterprises"] = fold.sum("certified", r, period).count;
-        f["institutions"] = fold.sum("institutions", r, period).count;
+        f["registered_enterprises"] = fold.stock("enterprises", r, on).count;
+        f["certified_enterprises"] = fold.stock("certified", r, on).count;
+        f["institutions"] = fold.stock("institutions_active", r, on).count;
         f["products"] = fold.sum("products", r, period).count;
         candidates.emplace_back(r, f);
       }
       for (const std::string by : {"loan_amount", "demand_amount", "docking_amount", "loan_count", "demand_count",
                                    "registered_enterprises", "institutions", "products", "composite"})
-        w.until_equal("operator", "/api/v1/rankings/regions?top=1000&scope=" + scope + "&period=" + period + "&by=" + by,
+        w.until_equal("operator", "/api/v1/rankings/regions?top=1000&scope=" + scope + "&period=" + period + "&as_of=" + w.as_of + "&by=" + by,
                       ranked(candidates, by, rules["rankings"]["regions"]), codes_and_values);
     }
   }

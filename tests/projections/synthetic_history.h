@@ -47,7 +47,10 @@ struct Generator {
   void add(const std::string& type, const std::string& id, const std::string& name, json data, int day) {
     const std::string key = type + "/" + id;
     if (!by_aggregate.contains(key)) order.push_back(key);
-    by_aggregate[key].push_back({type, id, name, std::move(data), time_at(day)});
+    // An aggregate's events are in time order, as the write side records them.
+    std::string time = time_at(day);
+    if (!by_aggregate[key].empty()) time = std::max(time, by_aggregate[key].back().time);
+    by_aggregate[key].push_back({type, id, name, std::move(data), std::move(time)});
   }
 
   // Merges the sequences into one log, each aggregate's events in order, aggregates shuffled.

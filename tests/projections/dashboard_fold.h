@@ -75,11 +75,16 @@ inline std::string minus_days(std::string date, int n) {
 
 // ---- the plain fold -------------------------------------------------------------------------
 
-// The China Standard Time date of "YYYY-MM-DDTHH:MM:SSZ".
-inline std::string cst_day(const std::string& time) {
-  const std::string date = time.substr(0, 10);
-  return std::stoi(time.substr(11, 2)) + 8 >= 24 ? next_day(date) : date;
+// The China Standard Time wall clock "YYYY-MM-DDTHH:MM:SS" of "YYYY-MM-DDTHH:MM:SSZ" or of
+// "YYYY-MM-DDTHH:MM:SS+08:00" (the two forms the test histories use).
+inline std::string cst_clock(const std::string& time) {
+  if (time.size() >= 25 && time.substr(19, 6) == "+08:00") return time.substr(0, 19);
+  const int hour = std::stoi(time.substr(11, 2)) + 8;
+  const std::string date = hour >= 24 ? next_day(time.substr(0, 10)) : time.substr(0, 10);
+  return date + "T" + pad(hour % 24, 2) + time.substr(13, 6);
 }
+// Its China Standard Time date.
+inline std::string cst_day(const std::string& time) { return cst_clock(time).substr(0, 10); }
 
 inline bool in_scope(const std::string& region, const std::string& scope) {
   if (scope == "CN") return true;
@@ -189,7 +194,7 @@ struct Fold {
         // Under the institution's region when published (where it was onboarded if it came later).
         std::string region = institution.at(d["institution"])["region"];
         for (const auto& [time, to] : moves[d["institution"]])
-          if (time <= e.time) region = to;
+          if (cst_clock(time) <= cst_clock(e.time)) region = to;
         facts.push_back({"products", day, region, "", institution.at(d["institution"])["type"], "", 0});
       }
       if (e.name == "DemandPublished" && !converted.contains(e.id))

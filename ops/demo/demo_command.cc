@@ -128,6 +128,12 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
 }  // namespace
 
 int run_demo(const CliOptions& options) {
+  if (options.has("help")) {
+    std::cout << "xyd demo [--seed S] [--enterprises N] [--concurrency C] [--end-date YYYY-MM-DD] --http URL --data DIR\n"
+                 "  fills a running xyd serve with a reproducible dataset through its REST API; business dates\n"
+                 "  end on --end-date (default today, CST), so the latest dynamics and this month show data\n";
+    return 0;
+  }
   auto seed = number_flag(options, "seed", 1, 0, UINT64_MAX);
   if (!seed.ok()) return fail("demo", seed.error());
   auto enterprises = number_flag(options, "enterprises", 2000, 1, 1000000);

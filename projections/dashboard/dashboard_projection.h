@@ -14,6 +14,8 @@
 // counter that falls back to 0 0 is erased. Beside them:
 //   t <scope> <figure> <period>   demand and loan per year and month (the trend), "<count> <amount>"
 //   d <scope> <inverted date> <application> <loan>   each disbursement, newest first (dynamics)
+//   k <scope> <Y|M|D> <period> <figure> <dim>   a stock figure's change in that year, month or day
+//   o <scope> <acceptance period> <first drawdown date>   the cohort of the loan success rate
 //   s <kind> <id>   what later events need: app (region, industry, institution type, intended
 //                   amount, docking?, first drawdown date), demand, ent, inst (type, region,
 //                   products waiting for it), prod

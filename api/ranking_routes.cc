@@ -8,6 +8,7 @@
 #include "api/read_routes.h"
 #include "api/table_export.h"
 #include "projections/dashboard/dashboard_keys.h"
+#include "projections/dashboard/dashboard_projection.h"
 #include "projections/statistics/statistics_query.h"
 
 namespace xyd::api {
@@ -41,7 +42,9 @@ Result<dash::Counter> counter(const projections::ViewReader& view, const std::st
 }
 
 // The figures of one region from the dashboard view's totals of that region.
-Result<Candidate> region_candidate(const projections::ViewReader& view, const domain::Region& region, const std::string& period) {
+// Stock figures (docking, enterprises, institutions) at the end of the period or at as_of inside it.
+Result<Candidate> region_candidate(const projections::ViewReader& view, const domain::Region& region, const std::string& period,
+                                   const std::string& as_of) {
   Candidate c{region.code, region.name, {}, json::object()};
   for (const auto& [figure, name] : {std::pair{dash::figure::loan, "loan"}, {dash::figure::demand, "demand"},
                                      {dash::figure::credit, "credit"}, {dash::figure::accepted, "accepted"}}) {
@@ -49,15 +52,18 @@ Result<Candidate> region_candidate(const projections::ViewReader& view, const do
     c.figures[std::string(name) + "_amount"] = value.amount;
     c.figures[std::string(name) + "_count"] = value.count;
   }
-  XYD_ASSIGN_OR_RETURN(auto docking, counter(view, region.code, std::string(dash::kAllTime), dash::figure::docking));
+  const std::string stocks_on = dash::stock_date(period, as_of);
+  XYD_ASSIGN_OR_RETURN(auto docking, dash::stock_total(view, region.code, dash::figure::docking, stocks_on));
   c.figures["docking_amount"] = docking.amount;
   c.figures["docking_count"] = docking.count;
   for (const auto& [figure, name] : {std::pair{dash::figure::enterprises, "registered_enterprises"},
                                      {dash::figure::certified, "certified_enterprises"},
-                                     {dash::figure::institutions, "institutions"}, {dash::figure::products, "products"}}) {
-    XYD_ASSIGN_OR_RETURN(auto value, counter(view, region.code, period, figure));
+                                     {dash::figure::institutions_active, "institutions"}}) {
+    XYD_ASSIGN_OR_RETURN(auto value, dash::stock_total(view, region.code, figure, stocks_on));
     c.figures[name] = value.count;
   }
+  XYD_ASSIGN_OR_RETURN(auto products, counter(view, region.code, period, dash::figure::products));
+  c.figures["products"] = products.count;
   return c;
 }
 
@@ -93,10 +99,12 @@ Result<Response> regions_route(const ProjectionRuntime& runtime, const Weights& 
                           " is a city: see its dashboard's distribution by county",
                       "scope", "ranking-scope-level");
   const std::vector<domain::Region> children = scope == "CN" ? domain::provinces() : domain::cities_of(scope);
+  const std::string as_of = request.query_or("as_of", dash::cst_today());
+  if (!dash::is_date(as_of)) return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("dashboard"));
   std::vector<Candidate> candidates;
   for (const auto& region : children) {
-    XYD_ASSIGN_OR_RETURN(auto candidate, region_candidate(*reader, region, period));
+    XYD_ASSIGN_OR_RETURN(auto candidate, region_candidate(*reader, region, period, as_of));
     candidates.push_back(std::move(candidate));
   }
   XYD_ASSIGN_OR_RETURN(json ranking, projections::ranking::rank(std::move(candidates), request.query_or("by", "loan_amount"),

@@ -23,9 +23,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A cell with no value (null: a rate without denominator, a figure without amount) shows "—".
 std::string cell_text(const json& cell) {
   if (cell.is_string()) return cell.get<std::string>();
-  if (cell.is_null()) return "";
+  if (cell.is_null()) return "\u2014";
   return cell.dump();
 }
 
@@ -68,7 +69,7 @@ bool write_xlsx(const Table& table, const std::string& path) {
     for (size_t c = 0; c < cells.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
       if (cells[c].is_number()) worksheet_write_number(sheet, row, col, cells[c].get<double>(), nullptr);
-      else if (!cells[c].is_null()) worksheet_write_string(sheet, row, col, cell_text(cells[c]).c_str(), nullptr);
+      else worksheet_write_string(sheet, row, col, cell_text(cells[c]).c_str(), nullptr);
     }
     return true;
   });

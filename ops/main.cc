@@ -56,10 +56,11 @@ constexpr std::array kCommands = {
                              create a system admin (the first one: there is no default account);
                              prints a one-time password to change at the first login; stop serve first
 )", xyd::ops::run_admin_create},
-    Command{"demo", R"(  demo [--seed S] [--enterprises N] [--concurrency C]
+    Command{"demo", R"(  demo [--seed S] [--enterprises N] [--concurrency C] [--end-date YYYY-MM-DD]
                              fill a running xyd serve (--http, with its --data folder) with a
                              reproducible dataset through its REST API: institutions, products,
-                             enterprises, demands, applications along every lifecycle path
+                             enterprises, demands, applications along every lifecycle path;
+                             business dates end on --end-date (default today, CST)
 )", xyd::ops::run_demo},
     Command{"projections", R"(  projections [--json]       list the projections: live version, lag, rule-set version, rebuild
 )", xyd::ops::run_projections},

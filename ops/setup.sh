@@ -36,7 +36,7 @@ if (( ${#missing[@]} )); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Pinned tools from npm and PyPI, into the build folder only: Swagger UI, which GET /docs serves
+# Pinned tools from npm, into the build folder only: Swagger UI, which GET /docs serves
 # (build/docs-ui).
 swagger_ui_version=5.36.0
 mkdir -p "$build/docs-ui"

@@ -14,6 +14,7 @@
 #include "ops/demo/plan.h"
 #include "ops/demo/risk_activity.h"  // risk-warning feeds (issue 7)
 #include "ops/projection_commands.h"
+#include "projections/dashboard/dashboard_keys.h"
 #include "projections/progress.h"
 
 namespace xyd::ops {
@@ -127,6 +128,12 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
 }  // namespace
 
 int run_demo(const CliOptions& options) {
+  if (options.has("help")) {
+    std::cout << "xyd demo [--seed S] [--enterprises N] [--concurrency C] [--end-date YYYY-MM-DD] --http URL --data DIR\n"
+                 "  fills a running xyd serve with a reproducible dataset through its REST API; business dates\n"
+                 "  end on --end-date (default today, CST), so the latest dynamics and this month show data\n";
+    return 0;
+  }
   auto seed = number_flag(options, "seed", 1, 0, UINT64_MAX);
   if (!seed.ok()) return fail("demo", seed.error());
   auto enterprises = number_flag(options, "enterprises", 2000, 1, 1000000);
@@ -134,7 +141,14 @@ int run_demo(const CliOptions& options) {
   auto concurrency = number_flag(options, "concurrency", 8, 1, 256);
   if (!concurrency.ok()) return fail("demo", concurrency.error());
 
-  const demo::DemoPlan plan = demo::make_plan(*seed, *enterprises);
+  // The history ends today (CST), so the latest dynamics and "this month" show data; --end-date
+  // YYYY-MM-DD dates it otherwise (the same seed and date give the same dataset).
+  const std::string end_date = options.flag("end-date", projections::dashboard::cst_today());
+  if (!projections::dashboard::is_date(end_date)) {
+    std::cerr << "xyd demo: --end-date " << end_date << " is not a YYYY-MM-DD date\n";
+    return 2;
+  }
+  const demo::DemoPlan plan = demo::make_plan(*seed, *enterprises, {}, end_date);
   std::cerr << "xyd demo: seed " << *seed << ": " << plan.accounts() << " accounts, " << plan.institutions.size()
             << " institutions, " << plan.products.size() << " products, " << plan.enterprises.size()
             << " enterprises, " << plan.demands.size() << " demands, " << plan.application_count()

@@ -190,9 +190,9 @@ void plan_repayments(Loan& loan, int count, int64_t first, int64_t last, bool cl
 
 class Planner {
  public:
-  Planner(uint64_t seed, const PathMix& mix) : dice_(seed), mix_(mix) {
+  Planner(uint64_t seed, const PathMix& mix, const std::string& base_date) : dice_(seed), mix_(mix) {
     plan_.seed = seed;
-    base_ = days_from_date("2025-06-30") - static_cast<int64_t>(seed % 180);
+    base_ = base_date.empty() ? days_from_date("2025-06-30") - static_cast<int64_t>(seed % 180) : days_from_date(base_date);
     plan_.base_date = date_from_days(base_);
     tag_ = "d" + std::to_string(seed);
   }
@@ -514,8 +514,8 @@ std::array<size_t, kPathCount> DemoPlan::path_counts() const {
   return counts;
 }
 
-DemoPlan make_plan(uint64_t seed, size_t enterprises, const PathMix& mix) {
-  return Planner(seed, mix).make(enterprises);
+DemoPlan make_plan(uint64_t seed, size_t enterprises, const PathMix& mix, const std::string& base_date) {
+  return Planner(seed, mix, base_date).make(enterprises);
 }
 
 // H. Hinnant's days_from_civil / civil_from_days.

@@ -1,7 +1,8 @@
 // The demo's plan: everything `xyd demo` creates, decided up front from a seed (a std::mt19937_64,
 // no clock), so that the same seed gives the same dataset and two seeds do not collide (phones,
 // USCCs and ids carry the seed). Pure: no I/O; the driver (driver.h) turns it into REST calls.
-// Business dates are counted back from a base date derived from the seed, never from "now".
+// Business dates are counted back from a base date given by the caller (`xyd demo`: today, so the
+// history ends today), or derived from the seed when none is given; never read from a clock here.
 #pragma once
 
 #include <array>
@@ -138,8 +139,9 @@ struct DemoPlan {
   std::array<size_t, kPathCount> path_counts() const;
 };
 
-// The plan for `enterprises` enterprises.
-DemoPlan make_plan(uint64_t seed, size_t enterprises, const PathMix& mix = {});
+// The plan for `enterprises` enterprises, its business dates on or before `base_date`
+// ("YYYY-MM-DD"; "": a date derived from the seed, in 2025).
+DemoPlan make_plan(uint64_t seed, size_t enterprises, const PathMix& mix = {}, const std::string& base_date = "");
 
 // Day arithmetic on "YYYY-MM-DD" (proleptic Gregorian).
 int64_t days_from_date(const std::string& date);

@@ -67,6 +67,12 @@ std::vector<std::string> periods_of(std::string_view date, bool with_day) {
 }
 
 std::optional<std::string> cst_date(std::string_view t) {
+  auto instant = cst_instant(t);
+  if (!instant) return std::nullopt;
+  return instant->substr(0, 10);
+}
+
+std::optional<std::string> cst_instant(std::string_view t) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)
   if (t.size() < 20 || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' || t[16] != ':')
     return std::nullopt;
@@ -92,9 +98,20 @@ std::optional<std::string> cst_date(std::string_view t) {
   const int local_minutes = number(t.substr(11, 2)) * 60 + number(t.substr(14, 2));
   // Minutes since local midnight, moved to UTC and then to UTC+8; whole days carry over.
   const int cst_minutes = local_minutes - offset_minutes + 8 * 60;
-  int day_shift = cst_minutes >= 0 ? cst_minutes / (24 * 60) : -((-cst_minutes + 24 * 60 - 1) / (24 * 60));
+  const int day_shift = cst_minutes >= 0 ? cst_minutes / (24 * 60) : -((-cst_minutes + 24 * 60 - 1) / (24 * 60));
+  const int minute_of_day = cst_minutes - day_shift * 24 * 60;
   std::chrono::sys_days day = std::chrono::sys_days(*ymd) + std::chrono::days(day_shift);
-  return format_ymd(std::chrono::year_month_day(day));
+  char clock[32];
+  std::snprintf(clock, sizeof clock, "%02d:%02d", minute_of_day / 60, minute_of_day % 60);
+  return format_ymd(std::chrono::year_month_day(day)) + "T" + clock + std::string(t.substr(16, i - 16));
+}
+
+std::string period_end(std::string_view period) {
+  if (period.size() == 4) return std::string(period) + "-12-31";
+  auto first = parse_ymd(std::string(period) + "-01");
+  if (!first) return std::string(period);
+  const std::chrono::year_month_day_last last{first->year(), std::chrono::month_day_last{first->month()}};
+  return format_ymd(std::chrono::year_month_day(last));
 }
 
 std::string cst_today() {
@@ -161,6 +178,34 @@ std::string state_key(std::string_view kind, std::string_view id) {
   std::string key(1, kStateRow);
   append_part(key, kind);
   append_part(key, id);
+  return key;
+}
+
+std::string stock_prefix(std::string_view scope, char grain) {
+  std::string key(1, kStockRow);
+  append_part(key, scope);
+  key.push_back(grain);
+  return key;
+}
+
+std::string stock_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim) {
+  std::string key = stock_prefix(scope, period.size() == 4 ? 'Y' : period.size() == 7 ? 'M' : 'D');
+  append_part(key, period);
+  append_part(key, figure);
+  append_part(key, dim);
+  return key;
+}
+
+std::string cohort_prefix(std::string_view scope, std::string_view period) {
+  std::string key(1, kCohortRow);
+  append_part(key, scope);
+  append_part(key, period);
+  return key;
+}
+
+std::string cohort_key(std::string_view scope, std::string_view period, std::string_view first_drawdown) {
+  std::string key = cohort_prefix(scope, period);
+  append_part(key, first_drawdown);
   return key;
 }
 

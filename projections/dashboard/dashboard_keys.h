@@ -22,6 +22,8 @@ inline constexpr char kCounterRow = 'c';   // c <scope> <period> <figure> <dim> 
 inline constexpr char kTrendRow = 't';     // t <scope> <figure> <period>        -> "<count> <amount>"
 inline constexpr char kDynamicsRow = 'd';  // d <scope> <inverted date> <application> <loan> -> JSON
 inline constexpr char kStateRow = 's';     // s <kind> <id>                      -> JSON
+inline constexpr char kStockRow = 'k';     // k <scope> <grain> <period> <figure> <dim> -> change in the period
+inline constexpr char kCohortRow = 'o';    // o <scope> <acceptance period> <first drawdown date> -> "<orders> 0"
 
 inline constexpr std::string_view kCountry = "CN";  // the scope of the whole country
 inline constexpr std::string_view kAllTime = "all";
@@ -32,16 +34,16 @@ inline constexpr std::string_view demand = "demand";                 // applicat
 inline constexpr std::string_view accepted = "accepted";             // orders accepted, intended amount
 inline constexpr std::string_view credit = "credit";                 // credits granted
 inline constexpr std::string_view loan = "loan";                     // drawdowns disbursed
-inline constexpr std::string_view loan_orders = "loan_orders";       // orders with >= 1 drawdown
 inline constexpr std::string_view bad_debt = "bad_debt";             // loans written off
 inline constexpr std::string_view enterprises = "enterprises";       // registered
 inline constexpr std::string_view certified = "certified";           // enterprises certified
 inline constexpr std::string_view accounts = "accounts";             // registered accounts (dim kind/<kind>)
 inline constexpr std::string_view products = "products";             // products published
 inline constexpr std::string_view institutions = "institutions";     // institutions onboarded
-// Current figures: kept under the all-time period only.
+// Stock figures (k rows, as changes per day, month and year; enterprises, certified and accounts
+// are also stock figures there, under the subject's region at the time):
 inline constexpr std::string_view docking = "docking";                          // accepted, not disbursed or ended
-inline constexpr std::string_view products_active = "products_active";          // enabled products
+inline constexpr std::string_view products_active = "products_active";          // enabled, institution active
 inline constexpr std::string_view institutions_active = "institutions_active";  // onboarded, not removed
 }  // namespace figure
 
@@ -71,6 +73,11 @@ bool is_date(std::string_view date);
 // The China Standard Time (UTC+8) date of an RFC 3339 instant ("2024-12-31T16:30:00Z" ->
 // "2025-01-01"); nullopt when it does not parse.
 std::optional<std::string> cst_date(std::string_view rfc3339);
+// The China Standard Time wall clock of an RFC 3339 instant, "YYYY-MM-DDTHH:MM:SS[.frac]", which
+// sorts as the instants do; its first ten bytes are cst_date. nullopt when it does not parse.
+std::optional<std::string> cst_instant(std::string_view rfc3339);
+// The last day of a "YYYY" or "YYYY-MM" period ("2024-02" -> "2024-02-29").
+std::string period_end(std::string_view period);
 // Today in China Standard Time.
 std::string cst_today();
 // `date` plus `days` (negative: earlier), "YYYY-MM-DD".
@@ -86,6 +93,14 @@ std::string inverted_date(std::string_view date);
 std::string dynamics_key(std::string_view scope, std::string_view date, std::string_view application,
                          std::string_view loan_number);
 std::string state_key(std::string_view kind, std::string_view id);
+// A stock figure's change during one period: grain 'Y' (YYYY), 'M' (YYYY-MM) or 'D' (YYYY-MM-DD),
+// taken from the period's length; the value at a date is the sum of the years before it, the
+// months of its year before it and the days of its month up to it.
+std::string stock_prefix(std::string_view scope, char grain);
+std::string stock_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim);
+// Orders accepted in `period` whose first drawdown is dated `first_drawdown` (the cohort success rate).
+std::string cohort_prefix(std::string_view scope, std::string_view period);
+std::string cohort_key(std::string_view scope, std::string_view period, std::string_view first_drawdown);
 
 // A counter value: "<count> <amount>".
 struct Counter {

@@ -14,6 +14,8 @@
 // counter that falls back to 0 0 is erased. Beside them:
 //   t <scope> <figure> <period>   demand and loan per year and month (the trend), "<count> <amount>"
 //   d <scope> <inverted date> <application> <loan>   each disbursement, newest first (dynamics)
+//   k <scope> <Y|M|D> <period> <figure> <dim>   a stock figure's change in that year, month or day
+//   o <scope> <acceptance period> <first drawdown date>   the cohort of the loan success rate
 //   s <kind> <id>   what later events need: app (region, industry, institution type, intended
 //                   amount, docking?, first drawdown date), demand, ent, inst (type, region,
 //                   products waiting for it), prod
@@ -88,5 +90,11 @@ struct DashboardQuery {
 // Every figure of the dashboard for one scope and period (shape: projections/README.md). Pure
 // over the view; invalid_argument naming the field for a malformed scope, period or as_of.
 Result<nlohmann::json> dashboard(const ViewReader& view, const DashboardQuery& query);
+
+// The day a period's stock figures are read at: `as_of` when it falls inside the period (always
+// for "all"), else the period's last day.
+std::string stock_date(const std::string& period, const std::string& as_of);
+// The total of the stock `figure` of `scope` at the end of `date` (YYYY-MM-DD).
+Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure, const std::string& date);
 
 }  // namespace xyd::projections::dashboard

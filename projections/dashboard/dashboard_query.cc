@@ -44,9 +44,56 @@ Counter at(const Figures& figures, std::string_view figure, std::string_view dim
 
 json money(const Counter& c) { return {{"count", c.count}, {"amount_fen", c.amount}, {"amount_wan", fen_to_wan(c.amount)}}; }
 
+// A rate with no denominator has no value (null), never 0 %.
 json rate(int64_t numerator, int64_t denominator) {
+  if (denominator <= 0) return {{"numerator", numerator}, {"denominator", denominator}, {"basis_points", nullptr}, {"rate", nullptr}};
   const int64_t bp = ratio_basis_points(numerator, denominator);
   return {{"numerator", numerator}, {"denominator", denominator}, {"basis_points", bp}, {"rate", basis_points_text(bp)}};
+}
+
+// The stock figures of `scope` at the end of `date`: the changes of the years before it, of the
+// months of its year before it and of the days of its month up to it.
+Result<Figures> stock_at(const ViewReader& view, std::string_view scope, const std::string& date) {
+  Figures out;
+  auto sum = [&](char grain, const std::string& from, auto&& keep) {
+    const std::string prefix = stock_prefix(scope, grain);
+    std::string start = prefix;
+    append_part(start, from);
+    start.resize(start.size() - 2);  // without the terminator: from the first period >= `from`
+    return view.scan(prefix, start, [&](std::string_view key, std::string_view value) {
+      std::string_view rest = key.substr(prefix.size());
+      auto period = take_part(rest);
+      auto figure = take_part(rest);
+      auto dim = take_part(rest);
+      if (!period || !figure || !dim) return true;
+      if (!keep(*period)) return false;
+      Counter& c = out[*figure][*dim];
+      const Counter add = parse_counter(value);
+      c.count += add.count;
+      c.amount += add.amount;
+      return true;
+    });
+  };
+  const std::string year = date.substr(0, 4), month = date.substr(0, 7);
+  XYD_RETURN_IF_ERROR(sum('Y', "", [&](const std::string& p) { return p < year; }));
+  XYD_RETURN_IF_ERROR(sum('M', year, [&](const std::string& p) { return p < month; }));
+  XYD_RETURN_IF_ERROR(sum('D', month, [&](const std::string& p) { return p <= date; }));
+  return out;
+}
+
+// Of the orders accepted in `period`, those with a drawdown dated on or before `as_of`.
+Result<int64_t> cohort_disbursed(const ViewReader& view, std::string_view scope, std::string_view period,
+                                 const std::string& as_of) {
+  int64_t n = 0;
+  const std::string prefix = cohort_prefix(scope, period);
+  XYD_RETURN_IF_ERROR(view.scan(prefix, prefix, [&](std::string_view key, std::string_view value) {
+    std::string_view rest = key.substr(prefix.size());
+    auto first = take_part(rest);
+    if (!first || *first > as_of) return false;
+    n += parse_counter(value).count;
+    return true;
+  }));
+  return n;
 }
 
 // The dims of `figure` that start with `kind`, without the prefix.
@@ -65,11 +112,11 @@ int64_t positive_dims(const Figures& figures, std::string_view figure, std::stri
   return n;
 }
 
-json headline(const Figures& period, const Figures& current) {
+json headline(const Figures& period, const Figures& current, int64_t cohort_disbursed) {
   const Counter demand = at(period, figure::demand), loan = at(period, figure::loan), credit = at(period, figure::credit),
                 accepted = at(period, figure::accepted), bad_debt = at(period, figure::bad_debt);
   json accounts_by_kind = json::object();
-  for (const auto& [kind, counter] : dims_of(period, figure::accounts, kDimAccountKind))
+  for (const auto& [kind, counter] : dims_of(current, figure::accounts, kDimAccountKind))
     accounts_by_kind[kind] = counter.count;
   json bad = money(bad_debt);
   bad["rate_by_count"] = rate(bad_debt.count, loan.count);
@@ -79,9 +126,9 @@ json headline(const Figures& period, const Figures& current) {
           {"credit_granted", money(credit)},
           {"accepted_orders", money(accepted)},
           {"docking_in_progress", money(at(current, figure::docking))},
-          {"registered_enterprises", at(period, figure::enterprises).count},
-          {"certified_enterprises", at(period, figure::certified).count},
-          {"registered_users", at(period, figure::accounts).count},
+          {"registered_enterprises", at(current, figure::enterprises).count},
+          {"certified_enterprises", at(current, figure::certified).count},
+          {"registered_users", at(current, figure::accounts).count},
           {"registered_users_by_kind", accounts_by_kind},
           {"products_published", at(period, figure::products).count},
           {"active_products", at(current, figure::products_active).count},
@@ -89,7 +136,7 @@ json headline(const Figures& period, const Figures& current) {
           {"industries_involved", positive_dims(period, figure::demand, kDimIndustry)},
           {"institutions_onboarded", at(period, figure::institutions).count},
           {"institutions", at(current, figure::institutions_active).count},
-          {"loan_success_rate", rate(at(period, figure::loan_orders).count, accepted.count)},
+          {"loan_success_rate", rate(cohort_disbursed, accepted.count)},
           {"bad_debt", bad}};
 }
 
@@ -170,36 +217,31 @@ json distribution(const Figures& period, const Figures& current, const std::stri
           {"by_institution_type", by_type}};
 }
 
-Result<json> latest_dynamics(const ViewReader& view, std::string_view scope, size_t limit) {
+// The disbursements dated in the 15 days ending with `as_of`, newest first (then by order and loan).
+Result<json> latest_dynamics(const ViewReader& view, std::string_view scope, const std::string& as_of, size_t limit) {
   json items = json::array();
-  std::string newest, since;
+  const std::string since = add_days(as_of, -14);
   Status failure;
   const std::string prefix = dynamics_prefix(scope);
-  XYD_RETURN_IF_ERROR(view.scan(prefix, prefix, [&](std::string_view, std::string_view value) {
+  XYD_RETURN_IF_ERROR(view.scan(prefix, prefix + inverted_date(as_of), [&](std::string_view, std::string_view value) {
     json item = json::parse(value, nullptr, false);
     if (!item.is_object()) {
       failure = make_error(Errc::corrupt, "a dynamics row does not decode");
       return false;
     }
-    const std::string date = item.value("date", "");
-    if (newest.empty()) {
-      newest = date;
-      since = add_days(newest, -14);  // the 15 days ending with the newest business date
-    }
+    const std::string date = text_at(item, "date");
     if (date < since || items.size() >= limit) return false;
-    const int64_t amount = item.value("amount", int64_t{0});
+    const int64_t amount = int_at(item, "amount");
     items.push_back({{"date", date},
-                     {"enterprise", item.value("enterprise", "")},
+                     {"enterprise", text_at(item, "enterprise")},
                      {"amount_fen", amount},
                      {"amount_wan", fen_to_wan(amount)},
-                     {"application", item.value("application", "")},
-                     {"loan_number", item.value("loan_number", "")}});
+                     {"application", text_at(item, "application")},
+                     {"loan_number", text_at(item, "loan_number")}});
     return true;
   }));
   XYD_RETURN_IF_ERROR(failure);
-  return json{{"newest_date", newest.empty() ? json() : json(newest)},
-              {"since", since.empty() ? json() : json(since)},
-              {"items", items}};
+  return json{{"since", since}, {"until", as_of}, {"items", items}};
 }
 
 }  // namespace
@@ -232,24 +274,33 @@ Result<json> dashboard(const ViewReader& view, const DashboardQuery& query) {
   if (!is_date(as_of)) return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
 
   XYD_ASSIGN_OR_RETURN(Figures figures, read_period(view, scope, period));
-  Figures current_storage;
-  if (period != kAllTime) {
-    XYD_ASSIGN_OR_RETURN(current_storage, read_period(view, scope, kAllTime));
-  }
-  const Figures& current = period == kAllTime ? figures : current_storage;
+  // Stock figures at the end of the period, or at as_of when it falls inside it.
+  const std::string stocks_on = stock_date(period, as_of);
+  XYD_ASSIGN_OR_RETURN(Figures current, stock_at(view, scope, stocks_on));
+  XYD_ASSIGN_OR_RETURN(int64_t disbursed, cohort_disbursed(view, scope, period, as_of));
   XYD_ASSIGN_OR_RETURN(json today, new_figures(view, scope, as_of));
   XYD_ASSIGN_OR_RETURN(json this_month, new_figures(view, scope, as_of.substr(0, 7)));
   XYD_ASSIGN_OR_RETURN(json this_year, new_figures(view, scope, as_of.substr(0, 4)));
   XYD_ASSIGN_OR_RETURN(json trends, trend(view, scope, period));
-  XYD_ASSIGN_OR_RETURN(json dynamics, latest_dynamics(view, scope, query.dynamics_limit));
+  XYD_ASSIGN_OR_RETURN(json dynamics, latest_dynamics(view, scope, as_of, query.dynamics_limit));
   return json{{"scope", {{"code", scope}, {"level", level}, {"name", scope == kCountry ? "全国" : domain::region_name(scope)}}},
               {"period", {{"kind", period_kind}, {"value", period}}},
               {"as_of", as_of},
-              {"figures", headline(figures, current)},
+              {"stock_date", stocks_on},
+              {"figures", headline(figures, current, disbursed)},
               {"new", {{"today", today}, {"this_month", this_month}, {"this_year", this_year}}},
               {"trend", trends},
               {"distribution", distribution(figures, current, child_level)},
               {"latest_dynamics", dynamics}};
+}
+
+std::string stock_date(const std::string& period, const std::string& as_of) {
+  return period == kAllTime || as_of.starts_with(period) ? as_of : period_end(period);
+}
+
+Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure, const std::string& date) {
+  XYD_ASSIGN_OR_RETURN(Figures figures, stock_at(view, scope, date));
+  return at(figures, figure);
 }
 
 }  // namespace xyd::projections::dashboard

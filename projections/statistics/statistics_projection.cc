@@ -1,5 +1,6 @@
 #include "projections/statistics/statistics_projection.h"
 
+#include <optional>
 #include <set>
 
 #include "events/catalog.h"
@@ -75,6 +76,21 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
   return Status();
 }
 
+// Active products of an institution: its enabled products while it is active (onboarded, neither
+// suspended nor removed). Row n <institution> = {enabled, active}; products may come before it.
+Status change_active(Rows& rows, const std::string& institution, int64_t enabled_delta, std::optional<bool> active) {
+  XYD_ASSIGN_OR_RETURN(json n, rows.row('n', institution));
+  if (n.is_null()) n = {{"enabled", 0}, {"active", false}};
+  const int64_t enabled = int_at(n, "enabled");
+  const bool was = n.value("active", false), now = active.value_or(was);
+  const int64_t before = was ? enabled : 0, after = now ? enabled + enabled_delta : 0;
+  n["enabled"] = enabled + enabled_delta;
+  n["active"] = now;
+  rows.put_row('n', institution, n);
+  if (after == before) return Status();
+  return rows.add(institution, figure::products_active, "", {after - before, 0});
+}
+
 Status apply_product(Rows& rows, const std::string& name, const std::string& id, const std::string& date,
                      const json& data) {
   XYD_ASSIGN_OR_RETURN(json product, rows.row('p', id));
@@ -83,7 +99,7 @@ Status apply_product(Rows& rows, const std::string& name, const std::string& id,
     const std::string institution = text_at(data, "institution");
     rows.put_row('p', id, {{"institution", institution}, {"enabled", true}});
     XYD_RETURN_IF_ERROR(rows.add(institution, figure::products, date, {1, 0}));
-    return rows.add(institution, figure::products_active, "", {1, 0});
+    return change_active(rows, institution, 1, std::nullopt);
   }
   if (product.is_null()) return Status();
   const bool was = product.value("enabled", false);
@@ -93,7 +109,7 @@ Status apply_product(Rows& rows, const std::string& name, const std::string& id,
   if (now == was) return Status();
   product["enabled"] = now;
   rows.put_row('p', id, product);
-  return rows.add(text_at(product, "institution"), figure::products_active, "", {now ? 1 : -1, 0});
+  return change_active(rows, text_at(product, "institution"), now ? 1 : -1, std::nullopt);
 }
 
 Status apply_institution(Rows& rows, const std::string& name, const std::string& id, const json& data) {
@@ -102,14 +118,18 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
     if (!institution.is_null()) return Status();
     institution = {{"name", text_at(data, "full_name")}, {"short_name", text_at(data, "short_name")},
                    {"type", text_at(data, "type")}, {"region", text_at(data, "region")}, {"removed", false}};
-  } else if (institution.is_null()) {
+    XYD_RETURN_IF_ERROR(change_active(rows, id, 0, true));
+  } else if (institution.is_null() || institution.value("removed", false)) {
     return Status();
   } else if (name == "InstitutionUpdated") {
     const json changes = data.value("changes", json::object());
     for (const auto& [field, stored] : {std::pair{"full_name", "name"}, {"short_name", "short_name"}, {"region", "region"}})
       if (changes.contains(field) && changes[field].is_object()) institution[stored] = text_at(changes[field], "after");
+  } else if (name == "InstitutionSuspended" || name == "InstitutionResumed") {
+    return change_active(rows, id, 0, name == "InstitutionResumed");
   } else if (name == "InstitutionRemoved") {
     institution["removed"] = true;
+    XYD_RETURN_IF_ERROR(change_active(rows, id, 0, false));
   } else {
     return Status();
   }
@@ -119,7 +139,8 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
 
 const std::set<std::string>& relevant_events() {
   static const std::set<std::string> names = {
-      "InstitutionOnboarded", "InstitutionUpdated",   "InstitutionRemoved",    "ProductPublished",
+      "InstitutionOnboarded", "InstitutionUpdated",   "InstitutionRemoved",    "InstitutionSuspended",
+      "InstitutionResumed",   "ProductPublished",
       "ProductDisabled",      "ProductEnabled",       "ProductWithdrawn",      "ApplicationSubmitted",
       "ApplicationAccepted",  "ApplicationTerminated", "ApplicationWithdrawn", "CreditDeclined",
       "CreditGranted",        "LoanDisbursed"};

@@ -10,6 +10,7 @@
 //   i <institution>                     {name, short_name, type, region, removed}
 //   a <application>                     {institution, intended, docking}
 //   p <product>                         {institution, enabled}
+//   n <institution>                     {enabled products, active}: products_active = enabled while active
 // Dates follow the dashboard (DOMAIN.md "Which date and which place"): credit under granted_at,
 // loans under disbursed_at, publications and acceptances under the event's time as a CST date.
 // An order counts under the institution named in its submission.
@@ -34,7 +35,7 @@ class StatisticsProjection final : public Projection {
 // Figure names (the <figure> part of counter rows).
 namespace figure {
 inline constexpr std::string_view products = "products";                // published in the period
-inline constexpr std::string_view products_active = "products_active";  // enabled now (all only)
+inline constexpr std::string_view products_active = "products_active";  // enabled, institution active (all only)
 inline constexpr std::string_view accepted = "accepted";                // accepted, intended amount
 inline constexpr std::string_view credit = "credit";                    // credits granted
 inline constexpr std::string_view loans = "loans";                      // drawdowns disbursed

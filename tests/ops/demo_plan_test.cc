@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE demo_plan
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "aggregates/identifiers.h"
@@ -156,4 +157,20 @@ BOOST_AUTO_TEST_CASE(date_arithmetic) {
   BOOST_TEST(days_from_date("1970-01-01") == 0);
   BOOST_TEST(add_months("2024-01-31", 1) == "2024-02-29");
   BOOST_TEST(add_months("2024-11-15", 14) == "2026-01-15");
+}
+
+// `xyd demo` passes today (CST) as the end date: the history ends on the date given, with
+// drawdowns in its last months, and the same seed and date give the same plan.
+BOOST_AUTO_TEST_CASE(history_ends_on_the_end_date_given) {
+  const DemoPlan plan = make_plan(3, 2000, {}, "2026-12-07");
+  BOOST_TEST(plan.base_date == "2026-12-07");
+  std::string latest;
+  for (const auto& e : plan.enterprises)
+    for (const auto& a : e.applications)
+      for (const auto& l : a.loans) {
+        BOOST_TEST(l.disbursed_at <= plan.base_date, a.id);
+        latest = std::max(latest, l.disbursed_at);
+      }
+  BOOST_TEST(latest >= std::string("2026-09-07"), latest);
+  BOOST_TEST(make_plan(3, 2000, {}, "2026-12-07").application_count() == plan.application_count());
 }

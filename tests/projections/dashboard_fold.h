@@ -75,11 +75,16 @@ inline std::string minus_days(std::string date, int n) {
 
 // ---- the plain fold -------------------------------------------------------------------------
 
-// The China Standard Time date of "YYYY-MM-DDTHH:MM:SSZ".
-inline std::string cst_day(const std::string& time) {
-  const std::string date = time.substr(0, 10);
-  return std::stoi(time.substr(11, 2)) + 8 >= 24 ? next_day(date) : date;
+// The China Standard Time wall clock "YYYY-MM-DDTHH:MM:SS" of "YYYY-MM-DDTHH:MM:SSZ" or of
+// "YYYY-MM-DDTHH:MM:SS+08:00" (the two forms the test histories use).
+inline std::string cst_clock(const std::string& time) {
+  if (time.size() >= 25 && time.substr(19, 6) == "+08:00") return time.substr(0, 19);
+  const int hour = std::stoi(time.substr(11, 2)) + 8;
+  const std::string date = hour >= 24 ? next_day(time.substr(0, 10)) : time.substr(0, 10);
+  return date + "T" + pad(hour % 24, 2) + time.substr(13, 6);
 }
+// Its China Standard Time date.
+inline std::string cst_day(const std::string& time) { return cst_clock(time).substr(0, 10); }
 
 inline bool in_scope(const std::string& region, const std::string& scope) {
   if (scope == "CN") return true;
@@ -115,12 +120,11 @@ struct Sum {
   bool zero() const { return count == 0 && amount == 0; }
 };
 
+// No denominator: no value (null), never 0 %.
 inline json ratio(int64_t num, int64_t den) {
-  int64_t bp = 0;
-  if (den > 0) {
-    bp = num * 10000 / den;
-    if ((num * 10000 % den) * 2 >= den) ++bp;
-  }
+  if (den <= 0) return {{"numerator", num}, {"denominator", den}, {"basis_points", nullptr}, {"rate", nullptr}};
+  int64_t bp = num * 10000 / den;
+  if ((num * 10000 % den) * 2 >= den) ++bp;
   return {{"numerator", num}, {"denominator", den}, {"basis_points", bp},
           {"rate", std::to_string(bp / 10000) + "." + pad(static_cast<int>(bp % 10000), 4)}};
 }
@@ -143,8 +147,10 @@ struct Fact {
 };
 
 struct Fold {
-  std::vector<Fact> facts;    // dated figures
-  std::vector<Fact> current;  // docking, products_active, institutions_active
+  std::vector<Ev> events;
+  std::vector<Fact> facts;   // dated flow figures
+  std::vector<Fact> cohort;  // accepted orders: acceptance day, first drawdown's date (extra)
+  mutable std::map<std::string, std::vector<Fact>> stock_cache;
   struct Loan {
     std::string date, name, application, loan;
     int64_t amount;
@@ -152,20 +158,25 @@ struct Fold {
   };
   std::vector<Loan> loans;
 
-  explicit Fold(const std::vector<Ev>& events) {
+  explicit Fold(const std::vector<Ev>& history) : events(history) {
     // What later figures need to know, from the whole history.
     std::map<std::string, json> institution;  // id -> onboarded data
-    std::set<std::string> converted, removed;
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> moves;  // id -> (time, region)
+    std::set<std::string> converted;
     for (const auto& e : events) {
-      if (e.name == "InstitutionOnboarded") institution[e.id] = e.data;
-      if (e.name == "InstitutionRemoved") removed.insert(e.id);
+      if (e.name == "InstitutionOnboarded" && !institution.contains(e.id)) {
+        institution[e.id] = e.data;
+        moves[e.id].push_back({e.time, e.data["region"]});
+      }
+      if (e.name == "InstitutionUpdated" && e.data["changes"].contains("region"))
+        moves[e.id].push_back({e.time, e.data["changes"]["region"]["after"]});
       if (e.name == "DemandClosed" && e.data["reason"] == "converted") converted.insert(e.id);
       if (e.name == "ApplicationSubmitted" && e.data.contains("demand")) converted.insert(e.data["demand"]);
     }
     std::map<std::string, std::string> enterprise_region;
     std::map<std::string, json> application;  // id -> submitted data
-    std::map<std::string, std::string> product_status, product_type, product_institution;
     std::map<std::string, int64_t> intended;
+    std::map<std::string, std::string> accepted_on;
     std::map<std::string, std::string> first_loan;
     std::set<std::string> ended, disbursed;
     for (const auto& e : events) {
@@ -178,22 +189,14 @@ struct Fold {
       }
       if (e.name == "EnterpriseProfileChanged" && d["field"] == "region") enterprise_region[e.id] = d["after"];
       if (e.name == "EnterpriseCertified") facts.push_back({"certified", day, enterprise_region[e.id], "", "", "", 0});
-      if (e.name == "InstitutionOnboarded") {
-        facts.push_back({"institutions", day, d["region"], "", d["type"], "", 0});
-        if (!removed.contains(e.id)) current.push_back({"institutions_active", "", d["region"], "", d["type"], "", 0});
-      }
+      if (e.name == "InstitutionOnboarded") facts.push_back({"institutions", day, d["region"], "", d["type"], "", 0});
       if (e.name == "ProductPublished" && institution.contains(d["institution"])) {
-        const json& inst = institution.at(d["institution"]);
-        facts.push_back({"products", day, inst["region"], "", inst["type"], "", 0});
-        product_institution[e.id] = d["institution"];
-        product_type[e.id] = d["product_type"];
-        product_status[e.id] = "enabled";
+        // Under the institution's region when published (where it was onboarded if it came later).
+        std::string region = institution.at(d["institution"])["region"];
+        for (const auto& [time, to] : moves[d["institution"]])
+          if (cst_clock(time) <= cst_clock(e.time)) region = to;
+        facts.push_back({"products", day, region, "", institution.at(d["institution"])["type"], "", 0});
       }
-      if (e.name == "ProductDisabled") product_status[e.id] = "disabled";
-      if (e.name == "ProductEnabled") product_status[e.id] = "enabled";
-      if (e.name == "ProductWithdrawn") product_status[e.id] = "withdrawn";
-      if (e.name == "ProductUpdated" && d.contains("changes") && d["changes"].contains("product_type"))
-        product_type[e.id] = d["changes"]["product_type"]["after"];
       if (e.name == "DemandPublished" && !converted.contains(e.id))
         facts.push_back({"demand", day, d["region"], d["industry"], "none", "", d["amount"]});
       if (e.name == "ApplicationSubmitted") {
@@ -208,6 +211,7 @@ struct Fold {
       if (e.name == "ApplicationAccepted") {
         fact("accepted", day, d["intended_amount"]);
         intended[e.id] = d["intended_amount"];
+        accepted_on[e.id] = day;
       }
       if (e.name == "ApplicationTerminated" || e.name == "ApplicationWithdrawn" || e.name == "CreditDeclined")
         ended.insert(e.id);
@@ -222,18 +226,96 @@ struct Fold {
       }
       if (e.name == "LoanWrittenOff") fact("bad_debt", d["as_of"], d["amount"]);
     }
-    for (const auto& [id, date] : first_loan) {
-      const json& app = application[id];
-      facts.push_back({"loan_orders", date, app["region"], app["industry"], app["institution_type"], "", 0});
-    }
-    for (const auto& [id, amount] : intended)
-      if (!ended.contains(id) && !disbursed.contains(id))
-        current.push_back({"docking", "", application[id]["region"], "", "", "", amount});
-    for (const auto& [id, status] : product_status)
-      if (status == "enabled" && institution.contains(product_institution[id])) {
-        const json& inst = institution.at(product_institution[id]);
-        current.push_back({"products_active", "", inst["region"], "", inst["type"], product_type[id], 0});
+    // The cohort of each accepted order: accepted on `date`, first drawdown dated `extra`.
+    for (const auto& [id, date] : accepted_on)
+      cohort.push_back({"cohort", date, application[id]["region"], "", "", first_loan.contains(id) ? first_loan[id] : "", 0});
+  }
+
+  // The stock facts at the end of `date` (CST), from the events of each subject up to that day:
+  // each subject as it then was (region, status), whatever the order the topics came in.
+  std::vector<Fact> stocks(const std::string& date) const {
+    if (auto it = stock_cache.find(date); it != stock_cache.end()) return it->second;
+    struct Inst {
+      std::string region, type;
+      bool exists = false, suspended = false;
+    };
+    struct Prod {
+      std::string institution, ptype;
+      bool enabled = true;
+    };
+    struct Ent {
+      std::string region;
+      bool certified = false;
+    };
+    struct Order {
+      std::string region, accepted, first_loan;
+      int64_t intended = 0;
+      bool ended = false;
+    };
+    std::map<std::string, Inst> insts;
+    std::map<std::string, Prod> prods;
+    std::map<std::string, Ent> ents;
+    std::map<std::string, std::string> app_region;
+    std::map<std::string, Order> orders;
+    std::vector<Fact> out;
+    for (const auto& e : events) {
+      const json& d = e.data;
+      // Drawdowns end docking by their business date, whenever reported.
+      if (e.name == "LoanDisbursed" && orders.contains(e.id)) {
+        const std::string at = d["disbursed_at"];
+        if (at <= date) orders[e.id].ended = true;
       }
+      if (e.name == "ApplicationSubmitted") app_region[e.id] = d["region"];
+      if (cst_day(e.time) > date) continue;
+      if (e.name == "AccountRegistered") out.push_back({"accounts", "", d["region"], "", "", d["kind"], 0});
+      if (e.name == "EnterpriseRegistered") ents[e.id] = {d["region"], false};
+      if (e.name == "EnterpriseProfileChanged" && d["field"] == "region" && ents.contains(e.id)) ents[e.id].region = d["after"];
+      if (e.name == "EnterpriseCertified" && ents.contains(e.id)) ents[e.id].certified = true;
+      if (e.name == "InstitutionOnboarded" && !insts.contains(e.id)) insts[e.id] = {d["region"], d["type"], true, false};
+      if (insts.contains(e.id) && insts[e.id].exists) {
+        if (e.name == "InstitutionUpdated" && d["changes"].contains("region")) insts[e.id].region = d["changes"]["region"]["after"];
+        if (e.name == "InstitutionSuspended") insts[e.id].suspended = true;
+        if (e.name == "InstitutionResumed") insts[e.id].suspended = false;
+        if (e.name == "InstitutionRemoved") insts[e.id].exists = false;
+      }
+      if (e.name == "ProductPublished" && !prods.contains(e.id)) prods[e.id] = {d["institution"], d["product_type"], true};
+      if (prods.contains(e.id)) {
+        if (e.name == "ProductDisabled" || e.name == "ProductWithdrawn") prods[e.id].enabled = false;
+        if (e.name == "ProductEnabled") prods[e.id].enabled = true;
+        if (e.name == "ProductUpdated" && d["changes"].contains("product_type"))
+          prods[e.id].ptype = d["changes"]["product_type"]["after"];
+      }
+      if (e.name == "ApplicationAccepted" && app_region.contains(e.id) && !orders.contains(e.id)) {
+        const bool drawn = orders[e.id].ended;  // a drawdown dated before the acceptance
+        orders[e.id] = {app_region[e.id], cst_day(e.time), "", d["intended_amount"], drawn};
+      }
+      if ((e.name == "ApplicationTerminated" || e.name == "ApplicationWithdrawn" || e.name == "CreditDeclined") &&
+          orders.contains(e.id))
+        orders[e.id].ended = true;
+    }
+    for (const auto& [id, ent] : ents) {
+      out.push_back({"enterprises", "", ent.region, "", "", "", 0});
+      if (ent.certified) out.push_back({"certified", "", ent.region, "", "", "", 0});
+    }
+    for (const auto& [id, inst] : insts)
+      if (inst.exists) out.push_back({"institutions_active", "", inst.region, "", inst.type, "", 0});
+    for (const auto& [id, prod] : prods) {
+      auto inst = insts.find(prod.institution);
+      if (prod.enabled && inst != insts.end() && inst->second.exists && !inst->second.suspended)
+        out.push_back({"products_active", "", inst->second.region, "", inst->second.type, prod.ptype, 0});
+    }
+    for (const auto& [id, order] : orders)
+      if (!order.ended) out.push_back({"docking", "", order.region, "", "", "", order.intended});
+    stock_cache[date] = out;
+    return out;
+  }
+
+  // The day a period's stock figures are read at: as_of inside the period, else its last day.
+  static std::string stock_day(const std::string& period, const std::string& as_of) {
+    if (period == "all" || as_of.substr(0, period.size()) == period) return as_of;
+    if (period.size() == 4) return period + "-12-31";
+    const int y = std::stoi(period.substr(0, 4)), m = std::stoi(period.substr(5, 2));
+    return period + "-" + pad(month_days(y, m), 2);
   }
 
   // The sum of `figure` in a scope and period, optionally restricted by a predicate on the fact.
@@ -245,22 +327,32 @@ struct Fold {
         s.add(f.amount);
     return s;
   }
-  Sum now(const std::string& figure, const std::string& scope, const std::function<bool(const Fact&)>& also = nullptr) const {
+  // Of the orders accepted in the period, those with a drawdown dated on or before as_of.
+  int64_t cohort_disbursed(const std::string& scope, const std::string& period, const std::string& as_of) const {
+    int64_t n = 0;
+    for (const auto& f : cohort)
+      if (in_scope(f.region, scope) && in_period(f.date, period) && !f.extra.empty() && f.extra <= as_of) ++n;
+    return n;
+  }
+
+  // A stock figure at the end of `date`.
+  Sum stock(const std::string& figure, const std::string& scope, const std::string& date,
+            const std::function<bool(const Fact&)>& also = nullptr) const {
     Sum s;
-    for (const auto& f : current)
+    for (const auto& f : stocks(date))
       if (f.figure == figure && in_scope(f.region, scope) && (!also || also(f))) s.add(f.amount);
     return s;
   }
 
-  json figures(const std::string& scope, const std::string& period) const {
+  json figures(const std::string& scope, const std::string& period, const std::string& as_of) const {
+    const std::string on = stock_day(period, as_of);
     const Sum loan = sum("loan", scope, period), bad = sum("bad_debt", scope, period),
               accepted = sum("accepted", scope, period);
     json by_kind = json::object();
-    for (const auto& f : facts)
-      if (f.figure == "accounts" && in_scope(f.region, scope) && in_period(f.date, period))
-        by_kind[f.extra] = by_kind.value(f.extra, 0) + 1;
+    for (const auto& f : stocks(on))
+      if (f.figure == "accounts" && in_scope(f.region, scope)) by_kind[f.extra] = by_kind.value(f.extra, 0) + 1;
     std::set<std::string> kinds, industries;
-    for (const auto& f : current)
+    for (const auto& f : stocks(on))
       if (f.figure == "products_active" && in_scope(f.region, scope)) kinds.insert(f.extra);
     for (const auto& f : facts)
       if (f.figure == "demand" && in_scope(f.region, scope) && in_period(f.date, period)) industries.insert(f.industry);
@@ -271,18 +363,18 @@ struct Fold {
             {"loans_disbursed", loan.as_money()},
             {"credit_granted", sum("credit", scope, period).as_money()},
             {"accepted_orders", accepted.as_money()},
-            {"docking_in_progress", now("docking", scope).as_money()},
-            {"registered_enterprises", sum("enterprises", scope, period).count},
-            {"certified_enterprises", sum("certified", scope, period).count},
-            {"registered_users", sum("accounts", scope, period).count},
+            {"docking_in_progress", stock("docking", scope, on).as_money()},
+            {"registered_enterprises", stock("enterprises", scope, on).count},
+            {"certified_enterprises", stock("certified", scope, on).count},
+            {"registered_users", stock("accounts", scope, on).count},
             {"registered_users_by_kind", by_kind},
             {"products_published", sum("products", scope, period).count},
-            {"active_products", now("products_active", scope).count},
+            {"active_products", stock("products_active", scope, on).count},
             {"active_product_kinds", kinds.size()},
             {"industries_involved", industries.size()},
             {"institutions_onboarded", sum("institutions", scope, period).count},
-            {"institutions", now("institutions_active", scope).count},
-            {"loan_success_rate", ratio(sum("loan_orders", scope, period).count, accepted.count)},
+            {"institutions", stock("institutions_active", scope, on).count},
+            {"loan_success_rate", ratio(cohort_disbursed(scope, period, as_of), accepted.count)},
             {"bad_debt", bad_debt}};
   }
 
@@ -314,7 +406,8 @@ struct Fold {
     return {{"years", y}, {"months", m}};
   }
 
-  json distribution(const std::string& scope, const std::string& period) const {
+  json distribution(const std::string& scope, const std::string& period, const std::string& as_of) const {
+    const std::string on = stock_day(period, as_of);
     json by_region = json::object();
     for (const char* figure : {"demand", "loan", "credit"}) {
       std::map<std::string, Sum> per;
@@ -349,8 +442,8 @@ struct Fold {
                        {"credit", sum("credit", scope, period, of).as_money()},
                        {"loans", sum("loan", scope, period, of).as_money()},
                        {"institutions_onboarded", sum("institutions", scope, period, of).count},
-                       {"institutions", now("institutions_active", scope, of).count},
-                       {"active_products", now("products_active", scope, of).count}};
+                       {"institutions", stock("institutions_active", scope, on, of).count},
+                       {"active_products", stock("products_active", scope, on, of).count}};
     }
     const std::string level = scope == "CN" ? "province" : scope.ends_with("0000") ? "city" : "county";
     return {{"by_region", {{"level", level}, {"items", by_region}}},
@@ -358,7 +451,8 @@ struct Fold {
             {"by_institution_type", by_type}};
   }
 
-  json dynamics(const std::string& scope) const {
+  // The disbursements dated in the 15 days ending with as_of.
+  json dynamics(const std::string& scope, const std::string& as_of) const {
     std::vector<Loan> in;
     for (const auto& l : loans)
       if (in_scope(l.region, scope)) in.push_back(l);
@@ -368,13 +462,12 @@ struct Fold {
       return a.loan < b.loan;
     });
     json items = json::array();
-    if (in.empty()) return {{"newest_date", nullptr}, {"since", nullptr}, {"items", items}};
-    const std::string since = minus_days(in.front().date, 14);
+    const std::string since = minus_days(as_of, 14);
     for (const auto& l : in)
-      if (l.date >= since && items.size() < 50)
+      if (l.date >= since && l.date <= as_of && items.size() < 50)
         items.push_back({{"date", l.date}, {"enterprise", l.name}, {"amount_fen", l.amount}, {"amount_wan", wan(l.amount)},
                          {"application", l.application}, {"loan_number", l.loan}});
-    return {{"newest_date", in.front().date}, {"since", since}, {"items", items}};
+    return {{"since", since}, {"until", as_of}, {"items", items}};
   }
 
   json dashboard(const std::string& scope, const std::string& period, const std::string& as_of) const {
@@ -383,14 +476,15 @@ struct Fold {
     return {{"scope", {{"code", scope}, {"level", level}, {"name", scope == "CN" ? "全国" : domain::region_name(scope)}}},
             {"period", {{"kind", kind}, {"value", period}}},
             {"as_of", as_of},
-            {"figures", figures(scope, period)},
+            {"stock_date", stock_day(period, as_of)},
+            {"figures", figures(scope, period, as_of)},
             {"new",
              {{"today", new_figures(scope, as_of)},
               {"this_month", new_figures(scope, as_of.substr(0, 7))},
               {"this_year", new_figures(scope, as_of.substr(0, 4))}}},
             {"trend", trend(scope, period)},
-            {"distribution", distribution(scope, period)},
-            {"latest_dynamics", dynamics(scope)}};
+            {"distribution", distribution(scope, period, as_of)},
+            {"latest_dynamics", dynamics(scope, as_of)}};
   }
 };
 

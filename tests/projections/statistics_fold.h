@@ -37,7 +37,7 @@ struct InstitutionFold {
   explicit InstitutionFold(const std::vector<Ev>& events) {
     std::map<std::string, std::string> app_institution, product_institution, product_status;
     std::map<std::string, int64_t> intended;
-    std::set<std::string> ended, disbursed;
+    std::set<std::string> ended, disbursed, suspended;
     std::vector<std::tuple<std::string, std::string, std::string, int64_t>> facts;  // inst, figure, date, amount
     for (const auto& e : events) {
       const json& d = e.data;
@@ -45,6 +45,8 @@ struct InstitutionFold {
       if (e.name == "InstitutionOnboarded" && !institutions.contains(e.id))
         institutions[e.id] = {d.value("full_name", ""), d.value("type", ""), d.value("region", ""), false, 0, {}, {}};
       if (e.name == "InstitutionRemoved") institutions[e.id].removed = true;
+      if (e.name == "InstitutionSuspended") suspended.insert(e.id);
+      if (e.name == "InstitutionResumed") suspended.erase(e.id);
       if (e.name == "InstitutionUpdated")
         for (const auto& [field, change] : d["changes"].items()) {
           if (field == "full_name") institutions[e.id].name = change["after"];
@@ -79,8 +81,10 @@ struct InstitutionFold {
         (figure == "products" ? f.products : figure == "accepted" ? f.accepted : figure == "credit" ? f.credit : f.loans).add(amount);
       }
     }
+    // Active: an enabled product of an institution neither suspended nor removed.
     for (const auto& [product, status] : product_status)
-      if (status == "enabled" && institutions.contains(product_institution[product]))
+      if (status == "enabled" && institutions.contains(product_institution[product]) &&
+          !institutions[product_institution[product]].removed && !suspended.contains(product_institution[product]))
         ++institutions[product_institution[product]].products_active;
     for (const auto& [app, amount] : intended)
       if (!ended.contains(app) && !disbursed.contains(app) && institutions.contains(app_institution[app]))

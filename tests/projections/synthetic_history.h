@@ -47,7 +47,10 @@ struct Generator {
   void add(const std::string& type, const std::string& id, const std::string& name, json data, int day) {
     const std::string key = type + "/" + id;
     if (!by_aggregate.contains(key)) order.push_back(key);
-    by_aggregate[key].push_back({type, id, name, std::move(data), time_at(day)});
+    // An aggregate's events are in time order, as the write side records them.
+    std::string time = time_at(day);
+    if (!by_aggregate[key].empty()) time = std::max(time, by_aggregate[key].back().time);
+    by_aggregate[key].push_back({type, id, name, std::move(data), std::move(time)});
   }
 
   // Merges the sequences into one log, each aggregate's events in order, aggregates shuffled.
@@ -96,6 +99,14 @@ inline Generator generate(uint64_t seed) {
            {"short_name", "机构" + std::to_string(i)},
            {"region", kRegions[g.pick(static_cast<int>(kRegions.size()))]}},
           day);
+    // Moves, suspensions (one resumed) and a removal, at their times.
+    if (i == 1 || i == 7) {
+      const std::string to = kRegions[(i * 5) % kRegions.size()];
+      g.add("institution", inst.id, "InstitutionUpdated",
+            {{"changes", {{"region", {{"before", ""}, {"after", to}}}}}, {"by", "acc-0"}}, day + 200);
+    }
+    if (i == 5 || i == 6) g.add("institution", inst.id, "InstitutionSuspended", {{"reason", "整改"}}, day + 100);
+    if (i == 5) g.add("institution", inst.id, "InstitutionResumed", json::object(), day + 450);
     if (i == 3) g.add("institution", inst.id, "InstitutionRemoved", json::object(), day + 300);
     institutions.push_back(inst);
   }

@@ -98,9 +98,9 @@ const Row kTable[] = {
     {"ops.read", {N, N, N, N, N, N, N, A, A, N, N, A, N}},
     {"ops.rebuild", {N, N, N, N, N, N, N, A, N, N, N, A, N}},
     {"risk_feed.read", {O, O, I, S, A, R, R, A, A, N, N, A, N}},
-    // --- bank connectors (issue 8): results by serial, dead letters, reconciliation
+    // --- bank connectors: results by serial, dead letters, reconciliation
     {"connector.read", {N, N, I, N, N, N, N, A, A, I, N, A, N}},
-    // --- outbound connectors and data sources (issue 8): webhook subscriptions, delivery log, intake
+    // --- outbound connectors and data sources: webhook subscriptions, delivery log, intake
     {"webhook.manage", {N, N, I, N, N, N, N, A, N, N, N, N, N}},
     {"webhook.read", {N, N, I, N, N, N, N, A, A, N, N, A, N}},
     {"outbound_delivery.read", {N, N, I, N, N, N, N, A, A, I, N, A, N}},

@@ -34,7 +34,7 @@ class DataSources {
                                                        const domain::AggregateState& enterprise) const = 0;
 };
 
-// The stand-in until the data-source connector (issue 8) feeds real answers: the registry knows
+// The stand-in until the data-source connector feeds real answers: the registry knows
 // the enterprise exactly as it registered itself (registered when its USCC is valid, its name and
 // legal representative, operating status 存续 — "operating", in the registry's own word that the
 // certification rule set accepts), and the provincial platform verifies every legal person.

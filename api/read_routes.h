@@ -1,4 +1,4 @@
-// The read API of issue 7 over the dashboard and statistics views, each region-scoped to the
+// The read API over the dashboard and statistics views, each region-scoped to the
 // caller and exportable as CSV / XLSX (api/table_export.h). Registered once at start-up; handlers
 // run on any request thread and read one snapshot of a view each.
 //   GET /api/v1/dashboard?scope=&period=&as_of=[&table=&format=]     the dashboard (数据中心)

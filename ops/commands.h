@@ -13,7 +13,7 @@ int run_load(const CliOptions& options);
 int run_admin_create(const CliOptions& options);
 // `xyd demo`: a reproducible dataset created through a running server's REST API (ops/demo/).
 int run_demo(const CliOptions& options);
-// `xyd bank-sim`: a simulated bank answering an institution's accepted applications (issue 8).
+// `xyd bank-sim`: a simulated bank answering an institution's accepted applications.
 int run_bank_sim(const CliOptions& options);
 
 // Prints "xyd: <what>: <error>" and a hint on stderr; returns 1.

@@ -1,4 +1,4 @@
-// OutboundConnectors: what `xyd serve` runs of issue 8's outbound side and data-source intake:
+// OutboundConnectors: what `xyd serve` runs of the outbound side and data-source intake:
 // the connectors' store (<data>/outbound), the outbound follower (xyd.out.<institution>, webhook
 // queue), the webhook delivery worker, the data-source intake (HTTP and xyd.data-sources), and
 // their routes. Built and stopped by serve's main thread; the parts own their threads.

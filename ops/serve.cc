@@ -8,7 +8,7 @@
 
 #include "aggregates/processor/write_side.h"
 #include "api/account_routes.h"
-#include "api/application_routes.h"  // financing lifecycle (issue 6)
+#include "api/application_routes.h"  // financing lifecycle
 #include "api/context_facts.h"
 #include "api/demand_routes.h"
 #include "api/enterprise_routes.h"
@@ -20,21 +20,21 @@
 #include "api/processor_routes.h"
 #include "api/problem_routes.h"
 #include "api/api_server.h"
-#include "api/audit_routes.h"       // read side (issue 4)
-#include "api/projection_routes.h"  // read side (issue 4)
-#include "api/read_routes.h"        // dashboards, statistics, rankings, exports (issue 7)
+#include "api/audit_routes.h"       // read side
+#include "api/projection_routes.h"  // read side
+#include "api/read_routes.h"        // dashboards, statistics, rankings, exports
 #include "events/catalog.h"
-#include "connectors/connector_views.h"   // bank connectors, inbound (issue 8)
-#include "connectors/inbound_consumer.h"  // bank connectors, inbound (issue 8)
-#include "connectors/inbound_routes.h"    // bank connectors, inbound (issue 8)
+#include "connectors/connector_views.h"   // bank connectors, inbound
+#include "connectors/inbound_consumer.h"  // bank connectors, inbound
+#include "connectors/inbound_routes.h"    // bank connectors, inbound
 #include "ops/commands.h"
 #include "ops/data_folder.h"
-#include "ops/outbound_connectors.h"  // outbound connectors, data sources (issue 8)
-#include "ops/projection_commands.h"  // read side (issue 4)
+#include "ops/outbound_connectors.h"  // outbound connectors, data sources
+#include "ops/projection_commands.h"  // read side
 #include "ops/build_info.h"
-#include "api/risk_routes.h"     // risk-warning feeds (issue 7)
+#include "api/risk_routes.h"     // risk-warning feeds
 #include "api/openapi_routes.h"  // the OpenAPI document and /docs
-#include "ops/risk_publisher.h"  // risk-warning feeds (issue 7)
+#include "ops/risk_publisher.h"  // risk-warning feeds
 #include "api/probe_routes.h"        // metrics, probes, logs
 #include "api/telemetry_observer.h"  // metrics, probes, logs
 #include "ops/serve_telemetry.h"     // metrics, probes, logs
@@ -125,10 +125,10 @@ int run_serve(const CliOptions& options) {
   if (!rule_sets.ok()) return fail("loading the rule sets", rule_sets.error());
   services.rules = *rule_sets;
   services.risk_marker = [&runtime = **projection_runtime](const std::string& enterprise) {
-    return api::risk_marker(runtime, enterprise);  // risk-warning feeds (issue 7)
+    return api::risk_marker(runtime, enterprise);  // risk-warning feeds
   };
 
-  // Outbound connectors and data sources (issue 8): xyd.out.<institution>, webhooks, data-source intake.
+  // Outbound connectors and data sources: xyd.out.<institution>, webhooks, data-source intake.
   auto outbound = start_outbound_connectors(options, **log, services);
   if (!outbound.ok()) return fail("starting the outbound connectors", outbound.error());
 
@@ -150,12 +150,12 @@ int run_serve(const CliOptions& options) {
   api::add_projection_routes(router, **projection_runtime);
   if (auto read = api::add_read_model_routes(router, **projection_runtime, runtime_options(options).rules_dir); !read.ok())
     return fail("loading the ranking rule set", read.error());
-  api::RiskFeedSettings risk_feed;  // risk-warning feeds (issue 7)
+  api::RiskFeedSettings risk_feed;  // risk-warning feeds
   risk_feed.heartbeat = std::chrono::seconds(*heartbeat_seconds);
   risk_feed.max_streams_per_principal = static_cast<size_t>(*streams_per_caller);
   risk_feed.max_streams = static_cast<size_t>(*streams);
   api::add_risk_routes(router, **projection_runtime, authenticator, risk_feed);
-  // Risk-warning feeds (issue 7): on Kafka, every warning also goes to the output topic.
+  // Risk-warning feeds: on Kafka, every warning also goes to the output topic.
   std::unique_ptr<RiskPublisher> risk_publisher;
   if ((*log)->backend() == "kafka") {
     risk_publisher = std::make_unique<RiskPublisher>(**log, **projection_runtime, options.data_dir + "/risk-publisher.json",
@@ -163,7 +163,7 @@ int run_serve(const CliOptions& options) {
     if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
       return fail("starting the risk-warning publisher", publishing.error());
   }
-  // Bank results in (issue 8): the connector views always; the Kafka consumer of xyd.in.* with
+  // Bank results in: the connector views always; the Kafka consumer of xyd.in.* with
   // --bank-inbound (one member of the group xyd-bank-inbound per process that sets it).
   auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
   if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
@@ -225,7 +225,7 @@ int run_serve(const CliOptions& options) {
   sigwait(&signals, &signal);
   std::cerr << "xyd: stopping (signal " << signal << ")" << std::endl;
   server.stop();
-  if (inbound) inbound->stop();  // bank connectors (issue 8)
+  if (inbound) inbound->stop();  // bank connectors
   (*connector_views)->stop();
   return 0;
 }

@@ -2,7 +2,7 @@
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/delinquency/delinquency_projection.h"
 #include "projections/projection.h"
-#include "projections/risk/risk_projection.h"  // risk-warning feeds (issue 7)
+#include "projections/risk/risk_projection.h"  // risk-warning feeds
 #include "projections/state/state_projection.h"
 #include "projections/statistics/statistics_projection.h"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the read API (issue 7): builds the demo dataset on the embedded log, then drives
+# Benchmark of the read API: builds the demo dataset on the embedded log, then drives
 # wrk against the dashboard, statistics and ranking endpoints beside the trivial /api/v1/version
 # of the same server in the same run: at full load (closed loop, C connections), then at half of
 # the trivial endpoint's full-load rate (wrk's delay() paces each connection), reporting req/s and

@@ -12,7 +12,7 @@
 #include "ops/commands.h"
 #include "ops/demo/driver.h"
 #include "ops/demo/plan.h"
-#include "ops/demo/risk_activity.h"  // risk-warning feeds (issue 7)
+#include "ops/demo/risk_activity.h"  // risk-warning feeds
 #include "ops/projection_commands.h"
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/progress.h"
@@ -128,12 +128,6 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
 }  // namespace
 
 int run_demo(const CliOptions& options) {
-  if (options.has("help")) {
-    std::cout << "xyd demo [--seed S] [--enterprises N] [--concurrency C] [--end-date YYYY-MM-DD] --http URL --data DIR\n"
-                 "  fills a running xyd serve with a reproducible dataset through its REST API; business dates\n"
-                 "  end on --end-date (default today, CST), so the latest dynamics and this month show data\n";
-    return 0;
-  }
   auto seed = number_flag(options, "seed", 1, 0, UINT64_MAX);
   if (!seed.ok()) return fail("demo", seed.error());
   auto enterprises = number_flag(options, "enterprises", 2000, 1, 1000000);
@@ -170,7 +164,7 @@ int run_demo(const CliOptions& options) {
     return fail("demo", done.error());
   }
   print_summary(plan, progress, seconds);
-  // Risk-warning feeds (issue 7): signals, profile changes and follows, after the lifecycle.
+  // Risk-warning feeds: signals, profile changes and follows, after the lifecycle.
   const auto risk_steps = demo::plan_risk_activity(plan);
   if (const Status risk = demo::drive_risk_activity(plan, risk_steps, driver_options, progress.counters); !risk.ok())
     return fail("demo (risk activity)", risk.error());

@@ -1,4 +1,4 @@
-// The demo's risk activity (issue 7, risk-warning feeds): after the lifecycle, a data source's
+// The demo's risk activity (risk-warning feeds): after the lifecycle, a data source's
 // risk signals (judicial, tax, abnormal operation, administrative penalty; some high), profile
 // changes, and account managers following enterprises, so the risk feeds, markers and the output
 // topic have something to show. Planned from the seed (pure: plan_risk_activity), carried out by

@@ -1,4 +1,4 @@
-# Unit tests of the pure domain of the financing lifecycle (issue 6): reference data, rule
+# Unit tests of the pure domain of the financing lifecycle: reference data, rule
 # sets, and the enterprise, institution, product, demand and application aggregates. Included by
 # tests/CMakeLists.txt; paths are relative to tests/.
 foreach(name reference enterprise institution product demand application)
@@ -9,7 +9,7 @@ foreach(name reference enterprise institution product demand application)
   target_compile_definitions(${name}_test PRIVATE XYD_RULES_DIR="${PROJECT_SOURCE_DIR}/ops/rules")
 endforeach()
 
-# The role x action matrix (issue 5).
+# The role x action matrix.
 xyd_test(NAME access_test
   SRCS aggregates/access_test.cc
   DEPS xyd_aggregates

@@ -1,4 +1,4 @@
-// The pure parts of issue 8's outbound side and data-source intake: which application events go to
+// The pure parts of the outbound side and data-source intake: which application events go to
 // an institution and with what body (nothing personal or internal), the Standard Webhooks
 // signature (the specification's own test vector), the retry schedule, and the validation of
 // data-source records (each refusal names its field and rule).

@@ -122,7 +122,8 @@ BOOST_AUTO_TEST_CASE(head_answers_every_get_route_as_get_without_a_body) {
       if (get.status == 200 && !get.content_type.starts_with("text/event-stream")) {
         BOOST_CHECK(!head.header("etag").empty());
         const std::string length = head.header("content-length");
-        if (!length.empty()) BOOST_CHECK_EQUAL(length, get.header("content-length"));
+        // /metrics counts every request, the HEAD too: its length moves between two calls.
+        if (!length.empty() && path != "/metrics") BOOST_CHECK_EQUAL(length, get.header("content-length"));
       }
     }
     ++checked;

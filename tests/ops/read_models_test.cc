@@ -1,4 +1,4 @@
-// The read models end to end (issue 7, "Done when"), through `xyd serve` on the backend under
+// The read models end to end ("Done when"), through `xyd serve` on the backend under
 // test: `xyd demo` builds a history over REST; government users of a province and of one of its
 // cities are created; the server is stopped and every event is read back from the log itself
 // (`xyd log tail`), folded by test code that shares nothing with the projections

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "events/resting_offsets.h"
 #include "ops/telemetry/logger.h"
 #include "ops/telemetry/metrics.h"
 
@@ -87,7 +88,16 @@ std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRun
       if (runtime.store().db()->GetAggregatedIntProperty(property, &value))
         add_sample(sizes, {{"store", "projections"}, {"property", property}}, static_cast<double>(value));
     }
-    for (auto* family : {&lag_events, &lag_seconds, &rebuild_done, &rebuild_total, &rebuild_ratio, &sizes})
+    // The followers that keep their own positions (outbound, data sources, risk publisher): the
+    // offset each has settled per partition, as Kafka tools see it under the same group.
+    auto followers = telemetry::gauge_family("xyd_follower_position",
+                                             "The next offset a follower that keeps its own position will read, "
+                                             "by group, topic and partition");
+    for (const auto& [group, positions] : log::FollowerPositions::instance().snapshot())
+      for (const auto& [tp, offset] : positions)
+        add_sample(followers, {{"group", group}, {"topic", tp.topic}, {"partition", std::to_string(tp.partition)}},
+                   static_cast<double>(offset));
+    for (auto* family : {&lag_events, &lag_seconds, &rebuild_done, &rebuild_total, &rebuild_ratio, &sizes, &followers})
       families.push_back(std::move(*family));
   });
 }

@@ -160,6 +160,13 @@ BOOST_AUTO_TEST_CASE(consumer_groups_rest_at_the_end_offset) {
     const std::regex row("(^|\\n)" + g + " +.* 0\\n");
     BOOST_CHECK_MESSAGE(std::regex_search(output, row), "xyd projections shows no lag-0 row for " << g << ":\n" << output);
   }
+
+  // /metrics shows the positions of the followers that keep their own.
+  const auto metrics = http_request(w.server.url(), "GET", "/metrics");
+  BOOST_REQUIRE_EQUAL(metrics.status, 200);
+  for (const char* g : {"xyd-outbound", "xyd-data-sources", "xyd-risk-publisher"})
+    BOOST_CHECK_MESSAGE(metrics.raw.find("xyd_follower_position{group=\"" + std::string(g) + "\"") != std::string::npos,
+                        "/metrics has no xyd_follower_position of " << g);
 }
 
 BOOST_AUTO_TEST_CASE(a_broker_outage_fails_writes_fast_and_reads_go_on) {

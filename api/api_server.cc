@@ -245,14 +245,17 @@ struct ApiServer::Impl {
     auto request = std::make_shared<Request>(request_of(incoming));
     auto reader = std::make_shared<BodyReader>(incoming, limits.max_body_bytes,
                                                [this, incoming, request](Result<std::string> body) {
-                                                 if (!body.ok()) {
-                                                   reply(incoming, *request, public_problem(body.error(), request->path));
-                                                   return;
-                                                 }
-                                                 request->body = std::move(*body);
+                                                 // A body refused (too large, cut off) is observed too:
+                                                 // its request id, access line and metrics.
                                                  const auto started = std::chrono::steady_clock::now();
                                                  if (observer) observer->started(*request);
-                                                 Response response = handle(*request);
+                                                 Response response;
+                                                 if (body.ok()) {
+                                                   request->body = std::move(*body);
+                                                   response = handle(*request);
+                                                 } else {
+                                                   response = public_problem(body.error(), request->path);
+                                                 }
                                                  if (observer)
                                                    observer->finished(*request, response,
                                                                       std::chrono::steady_clock::now() - started);

@@ -104,6 +104,27 @@ BOOST_AUTO_TEST_CASE(a_request_id_is_echoed_logged_and_carried_into_the_commands
   BOOST_CHECK_MESSAGE(log.find(token) == std::string::npos, "the operator token reached the log");
 }
 
+// A body refused before any route runs (too large) still carries its request id, back to the
+// caller and into an access-log line.
+BOOST_AUTO_TEST_CASE(a_refused_body_is_observed_like_any_request) {
+  auto& w = shared_setup<World>();
+  const std::string request_id = "e2e-" + std::to_string(getpid()) + "-too-large";
+  const json body = {{"phone", std::string((1 << 20) + 16, '1')}};
+  auto refused = http_request(w.server.url(), "POST", "/api/v1/accounts", body, {{"X-Request-Id", request_id}});
+  BOOST_CHECK_EQUAL(refused.status, 413);
+  BOOST_CHECK_EQUAL(refused.headers["X-Request-Id"], request_id);
+  bool found = false;
+  std::istringstream lines(w.log_text());
+  for (std::string line; std::getline(lines, line);) {
+    auto entry = json::parse(line, nullptr, false);
+    if (!entry.is_object() || entry.value("component", "") != "access" || entry.value("request_id", "") != request_id)
+      continue;
+    found = true;
+    BOOST_CHECK_EQUAL(entry.value("status", 0), 413);
+  }
+  BOOST_CHECK_MESSAGE(found, "no access-log line with request id " << request_id);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_request_ids_are_replaced_and_a_trace_is_carried) {
   auto& w = shared_setup<World>();
   auto bad = http_request(w.server.url(), "GET", "/livez", nullptr, {{"X-Request-Id", "not valid; has spaces"}});

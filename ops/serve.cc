@@ -99,6 +99,7 @@ int run_serve(const CliOptions& options) {
   if (auto running = (*projection_runtime)->start(); !running.ok()) return fail("starting the projections", running.error());
   projections::runtime::ChainAuditJob chain_audit(**log);
   auto projection_metrics = add_projection_metrics(**projection_runtime);  // /metrics: lag, rebuilds, sizes
+  auto store_size_metrics = add_store_size_metrics(options.data_dir);
   projections::runtime::StateView state_view(**projection_runtime);
   // Answer only once the state view has caught up with the log: a restarted server must not call
   // an existing account unknown because its view is still reading.

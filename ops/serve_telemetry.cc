@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 #include <map>
 #include <mutex>
 
@@ -99,6 +101,24 @@ std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRun
                    static_cast<double>(offset));
     for (auto* family : {&lag_events, &lag_seconds, &rebuild_done, &rebuild_total, &rebuild_ratio, &sizes, &followers})
       families.push_back(std::move(*family));
+  });
+}
+
+std::shared_ptr<void> add_store_size_metrics(const std::string& data_dir) {
+  return telemetry::metrics().add_source([data_dir](telemetry::MetricFamilies& families) {
+    namespace fs = std::filesystem;
+    auto disk = telemetry::gauge_family("xyd_rocksdb_disk_bytes",
+                                        "Bytes on disk of each RocksDB store of the data folder (SST, WAL, manifest)");
+    std::error_code error;
+    for (fs::directory_iterator store(data_dir, error), end; !error && store != end; store.increment(error)) {
+      if (!store->is_directory(error) || !fs::exists(store->path() / "CURRENT", error)) continue;
+      double bytes = 0;
+      std::error_code inner;
+      for (fs::directory_iterator file(store->path(), inner), last; !inner && file != last; file.increment(inner))
+        if (file->is_regular_file(inner)) bytes += static_cast<double>(file->file_size(inner));
+      telemetry::add_sample(disk, {{"store", store->path().filename().string()}}, bytes);
+    }
+    families.push_back(std::move(disk));
   });
 }
 

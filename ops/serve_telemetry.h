@@ -20,4 +20,9 @@ namespace xyd::ops {
 // runtime is).
 [[nodiscard]] std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRuntime& runtime);
 
+// Adds xyd_rocksdb_disk_bytes{store}: the bytes on disk of every RocksDB store in the data folder
+// (each subfolder with a CURRENT file: the embedded log, aggregate state, credentials, views,
+// connectors), read at scrape time, until the returned handle is destroyed.
+[[nodiscard]] std::shared_ptr<void> add_store_size_metrics(const std::string& data_dir);
+
 }  // namespace xyd::ops

@@ -198,6 +198,10 @@ BOOST_AUTO_TEST_CASE(metrics_pass_promtool_and_count_the_traffic) {
   BOOST_CHECK_GE(sample(scrape, R"(xyd_projection_lag_seconds{projection="audit"})"), 0);
   BOOST_CHECK_GT(sample(scrape, R"(xyd_rocksdb_bytes{property="rocksdb.cur-size-all-mem-tables",store="projections"})"), 0);
   BOOST_CHECK_EQUAL(sample(scrape, "xyd_sse_open_streams"), 0);
+  // Every store of the data folder, by its bytes on disk (the embedded log only on that log).
+  for (const char* store : {"state", "credentials", "projections"})
+    BOOST_CHECK_GT(sample(scrape, "xyd_rocksdb_disk_bytes{store=\"" + std::string(store) + "\"}"), 0);
+  if (!kafka) BOOST_CHECK_GT(sample(scrape, R"(xyd_rocksdb_disk_bytes{store="log"})"), 0);
   // A family shows once it has a sample: a rebuild's progress only during a rebuild, consumer lag
   // only on Kafka (the embedded log has no consumer groups).
   BOOST_CHECK_MESSAGE(has_family(scrape, "xyd_kafka_consumer_lag") == kafka, "consumer lag shown on the wrong log");

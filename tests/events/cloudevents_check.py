@@ -71,6 +71,9 @@ def main():
     parser.add_argument("--brokers", required=True)
     parser.add_argument("--prefix", default="xyd.")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to read everything")
+    parser.add_argument("--since-ms", type=int, default=0,
+                        help="check only records stamped at or after this Unix time in ms (earlier ones, "
+                             "such as other tests' deliberately broken records, are counted as 'earlier')")
     parser.add_argument("--lag", nargs="+", metavar="GROUP", help="print these groups' offsets instead")
     args = parser.parse_args()
     if args.lag:
@@ -87,7 +90,7 @@ def main():
     metadata = consumer.list_topics(timeout=15)
     topics = sorted(t for t in metadata.topics if t.startswith(args.prefix))
     assignment = [TopicPartition(t, p, -2) for t in topics for p in metadata.topics[t].partitions]  # -2: beginning
-    report = {t: {"records": 0, "rejected": 0, "types": [], "first_rejection": None} for t in topics}
+    report = {t: {"records": 0, "rejected": 0, "earlier": 0, "types": [], "first_rejection": None} for t in topics}
     consumer.assign(assignment)
     pending = {(tp.topic, tp.partition) for tp in assignment}
     deadline = time.monotonic() + args.timeout
@@ -102,6 +105,9 @@ def main():
             print(json.dumps({"error": str(message.error())}))
             return 2
         entry = report[message.topic()]
+        if message.timestamp()[1] < args.since_ms:
+            entry["earlier"] += 1
+            continue
         entry["records"] += 1
         refusal = check(message)
         if refusal:

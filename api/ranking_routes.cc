@@ -112,6 +112,8 @@ Result<Response> regions_route(const ProjectionRuntime& runtime, const Weights& 
   ranking["scope"] = scope;
   ranking["level"] = scope == "CN" ? "province" : "city";
   ranking["period"] = period;
+  ranking["as_of"] = as_of;
+  ranking["stock_date"] = dash::stock_date(period, as_of);
   return answer(request, std::move(ranking), "region-ranking-" + scope + "-" + period, kRegionFigures);
 }
 
@@ -121,12 +123,13 @@ Result<Response> institutions_route(const ProjectionRuntime& runtime, const Weig
   XYD_ASSIGN_OR_RETURN(query.period, period_param(request));
   XYD_ASSIGN_OR_RETURN(const size_t top, top_of(request));
   query.type = request.query_or("type", "");
+  query.as_of = request.query_or("as_of", "");
   if (!query.type.empty() && !domain::is_institution_type(query.type))
     return make_error(Errc::invalid_argument, "type " + query.type + " is not an institution type", "type", "institution-type");
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("statistics"));
-  XYD_ASSIGN_OR_RETURN(auto rows, projections::statistics::institution_statistics(*reader, query));
+  XYD_ASSIGN_OR_RETURN(auto statistics, projections::statistics::institution_statistics(*reader, query));
   std::vector<Candidate> candidates;
-  for (const auto& s : rows) {
+  for (const auto& s : statistics.rows) {
     if (s.removed) continue;
     candidates.push_back({s.id, s.name,
                           {{"products", s.products.count}, {"products_active", s.products_active.count},
@@ -140,6 +143,8 @@ Result<Response> institutions_route(const ProjectionRuntime& runtime, const Weig
                                                                 top, weights, kInstitutionFigures));
   ranking["scope"] = query.region;
   ranking["period"] = query.period;
+  ranking["as_of"] = statistics.as_of;
+  ranking["stock_date"] = statistics.stock_date;
   ranking["type"] = query.type.empty() ? json() : json(query.type);
   return answer(request, std::move(ranking), "institution-ranking-" + query.region + "-" + query.period, kInstitutionFigures);
 }

@@ -132,6 +132,7 @@ Result<Response> statistics_route(const ProjectionRuntime& runtime, const Reques
   projections::statistics::StatisticsQuery query;
   XYD_ASSIGN_OR_RETURN(query.period, projections::statistics::period_of(request.query_or("year", ""), request.query_or("month", "")));
   query.type = request.query_or("type", "");
+  query.as_of = request.query_or("as_of", "");
   if (domain::scope_of(actor.role, "statistics.read") == domain::Scope::institution) {
     XYD_RETURN_IF_ERROR(allow(request, "statistics.read", {.institution = actor.institution}));
     query.institution = actor.institution;  // its own institution only
@@ -140,8 +141,8 @@ Result<Response> statistics_route(const ProjectionRuntime& runtime, const Reques
     XYD_ASSIGN_OR_RETURN(query.region, read_scope(request, "statistics.read", "region"));
   }
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("statistics"));
-  XYD_ASSIGN_OR_RETURN(auto rows, projections::statistics::institution_statistics(*reader, query));
-  auto shared = std::make_shared<std::vector<projections::statistics::InstitutionStatistics>>(std::move(rows));
+  XYD_ASSIGN_OR_RETURN(auto statistics, projections::statistics::institution_statistics(*reader, query));
+  auto shared = std::make_shared<std::vector<projections::statistics::InstitutionStatistics>>(std::move(statistics.rows));
   Table table{"institution-statistics-" + query.period, statistics_columns(), [shared](const RowSink& emit) {
                 for (const auto& s : *shared)
                   if (!emit(statistics_cells(s))) break;
@@ -150,8 +151,12 @@ Result<Response> statistics_route(const ProjectionRuntime& runtime, const Reques
   if (format != ExportFormat::json) return export_table(std::move(table), format);
   Response response;
   XYD_ASSIGN_OR_RETURN(json items, table_rows_json(table));
-  response.body = {{"period", query.period}, {"region", query.region.empty() ? "CN" : query.region},
-                   {"type", query.type.empty() ? json() : json(query.type)}, {"items", std::move(items)}};
+  response.body = {{"period", query.period},
+                   {"as_of", statistics.as_of},
+                   {"stock_date", statistics.stock_date},
+                   {"region", query.region.empty() ? "CN" : query.region},
+                   {"type", query.type.empty() ? json() : json(query.type)},
+                   {"items", std::move(items)}};
   return response;
 }
 

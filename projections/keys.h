@@ -22,6 +22,12 @@ using xyd::read_be64;
 void append_part(std::string& out, std::string_view part);
 // Reads one part written by append_part from the front of `in` (advancing it); nullopt if malformed.
 std::optional<std::string> take_part(std::string_view& in);
+// `head` (a row tag or a prefix) followed by each of `parts` written with append_part.
+template <typename... Parts>
+std::string parts_key(std::string head, const Parts&... parts) {
+  (append_part(head, std::string_view(parts)), ...);
+  return head;
+}
 
 // The smallest key greater than every key that starts with `prefix` (empty: no such key).
 std::string prefix_end(std::string_view prefix);

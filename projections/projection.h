@@ -95,6 +95,10 @@ struct ProjectionSpec {
   // (0: none). The store keeps an insert hint per such prefix, which turns a rebuild's inserts
   // into appends where the projection writes keys in order within a prefix.
   std::function<size_t(std::string_view key)> insert_hint_prefix;
+  // The version of the rows' layout: raised by a change of the code that writes rows a reader of
+  // the old ones would misread. A live version of another layout is rebuilt when the runtime
+  // starts (it serves until the new one is live), and a build of another layout starts again.
+  int64_t layout = 1;
   // Makes the projection of one version, with that version's rule set (null when it reads none).
   std::function<Result<std::unique_ptr<Projection>>(std::shared_ptr<const RuleSet> rules)> make;
 };

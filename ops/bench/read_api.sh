@@ -4,19 +4,23 @@
 # of the same server in the same run: at full load (closed loop, C connections), then at half of
 # the trivial endpoint's full-load rate (wrk's delay() paces each connection), reporting req/s and
 # p99; then times a rebuild of every read model from the log (server stopped).
-#   ops/bench/read_api.sh [--enterprises N] [--seconds S] [--connections C] [--port P] [--rebuild-only]
+# The demo's business dates end on a fixed day (--end-date, default 2026-11-30), so that two runs,
+# and two builds, measure the same dataset.
+#   ops/bench/read_api.sh [--enterprises N] [--seconds S] [--connections C] [--port P] [--end-date D] [--rebuild-only]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${XYD_BUILD_DIR:-$root/build}"
 xyd="$build/ops/xyd"
-enterprises=2000 seconds=10 connections=64 port=34900 rebuild_only=0
+enterprises=2000 seconds=10 connections=64 port=34900 rebuild_only=0 end_date=2026-11-30
 while (($#)); do
   case "$1" in
     --enterprises) enterprises="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
+    --end-date) end_date="$2"; shift 2 ;;
     --rebuild-only) rebuild_only=1; shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -28,7 +32,9 @@ serve=$!
 trap 'kill $serve 2>/dev/null || true; wait $serve 2>/dev/null || true; tail -3 "$data.server.log" >&2; rm -rf "$data" "$data.server.log"' EXIT
 for _ in $(seq 600); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "bench: demo with $enterprises enterprises..." >&2
-"$xyd" demo --seed 1 --enterprises "$enterprises" --http "$url" --data "$data" >/dev/null
+dated=(--end-date "$end_date")
+"$xyd" demo --help 2>&1 | grep -q -- --end-date || dated=()  # a build from before --end-date
+"$xyd" demo --seed 1 --enterprises "$enterprises" "${dated[@]}" --http "$url" --data "$data" >/dev/null
 auth="Authorization: Bearer $(cat "$data/operator-token")"
 for view in dashboard statistics; do
   for _ in $(seq 600); do

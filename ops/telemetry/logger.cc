@@ -1,11 +1,10 @@
 #include "ops/telemetry/logger.h"
 
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <streambuf>
+
+#include "events/codec.h"
 
 namespace xyd::telemetry {
 namespace {
@@ -15,17 +14,7 @@ std::mutex& write_mutex() {
   return mutex;
 }
 
-std::string timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[96];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
-  return text;
-}
+std::string timestamp() { return events::now_rfc3339(); }
 
 // The level a free-form stderr line reads as.
 Level guess_level(std::string_view line) {

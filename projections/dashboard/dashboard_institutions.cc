@@ -66,23 +66,17 @@ Contributions compute(const json& product, const json& institution) {
     if (text_of(e, 0) <= published) at_publication = &e;
   out[{std::string(figure::products), published.substr(0, 10), text_of(*at_publication, 1), text_of(*at_publication, 2), ""}] += 1;
   // Active: walk both timelines in time order.
-  size_t i = 0, p = 0;
-  const json* inst_state = nullptr;
-  const json* prod_state = nullptr;
   std::optional<Contribution> was;
-  while (i < inst.size() || p < prod.size()) {
-    const bool take_inst = p == prod.size() || (i < inst.size() && text_of(inst[i], 0) <= text_of(prod[p], 0));
-    const json& entry = take_inst ? inst[i++] : prod[p++];
-    (take_inst ? inst_state : prod_state) = &entry;
+  walk_timelines(inst, prod, [&](const json* inst_state, const json* prod_state, const std::string& instant) {
     std::optional<Contribution> now;
     if (inst_state && prod_state && flag_of(*inst_state, 4) && flag_of(*prod_state, 1))
       now = Contribution{std::string(figure::products_active), "", text_of(*inst_state, 1), text_of(*inst_state, 2),
                          text_of(*prod_state, 2)};
-    const std::string date = text_of(entry, 0).substr(0, 10);
+    const std::string date = instant.substr(0, 10);
     auto same = [](const std::optional<Contribution>& a, const std::optional<Contribution>& b) {
       return a.has_value() == b.has_value() && (!a || (a->region == b->region && a->itype == b->itype && a->ptype == b->ptype));
     };
-    if (same(was, now)) continue;
+    if (same(was, now)) return;
     if (was) {
       Contribution c = *was;
       c.date = date;
@@ -94,7 +88,7 @@ Contributions compute(const json& product, const json& institution) {
       out[c] += 1;
     }
     was = now;
-  }
+  });
   for (auto it = out.begin(); it != out.end();) it = it->second == 0 ? out.erase(it) : std::next(it);
   return out;
 }

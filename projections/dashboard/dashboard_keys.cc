@@ -126,37 +126,20 @@ std::string add_days(std::string_view date, int days) {
 }
 
 std::string counter_prefix(std::string_view scope, std::string_view period) {
-  std::string key(1, kCounterRow);
-  append_part(key, scope);
-  append_part(key, period);
-  return key;
+  return parts_key(std::string(1, kCounterRow), scope, period);
 }
 
 std::string counter_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim) {
-  std::string key = counter_prefix(scope, period);
-  append_part(key, figure);
-  append_part(key, dim);
-  return key;
+  return parts_key(counter_prefix(scope, period), figure, dim);
 }
 
-std::string trend_prefix(std::string_view scope) {
-  std::string key(1, kTrendRow);
-  append_part(key, scope);
-  return key;
-}
+std::string trend_prefix(std::string_view scope) { return parts_key(std::string(1, kTrendRow), scope); }
 
 std::string trend_key(std::string_view scope, std::string_view figure, std::string_view period) {
-  std::string key = trend_prefix(scope);
-  append_part(key, figure);
-  append_part(key, period);
-  return key;
+  return parts_key(trend_prefix(scope), figure, period);
 }
 
-std::string dynamics_prefix(std::string_view scope) {
-  std::string key(1, kDynamicsRow);
-  append_part(key, scope);
-  return key;
-}
+std::string dynamics_prefix(std::string_view scope) { return parts_key(std::string(1, kDynamicsRow), scope); }
 
 std::string inverted_date(std::string_view date) {
   std::string out;
@@ -167,46 +150,27 @@ std::string inverted_date(std::string_view date) {
 
 std::string dynamics_key(std::string_view scope, std::string_view date, std::string_view application,
                          std::string_view loan_number) {
-  std::string key = dynamics_prefix(scope);
-  key += inverted_date(date);
-  append_part(key, application);
-  append_part(key, loan_number);
-  return key;
+  return parts_key(dynamics_prefix(scope) + inverted_date(date), application, loan_number);
 }
 
 std::string state_key(std::string_view kind, std::string_view id) {
-  std::string key(1, kStateRow);
-  append_part(key, kind);
-  append_part(key, id);
-  return key;
+  return parts_key(std::string(1, kStateRow), kind, id);
 }
 
 std::string stock_prefix(std::string_view scope, char grain) {
-  std::string key(1, kStockRow);
-  append_part(key, scope);
-  key.push_back(grain);
-  return key;
+  return parts_key(std::string(1, kStockRow), scope) + grain;
 }
 
 std::string stock_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim) {
-  std::string key = stock_prefix(scope, period.size() == 4 ? 'Y' : period.size() == 7 ? 'M' : 'D');
-  append_part(key, period);
-  append_part(key, figure);
-  append_part(key, dim);
-  return key;
+  return parts_key(stock_prefix(scope, stock_grain(period)), period, figure, dim);
 }
 
 std::string cohort_prefix(std::string_view scope, std::string_view period) {
-  std::string key(1, kCohortRow);
-  append_part(key, scope);
-  append_part(key, period);
-  return key;
+  return parts_key(std::string(1, kCohortRow), scope, period);
 }
 
 std::string cohort_key(std::string_view scope, std::string_view period, std::string_view first_drawdown) {
-  std::string key = cohort_prefix(scope, period);
-  append_part(key, first_drawdown);
-  return key;
+  return parts_key(cohort_prefix(scope, period), first_drawdown);
 }
 
 Counter parse_counter(std::string_view value) {
@@ -256,6 +220,57 @@ Result<nlohmann::json> json_row(ViewWriter& view, const std::string& key, const 
   nlohmann::json parsed = nlohmann::json::parse(*stored, nullptr, false);
   if (!parsed.is_object()) return make_error(Errc::corrupt, what + " does not decode");
   return parsed;
+}
+
+Status sum_stock_changes(const ViewReader& view, const std::function<std::string(char grain)>& prefix,
+                         const std::string& date,
+                         const std::function<void(std::string_view rest, const Counter& change)>& add) {
+  auto sum = [&](char grain, const std::string& from, auto&& keep) {
+    const std::string grain_prefix = prefix(grain);
+    std::string start = grain_prefix;
+    append_part(start, from);
+    start.resize(start.size() - 2);  // without the terminator: from the first period >= `from`
+    return view.scan(grain_prefix, start, [&](std::string_view key, std::string_view value) {
+      std::string_view rest = key.substr(grain_prefix.size());
+      auto period = take_part(rest);
+      if (!period) return true;
+      if (!keep(*period)) return false;
+      add(rest, parse_counter(value));
+      return true;
+    });
+  };
+  const std::string year = date.substr(0, 4), month = date.substr(0, 7);
+  XYD_RETURN_IF_ERROR(sum('Y', "", [&](const std::string& p) { return p < year; }));
+  XYD_RETURN_IF_ERROR(sum('M', year, [&](const std::string& p) { return p < month; }));
+  return sum('D', month, [&](const std::string& p) { return p <= date; });
+}
+
+char stock_grain(std::string_view period) { return period.size() == 4 ? 'Y' : period.size() == 7 ? 'M' : 'D'; }
+
+void walk_timelines(const nlohmann::json& first, const nlohmann::json& second,
+                    const std::function<void(const nlohmann::json* first_state, const nlohmann::json* second_state,
+                                             const std::string& instant)>& step) {
+  auto instant_of = [](const nlohmann::json& entry) {
+    return entry.is_array() && !entry.empty() && entry[0].is_string() ? entry[0].get<std::string>() : std::string();
+  };
+  const size_t first_size = first.is_array() ? first.size() : 0, second_size = second.is_array() ? second.size() : 0;
+  size_t i = 0, j = 0;
+  const nlohmann::json* first_state = nullptr;
+  const nlohmann::json* second_state = nullptr;
+  while (i < first_size || j < second_size) {
+    const bool take_first = j == second_size || (i < first_size && instant_of(first[i]) <= instant_of(second[j]));
+    const nlohmann::json& entry = take_first ? first[i++] : second[j++];
+    (take_first ? first_state : second_state) = &entry;
+    step(first_state, second_state, instant_of(entry));
+  }
+}
+
+std::optional<DockingEnd> docking_end(const nlohmann::json& order, const std::string& date) {
+  if (!order.value("accepted", false)) return std::nullopt;
+  const std::string accepted = text_at(order, "accepted_on"), ended = text_at(order, "docking_ended");
+  std::string end = is_date(date) && date > accepted ? date : accepted;
+  if (!ended.empty() && ended <= end) return std::nullopt;
+  return DockingEnd{std::move(end), ended};
 }
 
 Result<std::optional<RelevantEvent>> relevant_event(const EventContext& context, const std::set<std::string>& names) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -111,6 +112,37 @@ Counter parse_counter(std::string_view value);
 // a + b, refused (corrupt, naming the key) when a count or an amount would overflow int64.
 Result<Counter> add_counters(const Counter& a, const Counter& b, std::string_view key);
 std::string format_counter(const Counter& c);
+
+// Stock figures kept as their changes per year, month and day (the dashboard's k rows, the
+// statistics' s rows). The value at the end of `date` sums the changes of the years before it, of
+// the months of its year before it and of the days of its month up to it. `prefix(grain)` is the
+// key prefix of one grain ('Y', 'M' or 'D', stock_grain), each key going on with the period part;
+// `add` gets the rest of each summed key and its change. Any thread.
+[[nodiscard]] Status sum_stock_changes(const ViewReader& view, const std::function<std::string(char grain)>& prefix,
+                                       const std::string& date,
+                                       const std::function<void(std::string_view rest, const Counter& change)>& add);
+// The grain of a stock period by its length: 'Y' (YYYY), 'M' (YYYY-MM) or 'D' (YYYY-MM-DD).
+char stock_grain(std::string_view period);
+
+// When an accepted order stops docking, for an order row {accepted, accepted_on, docking_ended}
+// and the date of what ends it: never before the acceptance (a drawdown reported with an earlier
+// business date ends it on the day it began), and a drawdown dated before an earlier end moves
+// the end. nullopt when nothing changes; else the end to record (docking_ended) and the earlier
+// end to take back ("" when none): the stock falls on `end` and, when moved, rises again on `undo`.
+struct DockingEnd {
+  std::string end;
+  std::string undo;
+};
+std::optional<DockingEnd> docking_end(const nlohmann::json& order, const std::string& date);
+
+// Walks two timelines of entries [instant, ...] (JSON arrays, each in its own aggregate's order)
+// in instant order, `first`'s entry before `second`'s at the same instant, and calls
+// step(first_state, second_state, instant) after each entry with the latest entry of each so far
+// (null before its first). The product counts walk an institution's and a product's timelines,
+// which come on different topics in any interleaving. Any thread.
+void walk_timelines(const nlohmann::json& first, const nlohmann::json& second,
+                    const std::function<void(const nlohmann::json* first_state, const nlohmann::json* second_state,
+                                             const std::string& instant)>& step);
 
 // Shared by the counter projections (dashboard, statistics), on the applying thread:
 // a member of an event's data, 0 / "" when absent or of another type;

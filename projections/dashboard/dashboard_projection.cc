@@ -129,14 +129,13 @@ std::vector<std::string> order_dims(const json& row) {
 // Docking ends on `date` (never before the acceptance: a drawdown reported with an earlier
 // business date ends it on the day it began); a drawdown dated before an earlier end moves it.
 Status end_docking(Counters& counters, json& row, const std::string& date) {
-  if (!row.value("accepted", false)) return Status();
-  const std::string accepted = text_at(row, "accepted_on"), ended = text_at(row, "docking_ended");
-  const std::string end = is_date(date) && date > accepted ? date : accepted;
-  if (!ended.empty() && ended <= end) return Status();
+  const auto change = docking_end(row, date);
+  if (!change) return Status();
   const Counter one{1, int_at(row, "intended")};
-  if (!ended.empty()) XYD_RETURN_IF_ERROR(counters.stock(figure::docking, text_at(row, "region"), ended, one, {}, false));
-  row["docking_ended"] = end;
-  return counters.stock(figure::docking, text_at(row, "region"), end, {-one.count, -one.amount}, {}, false);
+  const std::string region = text_at(row, "region");
+  if (!change->undo.empty()) XYD_RETURN_IF_ERROR(counters.stock(figure::docking, region, change->undo, one, {}, false));
+  row["docking_ended"] = change->end;
+  return counters.stock(figure::docking, region, change->end, {-one.count, -one.amount}, {}, false);
 }
 
 Status add_dynamics(Counters& counters, const json& row, const std::string& application, const json& data) {
@@ -285,6 +284,7 @@ ProjectionSpec dashboard_spec() {
   spec.description =
       "the government dashboard's counters (数据中心) by country/province/city and all time/year/month/day";
   spec.aggregate_types = {"account", "enterprise", "institution", "product", "demand", "application"};
+  spec.layout = 2;  // 2: stock figures as changes per year/month/day (k rows), cohort rows
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new DashboardProjection());
   };

@@ -55,29 +55,16 @@ json rate(int64_t numerator, int64_t denominator) {
 // months of its year before it and of the days of its month up to it.
 Result<Figures> stock_at(const ViewReader& view, std::string_view scope, const std::string& date) {
   Figures out;
-  auto sum = [&](char grain, const std::string& from, auto&& keep) {
-    const std::string prefix = stock_prefix(scope, grain);
-    std::string start = prefix;
-    append_part(start, from);
-    start.resize(start.size() - 2);  // without the terminator: from the first period >= `from`
-    return view.scan(prefix, start, [&](std::string_view key, std::string_view value) {
-      std::string_view rest = key.substr(prefix.size());
-      auto period = take_part(rest);
-      auto figure = take_part(rest);
-      auto dim = take_part(rest);
-      if (!period || !figure || !dim) return true;
-      if (!keep(*period)) return false;
-      Counter& c = out[*figure][*dim];
-      const Counter add = parse_counter(value);
-      c.count += add.count;
-      c.amount += add.amount;
-      return true;
-    });
-  };
-  const std::string year = date.substr(0, 4), month = date.substr(0, 7);
-  XYD_RETURN_IF_ERROR(sum('Y', "", [&](const std::string& p) { return p < year; }));
-  XYD_RETURN_IF_ERROR(sum('M', year, [&](const std::string& p) { return p < month; }));
-  XYD_RETURN_IF_ERROR(sum('D', month, [&](const std::string& p) { return p <= date; }));
+  XYD_RETURN_IF_ERROR(sum_stock_changes(
+      view, [&](char grain) { return stock_prefix(scope, grain); }, date,
+      [&](std::string_view rest, const Counter& change) {
+        auto figure = take_part(rest);
+        auto dim = take_part(rest);
+        if (!figure || !dim) return;
+        Counter& c = out[*figure][*dim];
+        c.count += change.count;
+        c.amount += change.amount;
+      }));
   return out;
 }
 

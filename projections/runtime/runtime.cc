@@ -137,12 +137,29 @@ Status ProjectionRuntime::start() {
         std::lock_guard lock(mutex_);
         slot.building.reset();
       }
+      if (slot.building && slot.building->info().layout != slot.spec->layout) {
+        std::cerr << "xyd projections: " << name << " v" << slot.building->info().version
+                  << " was being built in another row layout: starting that build again" << std::endl;
+        XYD_RETURN_IF_ERROR(store_->retire(slot.building));
+        std::lock_guard lock(mutex_);
+        slot.building.reset();
+      }
+      // A live version this build of xyd would misread is rebuilt beside it; it serves meanwhile.
+      const bool stale_layout = slot.live && slot.live->info().layout != slot.spec->layout;
+      if (stale_layout && !slot.building && rules.ok()) {
+        std::cerr << "xyd projections: " << name << " v" << slot.live->info().version << " is in row layout "
+                  << slot.live->info().layout << ", this build writes layout " << slot.spec->layout
+                  << ": rebuilding it beside the live one" << std::endl;
+        XYD_ASSIGN_OR_RETURN(auto created, store_->create_version(name, *rules, slot.spec->layout));
+        std::lock_guard lock(mutex_);
+        slot.building = std::move(created);
+      }
       if (!slot.live && !slot.building) {
         if (!rules.ok()) {
           slot.note = rules.error().message;
           continue;  // the supervisor retries
         }
-        XYD_ASSIGN_OR_RETURN(auto created, store_->create_version(name, *rules));
+        XYD_ASSIGN_OR_RETURN(auto created, store_->create_version(name, *rules, slot.spec->layout));
         std::lock_guard lock(mutex_);
         slot.building = std::move(created);
       }
@@ -217,7 +234,7 @@ void ProjectionRuntime::supervise_slot(Slot& slot) {
       slot.retry_at = now + 5s;
       return;
     }
-    auto created = store_->create_version(slot.spec->name, *rules);
+    auto created = store_->create_version(slot.spec->name, *rules, slot.spec->layout);
     if (!created.ok()) {
       slot.note = created.error().message;
       slot.retry_at = now + 5s;
@@ -321,7 +338,7 @@ Result<int64_t> ProjectionRuntime::rebuild(const std::string& name) {
                           "\", the version the live view was built with: give the changed rules a new version so "
                           "every row can say which rules produced it",
                       "version", "new-version-for-new-rules");
-  XYD_ASSIGN_OR_RETURN(auto created, store_->create_version(name, rules));
+  XYD_ASSIGN_OR_RETURN(auto created, store_->create_version(name, rules, s->spec->layout));
   {
     std::lock_guard lock(mutex_);
     s->building = created;
@@ -409,6 +426,13 @@ ProjectionStatus ProjectionRuntime::status_of(const Slot& slot) const {
                         live_rules->version + ": rebuild it (xyd rebuild " + spec.name + ") to apply the new rules";
       }
     }
+  }
+  if (slot.live && slot.live->info().layout != spec.layout) {
+    status.needs_rebuild = true;
+    if (status.note.empty())
+      status.note = "the live view is in row layout " + std::to_string(slot.live->info().layout) +
+                    " and this build of xyd writes layout " + std::to_string(spec.layout) +
+                    (slot.building ? ": the rebuild in progress replaces it" : ": rebuild it (xyd rebuild " + spec.name + ")");
   }
   if (slot.live) status.live = version_status(slot, *slot.live, slot.live_worker.get());
   if (slot.building) status.rebuild = version_status(slot, *slot.building, slot.building_worker.get());

@@ -73,8 +73,8 @@ std::shared_ptr<rocksdb::Cache> shared_block_cache() {
 }  // namespace
 
 nlohmann::json VersionInfo::to_json() const {
-  return {{"projection", projection}, {"version", version},       {"state", state},
-          {"rule_set", rule_set},     {"created_at", created_at}, {"live_since", live_since}};
+  return {{"projection", projection}, {"version", version},       {"state", state},        {"rule_set", rule_set},
+          {"layout", layout},         {"created_at", created_at}, {"live_since", live_since}};
 }
 
 Result<VersionInfo> VersionInfo::from_json(const nlohmann::json& j) {
@@ -84,6 +84,7 @@ Result<VersionInfo> VersionInfo::from_json(const nlohmann::json& j) {
     info.version = j.at("version").get<int64_t>();
     info.state = j.at("state").get<std::string>();
     info.rule_set = j.value("rule_set", nlohmann::json());
+    info.layout = j.value("layout", int64_t{1});  // catalogs written before layouts were recorded
     info.created_at = j.value("created_at", std::string());
     info.live_since = j.value("live_since", std::string());
   } catch (const nlohmann::json::exception& e) {
@@ -222,7 +223,8 @@ std::vector<std::shared_ptr<VersionHandle>> ProjectionStore::versions(const std:
 }
 
 Result<std::shared_ptr<VersionHandle>> ProjectionStore::create_version(const std::string& projection,
-                                                                        std::shared_ptr<const RuleSet> rules) {
+                                                                        std::shared_ptr<const RuleSet> rules,
+                                                                        int64_t layout) {
   std::lock_guard lock(mutex_);
   int64_t next = 1;
   std::string stored;
@@ -236,6 +238,7 @@ Result<std::shared_ptr<VersionHandle>> ProjectionStore::create_version(const std
   info.version = next;
   info.state = "building";
   info.rule_set = rules ? rules->document : nlohmann::json();
+  info.layout = layout;
   info.created_at = events::now_rfc3339();
   rocksdb::ColumnFamilyHandle* family = nullptr;
   auto created = db_->CreateColumnFamily(family_options(projection), family_name(projection, next), &family);

@@ -28,6 +28,7 @@ struct VersionInfo {
   int64_t version = 0;
   std::string state;       // "building" or "live"
   nlohmann::json rule_set;  // the rule set document it is built with (null: none)
+  int64_t layout = 1;       // the row layout it is written in (ProjectionSpec::layout)
   std::string created_at;
   std::string live_since;
 
@@ -82,7 +83,7 @@ class ProjectionStore {
   std::vector<std::shared_ptr<VersionHandle>> versions(const std::string& projection) const;
   // A new version, state "building", built with `rules` (may be null).
   Result<std::shared_ptr<VersionHandle>> create_version(const std::string& projection,
-                                                        std::shared_ptr<const RuleSet> rules);
+                                                        std::shared_ptr<const RuleSet> rules, int64_t layout);
   // Makes `next` the live version and forgets `previous` (may be null), in one synced write.
   [[nodiscard]] Status make_live(VersionHandle& next, const std::shared_ptr<VersionHandle>& previous);
   // Forgets a version and drops its column family (readers still holding it keep reading it).

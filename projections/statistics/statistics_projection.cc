@@ -1,6 +1,6 @@
 #include "projections/statistics/statistics_projection.h"
 
-#include <optional>
+#include <map>
 #include <set>
 
 #include "events/catalog.h"
@@ -28,6 +28,15 @@ class Rows {
     }
     return Status();
   }
+  // Changes the stock `figure` of `institution` by `delta` on `date` (nothing for a malformed date).
+  Status stock(std::string_view institution, std::string_view figure, std::string_view date, Counter delta) {
+    if (institution.empty() || !dashboard::is_date(date)) return Status();
+    for (const auto& period : dashboard::periods_of(date, true)) {
+      if (period == dashboard::kAllTime) continue;
+      XYD_RETURN_IF_ERROR(dashboard::bump_counter(view_, stock_key(period, institution, figure), delta));
+    }
+    return Status();
+  }
   Result<json> row(char kind, std::string_view id) {
     return dashboard::json_row(view_, row_key(kind, id), "statistics row " + std::string(1, kind) + "/" + std::string(id));
   }
@@ -37,10 +46,15 @@ class Rows {
   ViewWriter& view_;
 };
 
-Status end_docking(Rows& rows, json& app) {
-  if (!app.value("docking", false)) return Status();
-  app["docking"] = false;
-  return rows.add(text_at(app, "institution"), figure::docking, "", {-1, -int_at(app, "intended")});
+// Docking ends on `date`, as on the dashboard (dashboard::docking_end).
+Status end_docking(Rows& rows, json& app, const std::string& date) {
+  const auto change = dashboard::docking_end(app, date);
+  if (!change) return Status();
+  const Counter one{1, int_at(app, "intended")};
+  const std::string institution = text_at(app, "institution");
+  if (!change->undo.empty()) XYD_RETURN_IF_ERROR(rows.stock(institution, figure::docking, change->undo, one));
+  app["docking_ended"] = change->end;
+  return rows.stock(institution, figure::docking, change->end, {-one.count, -one.amount});
 }
 
 Status apply_application(Rows& rows, const std::string& name, const std::string& id, const std::string& date,
@@ -48,8 +62,8 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
   XYD_ASSIGN_OR_RETURN(json app, rows.row('a', id));
   if (name == "ApplicationSubmitted") {
     if (!app.is_null()) return Status();
-    rows.put_row('a', id, {{"institution", text_at(data, "institution")}, {"intended", 0}, {"docking", false},
-                           {"accepted", false}});
+    rows.put_row('a', id, {{"institution", text_at(data, "institution")}, {"intended", 0}, {"accepted", false},
+                           {"first_disbursed_at", ""}});
     return Status();
   }
   if (app.is_null()) return Status();  // an order whose submission this view never saw
@@ -58,17 +72,23 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
     if (app.value("accepted", false)) return Status();
     const int64_t intended = int_at(data, "intended_amount");
     app["accepted"] = true;
-    app["docking"] = true;
+    app["accepted_on"] = date;
     app["intended"] = intended;
     XYD_RETURN_IF_ERROR(rows.add(institution, figure::accepted, date, {1, intended}));
-    XYD_RETURN_IF_ERROR(rows.add(institution, figure::docking, "", {1, intended}));
+    XYD_RETURN_IF_ERROR(rows.stock(institution, figure::docking, date, {1, intended}));
+    // A drawdown the log holds before the acceptance ends the docking on the day it began.
+    if (const std::string first = text_at(app, "first_disbursed_at"); !first.empty())
+      XYD_RETURN_IF_ERROR(end_docking(rows, app, first));
   } else if (name == "ApplicationTerminated" || name == "ApplicationWithdrawn" || name == "CreditDeclined") {
-    XYD_RETURN_IF_ERROR(end_docking(rows, app));
+    XYD_RETURN_IF_ERROR(end_docking(rows, app, date));
   } else if (name == "CreditGranted") {
     return rows.add(institution, figure::credit, text_at(data, "granted_at"), {1, int_at(data, "amount")});
   } else if (name == "LoanDisbursed") {
-    XYD_RETURN_IF_ERROR(rows.add(institution, figure::loans, text_at(data, "disbursed_at"), {1, int_at(data, "amount")}));
-    XYD_RETURN_IF_ERROR(end_docking(rows, app));
+    const std::string disbursed_at = text_at(data, "disbursed_at");
+    XYD_RETURN_IF_ERROR(rows.add(institution, figure::loans, disbursed_at, {1, int_at(data, "amount")}));
+    const std::string first = text_at(app, "first_disbursed_at");
+    if (first.empty() || (dashboard::is_date(disbursed_at) && disbursed_at < first)) app["first_disbursed_at"] = disbursed_at;
+    XYD_RETURN_IF_ERROR(end_docking(rows, app, dashboard::is_date(disbursed_at) ? disbursed_at : date));
   } else {
     return Status();
   }
@@ -76,49 +96,112 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
   return Status();
 }
 
-// Active products of an institution: its enabled products while it is active (onboarded, neither
-// suspended nor removed). Row n <institution> = {enabled, active}; products may come before it.
-Status change_active(Rows& rows, const std::string& institution, int64_t enabled_delta, std::optional<bool> active) {
+// Active products: a product is active while it is enabled and its institution is active
+// (onboarded, neither suspended nor removed). The institution's and the product's events come on
+// different topics in any interleaving, so each keeps its timeline (n <institution>: [instant,
+// active]; p <product>: [instant, enabled], instants as CST wall clocks) and a product's changes of
+// the stock, by date, are recomputed from both whenever either changes; only the difference to
+// what it wrote before ("active": {date: change}) is written.
+json timeline_of(const json& row) {
+  auto it = row.find("timeline");
+  return it != row.end() && it->is_array() ? *it : json::array();
+}
+
+bool on(const json* entry) {
+  return entry != nullptr && entry->is_array() && entry->size() > 1 && (*entry)[1].is_boolean() && (*entry)[1].get<bool>();
+}
+
+void append_entry(json& row, const std::string& instant, bool state) {
+  json timeline = timeline_of(row);
+  timeline.push_back({instant, state});
+  row["timeline"] = std::move(timeline);
+}
+
+std::map<std::string, int64_t> active_changes(const json& product, const json& institution) {
+  std::map<std::string, int64_t> out;
+  bool was = false;
+  dashboard::walk_timelines(timeline_of(institution), timeline_of(product),
+                            [&](const json* inst, const json* prod, const std::string& instant) {
+                              const bool now = on(inst) && on(prod);
+                              if (now != was) out[instant.substr(0, 10)] += now ? 1 : -1;
+                              was = now;
+                            });
+  std::erase_if(out, [](const auto& change) { return change.second == 0; });
+  return out;
+}
+
+Status recount_product(Rows& rows, json& product, const json& institution) {
+  const auto after = active_changes(product, institution);
+  std::map<std::string, int64_t> change = after;
+  const json before = product.value("active", json::object());
+  for (const auto& [date, n] : before.items())
+    if (n.is_number_integer()) change[date] -= n.get<int64_t>();
+  for (const auto& [date, n] : change)
+    if (n != 0) XYD_RETURN_IF_ERROR(rows.stock(text_at(product, "institution"), figure::products_active, date, {n, 0}));
+  product["active"] = after;
+  return Status();
+}
+
+Result<json> institution_state(Rows& rows, const std::string& institution) {
   XYD_ASSIGN_OR_RETURN(json n, rows.row('n', institution));
-  if (n.is_null()) n = {{"enabled", 0}, {"active", false}};
-  const int64_t enabled = int_at(n, "enabled");
-  const bool was = n.value("active", false), now = active.value_or(was);
-  const int64_t before = was ? enabled : 0, after = now ? enabled + enabled_delta : 0;
-  n["enabled"] = enabled + enabled_delta;
-  n["active"] = now;
-  rows.put_row('n', institution, n);
-  if (after == before) return Status();
-  return rows.add(institution, figure::products_active, "", {after - before, 0});
+  if (!n.is_object()) n = {{"active", false}, {"timeline", json::array()}, {"products", json::array()}};
+  if (!n["products"].is_array()) n["products"] = json::array();
+  return n;
 }
 
 Status apply_product(Rows& rows, const std::string& name, const std::string& id, const std::string& date,
-                     const json& data) {
+                     const std::string& instant, const json& data) {
   XYD_ASSIGN_OR_RETURN(json product, rows.row('p', id));
   if (name == "ProductPublished") {
     if (!product.is_null()) return Status();
     const std::string institution = text_at(data, "institution");
-    rows.put_row('p', id, {{"institution", institution}, {"enabled", true}});
+    product = {{"institution", institution}, {"enabled", true}};
     XYD_RETURN_IF_ERROR(rows.add(institution, figure::products, date, {1, 0}));
-    return change_active(rows, institution, 1, std::nullopt);
+    // The institution lists its products, so that its changes reach them (it may come later).
+    XYD_ASSIGN_OR_RETURN(json n, institution_state(rows, institution));
+    n["products"].push_back(id);
+    rows.put_row('n', institution, n);
+  } else if (product.is_null()) {
+    return Status();
+  } else if (name == "ProductDisabled" || name == "ProductWithdrawn" || name == "ProductEnabled") {
+    const bool enabled = name == "ProductEnabled";
+    if (product.value("enabled", false) == enabled) return Status();
+    product["enabled"] = enabled;
+  } else {
+    return Status();
   }
-  if (product.is_null()) return Status();
-  const bool was = product.value("enabled", false);
-  bool now = was;
-  if (name == "ProductDisabled" || name == "ProductWithdrawn") now = false;
-  else if (name == "ProductEnabled") now = true;
-  if (now == was) return Status();
-  product["enabled"] = now;
+  append_entry(product, instant, product.value("enabled", false));
+  XYD_ASSIGN_OR_RETURN(json n, institution_state(rows, text_at(product, "institution")));
+  XYD_RETURN_IF_ERROR(recount_product(rows, product, n));
   rows.put_row('p', id, product);
-  return change_active(rows, text_at(product, "institution"), now ? 1 : -1, std::nullopt);
+  return Status();
 }
 
-Status apply_institution(Rows& rows, const std::string& name, const std::string& id, const json& data) {
+// The institution became active or inactive at `instant`: its timeline, and every product's counts.
+Status change_active(Rows& rows, const std::string& institution, const std::string& instant, bool active) {
+  XYD_ASSIGN_OR_RETURN(json n, institution_state(rows, institution));
+  if (n.value("active", false) == active && !timeline_of(n).empty()) return Status();
+  n["active"] = active;
+  append_entry(n, instant, active);
+  rows.put_row('n', institution, n);
+  for (const auto& product_id : n["products"]) {
+    if (!product_id.is_string()) continue;
+    XYD_ASSIGN_OR_RETURN(json product, rows.row('p', product_id.get<std::string>()));
+    if (!product.is_object()) continue;
+    XYD_RETURN_IF_ERROR(recount_product(rows, product, n));
+    rows.put_row('p', product_id.get<std::string>(), product);
+  }
+  return Status();
+}
+
+Status apply_institution(Rows& rows, const std::string& name, const std::string& id, const std::string& instant,
+                         const json& data) {
   XYD_ASSIGN_OR_RETURN(json institution, rows.row('i', id));
   if (name == "InstitutionOnboarded") {
     if (!institution.is_null()) return Status();
     institution = {{"name", text_at(data, "full_name")}, {"short_name", text_at(data, "short_name")},
                    {"type", text_at(data, "type")}, {"region", text_at(data, "region")}, {"removed", false}};
-    XYD_RETURN_IF_ERROR(change_active(rows, id, 0, true));
+    XYD_RETURN_IF_ERROR(change_active(rows, id, instant, true));
   } else if (institution.is_null() || institution.value("removed", false)) {
     return Status();
   } else if (name == "InstitutionUpdated") {
@@ -126,10 +209,10 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
     for (const auto& [field, stored] : {std::pair{"full_name", "name"}, {"short_name", "short_name"}, {"region", "region"}})
       if (changes.contains(field) && changes[field].is_object()) institution[stored] = text_at(changes[field], "after");
   } else if (name == "InstitutionSuspended" || name == "InstitutionResumed") {
-    return change_active(rows, id, 0, name == "InstitutionResumed");
+    return change_active(rows, id, instant, name == "InstitutionResumed");
   } else if (name == "InstitutionRemoved") {
     institution["removed"] = true;
-    XYD_RETURN_IF_ERROR(change_active(rows, id, 0, false));
+    XYD_RETURN_IF_ERROR(change_active(rows, id, instant, false));
   } else {
     return Status();
   }
@@ -149,30 +232,26 @@ const std::set<std::string>& relevant_events() {
 
 }  // namespace
 
-std::string counter_prefix(std::string_view period) {
-  std::string key(1, 'c');
-  append_part(key, period);
-  return key;
-}
+std::string counter_prefix(std::string_view period) { return parts_key("c", period); }
 
 std::string counter_key(std::string_view period, std::string_view institution, std::string_view figure) {
-  std::string key = counter_prefix(period);
-  append_part(key, institution);
-  append_part(key, figure);
-  return key;
+  return parts_key(counter_prefix(period), institution, figure);
 }
 
-std::string row_key(char kind, std::string_view id) {
-  std::string key(1, kind);
-  append_part(key, id);
-  return key;
+std::string stock_prefix(char grain) { return {'s', grain}; }
+
+std::string stock_key(std::string_view period, std::string_view institution, std::string_view figure) {
+  return parts_key(stock_prefix(dashboard::stock_grain(period)), period, institution, figure);
 }
+
+std::string row_key(char kind, std::string_view id) { return parts_key(std::string(1, kind), id); }
 
 ProjectionSpec statistics_spec() {
   ProjectionSpec spec;
   spec.name = "statistics";
   spec.description = "per-institution statistics (products, accepted, credit, loans, docking) by all time/year/month";
   spec.aggregate_types = {"institution", "product", "application"};
+  spec.layout = 2;  // 2: docking and active products as stock changes (s rows)
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new StatisticsProjection());
   };
@@ -183,12 +262,13 @@ Status StatisticsProjection::apply(ViewWriter& view, const EventContext& context
   XYD_ASSIGN_OR_RETURN(auto event, dashboard::relevant_event(context, relevant_events()));
   if (!event) return Status();
   const events::Envelope& envelope = event->envelope;
-  const std::string date = dashboard::cst_date(envelope.time).value_or("");
+  const std::string instant = dashboard::cst_instant(envelope.time).value_or("");  // CST wall clock
+  const std::string date = instant.substr(0, 10);
   Rows rows(view);
   const std::string& aggregate = envelope.aggregate_type;
   if (aggregate == "application") return apply_application(rows, event->name, envelope.aggregate_id, date, envelope.data);
-  if (aggregate == "product") return apply_product(rows, event->name, envelope.aggregate_id, date, envelope.data);
-  if (aggregate == "institution") return apply_institution(rows, event->name, envelope.aggregate_id, envelope.data);
+  if (aggregate == "product") return apply_product(rows, event->name, envelope.aggregate_id, date, instant, envelope.data);
+  if (aggregate == "institution") return apply_institution(rows, event->name, envelope.aggregate_id, instant, envelope.data);
   return Status();
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "aggregates/reference.h"
+#include "projections/dashboard/dashboard_projection.h"
 #include "projections/keys.h"
 #include "projections/statistics/statistics_projection.h"
 
@@ -28,9 +29,8 @@ Counter* slot(InstitutionStatistics& row, std::string_view figure) {
   return nullptr;
 }
 
-// The figures of one period, by institution then figure.
-Status read_counters(const ViewReader& view, std::string_view period, std::map<std::string, InstitutionStatistics>& rows,
-                     bool current) {
+// The flow figures of one period, by institution then figure.
+Status read_counters(const ViewReader& view, std::string_view period, std::map<std::string, InstitutionStatistics>& rows) {
   const std::string prefix = counter_prefix(period);
   return view.scan(prefix, prefix, [&](std::string_view key, std::string_view value) {
     std::string_view rest = key.substr(prefix.size());
@@ -39,10 +39,23 @@ Status read_counters(const ViewReader& view, std::string_view period, std::map<s
     if (!institution || !figure) return true;
     auto row = rows.find(*institution);
     if (row == rows.end()) return true;
-    const bool is_current = *figure == figure::docking || *figure == figure::products_active;
-    if (is_current != current) return true;
     if (Counter* c = slot(row->second, *figure)) *c = dashboard::parse_counter(value);
     return true;
+  });
+}
+
+// The stock figures at the end of `date`.
+Status read_stocks(const ViewReader& view, const std::string& date, std::map<std::string, InstitutionStatistics>& rows) {
+  return dashboard::sum_stock_changes(view, stock_prefix, date, [&](std::string_view rest, const Counter& change) {
+    auto institution = take_part(rest);
+    auto figure = take_part(rest);
+    if (!institution || !figure) return;
+    auto row = rows.find(*institution);
+    if (row == rows.end()) return;
+    if (Counter* c = slot(row->second, *figure)) {
+      c->count += change.count;
+      c->amount += change.amount;
+    }
   });
 }
 
@@ -67,8 +80,11 @@ Result<std::string> period_of(const std::string& year, const std::string& month)
   return year + "-" + (month.size() == 1 ? "0" : "") + month;
 }
 
-Result<std::vector<InstitutionStatistics>> institution_statistics(const ViewReader& view, const StatisticsQuery& query) {
+Result<StatisticsTable> institution_statistics(const ViewReader& view, const StatisticsQuery& query) {
   XYD_ASSIGN_OR_RETURN(const std::string period, check_period(query.period));
+  const std::string as_of = query.as_of.empty() ? dashboard::cst_today() : query.as_of;
+  if (!dashboard::is_date(as_of))
+    return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
   const bool any_region = query.region.empty() || query.region == "CN";
   if (!any_region && !domain::is_region(query.region))
     return make_error(Errc::invalid_argument, "region " + query.region + " is not a GB/T 2260 code", "region", "gb2260-code");
@@ -97,11 +113,14 @@ Result<std::vector<InstitutionStatistics>> institution_statistics(const ViewRead
     return true;
   }));
   XYD_RETURN_IF_ERROR(failure);
-  XYD_RETURN_IF_ERROR(read_counters(view, period, rows, false));
-  XYD_RETURN_IF_ERROR(read_counters(view, "all", rows, true));
-  std::vector<InstitutionStatistics> out;
-  out.reserve(rows.size());
-  for (auto& [id, row] : rows) out.push_back(std::move(row));
+  StatisticsTable out;
+  out.period = period;
+  out.as_of = as_of;
+  out.stock_date = dashboard::stock_date(period, as_of);
+  XYD_RETURN_IF_ERROR(read_counters(view, period, rows));
+  XYD_RETURN_IF_ERROR(read_stocks(view, out.stock_date, rows));
+  out.rows.reserve(rows.size());
+  for (auto& [id, row] : rows) out.rows.push_back(std::move(row));
   return out;
 }
 

@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(institution_statistics_equal_a_fold_over_the_log) {
       if (!type.empty() && inst.type != type) continue;
       if (scope != "CN" && !xyd::domain::region_scope_covers(scope, inst.region)) continue;
       json item = {{"institution", id}, {"name", inst.name}, {"type", inst.type}, {"region", inst.region}};
-      for (const auto& [figure, value] : fold.figures(id, period))
+      for (const auto& [figure, value] : fold.figures(id, period, w.as_of))
         item[figure.ends_with("amount") ? figure + "_fen" : figure] = value;
       items.push_back(item);
     }
@@ -266,12 +266,16 @@ BOOST_AUTO_TEST_CASE(institution_statistics_equal_a_fold_over_the_log) {
   };
   auto items = [](const json& body) { return body["items"]; };
   const std::string y = w.year, m = std::to_string(std::stoi(w.month.substr(5)));
-  w.until_equal("operator", "/api/v1/statistics/institutions", expected("CN", "all", ""), items);
-  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y, expected("CN", w.year, ""), items);
-  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y + "&month=" + m + "&type=bank",
+  const std::string as_of = "as_of=" + w.as_of;
+  w.until_equal("operator", "/api/v1/statistics/institutions?" + as_of, expected("CN", "all", ""), items);
+  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y + "&" + as_of, expected("CN", w.year, ""), items);
+  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y + "&month=" + m + "&type=bank&" + as_of,
                 expected("CN", w.month, "bank"), items);
-  w.until_equal("province", "/api/v1/statistics/institutions?year=" + y, expected(w.province, w.year, ""), items);
-  w.until_equal("city", "/api/v1/statistics/institutions", expected(w.city, "all", ""), items);
+  w.until_equal("province", "/api/v1/statistics/institutions?year=" + y + "&" + as_of, expected(w.province, w.year, ""), items);
+  w.until_equal("city", "/api/v1/statistics/institutions?" + as_of, expected(w.city, "all", ""), items);
+  // A past year reads its stock figures at its last day.
+  const std::string before = std::to_string(std::stoi(y) - 1);
+  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + before + "&" + as_of, expected("CN", before, ""), items);
   auto bad = w.get("operator", "/api/v1/statistics/institutions?month=3");
   BOOST_TEST(bad.status == 400);
   BOOST_TEST(bad.body.value("field", "") == "year");
@@ -352,10 +356,10 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
     for (const auto& [id, inst] : institutions.institutions)
       if (!inst.removed && (type.empty() || inst.type == type) &&
           (scope == "CN" || xyd::domain::region_scope_covers(scope, inst.region)))
-        candidates.emplace_back(id, institutions.figures(id, "all"));
+        candidates.emplace_back(id, institutions.figures(id, "all", w.as_of));
     for (const std::string by : {"products", "accepted_count", "accepted_amount", "loan_count", "loan_amount",
                                  "in_progress_count", "in_progress_amount", "composite"})
-      w.until_equal("operator", "/api/v1/rankings/institutions?top=1000&scope=" + scope + "&type=" + type + "&by=" + by,
+      w.until_equal("operator", "/api/v1/rankings/institutions?top=1000&scope=" + scope + "&type=" + type + "&as_of=" + w.as_of + "&by=" + by,
                     ranked(candidates, by, rules["rankings"]["institutions"]), codes_and_values);
   }
   auto top = w.get("operator", "/api/v1/rankings/institutions?by=loan_amount&top=2");

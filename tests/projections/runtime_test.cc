@@ -2,7 +2,8 @@
 // conformance suite): a crash in the middle of a batch (a child process killed with SIGKILL
 // between building a batch and writing it, or just after) resumes to exactly the view a fresh
 // rebuild makes; a rebuild under concurrent reads and writes never shows a half-built view; a
-// rule-set change and a rebuild change exactly the rows the rule affects.
+// rule-set change and a rebuild change exactly the rows the rule affects; a live view written in
+// an older row layout is rebuilt beside it when the runtime starts.
 #define BOOST_TEST_MODULE projection_runtime
 #include <signal.h>
 #include <sys/wait.h>
@@ -257,6 +258,53 @@ BOOST_AUTO_TEST_CASE(a_rebuild_under_concurrent_reads_and_writes_never_shows_a_h
     BOOST_CHECK_EQUAL(static_cast<int64_t>(page->items.size()), f.chains.version_of("application", query.aggregate_id));
   }
   BOOST_TEST_MESSAGE(queries.load() << " reads during " << appended_batches.load() << " appends and one rebuild");
+}
+
+BOOST_AUTO_TEST_CASE(a_live_view_in_an_older_row_layout_is_rebuilt_beside_it_at_start) {
+  auto f = test::make_fixture("layout");
+  add_history(f);
+  const std::string store = test::fresh_folder("layout-store");
+  auto specs_of_layout = [](int64_t layout) {
+    auto specs = projections::standard_projections();
+    for (auto& spec : specs) spec.layout = layout;
+    return specs;
+  };
+  auto open_with = [&](int64_t layout) {
+    auto options = f.runtime_options(store);
+    options.only = {"delinquency"};
+    auto runtime = ProjectionRuntime::open(*f.t.log, options, specs_of_layout(layout));
+    BOOST_REQUIRE_MESSAGE(runtime.ok(), error_of(runtime));
+    return std::move(runtime).value();
+  };
+  std::vector<std::pair<std::string, std::string>> before;
+  {
+    auto runtime = open_with(1);
+    REQUIRE_OK(runtime->start());
+    REQUIRE_OK(runtime->wait_live("delinquency", 1, 60s));
+    REQUIRE_OK(runtime->wait_caught_up("delinquency", 60s));
+    before = test::dump_view(*runtime, "delinquency");
+  }
+  BOOST_REQUIRE(!before.empty());
+  // The same code again: nothing to rebuild.
+  {
+    auto runtime = open_with(1);
+    auto status = runtime->status("delinquency");
+    REQUIRE_OK(status);
+    BOOST_TEST(!status->needs_rebuild);
+  }
+  auto runtime = open_with(2);
+  auto stale = runtime->status("delinquency");
+  REQUIRE_OK(stale);
+  BOOST_TEST(stale->needs_rebuild);
+  BOOST_TEST(stale->note.find("row layout 1") != std::string::npos, stale->note);
+  REQUIRE_OK(runtime->start());  // starts the rebuild; version 1 serves meanwhile
+  REQUIRE_OK(runtime->wait_live("delinquency", 2, 60s));
+  REQUIRE_OK(runtime->wait_caught_up("delinquency", 60s));
+  auto fresh = runtime->status("delinquency");
+  REQUIRE_OK(fresh);
+  BOOST_TEST(!fresh->needs_rebuild);
+  BOOST_TEST(!fresh->rebuild.has_value());
+  BOOST_TEST((test::dump_view(*runtime, "delinquency") == before));
 }
 
 BOOST_AUTO_TEST_CASE(a_rule_set_change_then_a_rebuild_changes_exactly_the_rows_the_rule_affects) {

@@ -10,6 +10,7 @@
 #include "api/common_passwords.h"
 #include "api/credential_store_impl.h"
 #include "events/embedded/private_files.h"
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::api {
 namespace {
@@ -54,7 +55,8 @@ Result<std::unique_ptr<CredentialStore>> CredentialStore::open(const std::string
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, path, &raw);
-  if (!s.ok()) return make_error(Errc::unavailable, "cannot open the credential store at " + path + ": " + s.ToString());
+  if (!s.ok())
+    return rocks::open_error(s, "the credential store", path, "another xyd process is using this data folder");
   auto impl = std::make_unique<Impl>();
   impl->db.reset(raw);
   return std::unique_ptr<CredentialStore>(new CredentialStore(std::move(impl)));

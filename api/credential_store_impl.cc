@@ -5,12 +5,11 @@
 
 #include <charconv>
 #include <chrono>
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::api {
 
-Error storage_error(const rocksdb::Status& s) {
-  return make_error(Errc::unavailable, "credential store: " + s.ToString());
-}
+Error storage_error(const rocksdb::Status& s) { return rocks::error_of(s, "credential store"); }
 
 int64_t wall_clock_ms() {
   using namespace std::chrono;

@@ -20,7 +20,8 @@ int http_status(Errc code) {
     case Errc::unauthenticated: return 401;
     case Errc::forbidden: return 403;
     case Errc::too_many: return 429;
-    case Errc::unavailable: return 503;
+    case Errc::unavailable:
+    case Errc::busy: return 503;
     case Errc::timeout: return 504;
     case Errc::corrupt:
     case Errc::fatal: return 500;
@@ -93,7 +94,8 @@ const ProblemPage& problem_page(const Error& error) {
     case Errc::unauthenticated: return page_named("unauthenticated");
     case Errc::forbidden: return page_named("forbidden");
     case Errc::too_many: return page_named("too-many");
-    case Errc::unavailable: return page_named("unavailable");
+    case Errc::unavailable:
+    case Errc::busy: return page_named("unavailable");
     case Errc::timeout: return page_named("timeout");
     case Errc::corrupt: return page_named("corrupt");
     case Errc::fatal: return page_named("internal");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::connectors {
 namespace {
@@ -31,8 +32,7 @@ std::string flow_prefix(const std::string& scope) { return "f" + kSep + scope + 
 std::string dead_prefix(const std::string& scope) { return "d" + kSep + scope + kSep; }
 
 Status from_rocks(const rocksdb::Status& status, const std::string& what) {
-  if (status.ok()) return Status();
-  return make_error(Errc::unavailable, "outbound store: " + what + ": " + status.ToString());
+  return rocks::status_of(status, "outbound store: " + what);
 }
 
 // Cursors show the key's tail with '.' for NUL (the tails are digits).

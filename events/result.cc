@@ -16,6 +16,7 @@ const char* errc_name(Errc code) {
     case Errc::unavailable: return "unavailable";
     case Errc::timeout: return "timeout";
     case Errc::corrupt: return "corrupt";
+    case Errc::busy: return "busy";
     case Errc::fatal: return "fatal";
   }
   return "unknown";

@@ -22,6 +22,7 @@ enum class Errc {
   unavailable,        // the log or a broker cannot be reached now; retrying may help
   timeout,            // gave up waiting; the operation may still complete
   corrupt,            // stored data does not decode or verify
+  busy,               // held by another process (a data folder's lock); ask that process, or wait
   fatal,              // an internal failure that the caller cannot fix
 };
 

@@ -163,9 +163,7 @@ projections::runtime::RuntimeOptions runtime_options(const CliOptions& options) 
   return runtime;
 }
 
-bool held_by_another_process(const Error& error) {
-  return error.message.find("lock") != std::string::npos || error.message.find("Resource temporarily") != std::string::npos;
-}
+bool held_by_another_process(const Error& error) { return error.code == Errc::busy; }
 
 Result<nlohmann::json> call_server(const CliOptions& options, const std::string& method, const std::string& path,
                                    const nlohmann::json& body) {

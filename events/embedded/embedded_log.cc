@@ -23,6 +23,7 @@
 #include "events/embedded/private_files.h"
 #include "events/embedded/record_codec.h"
 #include "events/group_commit.h"
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::log {
 namespace {
@@ -39,9 +40,7 @@ int64_t now_ms() {
       .count();
 }
 
-Error rocks_error(const rocksdb::Status& s, const std::string& what) {
-  return make_error(Errc::unavailable, what + ": " + s.ToString());
-}
+using rocks::error_of;
 
 std::string offset_key(const std::string& group, const TopicPartition& tp) {
   std::string key = kOffsetPrefix + group;
@@ -118,7 +117,7 @@ class EmbeddedLog final : public EventLog {
         ends_[tp] = scan_end(tp);
       }
     }
-    return it->status().ok() ? Status() : Status(rocks_error(it->status(), "reading topics"));
+    return it->status().ok() ? Status() : Status(error_of(it->status(), "reading topics"));
   }
 
   std::string backend() const override { return "embedded"; }
@@ -151,7 +150,7 @@ class EmbeddedLog final : public EventLog {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     auto s = db_->Write(write_options, &batch);
-    if (!s.ok()) return rocks_error(s, "creating topics");
+    if (!s.ok()) return error_of(s, "creating topics");
     for (const auto& spec : created) {
       topics_[spec.name] = spec.partitions;
       for (int32_t p = 0; p < spec.partitions; ++p) ends_[{spec.name, p}] = 0;
@@ -208,7 +207,7 @@ class EmbeddedLog final : public EventLog {
       std::string value;
       auto s = db_->Get(rocksdb::ReadOptions(), meta_, offset_key(group, tp), &value);
       if (s.IsNotFound()) continue;
-      if (!s.ok()) return rocks_error(s, "reading committed offsets of group " + group);
+      if (!s.ok()) return error_of(s, "reading committed offsets of group " + group);
       result[tp] = std::stoll(value);
     }
     return result;
@@ -246,7 +245,7 @@ class EmbeddedLog final : public EventLog {
       next = record.offset + 1;
       out.push_back(std::move(record));
     }
-    if (!it->status().ok()) return rocks_error(it->status(), "reading " + tp.to_string());
+    if (!it->status().ok()) return error_of(it->status(), "reading " + tp.to_string());
     return next;
   }
 
@@ -352,7 +351,7 @@ class EmbeddedLog final : public EventLog {
       auto s = db_->Write(write_options, &batch);
       if (!s.ok()) {
         for (size_t i = 0; i < group.size(); ++i)
-          if (accepted[i]) group[i]->outcome = rocks_error(s, "appending to the embedded log");
+          if (accepted[i]) group[i]->outcome = error_of(s, "appending to the embedded log");
         return;
       }
     }
@@ -599,10 +598,9 @@ Result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
     s = rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
   }
   if (!s.ok())
-    return make_error(Errc::unavailable, "cannot open the embedded log at " + options.path + ": " + s.ToString() +
-                                             (s.IsIOError() ? " (is another xyd process, such as xyd serve, using this data folder? "
-                                                              "`xyd log tail` without --follow reads beside it)"
-                                                            : ""));
+    return rocks::open_error(s, "the embedded log", options.path,
+                             "another xyd process, such as xyd serve, is using this data folder; "
+                             "`xyd log tail` without --follow reads beside it");
   auto log = std::make_unique<EmbeddedLog>(options, std::unique_ptr<rocksdb::DB>(raw), handles);
   XYD_RETURN_IF_ERROR(log->load());
   return std::unique_ptr<EventLog>(std::move(log));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "projections/keys.h"
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::projections::runtime {
 namespace {
@@ -10,9 +11,7 @@ namespace {
 constexpr char kOffsetTag = 'o';
 constexpr char kRejectedTag = 'r';
 
-Error rocks_error(const rocksdb::Status& s, const std::string& what) {
-  return make_error(s.IsCorruption() ? Errc::corrupt : Errc::unavailable, what + ": " + s.ToString());
-}
+Error rocks_error(const rocksdb::Status& s, const std::string& what) { return rocks::error_of(s, what); }
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "events/codec.h"
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::projections::runtime {
 namespace {
@@ -19,9 +20,7 @@ namespace {
 constexpr const char* kVersionPrefix = "v/";
 constexpr const char* kNextPrefix = "n/";
 
-Error rocks_error(const rocksdb::Status& s, const std::string& what) {
-  return make_error(s.IsCorruption() ? Errc::corrupt : Errc::unavailable, what + ": " + s.ToString());
-}
+Error rocks_error(const rocksdb::Status& s, const std::string& what) { return rocks::error_of(s, what); }
 
 std::string family_name(const std::string& projection, int64_t version) {
   return projection + ".v" + std::to_string(version);
@@ -168,9 +167,8 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::open(const std::string
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_options, path, families, &handles, &raw);
   if (!s.ok())
-    return make_error(Errc::unavailable,
-                      "cannot open the projection store at " + path + ": " + s.ToString() +
-                          (s.IsIOError() ? " (is `xyd serve` running on this data folder? then ask it over HTTP)" : ""));
+    return rocks::open_error(s, "the projection store", path,
+                             "`xyd serve` is running on this data folder: ask it over HTTP");
   std::unique_ptr<ProjectionStore> store(new ProjectionStore(path, std::unique_ptr<rocksdb::DB>(raw), specs));
   XYD_RETURN_IF_ERROR(store->load(std::move(handles)));
   return store;

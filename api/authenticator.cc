@@ -14,6 +14,7 @@
 
 #include "events/embedded/private_files.h"
 #include "events/json_input.h"
+#include "events/numbers.h"
 
 namespace xyd::api {
 namespace {
@@ -106,11 +107,10 @@ std::optional<Block> parse_block(const std::string& entry) {
   Block block{*ip, 128};
   if (slash != std::string::npos) {
     const std::string bits = entry.substr(slash + 1);
-    if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos)
-      return std::nullopt;
-    const int n = std::stoi(bits), most = is_v4(*ip) ? 32 : 128;
-    if (n > most) return std::nullopt;
-    block.bits = n + 128 - most;
+    const int most = is_v4(*ip) ? 32 : 128;
+    const auto n = bits.size() <= 3 ? whole_number(bits, 0, most) : std::nullopt;
+    if (!n) return std::nullopt;
+    block.bits = static_cast<int>(*n) + 128 - most;
   }
   return block;
 }

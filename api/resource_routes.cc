@@ -9,6 +9,7 @@
 #include "api/http_pagination.h"
 #include "events/envelope.h"
 #include "events/json_input.h"
+#include "events/numbers.h"
 
 namespace xyd::api {
 namespace {
@@ -89,13 +90,11 @@ Result<Response> list_page(ApiServices& services, const Request& request, const 
 Result<size_t> query_count(const Request& request, const std::string& name, size_t fallback, size_t max) {
   const auto given = request.query.find(name);
   if (given == request.query.end()) return fallback;
-  const std::string& text = given->second;
-  size_t value = 0;
-  const auto [end, failure] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || failure != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
+  const auto value = whole_number(given->second, 1, static_cast<int64_t>(max));
+  if (!value)
     return make_error(Errc::invalid_argument, name + " must be a number from 1 to " + std::to_string(max), name,
                       "range-1-" + std::to_string(max));
-  return value;
+  return static_cast<size_t>(*value);
 }
 
 Result<size_t> page_limit(const Request& request, size_t fallback, size_t max) {

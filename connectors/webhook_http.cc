@@ -1,4 +1,5 @@
 #include "connectors/webhook_http.h"
+#include "events/numbers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -218,7 +219,7 @@ AnswerHead read_head(const std::string& bytes) {
       head.garbled = true;
       return head;
     }
-    const int status = std::stoi(line.substr(9, 3));
+    const int status = static_cast<int>(whole_number(line.substr(9, 3), 0, 999).value_or(0));
     if (status >= 100 && status < 200) {
       start = end + 4;
       continue;

@@ -1,4 +1,5 @@
 #include "connectors/webhook_signature.h"
+#include "events/numbers.h"
 
 #include <sodium.h>
 
@@ -63,14 +64,9 @@ Status verify_webhook(const std::vector<std::string>& secrets, const WebhookHead
     return refuse("webhook-id", "id-format", "webhook-id is 1 to 255 printable characters");
   if (headers.timestamp.empty())
     return refuse("webhook-timestamp", "required", "the webhook-timestamp header is required");
-  int64_t timestamp = 0;
-  try {
-    size_t used = 0;
-    timestamp = std::stoll(headers.timestamp, &used);
-    if (used != headers.timestamp.size()) throw std::invalid_argument("trailing");
-  } catch (...) {
-    return refuse("webhook-timestamp", "timestamp-format", "webhook-timestamp is Unix seconds");
-  }
+  const auto parsed = whole_number(headers.timestamp, INT64_MIN, INT64_MAX);
+  if (!parsed) return refuse("webhook-timestamp", "timestamp-format", "webhook-timestamp is Unix seconds");
+  const int64_t timestamp = *parsed;
   if (timestamp < now_seconds - kWebhookToleranceSeconds || timestamp > now_seconds + kWebhookToleranceSeconds)
     return refuse("webhook-timestamp", "timestamp-tolerance",
                   "webhook-timestamp is more than five minutes away from now: a stale or replayed delivery");

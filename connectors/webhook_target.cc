@@ -1,4 +1,5 @@
 #include "connectors/webhook_target.h"
+#include "events/numbers.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -149,12 +150,10 @@ Result<WebhookTarget> parse_webhook_url(const std::string& url) {
     if (target.host.empty() || !std::all_of(target.host.begin(), target.host.end(), host_character))
       return bad_url("with a host name or address");
   }
-  if (has_port && (port.empty() || port.size() > 5 ||
-                   !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-                   std::stoi(port) < 1 || std::stoi(port) > 65535))
-    return bad_url("(a port of 1 to 65535)");
+  const auto port_number = port.size() <= 5 ? whole_number(port, 1, 65535) : std::nullopt;
+  if (has_port && !port_number) return bad_url("(a port of 1 to 65535)");
   target.host_header = authority;
-  target.port = static_cast<uint16_t>(has_port ? std::stoi(port) : (target.tls ? 443 : 80));
+  target.port = static_cast<uint16_t>(has_port ? *port_number : (target.tls ? 443 : 80));
   std::string rest = authority_end == std::string::npos ? "" : url.substr(authority_end);
   rest = rest.substr(0, rest.find('#'));
   target.path = rest.empty() || rest.front() != '/' ? "/" + rest : rest;

@@ -23,15 +23,8 @@ namespace {
 using nlohmann::json;
 
 Result<uint64_t> count_flag(const CliOptions& options, const std::string& name, uint64_t fallback) {
-  const std::string text = options.flag(name);
-  if (text.empty()) return fallback;
-  try {
-    size_t used = 0;
-    const uint64_t value = std::stoull(text, &used);
-    if (used == text.size()) return value;
-  } catch (...) {
-  }
-  return make_error(Errc::invalid_argument, "--" + name + " takes a whole number", name, "integer");
+  XYD_ASSIGN_OR_RETURN(const int64_t value, options.int_flag(name, static_cast<int64_t>(fallback), 0, INT64_MAX));
+  return static_cast<uint64_t>(value);
 }
 
 // The institution's accepted applications, over REST as its bank connector.

@@ -1,4 +1,5 @@
 #include "ops/cli_options.h"
+#include "events/numbers.h"
 
 #include <charconv>
 
@@ -53,15 +54,7 @@ std::string CliOptions::flag(const std::string& name, const std::string& fallbac
 Result<int64_t> CliOptions::int_flag(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
   auto found = flags.find(name);
   if (found == flags.end()) return fallback;
-  const std::string& text = found->second;
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < min || value > max)
-    return make_error(Errc::invalid_argument,
-                      "--" + name + " must be a whole number from " + std::to_string(min) + " to " +
-                          std::to_string(max) + ", not '" + text + "'",
-                      name, "range");
-  return value;
+  return read_whole_number(found->second, min, max, name, "--" + name);
 }
 
 Result<CliOptions> parse_cli(int argc, char** argv, int first) {
@@ -103,11 +96,7 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
     o.node = host_name() + "-" + (colon == std::string::npos ? std::string("80") : o.http.substr(colon + 1));
     while (!o.node.empty() && o.node.back() == '/') o.node.pop_back();
   }
-  try {
-    o.partitions = std::stoi(partitions);
-  } catch (...) {
-    o.partitions = 0;
-  }
+  o.partitions = static_cast<int>(whole_number(partitions, 1, 1000).value_or(0));
   if (o.partitions < 1 || o.partitions > 1000)
     return make_error(Errc::invalid_argument, "--partitions (XYD_PARTITIONS) must be a number from 1 to 1000",
                       "partitions", "range-1-1000");

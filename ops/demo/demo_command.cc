@@ -25,17 +25,10 @@ using projections::with_commas;
 
 Result<uint64_t> number_flag(const CliOptions& options, const std::string& name, uint64_t fallback, uint64_t min,
                              uint64_t max) {
-  const std::string text = options.flag(name);
-  if (text.empty()) return fallback;
-  try {
-    size_t used = 0;
-    const uint64_t value = std::stoull(text, &used);
-    if (used == text.size() && value >= min && value <= max) return value;
-  } catch (...) {
-  }
-  return make_error(Errc::invalid_argument,
-                    "--" + name + " takes a whole number from " + std::to_string(min) + " to " + std::to_string(max),
-                    name, "range");
+  XYD_ASSIGN_OR_RETURN(const int64_t value,
+                       options.int_flag(name, static_cast<int64_t>(fallback), static_cast<int64_t>(min),
+                                        static_cast<int64_t>(std::min<uint64_t>(max, INT64_MAX))));
+  return static_cast<uint64_t>(value);
 }
 
 // Redraws "<phase> done/total (pct) · calls · calls/s · elapsed" every 0.5 s until `stop`.

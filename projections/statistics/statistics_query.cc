@@ -7,6 +7,7 @@
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/keys.h"
 #include "projections/statistics/statistics_projection.h"
+#include "events/numbers.h"
 
 namespace xyd::projections::statistics {
 namespace {
@@ -75,9 +76,9 @@ Result<std::string> period_of(const std::string& year, const std::string& month)
     return make_error(Errc::invalid_argument, "year must be four digits" + std::string(month.empty() ? "" : " when month is given"),
                       "year", "year-format");
   if (month.empty()) return year;
-  if (month.size() > 2 || !digits(month) || std::stoi(month) < 1 || std::stoi(month) > 12)
-    return make_error(Errc::invalid_argument, "month must be a number from 1 to 12", "month", "range-1-12");
-  return year + "-" + (month.size() == 1 ? "0" : "") + month;
+  const auto number = month.size() <= 2 ? whole_number(month, 1, 12) : std::nullopt;
+  if (!number) return make_error(Errc::invalid_argument, "month must be a number from 1 to 12", "month", "range-1-12");
+  return year + "-" + (*number < 10 ? "0" : "") + std::to_string(*number);
 }
 
 Result<StatisticsTable> institution_statistics(const ViewReader& view, const StatisticsQuery& query) {

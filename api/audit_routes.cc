@@ -30,7 +30,7 @@ Status read_filters(const Request& request, AuditQuery& query) {
   return Status();
 }
 
-Result<Response> answer(const projections::runtime::ProjectionRuntime& runtime, const AuditQuery& query,
+Result<Response> answer(const projections::runtime::ViewSource& runtime, const AuditQuery& query,
                         const Request& request) {
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("audit"));
   XYD_ASSIGN_OR_RETURN(auto page, projections::audit::query_audit(*reader, query));
@@ -92,7 +92,7 @@ Result<std::set<std::string>> log_names(const std::string& log) {
 
 }  // namespace
 
-void add_audit_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
+void add_audit_routes(Router& router, const projections::runtime::ViewSource& runtime,
                       projections::runtime::ChainAuditJob& verification) {
   router.add("GET", "/api/v1/audit/{type}/{id}", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
     AuditQuery query;

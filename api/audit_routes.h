@@ -9,11 +9,11 @@
 
 #include "api/router.h"
 #include "projections/runtime/chain_audit.h"
-#include "projections/runtime/runtime.h"
+#include "projections/runtime/view_source.h"
 
 namespace xyd::api {
 
-void add_audit_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
+void add_audit_routes(Router& router, const projections::runtime::ViewSource& runtime,
                       projections::runtime::ChainAuditJob& verification);
 
 }  // namespace xyd::api

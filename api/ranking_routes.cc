@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 using projections::ranking::Candidate;
 using projections::ranking::Weights;
-using projections::runtime::ProjectionRuntime;
+using projections::runtime::ViewSource;
 namespace dash = projections::dashboard;
 
 const std::vector<std::string> kRegionFigures = {
@@ -89,7 +89,7 @@ Result<Response> answer(const Request& request, json ranking, const std::string&
   return export_table(std::move(table), format);
 }
 
-Result<Response> regions_route(const ProjectionRuntime& runtime, const Weights& weights, const Request& request) {
+Result<Response> regions_route(const ViewSource& runtime, const Weights& weights, const Request& request) {
   XYD_ASSIGN_OR_RETURN(const std::string scope, read_scope(request, "ranking.read"));
   XYD_ASSIGN_OR_RETURN(const std::string period, period_param(request));
   XYD_ASSIGN_OR_RETURN(const size_t top, top_of(request));
@@ -117,7 +117,7 @@ Result<Response> regions_route(const ProjectionRuntime& runtime, const Weights& 
   return answer(request, std::move(ranking), "region-ranking-" + scope + "-" + period, kRegionFigures);
 }
 
-Result<Response> institutions_route(const ProjectionRuntime& runtime, const Weights& weights, const Request& request) {
+Result<Response> institutions_route(const ViewSource& runtime, const Weights& weights, const Request& request) {
   projections::statistics::StatisticsQuery query;
   XYD_ASSIGN_OR_RETURN(query.region, read_scope(request, "ranking.read"));
   XYD_ASSIGN_OR_RETURN(query.period, period_param(request));
@@ -151,7 +151,7 @@ Result<Response> institutions_route(const ProjectionRuntime& runtime, const Weig
 
 }  // namespace
 
-void add_ranking_routes(Router& router, const ProjectionRuntime& runtime, Weights regions, Weights institutions,
+void add_ranking_routes(Router& router, const ViewSource& runtime, Weights regions, Weights institutions,
                         const std::function<Handler(Handler)>& cached) {
   router.add("GET", "/api/v1/rankings/regions",
              region_read("ranking.read", cached([&runtime, weights = std::move(regions)](const Request& request) {

@@ -3,7 +3,6 @@
 
 #include <memory>
 
-#include <rocksdb/db.h>
 
 #include "api/access_check.h"
 #include "api/read_cache.h"
@@ -16,7 +15,7 @@ namespace xyd::api {
 namespace {
 
 using nlohmann::json;
-using projections::runtime::ProjectionRuntime;
+using projections::runtime::ViewSource;
 
 std::vector<json> money_cells(const json& money) {
   return {events::member_or_null(money, "count"), events::member_or_null(money, "amount_fen"), events::member_or_null(money, "amount_wan")};
@@ -93,7 +92,7 @@ Result<Table> dashboard_table(const json& d, const std::string& which) {
                     "table", "dashboard-table");
 }
 
-Result<Response> dashboard_route(const ProjectionRuntime& runtime, const Request& request) {
+Result<Response> dashboard_route(const ViewSource& runtime, const Request& request) {
   XYD_ASSIGN_OR_RETURN(const ExportFormat format, export_format(request));
   projections::dashboard::DashboardQuery query;
   XYD_ASSIGN_OR_RETURN(query.scope, read_scope(request, "dashboard.read"));
@@ -126,7 +125,7 @@ std::vector<json> statistics_cells(const projections::statistics::InstitutionSta
           s.docking.count, s.docking.amount};
 }
 
-Result<Response> statistics_route(const ProjectionRuntime& runtime, const Request& request) {
+Result<Response> statistics_route(const ViewSource& runtime, const Request& request) {
   XYD_ASSIGN_OR_RETURN(const ExportFormat format, export_format(request));
   const events::Actor& actor = principal_of(request).actor;
   projections::statistics::StatisticsQuery query;
@@ -162,10 +161,10 @@ Result<Response> statistics_route(const ProjectionRuntime& runtime, const Reques
 
 }  // namespace
 
-Status add_read_model_routes(Router& router, ProjectionRuntime& runtime, const std::string& rules_dir) {
+Status add_read_model_routes(Router& router, const ViewSource& runtime, const std::string& rules_dir) {
   XYD_ASSIGN_OR_RETURN(auto regions, load_ranking_weights(rules_dir, "regions"));
   XYD_ASSIGN_OR_RETURN(auto institutions, load_ranking_weights(rules_dir, "institutions"));
-  auto cache = std::make_shared<ReadCache>([&runtime] { return runtime.store().db()->GetLatestSequenceNumber(); });
+  auto cache = std::make_shared<ReadCache>([&runtime] { return runtime.position(); });
   // Exports (by ?format= or Accept) bypass the cache: it keeps JSON answers only. Every answer
   // (the 406 too) depends on Accept.
   auto cached = [cache](Handler handler) -> Handler {
@@ -178,7 +177,7 @@ Status add_read_model_routes(Router& router, ProjectionRuntime& runtime, const s
       return answer;
     };
   };
-  const ProjectionRuntime& view = runtime;
+  const ViewSource& view = runtime;
   router.add("GET", "/api/v1/dashboard", region_read("dashboard.read", cached([&view](const Request& request) {
     return dashboard_route(view, request);
   })));

@@ -16,18 +16,18 @@
 #include <string>
 
 #include "api/router.h"
-#include "projections/runtime/runtime.h"
+#include "projections/runtime/view_source.h"
 #include "projections/statistics/ranking.h"
 
 namespace xyd::api {
 
 // All four, the rankings weighted by <rules_dir>/ranking.json (an unreadable rule set is an error).
 // JSON answers are cached while the projection store applies nothing new (read_cache.h).
-[[nodiscard]] Status add_read_model_routes(Router& router, projections::runtime::ProjectionRuntime& runtime,
+[[nodiscard]] Status add_read_model_routes(Router& router, const projections::runtime::ViewSource& runtime,
                                            const std::string& rules_dir);
 
 // Region rankings and institution rankings (ranking_routes.cc); `cached` wraps each handler.
-void add_ranking_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
+void add_ranking_routes(Router& router, const projections::runtime::ViewSource& runtime,
                         projections::ranking::Weights regions, projections::ranking::Weights institutions,
                         const std::function<Handler(Handler)>& cached);
 

@@ -79,7 +79,7 @@ Result<bool> show(const projections::ViewReader& view, const Viewer& scoped, con
   return true;
 }
 
-Result<Response> list(const projections::runtime::ProjectionRuntime& runtime, const Request& request) {
+Result<Response> list(const projections::runtime::ViewSource& runtime, const Request& request) {
   XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request));
   XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
   uint64_t after = 0;
@@ -179,7 +179,7 @@ bool still_allowed(const Authenticator& authenticate, const Request& request, co
 // One SSE connection: sends every visible entry after `start`, then sleeps until the risk view
 // commits (or `recheck` passes) and sends what is new; ends when its caller no longer
 // authenticates. Runs on the stream's own thread.
-void stream(const projections::runtime::ProjectionRuntime& runtime, const Authenticator& authenticate,
+void stream(const projections::runtime::ViewSource& runtime, const Authenticator& authenticate,
             const RiskFeedSettings& settings, Request request, uint64_t start, FeedFilter filter, BodyWriter& out) {
   const auto& actor = principal_of(request).actor;
   const domain::Scope scope = feed_scope(request);
@@ -225,7 +225,7 @@ void stream(const projections::runtime::ProjectionRuntime& runtime, const Authen
 
 }  // namespace
 
-json risk_marker(const projections::runtime::ProjectionRuntime& runtime, const std::string& enterprise) {
+json risk_marker(const projections::runtime::ViewSource& runtime, const std::string& enterprise) {
   auto reader = runtime.reader("risk");
   if (!reader.ok()) return json();
   auto warnings = projections::risk::current_warnings(**reader, enterprise);
@@ -244,7 +244,7 @@ json risk_marker(const projections::runtime::ProjectionRuntime& runtime, const s
   return {{"level", level}, {"warnings", shown}};
 }
 
-void add_risk_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime, Authenticator authenticate,
+void add_risk_routes(Router& router, const projections::runtime::ViewSource& runtime, Authenticator authenticate,
                      RiskFeedSettings settings) {
   router.add("GET", "/api/v1/risk-warnings", feed_guarded([&runtime](const Request& request) {
                return list(runtime, request);

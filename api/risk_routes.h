@@ -17,7 +17,7 @@
 #include <chrono>
 
 #include "api/router.h"
-#include "projections/runtime/runtime.h"
+#include "projections/runtime/view_source.h"
 
 namespace xyd::api {
 
@@ -38,11 +38,11 @@ struct RiskFeedSettings {
 
 // `authenticate` is the server's authenticator (api/authenticator.h): each stream re-runs it on
 // its request's credentials on every loop.
-void add_risk_routes(Router& router, const projections::runtime::ProjectionRuntime& runtime,
+void add_risk_routes(Router& router, const projections::runtime::ViewSource& runtime,
                      Authenticator authenticate, RiskFeedSettings settings = {});
 
 // The risk marker of an enterprise: {"level": high|medium|low|none, "warnings": [...]}, or null
 // when the risk view is not available yet.
-nlohmann::json risk_marker(const projections::runtime::ProjectionRuntime& runtime, const std::string& enterprise);
+nlohmann::json risk_marker(const projections::runtime::ViewSource& runtime, const std::string& enterprise);
 
 }  // namespace xyd::api

@@ -169,7 +169,7 @@ int run_serve(const CliOptions& options) {
   auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
   if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
   if (auto running = (*connector_views)->start(); !running.ok()) return fail("starting the connector views", running.error());
-  std::unique_ptr<log::EventLog> inbound_log_owner;  // Kafka only; outlives the consumer below
+  std::unique_ptr<log::EventLog> inbound_log_owner;  // when the backend needs one; outlives the consumer below
   std::unique_ptr<connectors::InboundConsumer> inbound;
   if (options.has("bank-inbound") && options.flag("bank-inbound") != "false") {
     connectors::InboundConsumerOptions inbound_options;
@@ -182,21 +182,11 @@ int run_serve(const CliOptions& options) {
       });
       return ids;
     };
-    // On Kafka the consumer gets a log handle of its own: a dynamic group member (a static one
-    // would keep a stale assignment when the topic list changes) with a stable transactional id
-    // (a restarted node fences its killed predecessor's open transaction at once).
-    log::EventLog* inbound_log = log->get();
-    if (options.log_backend == "kafka") {
-      auto inbound_options_log = options.serve_log_options();
-      inbound_options_log.kafka.transactional_id = "xyd-" + options.node + "-bank-inbound";
-      inbound_options_log.kafka.client_id = "xyd-" + options.node + "-bank-inbound";
-      inbound_options_log.kafka.overrides.erase("consumer.group.instance.id");
-      inbound_options_log.kafka.overrides["consumer.topic.metadata.refresh.interval.ms"] = "5000";
-      auto opened = log::open_log(inbound_options_log);
-      if (!opened.ok()) return fail("opening the log for the bank connectors", opened.error());
-      inbound_log_owner = std::move(*opened);
-      inbound_log = inbound_log_owner.get();
-    }
+    // A log handle of its own where the backend needs one (log::open_companion_log).
+    auto companion = log::open_companion_log(options.serve_log_options(), options.node, "bank-inbound");
+    if (!companion.ok()) return fail("opening the log for the bank connectors", companion.error());
+    inbound_log_owner = std::move(*companion);
+    log::EventLog* inbound_log = inbound_log_owner ? inbound_log_owner.get() : log->get();
     inbound = std::make_unique<connectors::InboundConsumer>(*inbound_log, (*write_side)->gateway(), inbound_options);
     inbound->start();
   }

@@ -10,4 +10,15 @@ Result<std::unique_ptr<EventLog>> open_log(const LogOptions& options) {
                     "one-of");
 }
 
+Result<std::unique_ptr<EventLog>> open_companion_log(const LogOptions& options, const std::string& node,
+                                                     const std::string& role) {
+  if (options.backend != "kafka") return std::unique_ptr<EventLog>();
+  LogOptions companion = options;
+  companion.kafka.transactional_id = "xyd-" + node + "-" + role;
+  companion.kafka.client_id = "xyd-" + node + "-" + role;
+  companion.kafka.overrides.erase("consumer.group.instance.id");
+  companion.kafka.overrides["consumer.topic.metadata.refresh.interval.ms"] = "5000";
+  return open_log(companion);
+}
+
 }  // namespace xyd::log

@@ -532,6 +532,8 @@ Status ProjectionRuntime::wait_live(const std::string& name, int64_t version, st
   return make_error(Errc::timeout, "version " + std::to_string(version) + " of " + name + " did not go live in time");
 }
 
+uint64_t ProjectionRuntime::position() const { return store_->db()->GetLatestSequenceNumber(); }
+
 uint64_t ProjectionRuntime::commits(const std::string& name) const {
   std::lock_guard lock(commit_mutex_);
   auto found = commits_.find(name);

@@ -24,6 +24,7 @@
 #include "events/event_log.h"
 #include "projections/projection.h"
 #include "projections/runtime/store.h"
+#include "projections/runtime/view_source.h"
 #include "projections/runtime/worker.h"
 
 namespace xyd::projections::runtime {
@@ -70,7 +71,7 @@ struct ProjectionStatus {
   nlohmann::json to_json() const;
 };
 
-class ProjectionRuntime {
+class ProjectionRuntime final : public ViewSource {
  public:
   static Result<std::unique_ptr<ProjectionRuntime>> open(log::EventLog& log, RuntimeOptions options,
                                                          std::vector<ProjectionSpec> specs = standard_projections());
@@ -92,7 +93,9 @@ class ProjectionRuntime {
 
   // A snapshot reader of the live version; unavailable (with the build's progress) before the
   // first version of the projection is live.
-  Result<std::unique_ptr<ViewReader>> reader(const std::string& name) const;
+  Result<std::unique_ptr<ViewReader>> reader(const std::string& name) const override;
+  // The projection store's latest sequence number.
+  uint64_t position() const override;
   // Waits until the live version of `name` has caught up with the log (tests, CLI).
   [[nodiscard]] Status wait_caught_up(const std::string& name, std::chrono::milliseconds timeout) const;
   // Waits until `version` of `name` is live; `tick` is called about twice a second with its status.
@@ -102,8 +105,8 @@ class ProjectionRuntime {
   // How many batches of `name` (any version) have been committed; wait_commit waits until that
   // count passes `seen` or `timeout` ends, and returns it: readers that follow a view (the risk
   // feed's SSE, its Kafka publisher) wake on progress instead of polling.
-  uint64_t commits(const std::string& name) const;
-  uint64_t wait_commit(const std::string& name, uint64_t seen, std::chrono::milliseconds timeout) const;
+  uint64_t commits(const std::string& name) const override;
+  uint64_t wait_commit(const std::string& name, uint64_t seen, std::chrono::milliseconds timeout) const override;
 
   const std::vector<ProjectionSpec>& specs() const { return specs_; }
   ProjectionStore& store() { return *store_; }

@@ -90,7 +90,7 @@ struct Assignment {
   std::set<TopicPartition> partitions;
 };
 
-// The live subscriptions of one EventLog, by consumer group. append() and Transaction send the
+// The live subscriptions of one EventLog, by consumer group. append() sends the
 // consumed offsets of a group with the group metadata (generation, member id) of a live member of
 // that group, so the broker refuses them once that member has lost its partitions (fencing).
 class SubscriptionRegistry {

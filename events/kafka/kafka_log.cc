@@ -1,5 +1,5 @@
 // The Kafka EventLog: one transactional producer (its delivery reports served by its own poll
-// thread) written by group-commit leaders and Transactions under one mutex, one admin handle for
+// thread) written by group-commit leaders under one mutex, one admin handle for
 // metadata, topic creation and watermarks, and consumers made per Reader / Subscription
 // (kafka_consumer.cc). Error handling follows librdkafka's transactional API contract:
 // retriable → call again; requires abort → abort, retry the group; fatal → new producer.
@@ -510,7 +510,7 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const OutRecord& r, const std::share
 }
 
 // ---------------------------------------------------------------------------------------------
-// The state shared by the EventLog and the Transactions and Subscriptions it hands out.
+// The state shared by the EventLog and the Subscriptions it hands out.
 
 struct AppendItem {
   std::span<const OutRecord> records;
@@ -558,10 +558,8 @@ class Core {
   rd_kafka_t* admin() const { return admin_.get(); }
   const std::shared_ptr<SubscriptionRegistry>& registry() const { return registry_; }
 
-  // Held by a group-commit leader, or by an open Transaction for its life.
+  // Held by the group-commit leader while it writes.
   std::mutex& producer_mutex() { return producer_mutex_; }
-  // The thread holding an open Transaction (so that thread's append() fails instead of deadlocking).
-  std::atomic<std::thread::id>& txn_owner() { return txn_owner_; }
 
   // With producer_mutex held: the producer, created (init_transactions) if there is none.
   Result<rd_kafka_t*> producer() {
@@ -639,7 +637,6 @@ class Core {
   std::mutex producer_mutex_;
   std::unique_ptr<TxnProducer> producer_;  // guarded by producer_mutex_
   std::optional<Error> fenced_;            // guarded by producer_mutex_
-  std::atomic<std::thread::id> txn_owner_{};
   GroupCommit<AppendItem> group_commit_;
 
   std::mutex topics_mutex_;
@@ -989,216 +986,6 @@ void Core::flush_group(std::vector<AppendItem*>& group) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Transaction.
-
-class KafkaTransaction final : public Transaction {
- public:
-  KafkaTransaction(std::shared_ptr<Core> core, std::unique_lock<std::mutex> lock, rd_kafka_t* rk)
-      : core_(std::move(core)), lock_(std::move(lock)), rk_(rk) {
-    core_->txn_owner().store(std::this_thread::get_id());
-  }
-
-  ~KafkaTransaction() override {
-    if (state_ == State::open) (void)abort();
-  }
-
-  Status add(const OutRecord& record) override {
-    XYD_RETURN_IF_ERROR(check_open());
-    XYD_RETURN_IF_ERROR(core_->check_records(std::span<const OutRecord>(&record, 1)));
-    const auto deadline = Clock::now() + core_->options().request_timeout;
-    const size_t index = deliveries_->add();
-    topics_.push_back(record.topic);
-    const rd_kafka_resp_err_t err = produce(rk_, record, deliveries_, index, deadline);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::success();
-    char reason[256];
-    if (err == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_fatal_error(rk_, reason, sizeof reason)) {
-      return finish_failed("produce");
-    }
-    if (record_fault(err) || err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      // Not queued: the transaction goes on without it.
-      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        return make_error(Errc::unavailable, "producer queue full for " +
-                                                 duration_text(core_->options().request_timeout) +
-                                                 ": Kafka at " + core_->options().brokers + " is not taking writes");
-      }
-      return record_error(index, record, err);
-    }
-    return abort_with(
-        make_error(Errc::unavailable, "producing to topic " + record.topic + " failed: " + err_text(err)));
-  }
-
-  Status add_offsets(const ConsumedOffsets& offsets) override {
-    XYD_RETURN_IF_ERROR(check_open());
-    XYD_RETURN_IF_ERROR(core_->check_offsets(offsets));
-    if (offsets.next_offsets.empty()) return Status::success();
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.next_offsets.size())));
-    std::vector<TopicPartition> tps;
-    for (const auto& [tp, offset] : offsets.next_offsets) {
-      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = offset;
-      tps.push_back(tp);
-    }
-    GroupMetadataPtr md = core_->registry()->metadata(offsets.group, tps);
-    const auto deadline = Clock::now() + core_->options().transaction_timeout;
-    ErrorPtr e = retrying(deadline, [&] {
-      return rd_kafka_send_offsets_to_transaction(rk_, list.get(), md.get(), budget_ms(deadline));
-    });
-    if (!e) return Status::success();
-    if (rd_kafka_error_is_fatal(e.get())) return finish_failed("send_offsets_to_transaction");
-    if (group_fenced_code(rd_kafka_error_code(e.get()))) {
-      return abort_with(make_error(Errc::conflict, "consumer group " + offsets.group + " has rebalanced (" +
-                                                       err_text(e.get()) +
-                                                       "): this member no longer owns the partitions it consumed; "
-                                                       "the transaction was aborted: re-read from the committed "
-                                                       "offsets"));
-    }
-    return abort_with(make_error(Errc::unavailable, "send_offsets_to_transaction (group " + offsets.group +
-                                                        ") failed: " + err_text(e.get()) +
-                                                        "; the transaction was aborted"));
-  }
-
-  Result<std::vector<Position>> commit() override {
-    XYD_RETURN_IF_ERROR(check_open());
-    const auto deadline = Clock::now() + core_->options().transaction_timeout;
-    switch (flush_records(rk_, *deliveries_, deadline)) {
-      case Flushed::delivered:
-        break;
-      case Flushed::failed:
-        for (size_t i = 0; i < topics_.size(); ++i) {
-          const Slot slot = deliveries_->slot(i);
-          if (slot.reported && slot.queued && slot.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            Error error = record_fault(slot.err)
-                              ? record_error(i, OutRecord{topics_[i], {}, {}, {}, std::nullopt}, slot.err)
-                              : make_error(Errc::unavailable, "record #" + std::to_string(i) + " (topic " +
-                                                                  topics_[i] + ") was not delivered (" +
-                                                                  err_text(slot.err) + ")");
-            error.message += ": the transaction was aborted, nothing was written";
-            return abort_with(std::move(error));
-          }
-        }
-        return abort_with(make_error(Errc::unavailable, "a record was not delivered: the transaction was aborted"));
-      case Flushed::timed_out:
-        (void)core_->drop_producer("commit_transaction");
-        finish(State::failed);
-        return make_error(Errc::unavailable, "Kafka at " + core_->options().brokers +
-                                                 " did not take the records within " +
-                                                 duration_text(core_->options().transaction_timeout) +
-                                                 ": nothing was written: is the broker running? ops/kafka/start.sh");
-    }
-    ErrorPtr e = retrying(deadline, [&] { return rd_kafka_commit_transaction(rk_, budget_ms(deadline)); });
-    const bool commit_maybe_sent = deliveries_->all_reported();  // see run_group
-    if (!e) {
-      (void)deliveries_->wait_all(std::chrono::seconds(5));
-      finish(State::committed);
-      std::vector<Position> positions;
-      positions.reserve(topics_.size());
-      for (size_t i = 0; i < topics_.size(); ++i) {
-        const Slot slot = deliveries_->slot(i);
-        if (!slot.queued) continue;  // refused by add(): not part of the transaction
-        if (!slot.reported || slot.err != RD_KAFKA_RESP_ERR_NO_ERROR || slot.offset < 0) {
-          return make_error(Errc::fatal, "Kafka committed the transaction but reported no offset for record #" +
-                                             std::to_string(i) + " (topic " + topics_[i] + ", " +
-                                             (slot.reported ? err_text(slot.err) : "no delivery report") +
-                                             "): check the topic before retrying");
-        }
-        positions.push_back(Position{{topics_[i], slot.partition}, slot.offset});
-      }
-      return positions;
-    }
-    if (rd_kafka_error_is_fatal(e.get())) return finish_failed("commit_transaction");
-    if (rd_kafka_error_is_retriable(e.get())) {
-      // Out of time with the commit unfinished: only resuming it is allowed now (see run_group).
-      (void)core_->drop_producer("commit_transaction");
-      finish(State::failed);
-      if (!commit_maybe_sent) {
-        return make_error(Errc::unavailable, "Kafka at " + core_->options().brokers +
-                                                 " did not take the records in time (" + rd_kafka_error_name(e.get()) +
-                                                 "): nothing was written: is the broker running? ops/kafka/start.sh");
-      }
-      return make_error(Errc::timeout, "Kafka at " + core_->options().brokers +
-                                           " did not confirm the commit in time (" + err_text(e.get()) +
-                                           "): the transaction may or may not be in the log; check before retrying");
-    }
-    std::string why = "commit_transaction failed: " + err_text(e.get());
-    for (size_t i = 0; i < topics_.size(); ++i) {
-      const Slot slot = deliveries_->slot(i);
-      if (slot.reported && slot.queued && slot.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        why += "; record #" + std::to_string(i) + " (topic " + topics_[i] + ") failed: " + err_text(slot.err);
-        break;
-      }
-    }
-    return abort_with(make_error(Errc::unavailable, why + "; the transaction was aborted, nothing was written"));
-  }
-
-  Status abort() override {
-    XYD_RETURN_IF_ERROR(check_open());
-    if (abort_now()) return Status::success();
-    return make_error(Errc::unavailable, "Kafka at " + core_->options().brokers +
-                                             " did not confirm the abort; the producer is re-created, which aborts it");
-  }
-
- private:
-  enum class State { open, committed, aborted, failed };
-
-  Status check_open() const {
-    switch (state_) {
-      case State::open: return Status::success();
-      case State::committed:
-        return make_error(Errc::conflict, "the transaction is already committed: begin() a new one");
-      case State::aborted: return make_error(Errc::conflict, "the transaction was aborted: begin() a new one");
-      case State::failed: return make_error(Errc::conflict, "the transaction failed: begin() a new one");
-    }
-    return Status::success();
-  }
-
-  // Ends the transaction and lets other appends run.
-  void finish(State state) {
-    state_ = state;
-    core_->txn_owner().store(std::thread::id());
-    if (lock_.owns_lock()) lock_.unlock();
-  }
-
-  bool abort_now() {
-    const auto deadline = Clock::now() + core_->options().request_timeout;
-    ErrorPtr e = retrying(deadline, [&] { return rd_kafka_abort_transaction(rk_, budget_ms(deadline)); });
-    if (!e) {
-      (void)deliveries_->wait_all(std::chrono::seconds(5));
-      finish(State::aborted);
-      return true;
-    }
-    // The broker may refuse an abort that races the transaction's own start (INVALID_TXN_STATE
-    // right after AddPartitionsToTxn). A new producer's init_transactions aborts what the old one
-    // left open, so when it succeeds the transaction is aborted all the same.
-    warn("abort_transaction failed (" + err_text(e.get()) + "); the producer is re-created, which aborts it");
-    (void)core_->drop_producer("abort_transaction");
-    if (core_->producer().ok()) {
-      finish(State::aborted);
-      return true;
-    }
-    finish(State::failed);
-    return false;
-  }
-
-  Error abort_with(Error error) {
-    if (!abort_now()) error.message += " (and the abort failed; the producer is re-created)";
-    return error;
-  }
-
-  Error finish_failed(std::string_view during) {
-    Error error = core_->drop_producer(during);
-    error.message += "; the transaction was lost, nothing of it was written";
-    finish(State::failed);
-    return error;
-  }
-
-  std::shared_ptr<Core> core_;
-  std::unique_lock<std::mutex> lock_;
-  rd_kafka_t* rk_;
-  std::shared_ptr<Deliveries> deliveries_ = std::make_shared<Deliveries>();
-  std::vector<std::string> topics_;  // of each added record, by delivery slot
-  State state_ = State::open;
-};
-
-// ---------------------------------------------------------------------------------------------
 // The EventLog.
 
 class KafkaLog final : public EventLog {
@@ -1243,10 +1030,6 @@ class KafkaLog final : public EventLog {
   Result<std::vector<Position>> append(std::span<const OutRecord> records, const ConsumedOffsets* offsets) override {
     const bool has_offsets = offsets != nullptr && !offsets->next_offsets.empty();
     if (records.empty() && !has_offsets) return std::vector<Position>{};
-    if (core_->txn_owner().load() == std::this_thread::get_id()) {
-      return make_error(Errc::conflict,
-                        "this thread holds an open Transaction of this EventLog: commit or abort it before append()");
-    }
     XYD_RETURN_IF_ERROR(core_->check_records(records));
     if (has_offsets) XYD_RETURN_IF_ERROR(core_->check_offsets(*offsets));
     AppendItem item;
@@ -1255,30 +1038,6 @@ class KafkaLog final : public EventLog {
     core_->group_commit().submit(item, [this](std::vector<AppendItem*>& group) { core_->flush_group(group); });
     if (!item.result) return make_error(Errc::fatal, "Kafka append finished without an outcome");
     return std::move(*item.result);
-  }
-
-  Result<std::unique_ptr<Transaction>> begin() override {
-    if (core_->txn_owner().load() == std::this_thread::get_id()) {
-      return make_error(Errc::conflict, "this thread already holds an open Transaction of this EventLog");
-    }
-    std::unique_lock lock(core_->producer_mutex());
-    for (int attempt = 0;; ++attempt) {
-      XYD_ASSIGN_OR_RETURN(rd_kafka_t* rk, core_->producer());
-      ErrorPtr e(rd_kafka_begin_transaction(rk));
-      if (!e) return std::unique_ptr<Transaction>(new KafkaTransaction(core_, std::move(lock), rk));
-      if (attempt > 0) {
-        return make_error(Errc::unavailable, "begin_transaction failed on Kafka at " + core_->options().brokers +
-                                                 ": " + err_text(e.get()));
-      }
-      if (rd_kafka_error_is_fatal(e.get())) {
-        Error error = core_->drop_producer("begin_transaction");
-        if (core_->fenced()) return error;
-        continue;  // a new producer, once
-      }
-      // A transaction left open (e.g. by an abort that timed out): abort it, then begin again.
-      ErrorPtr abort_error(rd_kafka_abort_transaction(rk, to_ms(core_->options().request_timeout)));
-      if (abort_error) (void)core_->drop_producer("begin_transaction");
-    }
   }
 
   Result<int64_t> end_offset(const TopicPartition& tp) override { return watermark(tp, false); }

@@ -112,19 +112,6 @@ class Subscription {
   virtual Result<int64_t> position(const TopicPartition& tp) = 0;
 };
 
-// An open transaction: records added are committed together, or not at all. Only one
-// transaction per EventLog is open at a time; holding one blocks other appends, so keep it short.
-// Owned by one thread.
-class Transaction {
- public:
-  virtual ~Transaction() = default;  // aborts if neither committed nor aborted
-  [[nodiscard]] virtual Status add(const OutRecord& record) = 0;
-  [[nodiscard]] virtual Status add_offsets(const ConsumedOffsets& offsets) = 0;
-  // Durable when it returns: synced (embedded) or acknowledged by all in-sync replicas (Kafka).
-  virtual Result<std::vector<Position>> commit() = 0;
-  [[nodiscard]] virtual Status abort() = 0;
-};
-
 // The event log. Every method may be called from any thread.
 class EventLog {
  public:
@@ -147,7 +134,6 @@ class EventLog {
   // record's position, in order. Concurrent appends are grouped into one write (group commit).
   virtual Result<std::vector<Position>> append(std::span<const OutRecord> records,
                                                const ConsumedOffsets* offsets = nullptr) = 0;
-  virtual Result<std::unique_ptr<Transaction>> begin() = 0;
 
   // The offset the next record of the partition will get (the high watermark on Kafka).
   virtual Result<int64_t> end_offset(const TopicPartition& tp) = 0;

@@ -180,8 +180,6 @@ class EmbeddedLog final : public EventLog {
     return std::move(pending.outcome);
   }
 
-  Result<std::unique_ptr<Transaction>> begin() override;
-
   Result<int64_t> end_offset(const TopicPartition& tp) override {
     std::shared_lock lock(state_mutex_);
     auto found = ends_.find(tp);
@@ -411,48 +409,6 @@ class EmbeddedLog final : public EventLog {
   std::condition_variable appended_;
   uint64_t append_sequence_ = 0;
 };
-
-// A transaction on the embedded log: buffers its records and offsets, appends them in one
-// group-committed WriteBatch at commit. Owned by one thread.
-class EmbeddedTransaction final : public Transaction {
- public:
-  explicit EmbeddedTransaction(EmbeddedLog& log) : log_(log) {}
-  Status add(const OutRecord& record) override {
-    if (done_) return closed();
-    records_.push_back(record);
-    return Status();
-  }
-  Status add_offsets(const ConsumedOffsets& offsets) override {
-    if (done_) return closed();
-    if (!offsets_.group.empty() && offsets_.group != offsets.group)
-      return make_error(Errc::invalid_argument, "one embedded transaction carries offsets of one group", "group",
-                        "single-group");
-    offsets_.group = offsets.group;
-    for (const auto& [tp, next] : offsets.next_offsets) offsets_.next_offsets[tp] = next;
-    return Status();
-  }
-  Result<std::vector<Position>> commit() override {
-    if (done_) return closed();
-    done_ = true;
-    return log_.append(records_, offsets_.group.empty() ? nullptr : &offsets_);
-  }
-  Status abort() override {
-    done_ = true;
-    records_.clear();
-    return Status();
-  }
-
- private:
-  static Error closed() { return make_error(Errc::invalid_argument, "the transaction is already committed or aborted"); }
-  EmbeddedLog& log_;
-  std::vector<OutRecord> records_;
-  ConsumedOffsets offsets_;
-  bool done_ = false;
-};
-
-Result<std::unique_ptr<Transaction>> EmbeddedLog::begin() {
-  return std::unique_ptr<Transaction>(new EmbeddedTransaction(*this));
-}
 
 Status EmbeddedReader::assign(const std::map<TopicPartition, int64_t>& start_offsets) {
   for (const auto& [tp, offset] : start_offsets)

@@ -3,7 +3,6 @@
 // offset), and committed() through a short-lived consumer of the group. Every consumer reads
 // read_committed with auto commit off; its poll loop is the owner's poll() (rd_kafka_consumer_poll,
 // which also runs the rebalance callback).
-#include <cstdio>
 #include <cstring>
 #include <atomic>
 #include <exception>
@@ -37,8 +36,6 @@ Record to_record(const rd_kafka_message_t* m) {
 }
 
 namespace {
-
-void warn(const std::string& text) { std::fprintf(stderr, "xyd kafka: %s\n", text.c_str()); }
 
 Error consumer_error(rd_kafka_t* rk, const rd_kafka_message_t* m) {
   const std::string where =

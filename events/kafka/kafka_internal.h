@@ -1,7 +1,7 @@
-// Internals of the Kafka backend, shared by kafka_log.cc (the EventLog, its transactional producer
-// and admin handle) and kafka_consumer.cc (Reader, Subscription, committed offsets): owning
-// wrappers of librdkafka's raw handles, configuration, error text, and the registry of live
-// subscriptions. Not part of the interface; include only from events/kafka/*.cc.
+// Internals every part of the Kafka backend shares: owning wrappers of librdkafka's raw handles,
+// configuration (kafka_config.cc), error and duration text, the registry of live subscriptions
+// (kafka_registry.cc) and the consumers' entry points (kafka_consumer.cc). Not part of the
+// interface; include only from events/kafka/*.cc.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -64,6 +64,8 @@ Result<HandlePtr> new_handle(rd_kafka_type_t type, ConfPtr conf, std::string_vie
 std::string err_text(rd_kafka_resp_err_t err);
 // "NAME: message" of a librdkafka error object.
 std::string err_text(const rd_kafka_error_t* err);
+// "xyd kafka: <text>" on stderr.
+void warn(const std::string& text);
 
 inline int to_ms(std::chrono::milliseconds d) {
   if (d.count() <= 0) return 0;
@@ -90,7 +92,7 @@ struct Assignment {
   std::set<TopicPartition> partitions;
 };
 
-// The live subscriptions of one EventLog, by consumer group. append() and Transaction send the
+// The live subscriptions of one EventLog, by consumer group. append() sends the
 // consumed offsets of a group with the group metadata (generation, member id) of a live member of
 // that group, so the broker refuses them once that member has lost its partitions (fencing).
 class SubscriptionRegistry {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/log/aborted_transaction.h"
 #include "tests/log/test_log.h"
 
 using namespace std::chrono_literals;
@@ -114,41 +115,14 @@ BOOST_AUTO_TEST_CASE(positions_match_offsets_read_back) {
   BOOST_CHECK_EQUAL(tail.front().value, batch[15].value);
 }
 
-BOOST_AUTO_TEST_CASE(open_transaction_is_invisible_until_committed_then_whole) {
-  auto t = open_test_log("atomic");
-  const auto topic = t.unique_topic("atomic");
-  REQUIRE_OK(t.log->create_topics({{topic, 3}}));
-  auto starts = xyd::test::from_beginning(*t.log, topic);
-  auto tx = t.log->begin();
-  REQUIRE_OK(tx);
-  for (int i = 0; i < 50; ++i) REQUIRE_OK((*tx)->add(record(topic, "k" + std::to_string(i), "tx")));
-  // While the transaction is open, a read_committed reader sees none of it.
-  auto before = read_records(*t.log, starts, 1, 1500ms);
-  BOOST_CHECK_EQUAL(before.size(), 0u);
-  auto committed = (*tx)->commit();
-  REQUIRE_OK(committed);
-  BOOST_CHECK_EQUAL(committed->size(), 50u);
-  auto after = read_records(*t.log, starts, 50);
-  BOOST_CHECK_EQUAL(after.size(), 50u);
-}
-
 BOOST_AUTO_TEST_CASE(aborted_transaction_is_never_seen) {
   auto t = open_test_log("abort");
   const auto topic = t.unique_topic("abort");
   REQUIRE_OK(t.log->create_topics({{topic, 2}}));
   ConsumedOffsets offsets{"abort-group", {{{topic, 0}, 42}}};
-  {
-    auto tx = t.log->begin();
-    REQUIRE_OK(tx);
-    for (int i = 0; i < 20; ++i) REQUIRE_OK((*tx)->add(record(topic, "k" + std::to_string(i), "aborted")));
-    REQUIRE_OK((*tx)->add_offsets(offsets));
-    REQUIRE_OK((*tx)->abort());
-  }
-  {
-    auto tx = t.log->begin();  // dropped without commit: aborted too
-    REQUIRE_OK(tx);
-    REQUIRE_OK((*tx)->add(record(topic, "dropped", "aborted")));
-  }
+  std::vector<OutRecord> aborted;
+  for (int i = 0; i < 20; ++i) aborted.push_back(record(topic, "k" + std::to_string(i), "aborted"));
+  xyd::test::write_aborted_transaction(t, aborted, &offsets);
   std::vector<OutRecord> marker = {record(topic, "k1", "committed"), record(topic, "k2", "committed")};
   REQUIRE_OK(t.log->append(marker));
   auto records = read_records(*t.log, xyd::test::from_beginning(*t.log, topic), 2);
@@ -173,11 +147,7 @@ BOOST_AUTO_TEST_CASE(consumed_offsets_commit_with_the_batch) {
   BOOST_CHECK_EQUAL((*committed)[(TopicPartition{in, 1})], 3);
   // A later transaction moves them on.
   offsets.next_offsets = {{{in, 0}, 9}};
-  auto tx = t.log->begin();
-  REQUIRE_OK(tx);
-  REQUIRE_OK((*tx)->add(record(out, "c", "3")));
-  REQUIRE_OK((*tx)->add_offsets(offsets));
-  REQUIRE_OK((*tx)->commit());
+  REQUIRE_OK(t.log->append(std::vector<OutRecord>{record(out, "c", "3")}, &offsets));
   committed = t.log->committed(offsets.group, {{in, 0}, {in, 1}});
   REQUIRE_OK(committed);
   BOOST_CHECK_EQUAL((*committed)[(TopicPartition{in, 0})], 9);
@@ -264,12 +234,9 @@ BOOST_AUTO_TEST_CASE(group_members_share_partitions_and_resume_from_committed) {
     BOOST_CHECK_EQUAL(count, batch.size());
     BOOST_CHECK_EQUAL(assigned.size(), 4u);
     BOOST_CHECK_EQUAL((*member)->assignment().size(), 4u);
-    // Store progress with an (empty-record) transaction, as a processor would.
-    auto tx = t.log->begin();
-    REQUIRE_OK(tx);
-    REQUIRE_OK((*tx)->add(record(topic, "progress", "marker")));
-    REQUIRE_OK((*tx)->add_offsets({group, next}));
-    REQUIRE_OK((*tx)->commit());
+    // Store progress with the batch it produced, as a processor does.
+    const ConsumedOffsets progress{group, next};
+    REQUIRE_OK(t.log->append(std::vector<OutRecord>{record(topic, "progress", "marker")}, &progress));
   }
   // A new member resumes after the committed offsets: it sees only the marker.
   auto member = t.log->subscribe(group, {topic}, {});
@@ -357,12 +324,8 @@ BOOST_AUTO_TEST_CASE(reader_position_reaches_the_end_offset_once_caught_up) {
   const auto topic = t.unique_topic("position");
   REQUIRE_OK(t.log->create_topics({{topic, 1}}));
   for (int i = 0; i < 3; ++i) REQUIRE_OK(t.log->append(std::vector<OutRecord>{record(topic, "k", std::to_string(i))}));
-  {
-    auto tx = t.log->begin();  // an aborted transaction in between: readers pass over its records and marker
-    REQUIRE_OK(tx);
-    REQUIRE_OK((*tx)->add(record(topic, "k", "aborted")));
-    REQUIRE_OK((*tx)->abort());
-  }
+  // An aborted transaction in between (Kafka): readers pass over its records and marker.
+  xyd::test::write_aborted_transaction(t, {record(topic, "k", "aborted")}, nullptr);
   REQUIRE_OK(t.log->append(std::vector<OutRecord>{record(topic, "k", "3")}));
   const TopicPartition tp{topic, 0};
   auto end = t.log->end_offset(tp);

@@ -35,7 +35,10 @@ endfunction()
 # xyd_backend_test(NAME stem [PROGRAM program] SRCS ... DEPS ... BACKENDS embedded kafka
 # [TIMEOUT s]): one Boost.Test program (PROGRAM, <stem>_test unless told), compiled once and
 # registered with CTest once per backend as <stem>_<backend>, labelled with the backend and with
-# XYD_TEST_BACKEND=<backend> in its environment (tests/support/backend.h reads it).
+# XYD_TEST_BACKEND=<backend> in its environment (tests/support/backend.h reads it). The Kafka
+# registrations share the one test broker, its xyd topics and consumer groups (a processor in one
+# test would take another's commands), so they hold the lock xyd_kafka_broker: under ctest -j N
+# they run one at a time, beside the unit and embedded tests.
 function(xyd_backend_test)
   cmake_parse_arguments(X "" "NAME;PROGRAM;TIMEOUT" "SRCS;DEPS;BACKENDS" ${ARGN})
   if(NOT X_PROGRAM)
@@ -46,5 +49,8 @@ function(xyd_backend_test)
   foreach(backend ${X_BACKENDS})
     _xyd_add_test(${X_NAME}_${backend} ${X_PROGRAM} "${X_TIMEOUT}" ${backend})
     set_tests_properties(${X_NAME}_${backend} PROPERTIES ENVIRONMENT "XYD_TEST_BACKEND=${backend}")
+    if(backend STREQUAL "kafka")
+      set_tests_properties(${X_NAME}_${backend} PROPERTIES RESOURCE_LOCK xyd_kafka_broker)
+    endif()
   endforeach()
 endfunction()

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/http_response.h"
+#include "api/port_reservation.h"
 #include "api/problem.h"
 #include "events/codec.h"
 
@@ -211,12 +212,11 @@ struct ApiServer::Impl {
   std::string address;
   Router router;
   ServerLimits limits;
-  web::http::experimental::listener::http_listener listener;
+  std::unique_ptr<web::http::experimental::listener::http_listener> listener;  // made by start()
   StreamRegistry streams;
   std::shared_ptr<RequestObserver> observer;
 
-  Impl(std::string a, Router r, ServerLimits l)
-      : address(std::move(a)), router(std::move(r)), limits(l), listener(address) {}
+  Impl(std::string a, Router r, ServerLimits l) : address(std::move(a)), router(std::move(r)), limits(l) {}
 
   // Every answer leaves through here: the HTTP semantics of http_response.h, Allow on a 405, then
   // the bytes (or the stream; never for HEAD).
@@ -266,23 +266,29 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(std::string address, Router router, ServerLimits limits)
-    : impl_(std::make_unique<Impl>(std::move(address), std::move(router), limits)) {
-  // cpprestsdk answers OPTIONS and TRACE itself unless they have handlers of their own.
-  impl_->listener.support([this](http_request request) { impl_->serve(request); });
-  impl_->listener.support(web::http::methods::OPTIONS, [this](http_request request) { impl_->serve(request); });
-  impl_->listener.support(web::http::methods::TRCE, [this](http_request request) { impl_->serve(request); });
-}
+    : impl_(std::make_unique<Impl>(std::move(address), std::move(router), limits)) {}
 
 ApiServer::~ApiServer() { stop(); }
 
 void ApiServer::set_observer(std::shared_ptr<RequestObserver> observer) { impl_->observer = std::move(observer); }
 
 Status ApiServer::start() {
+  // Port 0: the kernel picks a free port, held by a reservation until the listener has bound it
+  // too (cpprestsdk cannot say which port it bound), and the address names it from then on.
+  auto reservation = PortReservation::reserve_if_any(impl_->address);
+  if (!reservation.ok()) return reservation.error();
+  if (*reservation) impl_->address = (*reservation)->address();
   try {
-    impl_->listener.open().wait();
+    impl_->listener = std::make_unique<web::http::experimental::listener::http_listener>(impl_->address);
+    // cpprestsdk answers OPTIONS and TRACE itself unless they have handlers of their own.
+    impl_->listener->support([this](http_request request) { impl_->serve(request); });
+    impl_->listener->support(web::http::methods::OPTIONS, [this](http_request request) { impl_->serve(request); });
+    impl_->listener->support(web::http::methods::TRCE, [this](http_request request) { impl_->serve(request); });
+    impl_->listener->open().wait();
   } catch (const std::exception& e) {
+    impl_->listener.reset();
     return make_error(Errc::unavailable, "cannot listen on " + impl_->address + ": " + e.what() +
-                                             " (is the port taken? choose another with --http or XYD_HTTP)");
+                                             " (is the port taken? choose another with --http or XYD_HTTP, or port 0)");
   }
   return Status();
 }
@@ -293,13 +299,17 @@ void ApiServer::stop() {
     std::unique_lock lock(impl_->streams.mutex);
     impl_->streams.idle.wait_for(lock, std::chrono::seconds(10), [this] { return impl_->streams.running == 0; });
   }
+  if (!impl_->listener) return;
   try {
-    impl_->listener.close().wait();
+    impl_->listener->close().wait();
   } catch (...) {
   }
+  impl_->listener.reset();
 }
 
 const std::string& ApiServer::address() const { return impl_->address; }
+
+int ApiServer::port() const { return web::uri(impl_->address).port(); }
 
 void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
   router.add("GET", "/healthz", [&log, info](const Request& request) -> Result<Response> {

@@ -26,14 +26,17 @@ struct ServerLimits {
 
 class ApiServer {
  public:
-  // address: "http://127.0.0.1:8080".
+  // address: "http://127.0.0.1:8080" (or "http://127.0.0.1:0": any free port).
   ApiServer(std::string address, Router router, ServerLimits limits = {});
   ~ApiServer();
   // Called around every dispatched request (request ids, access log, metrics); set before start().
   void set_observer(std::shared_ptr<RequestObserver> observer);
+  // Listens on the address; port 0 lets the kernel choose a free port, which address() and port()
+  // name once start() succeeded.
   [[nodiscard]] Status start();
   void stop();
   const std::string& address() const;
+  int port() const;
 
  private:
   struct Impl;

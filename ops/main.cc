@@ -31,6 +31,8 @@ constexpr std::array kCommands = {
     [--webhooks-allow-loopback true|false]
                              tests only: let webhooks reach loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK)
     [--routes-file FILE]     write every route (METHOD PATTERN per line) to FILE at start
+    [--port-file FILE]       write the port listened on to FILE once serving (with --http
+                             127.0.0.1:0 the kernel chooses it; give --node too)
     [--docs-ui DIR]          the Swagger UI files /docs serves (default: the build folder's,
                              which ops/setup.sh installs from npm)
     [--write-timeout S]      a write the log has not taken within S seconds (default 5) answers

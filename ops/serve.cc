@@ -1,7 +1,10 @@
 // `xyd serve`: opens the log, creates the xyd topics, serves HTTP until SIGINT or SIGTERM.
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <iostream>
@@ -41,6 +44,20 @@
 
 namespace xyd::ops {
 namespace {
+
+// Writes the port to `path` whole or not at all (a temporary file renamed over it): a reader that
+// sees the file reads the whole number.
+Status write_port_file(const std::string& path, int port) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return make_error(Errc::fatal, "cannot write " + temporary);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    return make_error(Errc::fatal, "cannot rename " + temporary + " to " + path + ": " + std::strerror(errno));
+  return Status();
+}
 
 }  // namespace
 
@@ -209,8 +226,13 @@ int run_serve(const CliOptions& options) {
   server.set_observer(std::make_shared<api::TelemetryObserver>());  // request ids, access log, HTTP metrics
   auto started = server.start();
   if (!started.ok()) return fail("starting HTTP", started.error());
-  std::cout << "xyd " << build_info().version << " serving on " << options.http << " (log: " << (*log)->backend() << " at "
-            << (*log)->where() << "); GET " << options.http << "/healthz; Ctrl-C stops" << std::endl;
+  // The address really listened on: with port 0 (--http 127.0.0.1:0) the kernel chose the port.
+  if (options.has("port-file")) {
+    if (auto written = write_port_file(options.flag("port-file"), server.port()); !written.ok())
+      return fail("writing --port-file", written.error());
+  }
+  std::cout << "xyd " << build_info().version << " serving on " << server.address() << " (log: " << (*log)->backend()
+            << " at " << (*log)->where() << "); GET " << server.address() << "/healthz; Ctrl-C stops" << std::endl;
 
   int signal = 0;
   sigwait(&signals, &signal);

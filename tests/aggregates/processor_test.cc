@@ -12,7 +12,7 @@
 #include "aggregates/processor/write_side.h"
 #include "events/catalog.h"
 #include "events/codec.h"
-#include "tests/log/test_log.h"
+#include "tests/support/test_log.h"
 
 using namespace std::chrono_literals;
 using namespace xyd;
@@ -71,7 +71,7 @@ struct Fixture {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(XYD_PROCESSOR_SUITE)
+BOOST_AUTO_TEST_SUITE(command_processor)
 
 BOOST_AUTO_TEST_CASE(a_repeated_command_returns_the_first_outcome_and_appends_nothing) {
   Fixture f;

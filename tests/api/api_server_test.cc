@@ -21,18 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // The resident set of this process, in KiB.
 long rss_kib() {
   std::ifstream status("/proc/self/status");
@@ -98,7 +86,7 @@ json body_of(const std::string& answer) {
 }
 
 struct Server {
-  int port = free_port();
+  int port = 0;  // the kernel's choice, once started
   std::atomic<int> handled{0};
   std::unique_ptr<ApiServer> server;
   Server() {
@@ -121,8 +109,11 @@ struct Server {
       response.body = {{"id", r.params.at("id")}};
       return response;
     }, Access::open);
-    server = std::make_unique<ApiServer>("http://127.0.0.1:" + std::to_string(port), std::move(router));
+    server = std::make_unique<ApiServer>("http://127.0.0.1:0", std::move(router));
     BOOST_REQUIRE(server->start().ok());
+    port = server->port();
+    BOOST_REQUIRE_NE(port, 0);
+    BOOST_REQUIRE_EQUAL(server->address(), "http://127.0.0.1:" + std::to_string(port));
   }
   std::string post(const std::string& body) {
     return raw_exchange(port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +

@@ -22,7 +22,7 @@
 
 #include "connectors/webhook_http.h"
 #include "connectors/webhook_target.h"
-#include "tests/ops/raw_http_server.h"
+#include "tests/support/raw_http_server.h"
 
 using namespace xyd;
 using namespace xyd::connectors;
@@ -30,20 +30,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A loopback port nothing listens on: bound, then closed.
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-int test_port() { return 42000 + static_cast<int>(std::random_device()() % 800); }
 
 // A target named `host` whose one address is 127.0.0.1:port (as resolve_webhook_target would give).
 WebhookTarget loopback_target(const std::string& host, int port, const std::string& path) {
@@ -59,11 +45,11 @@ WebhookTarget loopback_target(const std::string& host, int port, const std::stri
   return *target;
 }
 
-// A TLS receiver on 127.0.0.1:port with a certificate for "localhost" and 127.0.0.1 (made by the
+// A TLS receiver on 127.0.0.1 (on a port the kernel chooses) with a certificate for "localhost" and 127.0.0.1 (made by the
 // openssl command), answering 202 to each request. Its thread serves; the test thread reads `cert`.
 class TlsServer {
  public:
-  explicit TlsServer(int port) {
+  TlsServer() {
     dir_ = (std::filesystem::temp_directory_path() / ("xyd-tls-" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(dir_);
     cert = dir_ + "/cert.pem";
@@ -75,13 +61,7 @@ class TlsServer {
     BOOST_REQUIRE(SSL_CTX_use_certificate_file(context_, cert.c_str(), SSL_FILETYPE_PEM) == 1);
     BOOST_REQUIRE(SSL_CTX_use_PrivateKey_file(context_, (dir_ + "/key.pem").c_str(), SSL_FILETYPE_PEM) == 1);
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int on = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    port = xyd::test::bind_loopback(listener_);
     BOOST_REQUIRE(::listen(listener_, 8) == 0);
     thread_ = std::thread([this] { serve(); });
   }
@@ -93,6 +73,7 @@ class TlsServer {
     std::filesystem::remove_all(dir_);
   }
   std::string cert;
+  int port = 0;
 
  private:
   void serve() {
@@ -171,7 +152,7 @@ BOOST_AUTO_TEST_CASE(urls_are_checked_before_anything_is_resolved) {
 }
 
 BOOST_AUTO_TEST_CASE(names_and_literals_are_checked_after_resolution) {
-  const std::string port = std::to_string(test_port());
+  const std::string port = std::to_string(xyd::test::closed_port());
   for (const std::string& url : std::vector<std::string>{"http://127.0.0.1:" + port + "/", "http://10.0.0.1/", "http://[::1]/",
                                 "http://169.254.169.254/latest/meta-data/", "http://localhost:" + port + "/hook",
                                 "http://[::ffff:127.0.0.1]/", "http://0.0.0.0:" + port + "/", "http://2130706433/",
@@ -203,8 +184,8 @@ BOOST_AUTO_TEST_CASE(names_and_literals_are_checked_after_resolution) {
 }
 
 BOOST_AUTO_TEST_CASE(the_post_goes_to_the_checked_address_with_the_urls_host) {
-  const int port = test_port();
-  xyd::test::RawHttpServer server(port);
+  xyd::test::RawHttpServer server;
+  const int port = server.port();
   // "bank.invalid" resolves nowhere: the POST reaches the server only through the checked address.
   auto answer = post_webhook(loopback_target("bank.invalid", port, "/status/204?x=1"), R"({"a":1})",
                              {{"webhook-id", "msg-1"}}, 2000ms);
@@ -219,8 +200,8 @@ BOOST_AUTO_TEST_CASE(the_post_goes_to_the_checked_address_with_the_urls_host) {
 }
 
 BOOST_AUTO_TEST_CASE(a_huge_answer_is_cut_off_at_64_kib) {
-  const int port = test_port();
-  xyd::test::RawHttpServer server(port);
+  xyd::test::RawHttpServer server;
+  const int port = server.port();
   const auto started = std::chrono::steady_clock::now();
   auto answer = post_webhook(loopback_target("127.0.0.1", port, "/huge"), "{}", {}, 5000ms);
   const auto took = std::chrono::steady_clock::now() - started;
@@ -235,9 +216,9 @@ BOOST_AUTO_TEST_CASE(a_huge_answer_is_cut_off_at_64_kib) {
 }
 
 BOOST_AUTO_TEST_CASE(failures_are_coarse_classes) {
-  const int port = test_port();
-  xyd::test::RawHttpServer server(port);
-  const auto closed = post_webhook(loopback_target("127.0.0.1", closed_port(), "/"), "{}", {}, 2000ms);
+  xyd::test::RawHttpServer server;
+  const int port = server.port();
+  const auto closed = post_webhook(loopback_target("127.0.0.1", xyd::test::closed_port(), "/"), "{}", {}, 2000ms);
   BOOST_CHECK_EQUAL(closed.status, 0);
   BOOST_CHECK_EQUAL(closed.error, "connect-failed");
   const auto started = std::chrono::steady_clock::now();
@@ -249,8 +230,8 @@ BOOST_AUTO_TEST_CASE(failures_are_coarse_classes) {
 }
 
 BOOST_AUTO_TEST_CASE(tls_checks_the_certificate_against_the_urls_host) {
-  const int port = test_port();
-  TlsServer server(port);
+  TlsServer server;
+  const int port = server.port;
   // The client trusts the system's store; SSL_CERT_FILE points it at the test's certificate (set
   // before this process's first TLS connection: no earlier case uses https).
   ::setenv("SSL_CERT_FILE", server.cert.c_str(), 1);

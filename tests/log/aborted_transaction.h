@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "tests/log/test_log.h"
+#include "tests/support/test_log.h"
 
 namespace xyd::test {
 

@@ -32,7 +32,8 @@
 #include "ops/sms_log.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/runtime/runtime.h"
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
+#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd;
@@ -45,7 +46,7 @@ int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-const bool kOnKafka = std::string(XYD_TEST_BACKEND) == "kafka";
+const bool kOnKafka = xyd::test::on_kafka();
 // Kafka: thousands of results through the consumer; embedded: a few hundred over webhooks.
 const int kApplications = kOnKafka ? 600 : 120;
 
@@ -54,8 +55,8 @@ const int kApplications = kOnKafka ? 600 : 120;
 struct World {
   std::string data = test::fresh_dir("bank-sim");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = test::free_port(38000, 39999);
-  test::ServerProcess server{data, port, "banksim-" + run, {"--bank-inbound"}};
+  test::ServerProcess server{data, "banksim-" + run, {"--bank-inbound"}};
+  bool serving = start();  // first: the client below needs the port the server got
   ops::HttpClient http{server.url(), std::chrono::seconds(60)};
   ops::demo::CallCounters counters;
   ops::demo::Caller caller{http, counters, std::stoull(run)};
@@ -78,9 +79,10 @@ struct World {
     BOOST_REQUIRE_MESSAGE(reply.ok(), path << ": " << reply.error().to_string());
     return *reply;
   }
-  void start() {
+  bool start() {
     server.start();
     BOOST_REQUIRE_MESSAGE(server.wait_healthy(90s), "serve did not come up; see " << data << ".server.log");
+    return true;
   }
   std::string operator_token() {
     std::ifstream in(data + "/operator-token");
@@ -90,7 +92,6 @@ struct World {
   }
 
   World() {
-    start();
     auto sysadmin = ops::demo::create_staff(caller, data, operator_token(), person(1, "system_admin"));
     BOOST_REQUIRE_MESSAGE(sysadmin.ok(), sysadmin.error().to_string());
     admin = sysadmin->token;
@@ -306,7 +307,7 @@ size_t error_view_count(World& w, int64_t expected) {
 
 BOOST_TEST_GLOBAL_FIXTURE(StopServer);
 
-BOOST_AUTO_TEST_SUITE(XYD_BANK_SIM_SUITE)
+BOOST_AUTO_TEST_SUITE(bank_results)
 
 BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_once,
                      *boost::unit_test::precondition([](boost::unit_test::test_unit_id) { return kOnKafka; })) {

@@ -17,8 +17,9 @@
 #include <thread>
 
 #include "events/codec.h"
-#include "tests/ops/server_process.h"
-#include "tests/ops/write_side_checks.h"
+#include "tests/support/server_process.h"
+#include "tests/support/write_side_checks.h"
+#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -42,13 +43,12 @@ void restart_broker() {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(XYD_CRASH_SUITE)
+BOOST_AUTO_TEST_SUITE(write_side_crash)
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_command) {
-  const bool on_kafka = std::string(XYD_TEST_BACKEND) == "kafka";
+  const bool on_kafka = xyd::test::on_kafka();
   const std::string data = fresh_dir("crash");
-  const int port = 21000 + getpid() % 2000;
-  ServerProcess server(data, port, "crash-" + xyd::events::uuid_v7().substr(9, 4));
+  ServerProcess server(data, "crash-" + xyd::events::uuid_v7().substr(9, 4));
   server.start();
   BOOST_REQUIRE_MESSAGE(server.wait_healthy(90s), "xyd serve did not come up; see " << data << ".server.log");
 

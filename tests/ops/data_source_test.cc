@@ -18,7 +18,8 @@
 
 #include "events/kafka/kafka_log.h"
 #include "events/log/open_log.h"
-#include "tests/ops/connector_world.h"
+#include "tests/support/connector_world.h"
+#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -28,7 +29,7 @@ namespace {
 
 struct World : ConnectorWorld {
   std::string uscc, e1;
-  World() : ConnectorWorld("data-source", free_port(41000, 41899), {"--bank-inbound"}) {
+  World() : ConnectorWorld("data-source", {"--bank-inbound"}) {
     register_owner("owner", 20);
     uscc = make_uscc("440300", run + "02");
     e1 = enterprise("owner", "440300", run + "02", false);
@@ -72,7 +73,7 @@ struct World : ConnectorWorld {
   // on the embedded log (serve's own) with the server stopped, then started again.
   void append_directly(const std::vector<xyd::log::OutRecord>& records) {
     xyd::log::LogOptions options;
-    if (std::string(XYD_TEST_BACKEND) == "kafka") {
+    if (on_kafka()) {
       options.backend = "kafka";
       options.kafka.brokers = std::getenv("XYD_TEST_KAFKA") ? std::getenv("XYD_TEST_KAFKA") : "";
       options.kafka.transactional_id = "data-source-test-hostile-" + run;
@@ -185,7 +186,7 @@ BOOST_AUTO_TEST_CASE(bad_http_records_are_refused_by_name_and_change_nothing) {
 
 BOOST_AUTO_TEST_CASE(topic_records_become_events_or_dead_letters) {
   auto& w = world();
-  if (std::string(XYD_TEST_BACKEND) != "kafka") {
+  if (!on_kafka()) {
     BOOST_TEST_MESSAGE("xyd.data-sources is written by other processes only on Kafka (the embedded log is serve's own)");
     BOOST_CHECK(true);
     return;

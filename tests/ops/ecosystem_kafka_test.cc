@@ -19,8 +19,8 @@
 #include <thread>
 
 #include "events/codec.h"
-#include "tests/ops/server_process.h"
-#include "tests/ops/write_side_checks.h"
+#include "tests/support/server_process.h"
+#include "tests/support/write_side_checks.h"
 
 using namespace std::chrono_literals;
 using namespace xyd;
@@ -70,7 +70,7 @@ struct World {
   const int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
   std::string data = fresh_dir("ecosystem");
-  ServerProcess server{data, free_port(46000, 46899), "eco",
+  ServerProcess server{data, "eco",
                        {"--address-limit", "0", "--write-timeout", std::to_string(kWriteTimeoutSeconds)}};
 
   World() {

@@ -16,8 +16,8 @@
 #include <set>
 #include <thread>
 
-#include "tests/ops/connector_world.h"
-#include "tests/ops/raw_http_server.h"
+#include "tests/support/connector_world.h"
+#include "tests/support/raw_http_server.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -29,13 +29,13 @@ constexpr int kMaxAttempts = 3;
 
 struct World : ConnectorWorld {
   // Never destroyed (as the outbound suite's receiver): the process's exit releases the socket.
-  RawHttpServer& receiver = *new RawHttpServer(free_port(44000, 44899));
+  RawHttpServer& receiver = *new RawHttpServer();
   std::map<std::string, std::string> ins, product;  // by tag
   std::string e1;
   int app_count = 0;
 
   World()
-      : ConnectorWorld("hardening", free_port(43000, 43899),
+      : ConnectorWorld("hardening",
                        {"--webhook-base-delay-ms", "100", "--webhook-max-delay-ms", "300", "--webhook-max-attempts",
                         std::to_string(kMaxAttempts), "--webhook-timeout-ms", "1500"}) {
     for (const std::string tag : {"ssrf", "huge", "closed", "silent", "e5", "e4", "late"}) {
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(a_huge_answer_is_cut_off_and_memory_stays_small) {
 BOOST_AUTO_TEST_CASE(delivery_logs_keep_coarse_error_classes_only) {
   auto& w = world();
   const std::map<std::string, std::pair<std::string, std::string>> cases = {
-      {"closed", {"http://127.0.0.1:" + std::to_string(free_port(45000, 45899)) + "/x", "connect-failed"}},
+      {"closed", {"http://127.0.0.1:" + std::to_string(closed_port()) + "/x", "connect-failed"}},
       {"silent", {w.receiver.url("/silent"), "timeout"}},
       {"e5", {w.receiver.url("/status/503"), "http-5xx"}},
       {"e4", {w.receiver.url("/status/404"), "http-4xx"}}};

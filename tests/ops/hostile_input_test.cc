@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <random>
 
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -21,7 +21,7 @@ namespace {
 struct World {
   std::string data = fresh_dir("hostile");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  ServerProcess server{data, free_port(34000, 35999), "hostile-" + run};
+  ServerProcess server{data, "hostile-" + run};
   std::string admin_token;
   World() {
     // A system admin (the bootstrap command, before the server holds the data folder).

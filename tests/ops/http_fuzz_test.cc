@@ -24,8 +24,8 @@
 #include <set>
 #include <sstream>
 
-#include "tests/ops/raw_http_client.h"
-#include "tests/ops/server_process.h"
+#include "tests/support/raw_http_client.h"
+#include "tests/support/server_process.h"
 
 namespace {
 
@@ -98,9 +98,8 @@ const std::vector<std::string> kQueryValues = {"-1", "0", "99999999999999999999"
 // The demo's server, its routes, and who calls them.
 struct World {
   std::string data = fresh_dir("http-fuzz");
-  int port = free_port(24000, 28000);
   std::string routes_file = data + ".routes";
-  ServerProcess server{data, port, "fuzz", {"--routes-file", routes_file, "--address-limit", "0"}};
+  ServerProcess server{data, "fuzz", {"--routes-file", routes_file, "--address-limit", "0"}};
   std::vector<std::pair<std::string, std::string>> routes;  // method, pattern
   std::string admin_phone, admin_password, admin_token;
   std::map<std::string, std::set<std::string>> ids;  // by collection ("enterprises"), from the demo
@@ -119,7 +118,7 @@ struct World {
 
   void log_in() {
     const json body = {{"phone", admin_phone}, {"password", admin_password}};
-    auto reply = exchange(port, "POST", "/api/v1/sessions", {{"Content-Type", "application/json"}}, body.dump());
+    auto reply = exchange(server.port(), "POST", "/api/v1/sessions", {{"Content-Type", "application/json"}}, body.dump());
     const json answer = json::parse(reply.body, nullptr, false);
     if (reply.status == 201 && answer.is_object() && answer.contains("token") && answer["token"].is_string())
       admin_token = answer["token"].get<std::string>();
@@ -130,7 +129,7 @@ struct World {
     for (const auto& [method, pattern] : routes) {
       if (method != "GET" || pattern.find('{') != std::string::npos || !pattern.starts_with("/api/v1/")) continue;
       if (pattern.find("stream") != std::string::npos || pattern.find("export") != std::string::npos) continue;
-      auto reply = exchange(port, "GET", pattern, {{"Authorization", "Bearer " + admin_token}}, std::nullopt);
+      auto reply = exchange(server.port(), "GET", pattern, {{"Authorization", "Bearer " + admin_token}}, std::nullopt);
       const json body = json::parse(reply.body, nullptr, false);
       if (reply.status != 200 || !body.is_object() || !body.contains("items") || !body["items"].is_array()) continue;
       const std::string collection = pattern.substr(8, pattern.find('/', 8) - 8);
@@ -283,7 +282,7 @@ BOOST_AUTO_TEST_CASE(every_route_answers_mutated_requests_without_a_5xx_and_stay
     world.log_in();  // a request may have ended the admin's session
     for (int i = 0; i < kBatch && sent < kRequests; ++i, ++sent) {
       const auto request = mutator.next(static_cast<size_t>(sent));
-      const RawReply reply = exchange(world.port, request.method, request.target, request.headers, request.body);
+      const RawReply reply = exchange(world.server.port(), request.method, request.target, request.headers, request.body);
       if (reply.status == 0) {
         if (http_request(world.server.url(), "GET", "/healthz", nullptr, {}, std::chrono::seconds(5)).status != 200) {
           ++deaths;

@@ -17,9 +17,9 @@
 #include <set>
 #include <thread>
 
-#include "tests/ops/raw_http_client.h"
-#include "tests/ops/server_process.h"
-#include "tests/ops/sse_client.h"
+#include "tests/support/raw_http_client.h"
+#include "tests/support/server_process.h"
+#include "tests/support/sse_client.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -47,9 +47,8 @@ std::string gunzip(const std::string& bytes) {
 struct World {
   std::string data = fresh_dir("http-semantics");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = free_port(46000, 46899);
   std::string routes_file = data + ".routes";
-  ServerProcess server{data, port, "http-" + run,
+  ServerProcess server{data, "http-" + run,
                        {"--routes-file", routes_file, "--sse-streams-per-caller", "1", "--sse-heartbeat-seconds", "1",
                         "--address-limit", "0"}};
   std::vector<std::pair<std::string, std::string>> routes;  // method, pattern
@@ -82,7 +81,7 @@ struct World {
                 const std::optional<std::string>& body = std::nullopt, bool as_operator = true) {
     if (as_operator) headers.emplace_back("Authorization", auth);
     if (body) headers.emplace_back("Content-Type", "application/json");
-    RawReply reply = exchange(port, method, target, headers, body);
+    RawReply reply = exchange(server.port(), method, target, headers, body);
     BOOST_TEST_CONTEXT(method << " " << target) {
       BOOST_CHECK_NE(reply.status, 0);
       BOOST_CHECK_MESSAGE(std::regex_match(reply.header("date"), kImfFixdate), "Date: '" << reply.header("date") << "'");
@@ -258,7 +257,7 @@ BOOST_AUTO_TEST_CASE(the_sse_feed_is_never_compressed_and_its_cap_answers_retry_
   BOOST_CHECK_EQUAL(head.status, 200);
   BOOST_CHECK(head.content_type.starts_with("text/event-stream"));
   BOOST_CHECK_EQUAL(head.body.size(), 0u);
-  SseClient feed(w.port, "/api/v1/feeds/risk-warnings", {{"Authorization", w.auth}, {"Accept-Encoding", "gzip"}});
+  SseClient feed(w.server.port(), "/api/v1/feeds/risk-warnings", {{"Authorization", w.auth}, {"Accept-Encoding", "gzip"}});
   BOOST_CHECK_EQUAL(feed.status(), 200);
   BOOST_CHECK(feed.content_type().starts_with("text/event-stream"));
   BOOST_CHECK(!feed.wait_ended(1500ms));  // heartbeats go on, in plain text

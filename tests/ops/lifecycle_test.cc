@@ -17,7 +17,7 @@
 #include <random>
 #include <thread>
 
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -28,8 +28,7 @@ namespace {
 struct World {
   std::string data = fresh_dir("lifecycle");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = 32000 + getpid() % 2000;
-  ServerProcess server{data, port, "lifecycle-" + run};
+  ServerProcess server{data, "lifecycle-" + run};
   std::map<std::string, std::string> ids, tokens, phones;  // by name
   std::string ins_a = "ins-a-" + run, ins_b = "ins-b-" + run;
   std::string product, disabled_product;              // ids

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 namespace {
 
@@ -30,7 +30,7 @@ std::string read_text(const std::string& path) {
 struct Server {
   std::string data = fresh_dir("openapi");
   std::string routes_file = data + ".routes";
-  ServerProcess server{data, free_port(24000, 28000), "openapi", {"--routes-file", routes_file}};
+  ServerProcess server{data, "openapi", {"--routes-file", routes_file}};
   std::set<std::string> routes;  // "METHOD /pattern"
 
   Server() {

@@ -15,8 +15,8 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/ops/connector_world.h"
-#include "tests/ops/webhook_receiver.h"
+#include "tests/support/connector_world.h"
+#include "tests/support/webhook_receiver.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -29,7 +29,7 @@ constexpr int kBaseDelayMs = 100, kMaxDelayMs = 800, kMaxAttempts = 4;
 struct World : ConnectorWorld {
   // Never destroyed: closing a cpprestsdk listener from an exit handler hangs (its pool is being
   // torn down); the process's exit releases the socket.
-  WebhookReceiver& receiver = *new WebhookReceiver(free_port(40000, 40899));
+  WebhookReceiver& receiver = *new WebhookReceiver();
   std::string a, b, c;                   // institutions
   std::map<std::string, std::string> product, secret;  // by institution
   std::string e1;
@@ -37,7 +37,7 @@ struct World : ConnectorWorld {
   int app_count = 0;
 
   World()
-      : ConnectorWorld("outbound", free_port(41000, 41899),
+      : ConnectorWorld("outbound",
                        {"--webhook-base-delay-ms", std::to_string(kBaseDelayMs), "--webhook-max-delay-ms",
                         std::to_string(kMaxDelayMs), "--webhook-max-attempts", std::to_string(kMaxAttempts),
                         "--webhook-timeout-ms", "2000", "--webhooks-allow-loopback", "true"}) {

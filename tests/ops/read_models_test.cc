@@ -22,8 +22,9 @@
 
 #include "aggregates/reference.h"
 #include "events/catalog.h"
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 #include "tests/projections/statistics_fold.h"
+#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -32,7 +33,7 @@ using nlohmann::json;
 
 namespace {
 
-const bool kKafka = std::string(XYD_TEST_BACKEND) == "kafka";
+const bool kKafka = xyd::test::on_kafka();
 constexpr int kEnterprises = 300;
 
 std::string rules_dir() { return XYD_RULES_DIR; }
@@ -40,9 +41,7 @@ std::string rules_dir() { return XYD_RULES_DIR; }
 struct World {
   std::string data = fresh_dir("read-models");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  // A port of 34000-34899 (embedded) or 35000-35899 (Kafka) that nothing listens on now.
-  int port = kKafka ? free_port(35000, 35899) : free_port(34000, 34899);
-  ServerProcess server{data, port, "read-models-" + run, {"--address-limit", "0"}};  // the demo registers many users
+  ServerProcess server{data, "read-models-" + run, {"--address-limit", "0"}};  // the demo registers many users
   std::map<std::string, std::string> tokens;  // "city", "province" (and "operator" implied)
   std::string province, city, other_city, institution;
   std::vector<Ev> events;

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "api/credential_store.h"
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -29,8 +29,7 @@ constexpr int kAddressLimit = 6;  // code sends and registrations per client add
 struct World {
   std::string data = fresh_dir("registration");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = 32000 + getpid() % 2000;
-  ServerProcess server{data, port, "registration-" + run,
+  ServerProcess server{data, "registration-" + run,
                        {"--trusted-proxies", "127.0.0.1,::1", "--address-limit", std::to_string(kAddressLimit)}};
 
   World() {

@@ -23,8 +23,9 @@
 #include <thread>
 
 #include "tests/ops/risk_feed_kafka.h"
-#include "tests/ops/server_process.h"
-#include "tests/ops/sse_client.h"
+#include "tests/support/server_process.h"
+#include "tests/support/sse_client.h"
+#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -44,8 +45,7 @@ struct World {
   std::string data = fresh_dir("risk-feed");
   std::string rules = copy_rules();
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  int port = std::string(XYD_TEST_BACKEND) == "kafka" ? free_port(37000, 37999) : free_port(36000, 36999);
-  ServerProcess server{data, port, "risk-" + run, {"--rules", rules, "--sse-heartbeat-seconds", "1"}};
+  ServerProcess server{data, "risk-" + run, {"--rules", rules, "--sse-heartbeat-seconds", "1"}};
   std::map<std::string, std::string> ids, tokens;
   std::string ins_a = "ins-ra-" + run, product, e1, e2, order;
 
@@ -165,8 +165,8 @@ auto of_enterprise(const std::string& enterprise, const std::string& rule = "") 
 
 BOOST_AUTO_TEST_CASE(a_connected_client_gets_the_warning_within_a_second) {
   auto& w = world();
-  SseClient admin(w.port, "/api/v1/feeds/risk-warnings", w.auth("admin"));
-  SseClient gz(w.port, "/api/v1/feeds/risk-warnings", w.auth("gz"));
+  SseClient admin(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("admin"));
+  SseClient gz(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("gz"));
   BOOST_REQUIRE_EQUAL(admin.status(), 200);
   BOOST_CHECK_EQUAL(admin.content_type(), "text/event-stream");
   BOOST_REQUIRE_EQUAL(gz.status(), 200);
@@ -203,7 +203,7 @@ BOOST_AUTO_TEST_CASE(last_event_id_resumes_with_exactly_the_missed_ones) {
   const std::string path = "/api/v1/feeds/risk-warnings?enterprise=" + w.e1;
   std::string last;
   {
-    SseClient first(w.port, path, w.auth("admin"));
+    SseClient first(w.server.port(), path, w.auth("admin"));
     std::this_thread::sleep_for(200ms);
     w.signal(w.e1, "abnormal_operation", "high");
     auto got = first.wait_for(of_enterprise(w.e1, "risk-signal-high"), 5s);
@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(last_event_id_resumes_with_exactly_the_missed_ones) {
     std::string resume_path = path;
     if (how == "header") headers["Last-Event-ID"] = last;
     else resume_path += "&last_event_id=" + last;
-    SseClient resumed(w.port, resume_path, headers);
+    SseClient resumed(w.server.port(), resume_path, headers);
     BOOST_REQUIRE_EQUAL(resumed.status(), 200);
     resumed.wait_count(missed.size(), 5s);
     std::this_thread::sleep_for(300ms);  // nothing more comes
@@ -254,8 +254,8 @@ BOOST_AUTO_TEST_CASE(followers_get_their_enterprises_changes) {
   BOOST_CHECK_EQUAL(refused.status, 403);
   BOOST_CHECK_EQUAL(refused.body.value("rule", ""), "scope-own");
   w.ok("fan", "POST", "/api/v1/enterprises/" + w.e2 + "/followers");
-  SseClient fan(w.port, "/api/v1/feeds/risk-warnings", w.auth("fan"));
-  SseClient other(w.port, "/api/v1/feeds/risk-warnings", w.auth("other"));
+  SseClient fan(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("fan"));
+  SseClient other(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("other"));
   std::this_thread::sleep_for(300ms);
   w.ok("admin", "POST", "/api/v1/enterprises/" + w.e2 + "/profile-changes",
        {{"field", "legal_representative"}, {"before", "张三"}, {"after", "李四"}, {"source", "test"}});
@@ -331,7 +331,7 @@ BOOST_AUTO_TEST_CASE(a_follower_outside_the_loans_scope_does_not_read_its_detail
 
 BOOST_AUTO_TEST_CASE(a_disabled_accounts_stream_ends_within_a_second) {
   auto& w = world();
-  SseClient stream(w.port, "/api/v1/feeds/risk-warnings", w.auth("leaver"));
+  SseClient stream(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("leaver"));
   BOOST_REQUIRE_EQUAL(stream.status(), 200);
   BOOST_CHECK(!stream.wait_ended(1500ms));  // re-checked, and still allowed: it stays open
   auto disabled = w.call("admin", "POST", "/api/v1/accounts/" + w.ids["leaver"] + "/disable", {{"reason", "left"}});
@@ -349,7 +349,7 @@ BOOST_AUTO_TEST_CASE(streams_are_capped_per_caller_with_retry_after) {
   auto& w = world();
   std::vector<std::unique_ptr<SseClient>> open;
   for (int i = 0; i < 4; ++i) {  // the server's default cap per caller
-    open.push_back(std::make_unique<SseClient>(w.port, "/api/v1/feeds/risk-warnings", w.auth("streams")));
+    open.push_back(std::make_unique<SseClient>(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("streams")));
     BOOST_REQUIRE_EQUAL(open.back()->status(), 200);
   }
   auto over = http_request(w.server.url(), "GET", "/api/v1/feeds/risk-warnings", nullptr, w.auth("streams"), 5s);
@@ -359,14 +359,14 @@ BOOST_AUTO_TEST_CASE(streams_are_capped_per_caller_with_retry_after) {
   BOOST_CHECK_EQUAL(over.body.value("status", 0), 429);
   BOOST_CHECK(over.headers["Content-Type"].starts_with("application/problem+json"));
   // Another caller is not held back by this one's streams.
-  SseClient someone_else(w.port, "/api/v1/feeds/risk-warnings", w.auth("gz"));
+  SseClient someone_else(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("gz"));
   BOOST_CHECK_EQUAL(someone_else.status(), 200);
   // A closed stream gives its slot back (once the server notices, at the latest at its heartbeat).
   open.pop_back();
   int status = 0;
   for (int i = 0; i < 50 && status != 200; ++i) {
     std::this_thread::sleep_for(100ms);
-    SseClient again(w.port, "/api/v1/feeds/risk-warnings", w.auth("streams"));
+    SseClient again(w.server.port(), "/api/v1/feeds/risk-warnings", w.auth("streams"));
     status = again.status();
   }
   BOOST_CHECK_EQUAL(status, 200);
@@ -374,7 +374,7 @@ BOOST_AUTO_TEST_CASE(streams_are_capped_per_caller_with_retry_after) {
 
 BOOST_AUTO_TEST_CASE(kafka_output_topic_receives_the_warnings) {
   auto& w = world();
-  if (std::string(XYD_TEST_BACKEND) != "kafka") {
+  if (!on_kafka()) {
     BOOST_TEST_MESSAGE("the output topic is published on Kafka only");
     return;
   }

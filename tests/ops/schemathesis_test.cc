@@ -10,7 +10,7 @@
 #include <regex>
 #include <set>
 
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 namespace {
 
@@ -24,7 +24,7 @@ BOOST_AUTO_TEST_CASE(schemathesis_finds_no_server_error_and_no_answer_off_the_do
   BOOST_REQUIRE_MESSAGE(std::filesystem::exists(XYD_SCHEMATHESIS),
                         XYD_SCHEMATHESIS << " is missing: ops/setup.sh installs schemathesis into the build folder");
   const std::string data = fresh_dir("schemathesis");
-  ServerProcess server{data, free_port(24000, 28000), "schemathesis", {"--address-limit", "0"}};
+  ServerProcess server{data, "schemathesis", {"--address-limit", "0"}};
   server.start();
   BOOST_REQUIRE_MESSAGE(server.wait_healthy(), "xyd serve did not start");
   const auto [phone, password] = run_demo(server, 5, 12);

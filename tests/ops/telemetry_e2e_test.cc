@@ -15,8 +15,9 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/ops/server_process.h"
-#include "tests/ops/write_side_checks.h"
+#include "tests/support/server_process.h"
+#include "tests/support/write_side_checks.h"
+#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -26,9 +27,8 @@ namespace {
 
 struct World {
   std::string data = fresh_dir("telemetry");
-  int port = free_port(41000, 42999);
   // Behind a "proxy" on loopback, so a test can present another client address with X-Forwarded-For.
-  ServerProcess server{data, port, "telemetry-" + std::to_string(getpid()),
+  ServerProcess server{data, "telemetry-" + std::to_string(getpid()),
                        {"--log-format", "json", "--log-level", "info", "--trusted-proxies", "127.0.0.1"}};
   World() {
     server.start();
@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(metrics_pass_promtool_and_count_the_traffic) {
   (void)http_request(w.server.url(), "GET", "/api/v1/audit/account/" + account, nullptr, w.server.operator_auth());
 
   std::string scrape;
-  const bool kafka = std::string(XYD_TEST_BACKEND) == "kafka";
+  const bool kafka = on_kafka();
   for (int i = 0; i < 150; ++i) {  // on Kafka, the consumer statistics come every 5 s
     auto reply = http_request(w.server.url(), "GET", "/metrics");
     BOOST_REQUIRE_EQUAL(reply.status, 200);

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "events/codec.h"
-#include "tests/ops/server_process.h"
-#include "tests/ops/write_side_checks.h"
+#include "tests/support/server_process.h"
+#include "tests/support/write_side_checks.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -49,9 +49,8 @@ BOOST_AUTO_TEST_SUITE(two_processes_on_kafka)
 
 BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_partitions) {
   const std::string tag = xyd::events::uuid_v7().substr(9, 4);
-  const int base = 23000 + getpid() % 2000;
   const std::string data_a = fresh_dir("two-a"), data_b = fresh_dir("two-b");
-  ServerProcess a(data_a, base, "two-a-" + tag), b(data_b, base + 1, "two-b-" + tag);
+  ServerProcess a(data_a, "two-a-" + tag), b(data_b, "two-b-" + tag);
   a.start();
   b.start();
   BOOST_REQUIRE_MESSAGE(a.wait_healthy(90s), "server A did not come up; see " << data_a << ".server.log");

@@ -1,4 +1,4 @@
-// `xyd audit verify` on the backend under test (compiled once per backend): a clean log verifies;
+// `xyd audit verify` on the backend under test (registered once per backend): a clean log verifies;
 // a forged event appended to an aggregate, and a stored event altered in place, are each named
 // as the first broken link (aggregate, version, topic/partition@offset, what is wrong).
 // Altering in place: on the embedded log, the record's value is rewritten in the RocksDB
@@ -17,7 +17,7 @@
 #include "events/codec.h"
 #include "events/embedded/record_codec.h"
 #include "projections/runtime/chain_audit.h"
-#include "tests/projections/event_fixture.h"
+#include "tests/support/event_fixture.h"
 
 using namespace xyd;
 using projections::runtime::audit_chains;
@@ -93,7 +93,7 @@ void alter_kafka_segment(const log::Position& at, const std::string& from, const
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(XYD_AUDIT_SUITE)
+BOOST_AUTO_TEST_SUITE(audit_verify)
 
 BOOST_AUTO_TEST_CASE(a_clean_log_verifies) {
   auto f = test::make_fixture("clean");

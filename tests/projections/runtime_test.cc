@@ -1,4 +1,4 @@
-// The projection runtime on the backend under test (compiled once per backend, like the log
+// The projection runtime on the backend under test (registered once per backend, like the log
 // conformance suite): a crash in the middle of a batch (a child process killed with SIGKILL
 // between building a batch and writing it, or just after) resumes to exactly the view a fresh
 // rebuild makes; a rebuild under concurrent reads and writes never shows a half-built view; a
@@ -18,7 +18,7 @@
 
 #include "projections/audit/audit_query.h"
 #include "projections/delinquency/delinquency_projection.h"
-#include "tests/projections/event_fixture.h"
+#include "tests/support/event_fixture.h"
 
 using namespace std::chrono_literals;
 using namespace xyd;
@@ -93,7 +93,7 @@ void add_history(test::EventFixture& f) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(XYD_RUNTIME_SUITE)
+BOOST_AUTO_TEST_SUITE(projection_runtime)
 
 BOOST_AUTO_TEST_CASE(a_crash_mid_batch_resumes_to_the_view_a_fresh_rebuild_makes) {
   auto f = test::make_fixture("crash");

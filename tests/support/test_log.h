@@ -1,4 +1,4 @@
-// Opens the log backend under test (XYD_TEST_BACKEND, fixed per test program) in a fresh place:
+// Opens the log backend under test (backend_under_test(): XYD_TEST_BACKEND) in a fresh place:
 // the embedded log in a new temporary folder, Kafka on the broker XYD_TEST_KAFKA names (a test
 // without it fails: ops/test.sh starts the broker). Used by one test thread.
 #pragma once
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "events/log/open_log.h"
+#include "tests/support/backend.h"
 
 namespace xyd::test {
 
@@ -23,8 +24,6 @@ struct TestLog {
   void reopen(const std::string& transactional_id = {});
 };
 
-// XYD_TEST_BACKEND of this program: "embedded" or "kafka".
-const char* backend_under_test();
 // Opens a fresh log of the backend under test; fails the test if it cannot.
 TestLog open_test_log(const std::string& name);
 

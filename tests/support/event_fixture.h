@@ -1,4 +1,4 @@
-// Test helper: a fresh log of the backend under test (XYD_TEST_BACKEND) with the xyd event
+// Test helper: a fresh log of the backend under test (backend_under_test(): XYD_TEST_BACKEND) with the xyd event
 // topics under a prefix of its own (so runs on a shared Kafka broker never meet), and chained,
 // sealed events appended to it, as the write side stores them. Used by one test thread.
 #pragma once
@@ -8,7 +8,7 @@
 
 #include "projections/runtime/runtime.h"
 #include "projections/sample_events.h"
-#include "tests/log/test_log.h"
+#include "tests/support/test_log.h"
 
 namespace xyd::test {
 

@@ -1,4 +1,4 @@
-#include "tests/ops/connector_world.h"
+#include "tests/support/connector_world.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,10 +17,10 @@ namespace xyd::test {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-ConnectorWorld::ConnectorWorld(const std::string& name, int port, std::vector<std::string> flags)
+ConnectorWorld::ConnectorWorld(const std::string& name, std::vector<std::string> flags)
     : data(fresh_dir(name)),
       run(std::to_string(std::random_device()() % 9000000 + 1000000)),
-      server(data, port, name + "-" + run, std::move(flags)) {
+      server(data, name + "-" + run, std::move(flags)) {
   start_and_wait();
   server.kill_with(SIGTERM);
   phones["admin"] = phone(1);

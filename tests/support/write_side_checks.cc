@@ -1,10 +1,11 @@
-#include "tests/ops/write_side_checks.h"
+#include "tests/support/write_side_checks.h"
 
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <random>
 
 #include "events/codec.h"
+#include "tests/support/backend.h"
 
 namespace xyd::test {
 
@@ -25,7 +26,7 @@ nlohmann::json registration(const std::string& phone) {
 
 std::unique_ptr<log::EventLog> open_server_log(const std::string& data_dir) {
   log::LogOptions options;
-  options.backend = XYD_TEST_BACKEND;
+  options.backend = backend_under_test();
   options.embedded.path = data_dir + "/log";
   if (options.backend == "kafka") {
     const char* brokers = std::getenv("XYD_TEST_KAFKA");

@@ -1,4 +1,4 @@
-#include "tests/projections/event_fixture.h"
+#include "tests/support/event_fixture.h"
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>

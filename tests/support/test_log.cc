@@ -1,4 +1,4 @@
-#include "tests/log/test_log.h"
+#include "tests/support/test_log.h"
 
 #include <unistd.h>
 
@@ -10,8 +10,6 @@
 #include "events/codec.h"
 
 namespace xyd::test {
-
-const char* backend_under_test() { return XYD_TEST_BACKEND; }
 
 std::string TestLog::unique_topic(const std::string& stem) const {
   static std::atomic<int> counter{0};

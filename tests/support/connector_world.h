@@ -9,13 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 namespace xyd::test {
 
 class ConnectorWorld {
  public:
-  ConnectorWorld(const std::string& name, int port, std::vector<std::string> flags);
+  ConnectorWorld(const std::string& name, std::vector<std::string> flags);
   // Stops the server; removes its data folder when every test passed (kept for a failure).
   ~ConnectorWorld();
 

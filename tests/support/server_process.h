@@ -1,6 +1,7 @@
-// ServerProcess: an `xyd serve` child process for end-to-end tests: started with a data folder,
-// an HTTP port and the backend under test, waited for until /healthz answers, killed with any
-// signal, restarted with the same settings. HttpJson: a tiny blocking JSON client. Test thread only.
+// ServerProcess: an `xyd serve` child process for end-to-end tests: started with a data folder and
+// the backend under test on a port the kernel chooses (--http 127.0.0.1:0, reported through
+// --port-file), waited for until /healthz answers, killed with any signal, restarted with the same
+// settings and port. http_request: a tiny blocking JSON client. Test thread only.
 #pragma once
 
 #include <sys/types.h>
@@ -18,24 +19,33 @@ namespace xyd::test {
 
 class ServerProcess {
  public:
-  ServerProcess(std::string data_dir, int port, std::string node, std::vector<std::string> extra_flags = {});
+  ServerProcess(std::string data_dir, std::string node, std::vector<std::string> extra_flags = {});
   ~ServerProcess();
 
+  // Starts the child; a restart listens on the port the first start got.
   void start();
-  // Waits until GET /healthz answers 200; false after `timeout`.
+  // Waits until the server has reported its port and GET /healthz answers 200; false after
+  // `timeout` or when the child died.
   bool wait_healthy(std::chrono::seconds timeout = std::chrono::seconds(60));
   void kill_with(int signal);  // and reap it
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The port and URL it listens on, known once wait_healthy() succeeded (the test fails if asked
+  // earlier).
+  int port() const;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
   const std::string& node() const { return node_; }
   const std::string& data_dir() const { return data_dir_; }
   // The local operator's Authorization header (the token serve wrote to <data>/operator-token).
   std::map<std::string, std::string> operator_auth() const;
 
  private:
+  // Reads the port serve wrote to port_file(); false while it has not.
+  bool read_port();
+  std::string port_file() const { return data_dir_ + ".port"; }
+
   std::string data_dir_;
-  int port_;
+  int port_ = 0;  // 0 until the first start reported it
   std::string node_;
   std::vector<std::string> extra_flags_;
   pid_t pid_ = 0;
@@ -100,10 +110,5 @@ std::string fresh_dir(const std::string& name);
 // A valid GB 32100 unified social credit code: "91" (enterprise), the region, a 9-character
 // organisation code from `serial`, and the check character.
 std::string make_uscc(const std::string& region, const std::string& serial);
-
-// A port in [first, last] nothing listens on or uses now (probed by binding it as a listener
-// would, SO_REUSEADDR on), starting from one the process id picks: the range lies inside Linux's
-// ephemeral ports, so a fixed choice may be some connection's local port.
-int free_port(int first, int last);
 
 }  // namespace xyd::test

@@ -1,4 +1,4 @@
-#include "tests/ops/raw_http_client.h"
+#include "tests/support/raw_http_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -17,8 +17,9 @@ namespace xyd::test {
 
 class RawHttpServer {
  public:
-  explicit RawHttpServer(int port);  // listens on 127.0.0.1:port
+  RawHttpServer();  // listens on 127.0.0.1, on a port the kernel chooses
   ~RawHttpServer();
+  int port() const { return port_; }
   std::string url(const std::string& path) const;
   int requests(const std::string& path) const;
   // The bytes the largest /huge answer got out (head and body) before the client stopped it.
@@ -30,7 +31,7 @@ class RawHttpServer {
  private:
   void accept_loop();
   void serve(int fd);
-  int port_;
+  int port_ = 0;
   int listener_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> huge_sent_{0};
@@ -40,5 +41,10 @@ class RawHttpServer {
   std::vector<std::thread> workers_;
   std::thread acceptor_;
 };
+
+// Binds the socket `fd` to 127.0.0.1 on a port the kernel chooses; the port (throws when it cannot).
+int bind_loopback(int fd);
+// A loopback port nothing listens on: one the kernel chose for a socket that was then closed.
+int closed_port();
 
 }  // namespace xyd::test

@@ -1,10 +1,11 @@
-#include "tests/ops/webhook_receiver.h"
+#include "tests/support/webhook_receiver.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <sstream>
+#include <stdexcept>
 
 namespace xyd::test {
 namespace {
@@ -23,6 +24,12 @@ std::string decode_base64(const std::string& text) {
 std::string header_of(const web::http::http_request& request, const std::string& name) {
   auto found = request.headers().find(name);
   return found == request.headers().end() ? std::string() : found->second;
+}
+
+std::unique_ptr<api::PortReservation> reserve_loopback_port() {
+  auto reserved = api::PortReservation::reserve_if_any("http://127.0.0.1:0/");
+  if (!reserved.ok() || !*reserved) throw std::runtime_error("WebhookReceiver: no loopback port: " + reserved.error().to_string());
+  return std::move(*reserved);
 }
 
 }  // namespace
@@ -47,10 +54,11 @@ bool verify_standard_webhook(const std::vector<std::string>& secrets, const std:
   return false;
 }
 
-WebhookReceiver::WebhookReceiver(int port)
-    : port_(port), listener_("http://127.0.0.1:" + std::to_string(port) + "/") {
+WebhookReceiver::WebhookReceiver()
+    : reservation_(reserve_loopback_port()), port_(reservation_->port()), listener_(reservation_->address()) {
   listener_.support(web::http::methods::POST, [this](web::http::http_request request) { handle(std::move(request)); });
   listener_.open().wait();
+  reservation_.reset();
 }
 
 WebhookReceiver::~WebhookReceiver() { listener_.close().wait(); }

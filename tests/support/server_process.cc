@@ -1,4 +1,4 @@
-#include "tests/ops/server_process.h"
+#include "tests/support/server_process.h"
 
 #include <fstream>
 
@@ -18,12 +18,13 @@
 #include <thread>
 
 #include "events/codec.h"
+#include "tests/support/backend.h"
 
 namespace xyd::test {
 
 std::vector<std::string> backend_flags() {
-  std::vector<std::string> flags = {"--log", XYD_TEST_BACKEND};
-  if (std::string(XYD_TEST_BACKEND) == "kafka") {
+  std::vector<std::string> flags = {"--log", backend_under_test()};
+  if (on_kafka()) {
     const char* brokers = std::getenv("XYD_TEST_KAFKA");
     BOOST_REQUIRE_MESSAGE(brokers && *brokers, "XYD_TEST_KAFKA is not set: ops/test.sh starts the broker these tests need");
     flags.push_back("--brokers");
@@ -38,16 +39,17 @@ std::string fresh_dir(const std::string& name) {
   return dir.string();
 }
 
-ServerProcess::ServerProcess(std::string data_dir, int port, std::string node, std::vector<std::string> extra_flags)
-    : data_dir_(std::move(data_dir)), port_(port), node_(std::move(node)), extra_flags_(std::move(extra_flags)) {}
+ServerProcess::ServerProcess(std::string data_dir, std::string node, std::vector<std::string> extra_flags)
+    : data_dir_(std::move(data_dir)), node_(std::move(node)), extra_flags_(std::move(extra_flags)) {}
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) kill_with(SIGKILL);
 }
 
 void ServerProcess::start() {
-  std::vector<std::string> args = {XYD_BINARY, "serve", "--data", data_dir_, "--http",
-                                   "127.0.0.1:" + std::to_string(port_), "--node", node_};
+  std::filesystem::remove(port_file());
+  std::vector<std::string> args = {XYD_BINARY,  "serve",       "--data", data_dir_, "--http", "127.0.0.1:" + std::to_string(port_),
+                                   "--port-file", port_file(), "--node", node_};
   for (const auto& f : backend_flags()) args.push_back(f);
   for (const auto& f : extra_flags_) args.push_back(f);
   std::string log_path = data_dir_ + ".server.log";
@@ -70,7 +72,8 @@ void ServerProcess::start() {
 bool ServerProcess::wait_healthy(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (http_request(url(), "GET", "/healthz", nullptr, {}, std::chrono::seconds(2)).status == 200) return true;
+    if (read_port() && http_request(url(), "GET", "/healthz", nullptr, {}, std::chrono::seconds(2)).status == 200)
+      return true;
     int status = 0;
     if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = 0;
@@ -79,6 +82,20 @@ bool ServerProcess::wait_healthy(std::chrono::seconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+bool ServerProcess::read_port() {
+  std::ifstream in(port_file());
+  int reported = 0;
+  if (!(in >> reported) || reported <= 0 || reported > 65535) return false;
+  BOOST_REQUIRE_MESSAGE(port_ == 0 || port_ == reported, "serve moved from port " << port_ << " to " << reported);
+  port_ = reported;
+  return true;
+}
+
+int ServerProcess::port() const {
+  BOOST_REQUIRE_MESSAGE(port_ != 0, "the server's port is not known yet: wait_healthy() first");
+  return port_;
 }
 
 void ServerProcess::kill_with(int signal) {
@@ -189,25 +206,6 @@ std::string make_uscc(const std::string& region, const std::string& serial) {
   int sum = 0;
   for (size_t i = 0; i < 17; ++i) sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
   return code + alphabet[(31 - sum % 31) % 31];
-}
-
-int free_port(int first, int last) {
-  const int span = last - first + 1;
-  for (int i = 0; i < span; ++i) {
-    const int port = first + (getpid() + i) % span;
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 && listen(fd, 1) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  BOOST_FAIL("no free port in " << first << "-" << last);
-  return 0;
 }
 
 }  // namespace xyd::test

@@ -9,11 +9,14 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "api/port_reservation.h"
 
 namespace xyd::test {
 
@@ -28,7 +31,7 @@ struct ReceivedHook {
 
 class WebhookReceiver {
  public:
-  explicit WebhookReceiver(int port);
+  WebhookReceiver();  // listens on 127.0.0.1, on a port the kernel chooses
   ~WebhookReceiver();
   std::string url(const std::string& path) const;
   // How `path` answers its n-th request (0-based), and the secrets it verifies with.
@@ -37,6 +40,7 @@ class WebhookReceiver {
 
  private:
   void handle(web::http::http_request request);
+  std::unique_ptr<api::PortReservation> reservation_;  // until the listener holds the port
   int port_;
   web::http::experimental::listener::http_listener listener_;
   mutable std::mutex mutex_;  // guards everything below

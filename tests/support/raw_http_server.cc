@@ -1,4 +1,4 @@
-#include "tests/ops/raw_http_server.h"
+#include "tests/support/raw_http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,17 +23,29 @@ bool readable(int fd, int ms) {
 
 }  // namespace
 
-RawHttpServer::RawHttpServer(int port) : port_(port) {
-  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int on = 1;
-  ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+int bind_loopback(int fd) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listener_, 16) != 0)
-    throw std::runtime_error("RawHttpServer: cannot listen on port " + std::to_string(port));
+  socklen_t length = sizeof address;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    throw std::runtime_error("cannot bind a loopback port");
+  return ntohs(address.sin_port);
+}
+
+RawHttpServer::RawHttpServer() {
+  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  port_ = bind_loopback(listener_);
+  if (::listen(listener_, 16) != 0) throw std::runtime_error("RawHttpServer: cannot listen on port " + std::to_string(port_));
   acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+int closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int port = bind_loopback(fd);
+  ::close(fd);
+  return port;
 }
 
 RawHttpServer::~RawHttpServer() {

@@ -1,4 +1,4 @@
-#include "tests/ops/sse_client.h"
+#include "tests/support/sse_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -27,7 +27,7 @@ done
 command -v wrk >/dev/null || { echo "wrk is missing: run ops/setup.sh" >&2; exit 1; }
 data="$(mktemp -d /tmp/xyd-bench-read-XXXXXX)"
 url="http://127.0.0.1:$port"
-"$xyd" serve --data "$data" --http "127.0.0.1:$port" --node bench-read >"$data.server.log" 2>&1 &
+"$xyd" serve --data "$data" --http "127.0.0.1:$port" --node bench-read --address-limit 0 >"$data.server.log" 2>&1 &
 serve=$!
 trap 'kill $serve 2>/dev/null || true; wait $serve 2>/dev/null || true; tail -3 "$data.server.log" >&2; rm -rf "$data" "$data.server.log"' EXIT
 for _ in $(seq 600); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

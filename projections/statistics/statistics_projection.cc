@@ -200,14 +200,24 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
   if (name == "InstitutionOnboarded") {
     if (!institution.is_null()) return Status();
     institution = {{"name", text_at(data, "full_name")}, {"short_name", text_at(data, "short_name")},
-                   {"type", text_at(data, "type")}, {"region", text_at(data, "region")}, {"removed", false}};
+                   {"type", text_at(data, "type")}, {"region", text_at(data, "region")}, {"removed", false},
+                   {"regions", json::array({json::array({instant.substr(0, 10), text_at(data, "region")})})}};
     XYD_RETURN_IF_ERROR(change_active(rows, id, instant, true));
   } else if (institution.is_null() || institution.value("removed", false)) {
     return Status();
   } else if (name == "InstitutionUpdated") {
     const json changes = data.value("changes", json::object());
-    for (const auto& [field, stored] : {std::pair{"full_name", "name"}, {"short_name", "short_name"}, {"region", "region"}})
+    for (const auto& [field, stored] : {std::pair{"full_name", "name"}, {"short_name", "short_name"}})
       if (changes.contains(field) && changes[field].is_object()) institution[stored] = text_at(changes[field], "after");
+    // A move: the region from its date on (rows are listed where the institution is at the stock date).
+    if (changes.contains("region") && changes["region"].is_object()) {
+      const std::string region = text_at(changes["region"], "after");
+      if (!region.empty() && region != text_at(institution, "region")) {
+        institution["region"] = region;
+        if (!institution.contains("regions") || !institution["regions"].is_array()) institution["regions"] = json::array();
+        institution["regions"].push_back(json::array({instant.substr(0, 10), region}));
+      }
+    }
   } else if (name == "InstitutionSuspended" || name == "InstitutionResumed") {
     return change_active(rows, id, instant, name == "InstitutionResumed");
   } else if (name == "InstitutionRemoved") {

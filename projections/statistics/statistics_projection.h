@@ -11,7 +11,8 @@
 //                                       "all", "YYYY", "YYYY-MM"
 //   s <grain> <period> <institution> <figure>  a stock figure's change in a year (grain Y), month
 //                                       (M) or day (D), summed by dashboard::sum_stock_changes
-//   i <institution>                     {name, short_name, type, region, removed}
+//   i <institution>                     {name, short_name, type, region (now), removed, regions:
+//                                        [[date, region], ...] from onboarding and each move}
 //   a <application>                     {institution, intended, accepted, accepted_on, docking_ended,
 //                                        first_disbursed_at}
 //   p <product>                         {institution, enabled, timeline, active: {date: change}}

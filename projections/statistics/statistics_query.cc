@@ -60,6 +60,21 @@ Status read_stocks(const ViewReader& view, const std::string& date, std::map<std
   });
 }
 
+// The institution's region at the end of `date`: its last move dated on or before it (its first
+// region when it was onboarded later), else the region it has now.
+std::string region_at(const json& row, const std::string& date) {
+  std::string region = row.value("region", "");
+  const auto moves = row.find("regions");
+  if (moves == row.end() || !moves->is_array() || moves->empty()) return region;
+  bool first = true;
+  for (const auto& move : *moves) {
+    if (!move.is_array() || move.size() != 2 || !move[0].is_string() || !move[1].is_string()) continue;
+    if (first || move[0].get<std::string>() <= date) region = move[1].get<std::string>();
+    first = false;
+  }
+  return region;
+}
+
 }  // namespace
 
 Result<std::string> check_period(const std::string& period, const std::string& field) {
@@ -89,6 +104,10 @@ Result<StatisticsTable> institution_statistics(const ViewReader& view, const Sta
   const bool any_region = query.region.empty() || query.region == "CN";
   if (!any_region && !domain::is_region(query.region))
     return make_error(Errc::invalid_argument, "region " + query.region + " is not a GB/T 2260 code", "region", "gb2260-code");
+  StatisticsTable out;
+  out.period = period;
+  out.as_of = as_of;
+  out.stock_date = dashboard::stock_date(period, as_of);
   std::map<std::string, InstitutionStatistics> rows;
   const std::string prefix = "i";
   Status failure;
@@ -105,7 +124,7 @@ Result<StatisticsTable> institution_statistics(const ViewReader& view, const Sta
     row.name = data.value("name", "");
     row.short_name = data.value("short_name", "");
     row.type = data.value("type", "");
-    row.region = data.value("region", "");
+    row.region = region_at(data, out.stock_date);
     row.removed = data.value("removed", false);
     if (!query.institution.empty() && row.id != query.institution) return true;
     if (!query.type.empty() && row.type != query.type) return true;
@@ -114,10 +133,6 @@ Result<StatisticsTable> institution_statistics(const ViewReader& view, const Sta
     return true;
   }));
   XYD_RETURN_IF_ERROR(failure);
-  StatisticsTable out;
-  out.period = period;
-  out.as_of = as_of;
-  out.stock_date = dashboard::stock_date(period, as_of);
   XYD_RETURN_IF_ERROR(read_counters(view, period, rows));
   XYD_RETURN_IF_ERROR(read_stocks(view, out.stock_date, rows));
   out.rows.reserve(rows.size());

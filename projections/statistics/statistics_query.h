@@ -23,7 +23,8 @@ struct StatisticsQuery {
 using Counter = dashboard::Counter;
 
 // One institution's figures: flows in the period, stocks (products_active, docking) at the
-// table's stock_date.
+// table's stock_date; its region is the one it had at the stock date (a move counts from its day
+// on), and the region filter reads that one.
 struct InstitutionStatistics {
   std::string id, name, short_name, type, region;
   bool removed = false;

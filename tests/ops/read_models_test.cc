@@ -253,10 +253,11 @@ BOOST_AUTO_TEST_CASE(institution_statistics_equal_a_fold_over_the_log) {
   const InstitutionFold fold(w.events);
   auto expected = [&](const std::string& scope, const std::string& period, const std::string& type) {
     json items = json::array();
+    const std::string on = Fold::stock_day(period, w.as_of);
     for (const auto& [id, inst] : fold.institutions) {
       if (!type.empty() && inst.type != type) continue;
-      if (scope != "CN" && !xyd::domain::region_scope_covers(scope, inst.region)) continue;
-      json item = {{"institution", id}, {"name", inst.name}, {"type", inst.type}, {"region", inst.region}};
+      if (scope != "CN" && !xyd::domain::region_scope_covers(scope, fold.region_at(id, on))) continue;
+      json item = {{"institution", id}, {"name", inst.name}, {"type", inst.type}, {"region", fold.region_at(id, on)}};
       for (const auto& [figure, value] : fold.figures(id, period, w.as_of))
         item[figure.ends_with("amount") ? figure + "_fen" : figure] = value;
       items.push_back(item);
@@ -354,7 +355,7 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
     std::vector<std::pair<std::string, std::map<std::string, int64_t>>> candidates;
     for (const auto& [id, inst] : institutions.institutions)
       if (!inst.removed && (type.empty() || inst.type == type) &&
-          (scope == "CN" || xyd::domain::region_scope_covers(scope, inst.region)))
+          (scope == "CN" || xyd::domain::region_scope_covers(scope, institutions.region_at(id, w.as_of))))
         candidates.emplace_back(id, institutions.figures(id, "all", w.as_of));
     for (const std::string by : {"products", "accepted_count", "accepted_amount", "loan_count", "loan_amount",
                                  "in_progress_count", "in_progress_amount", "composite"})

@@ -112,6 +112,23 @@ struct InstitutionFold {
     return out;
   }
 
+  // Where the institution was at the end of `date`: its onboarding region, then each move dated on
+  // or before it (the onboarding region when it came later).
+  std::string region_at(const std::string& id, const std::string& date) const {
+    std::string region;
+    bool onboarded = false;
+    for (const auto& e : events) {
+      if (e.id != id || e.type != "institution") continue;
+      if (e.name == "InstitutionOnboarded" && !onboarded) {
+        region = e.data.value("region", "");
+        onboarded = true;
+      }
+      if (e.name == "InstitutionUpdated" && onboarded && cst_day(e.time) <= date && e.data["changes"].contains("region"))
+        region = e.data["changes"]["region"]["after"];
+    }
+    return region;
+  }
+
   // The figures of one institution in a period, named as the statistics API names them: stocks
   // at as_of inside the period, else at its last day.
   std::map<std::string, int64_t> figures(const std::string& id, const std::string& period, const std::string& as_of) const {

@@ -194,6 +194,11 @@ std::string text_at(const nlohmann::json& object, const char* field) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+bool flag_at(const nlohmann::json& object, const char* field) {
+  auto it = object.find(field);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
 Result<Counter> add_counters(const Counter& a, const Counter& b, std::string_view key) {
   auto count = events::checked_add(a.count, b.count);
   auto amount = events::checked_add(a.amount, b.amount);
@@ -266,7 +271,7 @@ void walk_timelines(const nlohmann::json& first, const nlohmann::json& second,
 }
 
 std::optional<DockingEnd> docking_end(const nlohmann::json& order, const std::string& date) {
-  if (!order.value("accepted", false)) return std::nullopt;
+  if (!flag_at(order, "accepted")) return std::nullopt;
   const std::string accepted = text_at(order, "accepted_on"), ended = text_at(order, "docking_ended");
   std::string end = is_date(date) && date > accepted ? date : accepted;
   if (!ended.empty() && ended <= end) return std::nullopt;

@@ -148,6 +148,8 @@ void walk_timelines(const nlohmann::json& first, const nlohmann::json& second,
 // a member of an event's data, 0 / "" when absent or of another type;
 int64_t int_at(const nlohmann::json& object, const char* field);
 std::string text_at(const nlohmann::json& object, const char* field);
+// false when absent or of another type;
+bool flag_at(const nlohmann::json& object, const char* field);
 // adds `delta` to the counter row at `key` through the batch, erasing it when it falls to 0 0;
 [[nodiscard]] Status bump_counter(ViewWriter& view, const std::string& key, Counter delta);
 // a JSON object row (null when absent); corrupt, naming `what`, when it does not decode.

@@ -11,6 +11,7 @@ namespace xyd::projections::statistics {
 namespace {
 
 using dashboard::Counter;
+using dashboard::flag_at;
 using dashboard::int_at;
 using dashboard::text_at;
 using nlohmann::json;
@@ -69,7 +70,7 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
   if (app.is_null()) return Status();  // an order whose submission this view never saw
   const std::string institution = text_at(app, "institution");
   if (name == "ApplicationAccepted") {
-    if (app.value("accepted", false)) return Status();
+    if (flag_at(app, "accepted")) return Status();
     const int64_t intended = int_at(data, "intended_amount");
     app["accepted"] = true;
     app["accepted_on"] = date;
@@ -165,12 +166,12 @@ Status apply_product(Rows& rows, const std::string& name, const std::string& id,
     return Status();
   } else if (name == "ProductDisabled" || name == "ProductWithdrawn" || name == "ProductEnabled") {
     const bool enabled = name == "ProductEnabled";
-    if (product.value("enabled", false) == enabled) return Status();
+    if (flag_at(product, "enabled") == enabled) return Status();
     product["enabled"] = enabled;
   } else {
     return Status();
   }
-  append_entry(product, instant, product.value("enabled", false));
+  append_entry(product, instant, flag_at(product, "enabled"));
   XYD_ASSIGN_OR_RETURN(json n, institution_state(rows, text_at(product, "institution")));
   XYD_RETURN_IF_ERROR(recount_product(rows, product, n));
   rows.put_row('p', id, product);
@@ -180,7 +181,7 @@ Status apply_product(Rows& rows, const std::string& name, const std::string& id,
 // The institution became active or inactive at `instant`: its timeline, and every product's counts.
 Status change_active(Rows& rows, const std::string& institution, const std::string& instant, bool active) {
   XYD_ASSIGN_OR_RETURN(json n, institution_state(rows, institution));
-  if (n.value("active", false) == active && !timeline_of(n).empty()) return Status();
+  if (flag_at(n, "active") == active && !timeline_of(n).empty()) return Status();
   n["active"] = active;
   append_entry(n, instant, active);
   rows.put_row('n', institution, n);
@@ -203,7 +204,7 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
                    {"type", text_at(data, "type")}, {"region", text_at(data, "region")}, {"removed", false},
                    {"regions", json::array({json::array({instant.substr(0, 10), text_at(data, "region")})})}};
     XYD_RETURN_IF_ERROR(change_active(rows, id, instant, true));
-  } else if (institution.is_null() || institution.value("removed", false)) {
+  } else if (institution.is_null() || flag_at(institution, "removed")) {
     return Status();
   } else if (name == "InstitutionUpdated") {
     const json changes = data.value("changes", json::object());

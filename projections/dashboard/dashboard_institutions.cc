@@ -39,12 +39,6 @@ Contributions contributions_of(const json& stored) {
   return out;
 }
 
-// A timeline entry: [instant, ...state]; entries are appended in the aggregate's order.
-json timeline_of(const json& row) {
-  auto it = row.find("timeline");
-  return it != row.end() && it->is_array() ? *it : json::array();
-}
-
 std::string text_of(const json& entry, size_t i) {
   return entry.is_array() && i < entry.size() && entry[i].is_string() ? entry[i].get<std::string>() : std::string();
 }

@@ -252,6 +252,11 @@ Status sum_stock_changes(const ViewReader& view, const std::function<std::string
 
 char stock_grain(std::string_view period) { return period.size() == 4 ? 'Y' : period.size() == 7 ? 'M' : 'D'; }
 
+nlohmann::json timeline_of(const nlohmann::json& row) {
+  auto it = row.find("timeline");
+  return it != row.end() && it->is_array() ? *it : nlohmann::json::array();
+}
+
 void walk_timelines(const nlohmann::json& first, const nlohmann::json& second,
                     const std::function<void(const nlohmann::json* first_state, const nlohmann::json* second_state,
                                              const std::string& instant)>& step) {

@@ -135,6 +135,9 @@ struct DockingEnd {
 };
 std::optional<DockingEnd> docking_end(const nlohmann::json& order, const std::string& date);
 
+// A state row's timeline: its "timeline" member, entries [instant, ...state] appended in the
+// aggregate's order (an empty array when absent or of another type).
+nlohmann::json timeline_of(const nlohmann::json& row);
 // Walks two timelines of entries [instant, ...] (JSON arrays, each in its own aggregate's order)
 // in instant order, `first`'s entry before `second`'s at the same instant, and calls
 // step(first_state, second_state, instant) after each entry with the latest entry of each so far

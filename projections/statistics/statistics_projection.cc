@@ -14,6 +14,7 @@ using dashboard::Counter;
 using dashboard::flag_at;
 using dashboard::int_at;
 using dashboard::text_at;
+using dashboard::timeline_of;
 using nlohmann::json;
 
 // The rows one event touches, through the batch's view; lives for one apply() on the applying thread.
@@ -103,11 +104,6 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
 // active]; p <product>: [instant, enabled], instants as CST wall clocks) and a product's changes of
 // the stock, by date, are recomputed from both whenever either changes; only the difference to
 // what it wrote before ("active": {date: change}) is written.
-json timeline_of(const json& row) {
-  auto it = row.find("timeline");
-  return it != row.end() && it->is_array() ? *it : json::array();
-}
-
 bool on(const json* entry) {
   return entry != nullptr && entry->is_array() && entry->size() > 1 && (*entry)[1].is_boolean() && (*entry)[1].get<bool>();
 }

@@ -1,8 +1,9 @@
 #include "aggregates/access.h"
-#include "events/json_input.h"
 
 #include <algorithm>
 #include <map>
+
+#include "events/json_input.h"
 
 namespace xyd::domain {
 namespace {
@@ -124,14 +125,19 @@ size_t column(const std::string& role) {
 
 bool within(const events::Actor& actor, Scope scope, const Subject& s) {
   switch (scope) {
-    case Scope::none: return false;
-    case Scope::all: return true;
-    case Scope::own: return !actor.account.empty() && (s.owner == actor.account || s.account == actor.account);
-    case Scope::institution: return !actor.institution.empty() && s.institution == actor.institution;
+    case Scope::none:
+      return false;
+    case Scope::all:
+      return true;
+    case Scope::own:
+      return !actor.account.empty() && (s.owner == actor.account || s.account == actor.account);
+    case Scope::institution:
+      return !actor.institution.empty() && s.institution == actor.institution;
     case Scope::assigned:
       return !actor.account.empty() && s.manager == actor.account &&
              (s.institution.empty() || s.institution == actor.institution);
-    case Scope::region: return !s.region.empty() && region_covers(actor.role, actor.region, s.region);
+    case Scope::region:
+      return !s.region.empty() && region_covers(actor.role, actor.region, s.region);
   }
   return false;
 }
@@ -140,19 +146,29 @@ bool within(const events::Actor& actor, Scope scope, const Subject& s) {
 
 const char* scope_name(Scope scope) {
   switch (scope) {
-    case Scope::none: return "none";
-    case Scope::own: return "own";
-    case Scope::institution: return "institution";
-    case Scope::assigned: return "assigned";
-    case Scope::region: return "region";
-    case Scope::all: return "all";
+    case Scope::none:
+      return "none";
+    case Scope::own:
+      return "own";
+    case Scope::institution:
+      return "institution";
+    case Scope::assigned:
+      return "assigned";
+    case Scope::region:
+      return "region";
+    case Scope::all:
+      return "all";
   }
   return "none";
 }
 
-const std::vector<std::string>& all_roles() { return kRoles; }
+const std::vector<std::string>& all_roles() {
+  return kRoles;
+}
 
-bool is_role(const std::string& role) { return column(role) < kRoles.size(); }
+bool is_role(const std::string& role) {
+  return column(role) < kRoles.size();
+}
 
 Scope scope_of(const std::string& role, const std::string& action) {
   size_t c = column(role);
@@ -181,10 +197,10 @@ Status authorize(const events::Actor& actor, const std::string& action, const Su
   if (scope == Scope::none)
     return make_error(Errc::forbidden, "a " + role + " may not " + action, "role", "role-may-not");
   if (!within(actor, scope, subject))
-    return make_error(Errc::forbidden,
-                      "a " + role + " may " + action + " only within scope '" + scope_name(scope) +
-                          "', and this is outside it",
-                      "scope", std::string("scope-") + scope_name(scope));
+    return make_error(
+        Errc::forbidden,
+        "a " + role + " may " + action + " only within scope '" + scope_name(scope) + "', and this is outside it",
+        "scope", std::string("scope-") + scope_name(scope));
   return Status();
 }
 

@@ -4,10 +4,9 @@
 // deciding (decide_checked); the API checks every query with it. Pure; any thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/envelope.h"
 #include "events/result.h"

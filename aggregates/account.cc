@@ -12,8 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-bool self_registrable(const std::string& kind) { return kind == "enterprise_user" || kind == "individual"; }
-bool needs_institution(const std::string& kind) { return kind == "institution_admin" || kind == "account_manager"; }
+bool self_registrable(const std::string& kind) {
+  return kind == "enterprise_user" || kind == "individual";
+}
+bool needs_institution(const std::string& kind) {
+  return kind == "institution_admin" || kind == "account_manager";
+}
 // Kinds that count nationwide, whose region may be 000000 (no GB/T 2260 code).
 bool nationwide(const std::string& kind) {
   return kind == "government_national" || kind == "system_admin" || kind == "auditor";
@@ -101,8 +105,8 @@ Result<std::vector<NewEvent>> create_account(const AggregateState& state, const 
   if (!manages_account_kind(role, kind))
     return refuse(Errc::forbidden, "a " + role + " may not create " + kind + " accounts", "kind", "creatable-kinds");
   if (role == "institution_admin" && events::string_or(data, "institution") != command.actor.institution)
-    return refuse(Errc::forbidden, "an institution admin creates managers of its own institution only",
-                  "institution", "own-institution");
+    return refuse(Errc::forbidden, "an institution admin creates managers of its own institution only", "institution",
+                  "own-institution");
   data["status"] = role == "government_province" ? "pending" : "active";
   data["must_change_password"] = true;
   data["created_by"] = command.actor.account.empty() ? role : command.actor.account;
@@ -139,9 +143,9 @@ std::string account_id_for_phone(const std::string& phone) {
 }
 
 bool is_account_kind(const std::string& kind) {
-  static const std::set<std::string> kinds = {
-      "enterprise_user",     "individual",        "institution_admin", "account_manager", "government_national",
-      "government_province", "government_city", "system_admin",      "auditor"};
+  static const std::set<std::string> kinds = {"enterprise_user", "individual",          "institution_admin",
+                                              "account_manager", "government_national", "government_province",
+                                              "government_city", "system_admin",        "auditor"};
   return kinds.contains(kind);
 }
 
@@ -159,12 +163,15 @@ Result<std::vector<NewEvent>> AccountAggregate::decide(const AggregateState& sta
   const auto& body = command.body;
   if (name == "ApproveAccount" || name == "RejectAccount" || name == "EnableAccount" || name == "DisableAccount")
     XYD_RETURN_IF_ERROR(check_manages(state, command));
-  if (name == "ApproveAccount") return when_status(state, "pending", "pending-only", {"AccountApproved", {{"by", by(command)}}});
+  if (name == "ApproveAccount")
+    return when_status(state, "pending", "pending-only", {"AccountApproved", {{"by", by(command)}}});
   if (name == "RejectAccount") {
     XYD_ASSIGN_OR_RETURN(std::string reason, required_string(body, "reason"));
-    return when_status(state, "pending", "pending-only", {"AccountRejected", {{"by", by(command)}, {"reason", reason}}});
+    return when_status(state, "pending", "pending-only",
+                       {"AccountRejected", {{"by", by(command)}, {"reason", reason}}});
   }
-  if (name == "EnableAccount") return when_status(state, "disabled", "disabled-only", {"AccountEnabled", {{"by", by(command)}}});
+  if (name == "EnableAccount")
+    return when_status(state, "disabled", "disabled-only", {"AccountEnabled", {{"by", by(command)}}});
   if (name == "DisableAccount") {
     XYD_ASSIGN_OR_RETURN(auto reason, optional_string(body, "reason"));
     return when_status(state, "active", "active-only",
@@ -206,9 +213,7 @@ void AccountAggregate::apply(AggregateState& state, const std::string& event_nam
       if (auto it = data.find(field); it != data.end()) s[field] = *it;
     // Events written before accounts had a status field: city government accounts wait.
     const std::string status = events::string_or(data, "status");
-    s["status"] = !status.empty()                                 ? status
-                  : events::string_or(s, "kind") == "government_city" ? "pending"
-                                                                  : "active";
+    s["status"] = !status.empty() ? status : events::string_or(s, "kind") == "government_city" ? "pending" : "active";
     auto must_change = data.find("must_change_password");
     s["must_change_password"] = must_change != data.end() && must_change->is_boolean() && must_change->get<bool>();
   } else if (event_name == "AccountApproved" || event_name == "AccountEnabled") {

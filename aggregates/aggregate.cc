@@ -1,8 +1,8 @@
 #include "aggregates/aggregate.h"
 
 #include "aggregates/account.h"
-#include "aggregates/command_fields.h"
 #include "aggregates/application.h"
+#include "aggregates/command_fields.h"
 #include "aggregates/demand.h"
 #include "aggregates/enterprise.h"
 #include "aggregates/institution.h"
@@ -28,7 +28,8 @@ const Aggregate* aggregate_for(const std::string& type) {
 }
 
 Status apply_envelope(const Aggregate& aggregate, AggregateState& state, const events::Envelope& event) {
-  const std::string where = event.aggregate_type + "/" + event.aggregate_id + " version " + std::to_string(event.version);
+  const std::string where =
+      event.aggregate_type + "/" + event.aggregate_id + " version " + std::to_string(event.version);
   if (event.version != state.version + 1)
     return make_error(Errc::corrupt, where + " follows version " + std::to_string(state.version), "aggregateversion",
                       "gapless");

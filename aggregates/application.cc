@@ -27,10 +27,16 @@ const DecideTable& table() {
   return t;
 }
 
-int64_t int_at(const json& object, const char* field) { return events::int_or(object, field); }
+int64_t int_at(const json& object, const char* field) {
+  return events::int_or(object, field);
+}
 // Sums of a decided history: each amount was checked when decided; a forged one must not wrap.
-int64_t plus(int64_t a, int64_t b) { return events::saturating_add(a, b); }
-int64_t minus(int64_t a, int64_t b) { return b == INT64_MIN ? INT64_MAX : events::saturating_add(a, -b); }
+int64_t plus(int64_t a, int64_t b) {
+  return events::saturating_add(a, b);
+}
+int64_t minus(int64_t a, int64_t b) {
+  return b == INT64_MIN ? INT64_MAX : events::saturating_add(a, -b);
+}
 
 // The order's status once it has loans: bad_debt or settled when every loan is closed, else
 // overdue while any loan is overdue, else disbursed.
@@ -50,23 +56,18 @@ void apply_loan_event(json& s, const std::string& event_name, const json& data) 
   if (!data.contains("loan_number")) return;
   json& loan = s["loans"][events::string_or(data, "loan_number")];
   if (event_name == "LoanDisbursed") {
-    loan = {{"amount", data["amount"]},
-            {"outstanding", data["amount"]},
-            {"rate_bp", data["rate_bp"]},
-            {"disbursed_at", data["disbursed_at"]},
-            {"maturity", data["maturity"]},
-            {"repayment_method", data["repayment_method"]},
-            {"status", "current"},
-            {"days_past_due", 0},
-            {"overdue_principal", 0},
-            {"repaid_principal", 0},
-            {"repaid_interest", 0},
-            {"repaid_penalty", 0}};
+    loan = {{"amount", data["amount"]},     {"outstanding", data["amount"]},
+            {"rate_bp", data["rate_bp"]},   {"disbursed_at", data["disbursed_at"]},
+            {"maturity", data["maturity"]}, {"repayment_method", data["repayment_method"]},
+            {"status", "current"},          {"days_past_due", 0},
+            {"overdue_principal", 0},       {"repaid_principal", 0},
+            {"repaid_interest", 0},         {"repaid_penalty", 0}};
     s["disbursed_total"] = plus(int_at(s, "disbursed_total"), int_at(data, "amount"));
     s["outstanding_total"] = plus(int_at(s, "outstanding_total"), int_at(data, "amount"));
   } else if (event_name == "RepaymentReceived") {
     for (const char* part : {"principal", "interest", "penalty"})
-      loan[std::string("repaid_") + part] = plus(int_at(loan, (std::string("repaid_") + part).c_str()), int_at(data, part));
+      loan[std::string("repaid_") + part] =
+          plus(int_at(loan, (std::string("repaid_") + part).c_str()), int_at(data, part));
     loan["outstanding"] = minus(int_at(loan, "outstanding"), int_at(data, "principal"));
     loan["last_installment"] = data["installment"];
     s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(data, "principal"));
@@ -95,7 +96,9 @@ bool is_terminal_application_status(const std::string& status) {
          status == "credit_declined";
 }
 
-const std::string& ApplicationAggregate::type() const { return table().type; }
+const std::string& ApplicationAggregate::type() const {
+  return table().type;
+}
 
 Result<std::vector<NewEvent>> ApplicationAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);

@@ -19,7 +19,9 @@ const std::vector<std::string> kBeforeDisbursement = {"submitted", "screened", "
 
 }  // namespace
 
-std::string status_of(const AggregateState& state) { return events::string_or(state.data, "status"); }
+std::string status_of(const AggregateState& state) {
+  return events::string_or(state.data, "status");
+}
 
 Status check_not_terminal(const AggregateState& state) {
   const std::string status = status_of(state);
@@ -93,7 +95,8 @@ Decision terminate(const AggregateState& state, const Command& command) {
 Decision withdraw(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_status(state, kBeforeDisbursement, "before-disbursement"));
   if (command.actor.account != events::string_or(state.data, "owner"))
-    return refuse(Errc::forbidden, "only the enterprise's owner withdraws its application", "owner", "enterprise-owner");
+    return refuse(Errc::forbidden, "only the enterprise's owner withdraws its application", "owner",
+                  "enterprise-owner");
   XYD_ASSIGN_OR_RETURN(auto reason, optional_string(command.body, "reason"));
   return one_event("ApplicationWithdrawn", {{"by", command.actor.account}, {"reason", reason.value_or("")}});
 }

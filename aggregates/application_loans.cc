@@ -5,8 +5,8 @@
 // the institution's ("YYYY-MM-DD"). Pure.
 #include "aggregates/application_internal.h"
 #include "aggregates/fields.h"
-#include "events/money.h"
 #include "events/json_input.h"
+#include "events/money.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -14,8 +14,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int64_t kMaxRateBp = 100000;
-const std::vector<std::string> kRepaymentMethods = {"equal_installment", "equal_principal", "interest_first",
-                                                    "bullet", "other"};
+const std::vector<std::string> kRepaymentMethods = {"equal_installment", "equal_principal", "interest_first", "bullet",
+                                                    "other"};
 
 // Common start of every institution result: not ended, allowed status, the right actor.
 Status check_result(const AggregateState& state, const Command& command, const std::vector<std::string>& allowed,
@@ -64,8 +64,8 @@ Decision grant_credit(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(std::string granted_at, required_date(body, "granted_at"));
   XYD_ASSIGN_OR_RETURN(std::string valid_until, required_date(body, "valid_until"));
   XYD_RETURN_IF_ERROR(check_not_before(valid_until, granted_at, "valid_until", "valid-after-granted"));
-  json data = {{"credit_number", number}, {"amount", amount},           {"rate_bp", rate},
-               {"term_months", term},     {"valid_until", valid_until}, {"granted_at", granted_at},
+  json data = {{"credit_number", number},    {"amount", amount},           {"rate_bp", rate},
+               {"term_months", term},        {"valid_until", valid_until}, {"granted_at", granted_at},
                {"by", command.actor.account}};
   add_serial(data, command);
   return one_event("CreditGranted", std::move(data));
@@ -83,8 +83,8 @@ Decision decline_credit(const AggregateState& state, const Command& command) {
 }
 
 Decision disburse_loan(const AggregateState& state, const Command& command) {
-  XYD_RETURN_IF_ERROR(check_result(state, command, {"credit_granted", "disbursed", "overdue"},
-                                   "disbursement-after-credit"));
+  XYD_RETURN_IF_ERROR(
+      check_result(state, command, {"credit_granted", "disbursed", "overdue"}, "disbursement-after-credit"));
   const auto& body = command.body;
   XYD_ASSIGN_OR_RETURN(std::string number, required_string(body, "loan_number"));
   if (events::object_or_empty(state.data, "loans").contains(number))
@@ -94,8 +94,8 @@ Decision disburse_loan(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(int64_t rate, required_int(body, "rate_bp", 0, kMaxRateBp));
   XYD_ASSIGN_OR_RETURN(std::string disbursed_at, required_date(body, "disbursed_at"));
   XYD_ASSIGN_OR_RETURN(std::string maturity, required_date(body, "maturity"));
-  XYD_ASSIGN_OR_RETURN(std::string method, required_one_of(body, "repayment_method", kRepaymentMethods,
-                                                           "repayment-method"));
+  XYD_ASSIGN_OR_RETURN(std::string method,
+                       required_one_of(body, "repayment_method", kRepaymentMethods, "repayment-method"));
   const json credit = events::object_or_empty(state.data, "credit");
   const int64_t granted = events::int_or(credit, "amount");
   const int64_t disbursed = events::int_or(state.data, "disbursed_total");
@@ -108,14 +108,19 @@ Decision disburse_loan(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(
       check_not_before(disbursed_at, events::string_or(credit, "granted_at"), "disbursed_at", "disbursed-after-grant"));
   if (disbursed_at > events::string_or(credit, "valid_until"))
-    return refuse(Errc::refused, "the credit was valid until " + events::string_or(credit, "valid_until"), "disbursed_at",
-                  "disbursed-within-credit-validity");
+    return refuse(Errc::refused, "the credit was valid until " + events::string_or(credit, "valid_until"),
+                  "disbursed_at", "disbursed-within-credit-validity");
   if (maturity <= disbursed_at)
     return refuse(Errc::invalid_argument, "maturity must come after disbursed_at", "maturity",
                   "maturity-after-disbursement");
-  json data = {{"loan_number", number},      {"amount", amount},     {"rate_bp", rate},
-               {"disbursed_at", disbursed_at}, {"maturity", maturity}, {"repayment_method", method},
-               {"credit_number", events::string_or(credit, "credit_number")}, {"by", command.actor.account}};
+  json data = {{"loan_number", number},
+               {"amount", amount},
+               {"rate_bp", rate},
+               {"disbursed_at", disbursed_at},
+               {"maturity", maturity},
+               {"repayment_method", method},
+               {"credit_number", events::string_or(credit, "credit_number")},
+               {"by", command.actor.account}};
   add_serial(data, command);
   return one_event("LoanDisbursed", std::move(data));
 }
@@ -139,14 +144,20 @@ Decision receive_repayment(const AggregateState& state, const Command& command) 
     return refuse(Errc::invalid_argument, "a repayment pays something", "principal", "repayment-not-empty");
   const int64_t outstanding = events::int_or(loan, "outstanding");
   if (principal > outstanding)
-    return refuse(Errc::refused,
-                  "principal " + std::to_string(principal) + " exceeds the loan's outstanding " +
-                      std::to_string(outstanding),
-                  "principal", "principal-within-outstanding");
-  XYD_RETURN_IF_ERROR(check_not_before(paid_at, events::string_or(loan, "disbursed_at"), "paid_at", "paid-after-disbursement"));
-  json data = {{"loan_number", number}, {"installment", installment}, {"principal", principal},
-               {"interest", interest},  {"penalty", penalty},         {"paid_at", paid_at},
-               {"outstanding_after", outstanding - principal}, {"by", command.actor.account}};
+    return refuse(
+        Errc::refused,
+        "principal " + std::to_string(principal) + " exceeds the loan's outstanding " + std::to_string(outstanding),
+        "principal", "principal-within-outstanding");
+  XYD_RETURN_IF_ERROR(
+      check_not_before(paid_at, events::string_or(loan, "disbursed_at"), "paid_at", "paid-after-disbursement"));
+  json data = {{"loan_number", number},
+               {"installment", installment},
+               {"principal", principal},
+               {"interest", interest},
+               {"penalty", penalty},
+               {"paid_at", paid_at},
+               {"outstanding_after", outstanding - principal},
+               {"by", command.actor.account}};
   add_serial(data, command);
   std::vector<NewEvent> events = {{"RepaymentReceived", std::move(data)}};
   if (outstanding == principal) events.push_back({"LoanSettled", {{"loan_number", number}, {"settled_at", paid_at}}});
@@ -168,7 +179,8 @@ Decision mark_overdue(const AggregateState& state, const Command& command) {
                   "current-has-no-overdue-principal");
   if (days == 0 && events::string_or(loan, "status") != "overdue")
     return refuse(Errc::refused, "loan " + number + " is current already", "days_past_due", "overdue-to-cure");
-  XYD_RETURN_IF_ERROR(check_not_before(as_of, events::string_or(loan, "disbursed_at"), "as_of", "as-of-after-disbursement"));
+  XYD_RETURN_IF_ERROR(
+      check_not_before(as_of, events::string_or(loan, "disbursed_at"), "as_of", "as-of-after-disbursement"));
   json data = {{"loan_number", number}, {"days_past_due", days}, {"overdue_principal", overdue}, {"as_of", as_of}};
   add_serial(data, command);
   return one_event("LoanOverdue", std::move(data));

@@ -58,9 +58,10 @@ Status check_product(const json& product, const json& institution, const json& e
     return refuse(Errc::refused, "the product is not enabled", "product", "product-enabled");
   if (events::string_or(institution, "status") != "active")
     return refuse(Errc::refused, "the product's institution is not active", "product", "institution-active");
-  XYD_RETURN_IF_ERROR(check_within(r.amount, product, "amount_min", "amount_max", "amount", "amount-within-product-range"));
   XYD_RETURN_IF_ERROR(
-      check_within(r.term_months, product, "term_min_months", "term_max_months", "term_months", "term-within-product-range"));
+      check_within(r.amount, product, "amount_min", "amount_max", "amount", "amount-within-product-range"));
+  XYD_RETURN_IF_ERROR(check_within(r.term_months, product, "term_min_months", "term_max_months", "term_months",
+                                   "term-within-product-range"));
   const std::string region = events::string_or(enterprise, "region");
   if (!serves_region(events::array_or_empty(product, "service_regions"), region))
     return refuse(Errc::refused, "the product does not serve the enterprise's region " + region, "region",
@@ -88,8 +89,11 @@ std::string least_loaded_manager(const json& context) {
 json screening_runs(const ScreeningOutcome& outcome) {
   json runs = json::array();
   for (const auto& run : outcome.runs)
-    runs.push_back({{"rule_id", run.rule_id}, {"label", run.label}, {"hit", run.result},
-                    {"verdict_on_hit", run.verdict}, {"data_sources", run.data_sources}});
+    runs.push_back({{"rule_id", run.rule_id},
+                    {"label", run.label},
+                    {"hit", run.result},
+                    {"verdict_on_hit", run.verdict},
+                    {"data_sources", run.data_sources}});
   return runs;
 }
 
@@ -125,10 +129,11 @@ Decision submit(const AggregateState&, const Command& command) {
                 {"enterprise", enterprise},
                 {"product", product}};
   XYD_ASSIGN_OR_RETURN(ScreeningOutcome screening, evaluate_screening(rule_set, facts));
-  std::vector<NewEvent> events = {
-      {"ApplicationSubmitted", submitted_data(r, enterprise, product, institution)},
-      {"RiskScreened",
-       {{"rule_set_version", screening.version}, {"rules", screening_runs(screening)}, {"verdict", screening.verdict}}}};
+  std::vector<NewEvent> events = {{"ApplicationSubmitted", submitted_data(r, enterprise, product, institution)},
+                                  {"RiskScreened",
+                                   {{"rule_set_version", screening.version},
+                                    {"rules", screening_runs(screening)},
+                                    {"verdict", screening.verdict}}}};
   if (screening.verdict == "reject") {
     std::string hits;
     for (const auto& run : screening.runs)

@@ -10,14 +10,22 @@ constexpr int64_t kMaxCount = 1'000'000'000;
 
 const char* type_name(FieldType type) {
   switch (type) {
-    case FieldType::text: return "a string of at most 256 bytes";
-    case FieldType::long_text: return "a string of at most 4096 bytes";
-    case FieldType::amount: return "an integer number of fen from 0 to 100000000000000";
-    case FieldType::count: return "an integer from 0 to 1000000000";
-    case FieldType::boolean: return "true or false";
-    case FieldType::string_list: return "a list of at most 512 strings of at most 256 bytes";
-    case FieldType::object: return "a JSON object";
-    case FieldType::scalar: return "a string, a number, true, false or null";
+    case FieldType::text:
+      return "a string of at most 256 bytes";
+    case FieldType::long_text:
+      return "a string of at most 4096 bytes";
+    case FieldType::amount:
+      return "an integer number of fen from 0 to 100000000000000";
+    case FieldType::count:
+      return "an integer from 0 to 1000000000";
+    case FieldType::boolean:
+      return "true or false";
+    case FieldType::string_list:
+      return "a list of at most 512 strings of at most 256 bytes";
+    case FieldType::object:
+      return "a JSON object";
+    case FieldType::scalar:
+      return "a string, a number, true, false or null";
   }
   return "?";
 }
@@ -73,7 +81,9 @@ Status check_field(const std::string& field, FieldType type, const nlohmann::jso
 }
 
 // Commands whose bodies carry facts a rule set reads by name.
-bool open_body(const std::string& command_name) { return command_name == "SubmitCertification"; }
+bool open_body(const std::string& command_name) {
+  return command_name == "SubmitCertification";
+}
 
 }  // namespace
 
@@ -81,33 +91,89 @@ const std::vector<FieldSpec>& command_fields() {
   using T = FieldType;
   static const std::vector<FieldSpec> fields = {
       // who and where
-      {"phone", T::text}, {"kind", T::text}, {"region", T::text}, {"institution", T::text}, {"name", T::text},
-      {"owner", T::text}, {"manager", T::text}, {"to", T::text}, {"enterprise", T::text}, {"product", T::text},
-      {"demand", T::text}, {"application", T::text}, {"parent", T::text}, {"client_address", T::text},
-      {"session", T::text}, {"method", T::text}, {"type", T::text}, {"full_name", T::text},
+      {"phone", T::text},
+      {"kind", T::text},
+      {"region", T::text},
+      {"institution", T::text},
+      {"name", T::text},
+      {"owner", T::text},
+      {"manager", T::text},
+      {"to", T::text},
+      {"enterprise", T::text},
+      {"product", T::text},
+      {"demand", T::text},
+      {"application", T::text},
+      {"parent", T::text},
+      {"client_address", T::text},
+      {"session", T::text},
+      {"method", T::text},
+      {"type", T::text},
+      {"full_name", T::text},
       {"short_name", T::text},
       // enterprises
-      {"uscc", T::text}, {"legal_representative", T::text}, {"industry", T::text},
-      {"registered_capital", T::amount}, {"scale", T::text}, {"founded_on", T::text}, {"field", T::text},
-      {"source", T::text}, {"before", T::scalar}, {"after", T::scalar}, {"signal_type", T::text},
-      {"severity", T::text}, {"observed_at", T::text}, {"score", T::count}, {"grade", T::text},
-      {"model_version", T::text}, {"agreement_version", T::text}, {"agreement_read_seconds", T::count},
-      {"decision", T::text}, {"reasons", T::string_list}, {"attachments", T::object},
+      {"uscc", T::text},
+      {"legal_representative", T::text},
+      {"industry", T::text},
+      {"registered_capital", T::amount},
+      {"scale", T::text},
+      {"founded_on", T::text},
+      {"field", T::text},
+      {"source", T::text},
+      {"before", T::scalar},
+      {"after", T::scalar},
+      {"signal_type", T::text},
+      {"severity", T::text},
+      {"observed_at", T::text},
+      {"score", T::count},
+      {"grade", T::text},
+      {"model_version", T::text},
+      {"agreement_version", T::text},
+      {"agreement_read_seconds", T::count},
+      {"decision", T::text},
+      {"reasons", T::string_list},
+      {"attachments", T::object},
       // products and demands
-      {"product_type", T::text}, {"amount_min", T::amount}, {"amount_max", T::amount}, {"rate_min_bp", T::count},
-      {"rate_max_bp", T::count}, {"term_min_months", T::count}, {"term_max_months", T::count},
-      {"service_regions", T::string_list}, {"featured", T::boolean}, {"admission_rules", T::object},
-      {"docking_mode", T::text}, {"link", T::long_text}, {"changes", T::object}, {"purpose", T::long_text},
+      {"product_type", T::text},
+      {"amount_min", T::amount},
+      {"amount_max", T::amount},
+      {"rate_min_bp", T::count},
+      {"rate_max_bp", T::count},
+      {"term_min_months", T::count},
+      {"term_max_months", T::count},
+      {"service_regions", T::string_list},
+      {"featured", T::boolean},
+      {"admission_rules", T::object},
+      {"docking_mode", T::text},
+      {"link", T::long_text},
+      {"changes", T::object},
+      {"purpose", T::long_text},
       {"channel", T::text},
       // the lifecycle and its money
-      {"amount", T::amount}, {"intended_amount", T::amount}, {"installment", T::amount},
-      {"principal", T::amount}, {"interest", T::amount}, {"penalty", T::amount},
-      {"overdue_principal", T::amount}, {"rate_bp", T::count}, {"term_months", T::count},
-      {"days_past_due", T::count}, {"credit_number", T::text}, {"loan_number", T::text}, {"serial", T::text},
-      {"granted_at", T::text}, {"valid_until", T::text}, {"declined_at", T::text}, {"disbursed_at", T::text},
-      {"maturity", T::text}, {"repayment_method", T::text}, {"paid_at", T::text}, {"as_of", T::text},
+      {"amount", T::amount},
+      {"intended_amount", T::amount},
+      {"installment", T::amount},
+      {"principal", T::amount},
+      {"interest", T::amount},
+      {"penalty", T::amount},
+      {"overdue_principal", T::amount},
+      {"rate_bp", T::count},
+      {"term_months", T::count},
+      {"days_past_due", T::count},
+      {"credit_number", T::text},
+      {"loan_number", T::text},
+      {"serial", T::text},
+      {"granted_at", T::text},
+      {"valid_until", T::text},
+      {"declined_at", T::text},
+      {"disbursed_at", T::text},
+      {"maturity", T::text},
+      {"repayment_method", T::text},
+      {"paid_at", T::text},
+      {"as_of", T::text},
       // free text
-      {"reason", T::long_text}, {"comment", T::long_text}, {"note", T::long_text},
+      {"reason", T::long_text},
+      {"comment", T::long_text},
+      {"note", T::long_text},
       {"description", T::long_text},
   };
   return fields;

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 
@@ -20,10 +19,10 @@ namespace xyd::domain {
 inline constexpr int64_t kMaxAmountFen = 100'000'000'000'000;
 
 enum class FieldType {
-  text,         // a string of at most 256 bytes
-  long_text,    // a string of at most 4096 bytes (reasons, descriptions, comments)
-  amount,       // an integer number of fen in [0, kMaxAmountFen]
-  count,        // an integer in [0, 10^9] (days, months, seconds, scores, basis points)
+  text,       // a string of at most 256 bytes
+  long_text,  // a string of at most 4096 bytes (reasons, descriptions, comments)
+  amount,     // an integer number of fen in [0, kMaxAmountFen]
+  count,      // an integer in [0, 10^9] (days, months, seconds, scores, basis points)
   boolean,
   string_list,  // an array of at most 512 strings of at most 256 bytes
   object,       // a JSON object (its members are checked by the command's decide)

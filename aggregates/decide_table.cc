@@ -17,6 +17,8 @@ Decision dispatch(const DecideTable& table, const AggregateState& state, const C
   return found->second(state, command);
 }
 
-bool is_platform_role(const std::string& role) { return role == "system" || role == "system_admin"; }
+bool is_platform_role(const std::string& role) {
+  return role == "system" || role == "system_admin";
+}
 
 }  // namespace xyd::domain

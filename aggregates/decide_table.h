@@ -16,8 +16,8 @@ using Decision = Result<std::vector<NewEvent>>;
 using DecideFn = Decision (*)(const AggregateState& state, const Command& command);
 
 struct DecideTable {
-  std::string type;     // "enterprise"
-  std::string creator;  // "RegisterEnterprise"
+  std::string type;                          // "enterprise"
+  std::string creator;                       // "RegisterEnterprise"
   std::map<std::string, DecideFn> commands;  // includes the creator
 };
 

@@ -34,16 +34,17 @@ Decision publish(const AggregateState&, const Command& command) {
     return refuse(Errc::refused, "enterprise " + enterprise_id + " does not exist", "enterprise", "enterprise-exists");
   const std::string owner = events::string_or(enterprise, "owner");
   if (!is_platform_role(command.actor.role) && owner != command.actor.account)
-    return refuse(Errc::forbidden, "only the enterprise's owner publishes its demands", "enterprise", "enterprise-owner");
+    return refuse(Errc::forbidden, "only the enterprise's owner publishes its demands", "enterprise",
+                  "enterprise-owner");
   const std::string region = events::string_or(enterprise, "region");
   if (region.empty())
     return refuse(Errc::invalid_argument, "the server did not fill in context.enterprise.region",
                   "context.enterprise.region", "context-fact");
   if (claimed_region && *claimed_region != region)
-    return refuse(Errc::invalid_argument,
-                  "a demand counts in its enterprise's region " + region + ", not " + *claimed_region +
-                      ": leave region out",
-                  "region", "enterprise-region");
+    return refuse(
+        Errc::invalid_argument,
+        "a demand counts in its enterprise's region " + region + ", not " + *claimed_region + ": leave region out",
+        "region", "enterprise-region");
   return one_event("DemandPublished", {{"enterprise", enterprise_id},
                                        {"owner", owner},
                                        {"amount", amount},
@@ -102,12 +103,10 @@ Decision close(const AggregateState& state, const Command& command) {
 }
 
 const DecideTable& table() {
-  static const DecideTable t = {"demand",
-                                "PublishDemand",
-                                {{"PublishDemand", &publish},
-                                 {"ClaimDemand", &claim},
-                                 {"AssignDemand", &assign},
-                                 {"CloseDemand", &close}}};
+  static const DecideTable t = {
+      "demand",
+      "PublishDemand",
+      {{"PublishDemand", &publish}, {"ClaimDemand", &claim}, {"AssignDemand", &assign}, {"CloseDemand", &close}}};
   return t;
 }
 
@@ -125,7 +124,9 @@ Status check_enabled_manager(const json& context, const std::string& manager, co
   return refuse(Errc::refused, manager + " is not an enabled manager of the institution", field, "manager-enabled");
 }
 
-const std::string& DemandAggregate::type() const { return table().type; }
+const std::string& DemandAggregate::type() const {
+  return table().type;
+}
 
 Result<std::vector<NewEvent>> DemandAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);

@@ -13,8 +13,8 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string> kScales = {"micro", "small", "medium"};
-const std::vector<std::string> kProfileFields = {"name", "legal_representative", "region", "industry",
-                                                 "registered_capital", "scale", "founded_on"};
+const std::vector<std::string> kProfileFields = {
+    "name", "legal_representative", "region", "industry", "registered_capital", "scale", "founded_on"};
 
 // One profile field's value, checked and as it goes into the event (registration and changes
 // share it).
@@ -111,10 +111,10 @@ Decision delist(const AggregateState& state, const Command& command) {
 
 Decision record_risk_signal(const AggregateState&, const Command& command) {
   const auto& body = command.body;
-  XYD_ASSIGN_OR_RETURN(std::string type,
-                       required_one_of(body, "signal_type",
-                                       {"judicial", "tax", "abnormal_operation", "administrative_penalty", "other"},
-                                       "signal-type"));
+  XYD_ASSIGN_OR_RETURN(
+      std::string type,
+      required_one_of(body, "signal_type", {"judicial", "tax", "abnormal_operation", "administrative_penalty", "other"},
+                      "signal-type"));
   XYD_ASSIGN_OR_RETURN(std::string severity, required_one_of(body, "severity", {"low", "medium", "high"}, "severity"));
   XYD_ASSIGN_OR_RETURN(std::string source, required_string(body, "source"));
   XYD_ASSIGN_OR_RETURN(std::string observed_at, required_date_or_instant(body, "observed_at"));
@@ -189,9 +189,13 @@ void apply_certification(json& s, const std::string& event_name, const json& dat
 
 }  // namespace
 
-std::string enterprise_id_for_uscc(const std::string& uscc) { return "ent-" + uscc; }
+std::string enterprise_id_for_uscc(const std::string& uscc) {
+  return "ent-" + uscc;
+}
 
-const std::string& EnterpriseAggregate::type() const { return table().type; }
+const std::string& EnterpriseAggregate::type() const {
+  return table().type;
+}
 
 Result<std::vector<NewEvent>> EnterpriseAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);
@@ -220,7 +224,8 @@ void EnterpriseAggregate::apply(AggregateState& state, const std::string& event_
     s["followers"] = json::array();
     s["risk_signals"] = {{"low", 0}, {"medium", 0}, {"high", 0}};
   } else if (event_name == "EnterpriseProfileChanged") {
-    if (const std::string field = events::string_or(data, "field"); !field.empty()) s[field] = member_or(data, "after", json());
+    if (const std::string field = events::string_or(data, "field"); !field.empty())
+      s[field] = member_or(data, "after", json());
   } else if (event_name == "EnterpriseWhitelisted" || event_name == "EnterpriseDelisted") {
     s["whitelisted"] = event_name == "EnterpriseWhitelisted";
   } else if (event_name == "RiskSignalRecorded") {

@@ -35,8 +35,11 @@ Status check_agreement(const AgreementTerms& terms, const std::string& version, 
 }
 
 json rule_run_data(const RuleRun& run, const std::string& version) {
-  return {{"rule_id", run.rule_id},   {"label", run.label}, {"result", run.result ? "pass" : "fail"},
-          {"data_sources", run.data_sources}, {"rule_set_version", version}};
+  return {{"rule_id", run.rule_id},
+          {"label", run.label},
+          {"result", run.result ? "pass" : "fail"},
+          {"data_sources", run.data_sources},
+          {"rule_set_version", version}};
 }
 
 }  // namespace
@@ -60,11 +63,12 @@ Decision submit_certification(const AggregateState& state, const Command& comman
                                     {"agreement_read_seconds", seconds},
                                     {"rule_set_version", outcome.version},
                                     {"manual_review", outcome.manual_review}}}};
-  for (const auto& run : outcome.runs) events.push_back({"CertificationRuleEvaluated", rule_run_data(run, outcome.version)});
+  for (const auto& run : outcome.runs)
+    events.push_back({"CertificationRuleEvaluated", rule_run_data(run, outcome.version)});
   if (!outcome.reasons.empty())
-    events.push_back({"CertificationRejected",
-                      {{"reasons", outcome.reasons}, {"method", method}, {"by", "system"},
-                       {"rule_set_version", outcome.version}}});
+    events.push_back(
+        {"CertificationRejected",
+         {{"reasons", outcome.reasons}, {"method", method}, {"by", "system"}, {"rule_set_version", outcome.version}}});
   else if (!outcome.manual_review)
     events.push_back(
         {"EnterpriseCertified", {{"method", method}, {"by", "system"}, {"rule_set_version", outcome.version}}});
@@ -79,7 +83,9 @@ Decision review_certification(const AggregateState& state, const Command& comman
                        required_one_of(command.body, "decision", {"approve", "reject"}, "review-decision"));
   XYD_ASSIGN_OR_RETURN(auto comment, optional_string(command.body, "comment"));
   const std::string method = events::string_or(state.data, "certification_method");
-  json data = {{"method", method}, {"by", command.actor.account}, {"reviewer", command.actor.account},
+  json data = {{"method", method},
+               {"by", command.actor.account},
+               {"reviewer", command.actor.account},
                {"comment", comment.value_or("")}};
   if (decision == "approve") return one_event("EnterpriseCertified", std::move(data));
   XYD_ASSIGN_OR_RETURN(data["reasons"], required_string_list(command.body, "reasons"));

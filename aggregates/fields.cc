@@ -18,7 +18,9 @@ bool digits(const std::string& s, size_t from, size_t count) {
   return true;
 }
 
-int number(const std::string& s, size_t from, size_t count) { return std::stoi(s.substr(from, count)); }
+int number(const std::string& s, size_t from, size_t count) {
+  return std::stoi(s.substr(from, count));
+}
 
 bool is_time_suffix(const std::string& s) {
   // "THH:MM:SS" then optional fraction, then Z or an offset.
@@ -77,10 +79,10 @@ Result<int64_t> required_int(const nlohmann::json& body, const std::string& fiel
                             ? static_cast<int64_t>(it->get_ref<const nlohmann::json::number_unsigned_t&>())
                             : it->get_ref<const nlohmann::json::number_integer_t&>();
   if (value < min || value > max)
-    return malformed(field,
-                     "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", not " +
-                         std::to_string(value),
-                     "range");
+    return malformed(
+        field,
+        "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", not " + std::to_string(value),
+        "range");
   return value;
 }
 

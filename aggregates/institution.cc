@@ -96,9 +96,10 @@ Decision remove(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_not_removed(state));
   const json managers = member_or(state.data, "managers", json::object());
   if (managers.is_object() && !managers.empty())
-    return refuse(Errc::refused,
-                  "the institution still has " + std::to_string(managers.size()) + " account manager(s): remove them first",
-                  "managers", "no-managers-remain");
+    return refuse(
+        Errc::refused,
+        "the institution still has " + std::to_string(managers.size()) + " account manager(s): remove them first",
+        "managers", "no-managers-remain");
   return one_event("InstitutionRemoved", {{"by", command.actor.account}});
 }
 
@@ -109,7 +110,8 @@ Result<std::string> manager_of(const AggregateState& state, const Command& comma
   const json managers = member_or(state.data, "managers", json::object());
   const bool known = managers.is_object() && managers.contains(manager);
   if (must_exist && !known)
-    return refuse(Errc::refused, manager + " is not a manager of this institution", "manager", "manager-of-institution");
+    return refuse(Errc::refused, manager + " is not a manager of this institution", "manager",
+                  "manager-of-institution");
   if (!must_exist && known)
     return refuse(Errc::conflict, manager + " is already a manager of this institution", "manager", "manager-once");
   return manager;
@@ -131,7 +133,8 @@ Decision set_manager_enabled(const AggregateState& state, const Command& command
   if (member_or(entry, "enabled", true) == json(enabled))
     return refuse(Errc::refused, manager + " is already " + (enabled ? "enabled" : "disabled"), "manager",
                   enabled ? "manager-disabled" : "manager-enabled");
-  return one_event(enabled ? "ManagerEnabled" : "ManagerDisabled", {{"manager", manager}, {"by", command.actor.account}});
+  return one_event(enabled ? "ManagerEnabled" : "ManagerDisabled",
+                   {{"manager", manager}, {"by", command.actor.account}});
 }
 
 Decision enable_manager(const AggregateState& state, const Command& command) {
@@ -158,7 +161,9 @@ const DecideTable& table() {
 
 }  // namespace
 
-const std::string& InstitutionAggregate::type() const { return table().type; }
+const std::string& InstitutionAggregate::type() const {
+  return table().type;
+}
 
 Result<std::vector<NewEvent>> InstitutionAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);

@@ -3,11 +3,10 @@
 // A repeated command id gets the first outcome again, marked replayed. Plain value type.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 
@@ -21,9 +20,9 @@ struct Outcome {
   std::string body_hash;
   bool accepted = false;
   bool replayed = false;
-  int64_t version = 0;                // the aggregate's version after the command
+  int64_t version = 0;                              // the aggregate's version after the command
   nlohmann::json events = nlohmann::json::array();  // [{id, type, version}]
-  std::optional<Error> error;         // set when refused
+  std::optional<Error> error;                       // set when refused
 };
 
 nlohmann::json to_json(const Outcome& outcome);

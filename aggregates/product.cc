@@ -16,15 +16,25 @@ constexpr int64_t kMaxRateBp = 100000;  // 1000 % a year: a typo guard, not a bu
 constexpr int64_t kMaxTermMonths = 600;
 const std::vector<std::string> kDockingModes = {"online_link", "offline_manager", "api"};
 // The fields a product's terms consist of (published together, updated one by one).
-const std::vector<std::string> kTermsFields = {"name",           "product_type",    "amount_min",      "amount_max",
-                                               "rate_min_bp",    "rate_max_bp",     "term_min_months", "term_max_months",
-                                               "service_regions", "featured",       "admission_rules", "docking_mode",
-                                               "link",           "description"};
+const std::vector<std::string> kTermsFields = {"name",
+                                               "product_type",
+                                               "amount_min",
+                                               "amount_max",
+                                               "rate_min_bp",
+                                               "rate_max_bp",
+                                               "term_min_months",
+                                               "term_max_months",
+                                               "service_regions",
+                                               "featured",
+                                               "admission_rules",
+                                               "docking_mode",
+                                               "link",
+                                               "description"};
 
 Status check_ordered(int64_t low, int64_t high, const std::string& field, const std::string& rule) {
   if (low > high)
-    return refuse(Errc::invalid_argument, field + ": the minimum " + std::to_string(low) + " exceeds the maximum " +
-                                              std::to_string(high),
+    return refuse(Errc::invalid_argument,
+                  field + ": the minimum " + std::to_string(low) + " exceeds the maximum " + std::to_string(high),
                   field, rule);
   return Status();
 }
@@ -46,8 +56,12 @@ Result<json> check_terms(const json& t) {
   XYD_ASSIGN_OR_RETURN(int64_t term_min, required_int(t, "term_min_months", 1, kMaxTermMonths));
   XYD_ASSIGN_OR_RETURN(int64_t term_max, required_int(t, "term_max_months", 1, kMaxTermMonths));
   XYD_RETURN_IF_ERROR(check_ordered(term_min, term_max, "term_max_months", "term-range-ordered"));
-  out.update({{"amount_min", amount_min}, {"amount_max", amount_max}, {"rate_min_bp", rate_min},
-              {"rate_max_bp", rate_max},   {"term_min_months", term_min}, {"term_max_months", term_max}});
+  out.update({{"amount_min", amount_min},
+              {"amount_max", amount_max},
+              {"rate_min_bp", rate_min},
+              {"rate_max_bp", rate_max},
+              {"term_min_months", term_min},
+              {"term_max_months", term_max}});
   XYD_ASSIGN_OR_RETURN(auto regions, required_string_list(t, "service_regions"));
   for (const auto& region : regions) XYD_RETURN_IF_ERROR(check_region(region, "service_regions"));
   out["service_regions"] = regions;
@@ -113,13 +127,18 @@ Decision set_enabled(const AggregateState& state, const Command& command, bool e
   XYD_RETURN_IF_ERROR(check_not_withdrawn(state));
   const std::string want = enable ? "disabled" : "enabled";
   if (status_of(state) != want)
-    return refuse(Errc::refused, "the product is not " + want, "status", enable ? "product-disabled" : "product-enabled");
+    return refuse(Errc::refused, "the product is not " + want, "status",
+                  enable ? "product-disabled" : "product-enabled");
   if (enable) XYD_RETURN_IF_ERROR(check_institution_active(command));
   return one_event(enable ? "ProductEnabled" : "ProductDisabled", {{"by", command.actor.account}});
 }
 
-Decision disable(const AggregateState& state, const Command& command) { return set_enabled(state, command, false); }
-Decision enable(const AggregateState& state, const Command& command) { return set_enabled(state, command, true); }
+Decision disable(const AggregateState& state, const Command& command) {
+  return set_enabled(state, command, false);
+}
+Decision enable(const AggregateState& state, const Command& command) {
+  return set_enabled(state, command, true);
+}
 
 Decision withdraw(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_not_withdrawn(state));
@@ -146,7 +165,9 @@ bool serves_region(const json& service_regions, const std::string& region) {
   });
 }
 
-const std::string& ProductAggregate::type() const { return table().type; }
+const std::string& ProductAggregate::type() const {
+  return table().type;
+}
 
 Result<std::vector<NewEvent>> ProductAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);

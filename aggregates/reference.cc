@@ -15,8 +15,8 @@ using reference_data::RegionRow;
 
 const RegionRow* find_region(std::string_view code) {
   const RegionRow* end = kRegions + kRegionCount;
-  const RegionRow* it = std::lower_bound(kRegions, end, code,
-                                         [](const RegionRow& row, std::string_view c) { return row.code < c; });
+  const RegionRow* it =
+      std::lower_bound(kRegions, end, code, [](const RegionRow& row, std::string_view c) { return row.code < c; });
   return it != end && it->code == code ? it : nullptr;
 }
 
@@ -27,8 +27,12 @@ std::vector<Region> regions_where(bool (*keep)(std::string_view)) {
   return out;
 }
 
-bool province_shape(std::string_view code) { return code.substr(2) == "0000"; }
-bool city_shape(std::string_view code) { return !province_shape(code) && code.substr(4) == "00"; }
+bool province_shape(std::string_view code) {
+  return code.substr(2) == "0000";
+}
+bool city_shape(std::string_view code) {
+  return !province_shape(code) && code.substr(4) == "00";
+}
 
 const NamedCode* find_code(const std::vector<NamedCode>& table, std::string_view id) {
   for (const auto& entry : table)
@@ -46,15 +50,21 @@ const std::string& reference_version() {
 
 const char* region_level_name(RegionLevel level) {
   switch (level) {
-    case RegionLevel::province: return "province";
-    case RegionLevel::city: return "city";
-    case RegionLevel::county: return "county";
-    case RegionLevel::unknown: return "unknown";
+    case RegionLevel::province:
+      return "province";
+    case RegionLevel::city:
+      return "city";
+    case RegionLevel::county:
+      return "county";
+    case RegionLevel::unknown:
+      return "unknown";
   }
   return "unknown";
 }
 
-bool is_region(std::string_view code) { return code.size() == 6 && find_region(code) != nullptr; }
+bool is_region(std::string_view code) {
+  return code.size() == 6 && find_region(code) != nullptr;
+}
 
 std::string region_name(std::string_view code) {
   const RegionRow* row = code.size() == 6 ? find_region(code) : nullptr;
@@ -79,10 +89,14 @@ std::string city_of(std::string_view code) {
 
 bool region_scope_covers(std::string_view scope, std::string_view code) {
   switch (level_of(scope)) {
-    case RegionLevel::province: return code.size() == 6 && code.substr(0, 2) == scope.substr(0, 2);
-    case RegionLevel::city: return code.size() == 6 && code.substr(0, 4) == scope.substr(0, 4);
-    case RegionLevel::county: return code == scope;
-    case RegionLevel::unknown: return false;
+    case RegionLevel::province:
+      return code.size() == 6 && code.substr(0, 2) == scope.substr(0, 2);
+    case RegionLevel::city:
+      return code.size() == 6 && code.substr(0, 4) == scope.substr(0, 4);
+    case RegionLevel::county:
+      return code == scope;
+    case RegionLevel::unknown:
+      return false;
   }
   return false;
 }
@@ -163,7 +177,8 @@ const std::vector<NamedCode>& institution_types() {
 
 const std::vector<NamedCode>& product_types() {
   static const std::vector<NamedCode> table = {
-      {"credit", "信用类"}, {"collateral", "抵押类"}, {"guarantee", "担保类"}, {"tax_based", "税金类"}, {"other", "其他"},
+      {"credit", "信用类"},    {"collateral", "抵押类"}, {"guarantee", "担保类"},
+      {"tax_based", "税金类"}, {"other", "其他"},
   };
   return table;
 }
@@ -173,7 +188,11 @@ std::string industry_name(std::string_view section) {
   return found ? found->name : "";
 }
 
-bool is_institution_type(std::string_view id) { return find_code(institution_types(), id) != nullptr; }
-bool is_product_type(std::string_view id) { return find_code(product_types(), id) != nullptr; }
+bool is_institution_type(std::string_view id) {
+  return find_code(institution_types(), id) != nullptr;
+}
+bool is_product_type(std::string_view id) {
+  return find_code(product_types(), id) != nullptr;
+}
 
 }  // namespace xyd::domain

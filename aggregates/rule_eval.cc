@@ -123,7 +123,8 @@ Result<bool> evaluate_condition(const json& condition, const json& facts, const 
   if (!condition.contains("fact") || !condition["fact"].is_string() || !condition.contains("op") ||
       !condition["op"].is_string())
     return grammar(where, "a condition needs \"fact\" and \"op\" (or all/any/not)");
-  return compare(condition["op"], fact_at(facts, condition["fact"]), events::member_or_null(condition, "value"), facts, where);
+  return compare(condition["op"], fact_at(facts, condition["fact"]), events::member_or_null(condition, "value"), facts,
+                 where);
 }
 
 Result<AgreementTerms> certification_agreement(const json& rule_set) {

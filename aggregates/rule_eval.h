@@ -4,10 +4,9 @@
 // they used. Conditions read "facts": a JSON object addressed by dotted paths. Pure; any thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 

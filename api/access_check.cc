@@ -52,8 +52,10 @@ void mask_personal_data(nlohmann::json& value) {
       member = mask_phone(member.get<std::string>());
     } else if (member.is_string() && ids.contains(key)) {
       std::string text = member.get<std::string>();
-      if (text.size() > 10) member = text.substr(0, 6) + std::string(text.size() - 10, '*') + text.substr(text.size() - 4);
-      else member = std::string(text.size(), '*');
+      if (text.size() > 10)
+        member = text.substr(0, 6) + std::string(text.size() - 10, '*') + text.substr(text.size() - 4);
+      else
+        member = std::string(text.size(), '*');
     } else {
       mask_personal_data(member);
     }

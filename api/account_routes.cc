@@ -59,9 +59,12 @@ bool refused_for_good(const Error& error) {
     case Errc::not_found:
     case Errc::refused:
     case Errc::forbidden:
-    case Errc::unauthenticated: return true;
-    case Errc::conflict: return error.rule != "one-request-in-flight";
-    default: return false;
+    case Errc::unauthenticated:
+      return true;
+    case Errc::conflict:
+      return error.rule != "one-request-in-flight";
+    default:
+      return false;
   }
 }
 
@@ -109,8 +112,8 @@ Result<Response> post_account(ApiServices& services, const Request& request) {
                         "code is required: first POST /api/v1/sessions/codes {phone, purpose: 'registration'}, "
                         "then send the code the phone received",
                         "code", "required");
-    if (auto throttled = services.limiter.spend(Action::registration, phone, client_address(services, request),
-                                                services.now_ms()))
+    if (auto throttled =
+            services.limiter.spend(Action::registration, phone, client_address(services, request), services.now_ms()))
       return too_many_response(*throttled, request);
   }
   const std::string scope = by_administrator ? "account.create" : "account.register";
@@ -123,8 +126,8 @@ Result<Response> post_account(ApiServices& services, const Request& request) {
   if (!stored.ok() && !(by_administrator && stored.error().code == Errc::refused)) return stored.error();
   const bool first_time = stored.ok() || !by_administrator;
   CommandRoute route{scope, by_administrator ? "CreateAccount" : "RegisterAccount", "account", 201};
-  auto ran = run_command(services, request, route,
-                         {command_id, domain::account_id_for_phone(phone), command_body, body_hash});
+  auto ran =
+      run_command(services, request, route, {command_id, domain::account_id_for_phone(phone), command_body, body_hash});
   if (!ran.ok()) {
     if (password && refused_for_good(ran.error()))
       XYD_RETURN_IF_ERROR(services.credentials.forget_password(command_id));
@@ -132,8 +135,8 @@ Result<Response> post_account(ApiServices& services, const Request& request) {
   }
   Response response = std::move(ran).value();
   if (by_administrator && first_time && !response.headers.contains("Idempotency-Replayed")) {
-    auto sent = services.sms.send(phone, "xyd: your account was created. Initial password: " + *password +
-                                             " (change it when you first log in)");
+    auto sent = services.sms.send(
+        phone, "xyd: your account was created. Initial password: " + *password + " (change it when you first log in)");
     response.body["initial_password_sent"] = sent.ok();
   }
   response.body["phone"] = mask_phone(phone);
@@ -158,17 +161,18 @@ Result<Response> list_accounts(ApiServices& services, const Request& request) {
 
 // POST /api/v1/accounts/{id}/{approve|reject|enable|disable}.
 void add_status_route(Router& router, ApiServices& services, const std::string& verb, const std::string& command) {
-  router.add("POST", "/api/v1/accounts/{id}/" + verb, [&services, verb, command](const Request& request) -> Result<Response> {
-    nlohmann::json body = nlohmann::json::object();
-    if (!request.body.empty()) {
-      XYD_ASSIGN_OR_RETURN(body, request.json_body());
-    }
-    nlohmann::json command_body = nlohmann::json::object();
-    if (body.contains("reason")) command_body["reason"] = body["reason"];
-    XYD_ASSIGN_OR_RETURN(std::string command_id, command_id_for(request, "account." + verb));
-    return run_command(services, request, {"account." + verb, command, "account"},
-                       {command_id, request.params.at("id"), command_body});
-  });
+  router.add("POST", "/api/v1/accounts/{id}/" + verb,
+             [&services, verb, command](const Request& request) -> Result<Response> {
+               nlohmann::json body = nlohmann::json::object();
+               if (!request.body.empty()) {
+                 XYD_ASSIGN_OR_RETURN(body, request.json_body());
+               }
+               nlohmann::json command_body = nlohmann::json::object();
+               if (body.contains("reason")) command_body["reason"] = body["reason"];
+               XYD_ASSIGN_OR_RETURN(std::string command_id, command_id_for(request, "account." + verb));
+               return run_command(services, request, {"account." + verb, command, "account"},
+                                  {command_id, request.params.at("id"), command_body});
+             });
 }
 
 }  // namespace
@@ -181,11 +185,12 @@ std::string initial_password() {
 }
 
 void add_account_routes(Router& router, ApiServices& services) {
-  router.add("POST", "/api/v1/accounts", [&services](const Request& r) { return post_account(services, r); },
-             Access::open);
+  router.add(
+      "POST", "/api/v1/accounts", [&services](const Request& r) { return post_account(services, r); }, Access::open);
   router.add("GET", "/api/v1/accounts", [&services](const Request& r) { return list_accounts(services, r); });
-  router.add("GET", "/api/v1/accounts/{id}", [&services](const Request& r) { return get_account(services, r); },
-             Access::password_change);
+  router.add(
+      "GET", "/api/v1/accounts/{id}", [&services](const Request& r) { return get_account(services, r); },
+      Access::password_change);
   add_status_route(router, services, "approve", "ApproveAccount");
   add_status_route(router, services, "reject", "RejectAccount");
   add_status_route(router, services, "enable", "EnableAccount");

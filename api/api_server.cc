@@ -8,9 +8,9 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <functional>
 #include <iostream>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -188,10 +188,10 @@ struct BodyReader : std::enable_shared_from_this<BodyReader> {
       }
       if (n == 0) {
         if (self->total > self->limit)
-          self->done(make_error(Errc::invalid_argument,
-                                "the body has " + std::to_string(self->total) + " bytes; the limit is " +
-                                    std::to_string(self->limit),
-                                "body", "max-size"));
+          self->done(make_error(
+              Errc::invalid_argument,
+              "the body has " + std::to_string(self->total) + " bytes; the limit is " + std::to_string(self->limit),
+              "body", "max-size"));
         else
           self->done(std::move(self->body));
         return;
@@ -243,24 +243,22 @@ struct ApiServer::Impl {
 
   void serve(const http_request& incoming) {
     auto request = std::make_shared<Request>(request_of(incoming));
-    auto reader = std::make_shared<BodyReader>(incoming, limits.max_body_bytes,
-                                               [this, incoming, request](Result<std::string> body) {
-                                                 // A body refused (too large, cut off) is observed too:
-                                                 // its request id, access line and metrics.
-                                                 const auto started = std::chrono::steady_clock::now();
-                                                 if (observer) observer->started(*request);
-                                                 Response response;
-                                                 if (body.ok()) {
-                                                   request->body = std::move(*body);
-                                                   response = handle(*request);
-                                                 } else {
-                                                   response = public_problem(body.error(), request->path);
-                                                 }
-                                                 if (observer)
-                                                   observer->finished(*request, response,
-                                                                      std::chrono::steady_clock::now() - started);
-                                                 reply(incoming, *request, std::move(response));
-                                               });
+    auto reader = std::make_shared<BodyReader>(
+        incoming, limits.max_body_bytes, [this, incoming, request](Result<std::string> body) {
+          // A body refused (too large, cut off) is observed too:
+          // its request id, access line and metrics.
+          const auto started = std::chrono::steady_clock::now();
+          if (observer) observer->started(*request);
+          Response response;
+          if (body.ok()) {
+            request->body = std::move(*body);
+            response = handle(*request);
+          } else {
+            response = public_problem(body.error(), request->path);
+          }
+          if (observer) observer->finished(*request, response, std::chrono::steady_clock::now() - started);
+          reply(incoming, *request, std::move(response));
+        });
     reader->next();
   }
 };
@@ -268,9 +266,13 @@ struct ApiServer::Impl {
 ApiServer::ApiServer(std::string address, Router router, ServerLimits limits)
     : impl_(std::make_unique<Impl>(std::move(address), std::move(router), limits)) {}
 
-ApiServer::~ApiServer() { stop(); }
+ApiServer::~ApiServer() {
+  stop();
+}
 
-void ApiServer::set_observer(std::shared_ptr<RequestObserver> observer) { impl_->observer = std::move(observer); }
+void ApiServer::set_observer(std::shared_ptr<RequestObserver> observer) {
+  impl_->observer = std::move(observer);
+}
 
 Status ApiServer::start() {
   // Port 0: the kernel picks a free port, held by a reservation until the listener has bound it
@@ -307,40 +309,50 @@ void ApiServer::stop() {
   impl_->listener.reset();
 }
 
-const std::string& ApiServer::address() const { return impl_->address; }
+const std::string& ApiServer::address() const {
+  return impl_->address;
+}
 
-int ApiServer::port() const { return web::uri(impl_->address).port(); }
+int ApiServer::port() const {
+  return web::uri(impl_->address).port();
+}
 
 void add_health_routes(Router& router, log::EventLog& log, ServerInfo info) {
-  router.add("GET", "/healthz", [&log, info](const Request& request) -> Result<Response> {
-    auto ping = log.ping();
-    Response r;
-    // 200 while the process serves: reads go on with the log down (writes answer 503 by
-    // themselves), so a liveness probe on it must not restart the node; "status" tells.
-    r.status = 200;
-    r.body = {
-        {"status", ping.ok() ? "ok" : "degraded"},
-        {"version", info.version},
-        {"node", info.node},
-        {"log", {{"backend", log.backend()}, {"reachable", ping.ok()}}},
-    };
-    // Where the log lives and why it fails are for the platform's own staff, never anonymous callers.
-    const bool staff = request.principal && (request.principal->kind == "operator" ||
-                                             request.principal->actor.role == "system_admin");
-    if (staff) {
-      r.body["log"]["where"] = log.where();
-      if (!ping.ok()) r.body["log"]["error"] = ping.error().message;
-    }
-    return r;
-  }, Access::open);
-  router.add("GET", "/api/v1/version", [&log, info](const Request&) -> Result<Response> {
-    Response r;
-    r.body = {{"version", info.version},
-              {"commit", info.commit},
-              {"build_time", info.build_time},
-              {"log_backend", log.backend()}};
-    return r;
-  }, Access::open);
+  router.add(
+      "GET", "/healthz",
+      [&log, info](const Request& request) -> Result<Response> {
+        auto ping = log.ping();
+        Response r;
+        // 200 while the process serves: reads go on with the log down (writes answer 503 by
+        // themselves), so a liveness probe on it must not restart the node; "status" tells.
+        r.status = 200;
+        r.body = {
+            {"status", ping.ok() ? "ok" : "degraded"},
+            {"version", info.version},
+            {"node", info.node},
+            {"log", {{"backend", log.backend()}, {"reachable", ping.ok()}}},
+        };
+        // Where the log lives and why it fails are for the platform's own staff, never anonymous callers.
+        const bool staff = request.principal &&
+                           (request.principal->kind == "operator" || request.principal->actor.role == "system_admin");
+        if (staff) {
+          r.body["log"]["where"] = log.where();
+          if (!ping.ok()) r.body["log"]["error"] = ping.error().message;
+        }
+        return r;
+      },
+      Access::open);
+  router.add(
+      "GET", "/api/v1/version",
+      [&log, info](const Request&) -> Result<Response> {
+        Response r;
+        r.body = {{"version", info.version},
+                  {"commit", info.commit},
+                  {"build_time", info.build_time},
+                  {"log_backend", log.backend()}};
+        return r;
+      },
+      Access::open);
 }
 
 }  // namespace xyd::api

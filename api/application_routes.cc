@@ -1,10 +1,10 @@
 #include "api/application_routes.h"
 
+#include <set>
+
 #include "api/context_facts.h"
 #include "api/resource_routes.h"
 #include "events/json_input.h"
-
-#include <set>
 
 namespace xyd::api {
 namespace {
@@ -18,7 +18,8 @@ Result<json> submit_context(ApiServices& services, const Request&, const std::st
 // {"managers": [...]} of the order's institution.
 Result<json> reassign_context(ApiServices& services, const Request&, const std::string& id, json&) {
   XYD_ASSIGN_OR_RETURN(auto order, services.state.get("application", id));
-  XYD_ASSIGN_OR_RETURN(json managers, manager_facts(services, order ? events::string_or(order->data, "institution") : ""));
+  XYD_ASSIGN_OR_RETURN(json managers,
+                       manager_facts(services, order ? events::string_or(order->data, "institution") : ""));
   return json{{"managers", managers}};
 }
 
@@ -39,11 +40,11 @@ void add_application_routes(Router& router, ApiServices& services) {
   const Resource applications{"application", "applications"};
   add_create_route(router, services, applications, "SubmitApplication", id_from_body_or_command("app-"),
                    submit_context);
-  add_read_routes(router, services, applications,
-                  {field_equals("institution", "institution"), field_equals("manager", "manager"),
-                   field_equals("status", "status"), field_equals("enterprise", "enterprise"),
-                   field_equals("product", "product"), region_within("region", "region")},
-                  risk_marker_on_orders(services));
+  add_read_routes(
+      router, services, applications,
+      {field_equals("institution", "institution"), field_equals("manager", "manager"), field_equals("status", "status"),
+       field_equals("enterprise", "enterprise"), field_equals("product", "product"), region_within("region", "region")},
+      risk_marker_on_orders(services));
   for (CommandSpec spec : std::vector<CommandSpec>{
            {"POST", "/reassign", "ReassignManager", reassign_context},
            {"POST", "/accept", "AcceptApplication", nullptr},

@@ -1,15 +1,14 @@
 #include "api/audit_routes.h"
 
-#include "api/access_check.h"
-#include "api/resource_routes.h"
-#include "api/http_pagination.h"
-#include "events/catalog.h"
-
-#include "projections/audit/audit_query.h"
-
 #include <set>
 #include <string_view>
 #include <vector>
+
+#include "api/access_check.h"
+#include "api/http_pagination.h"
+#include "api/resource_routes.h"
+#include "events/catalog.h"
+#include "projections/audit/audit_query.h"
 
 namespace xyd::api {
 namespace {
@@ -86,78 +85,83 @@ Result<std::set<std::string>> log_names(const std::string& log) {
   }
   std::string known;
   for (const auto& flow : flow_logs()) known += std::string(flow.name) + ", ";
-  return make_error(Errc::not_found, "no log named " + log + " (" + known + "business-operations)", "log",
-                    "known-log");
+  return make_error(Errc::not_found, "no log named " + log + " (" + known + "business-operations)", "log", "known-log");
 }
 
 }  // namespace
 
 void add_audit_routes(Router& router, const projections::runtime::ViewSource& runtime,
                       projections::runtime::ChainAuditJob& verification) {
-  router.add("GET", "/api/v1/audit/{type}/{id}", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
-    AuditQuery query;
-    query.aggregate_type = request.params.at("type");
-    query.aggregate_id = request.params.at("id");
-    XYD_RETURN_IF_ERROR(read_filters(request, query));
-    XYD_ASSIGN_OR_RETURN(Response response, answer(runtime, query, request));
-    if (response.body["items"].empty() && query.cursor.empty() && query.from.empty() && query.to.empty() &&
-        query.actor.empty())
-      return make_error(Errc::not_found,
-                        "no events of " + query.aggregate_type + "/" + query.aggregate_id +
-                            " in the audit view (if they were just written, the view may lag a moment: retry)",
-                        "id", "known-aggregate");
-    return response;
-  }));
+  router.add(
+      "GET", "/api/v1/audit/{type}/{id}", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
+        AuditQuery query;
+        query.aggregate_type = request.params.at("type");
+        query.aggregate_id = request.params.at("id");
+        XYD_RETURN_IF_ERROR(read_filters(request, query));
+        XYD_ASSIGN_OR_RETURN(Response response, answer(runtime, query, request));
+        if (response.body["items"].empty() && query.cursor.empty() && query.from.empty() && query.to.empty() &&
+            query.actor.empty())
+          return make_error(Errc::not_found,
+                            "no events of " + query.aggregate_type + "/" + query.aggregate_id +
+                                " in the audit view (if they were just written, the view may lag a moment: retry)",
+                            "id", "known-aggregate");
+        return response;
+      }));
   router.add("GET", "/api/v1/audit", guarded("audit.read", [&runtime](const Request& request) -> Result<Response> {
-    AuditQuery query;
-    XYD_RETURN_IF_ERROR(read_filters(request, query));
-    return answer(runtime, query, request);
-  }));
-  router.add("POST", "/api/v1/ops/audit/verify", guarded("audit.verify", [&verification](const Request& request) -> Result<Response> {
-    std::string type, id;
-    if (!request.body.empty()) {
-      XYD_ASSIGN_OR_RETURN(auto body, request.json_body());
-      if (auto aggregate = body.find("aggregate"); aggregate != body.end() && !aggregate->is_null()) {
-        if (!aggregate->is_string())
-          return make_error(Errc::invalid_argument, "aggregate must be a string TYPE/ID", "aggregate", "type-slash-id");
-        XYD_ASSIGN_OR_RETURN(auto parsed, projections::runtime::parse_aggregate(aggregate->get<std::string>()));
-        type = parsed.first;
-        id = parsed.second;
-      }
-    }
-    XYD_RETURN_IF_ERROR(verification.start(type, id));
-    Response response;
-    response.status = 202;
-    response.headers["Location"] = "/api/v1/ops/audit/verify";
-    response.body = verification.status();
-    return response;
-  }));
-  router.add("GET", "/api/v1/ops/audit/verify", guarded("audit.verify", [&verification](const Request&) -> Result<Response> {
-    Response response;
-    response.body = verification.status();
-    return response;
-  }));
+               AuditQuery query;
+               XYD_RETURN_IF_ERROR(read_filters(request, query));
+               return answer(runtime, query, request);
+             }));
+  router.add("POST", "/api/v1/ops/audit/verify",
+             guarded("audit.verify", [&verification](const Request& request) -> Result<Response> {
+               std::string type, id;
+               if (!request.body.empty()) {
+                 XYD_ASSIGN_OR_RETURN(auto body, request.json_body());
+                 if (auto aggregate = body.find("aggregate"); aggregate != body.end() && !aggregate->is_null()) {
+                   if (!aggregate->is_string())
+                     return make_error(Errc::invalid_argument, "aggregate must be a string TYPE/ID", "aggregate",
+                                       "type-slash-id");
+                   XYD_ASSIGN_OR_RETURN(auto parsed,
+                                        projections::runtime::parse_aggregate(aggregate->get<std::string>()));
+                   type = parsed.first;
+                   id = parsed.second;
+                 }
+               }
+               XYD_RETURN_IF_ERROR(verification.start(type, id));
+               Response response;
+               response.status = 202;
+               response.headers["Location"] = "/api/v1/ops/audit/verify";
+               response.body = verification.status();
+               return response;
+             }));
+  router.add("GET", "/api/v1/ops/audit/verify",
+             guarded("audit.verify", [&verification](const Request&) -> Result<Response> {
+               Response response;
+               response.body = verification.status();
+               return response;
+             }));
   // GET /api/v1/logs: the flow logs there are and the events each holds.
   router.add("GET", "/api/v1/logs", guarded("flow_log.read", [](const Request&) -> Result<Response> {
-    Response response;
-    response.body["items"] = nlohmann::json::array();
-    for (const auto& flow : flow_logs())
-      response.body["items"].push_back({{"log", flow.name}, {"events", flow.events}});
-    response.body["items"].push_back({{"log", "business-operations"}, {"events", "every other event"}});
-    return response;
-  }));
+               Response response;
+               response.body["items"] = nlohmann::json::array();
+               for (const auto& flow : flow_logs())
+                 response.body["items"].push_back({{"log", flow.name}, {"events", flow.events}});
+               response.body["items"].push_back({{"log", "business-operations"}, {"events", "every other event"}});
+               return response;
+             }));
   // GET /api/v1/logs/{log}?from&to&actor&subject=TYPE/ID&limit&cursor
-  router.add("GET", "/api/v1/logs/{log}", guarded("flow_log.read", [&runtime](const Request& request) -> Result<Response> {
-    AuditQuery query;
-    XYD_ASSIGN_OR_RETURN(query.names, log_names(request.params.at("log")));
-    if (auto subject = request.query_or("subject", ""); !subject.empty()) {
-      XYD_ASSIGN_OR_RETURN(auto parsed, projections::runtime::parse_aggregate(subject));
-      query.aggregate_type = parsed.first;
-      query.aggregate_id = parsed.second;
-    }
-    XYD_RETURN_IF_ERROR(read_filters(request, query));
-    return answer(runtime, query, request);
-  }));
+  router.add("GET", "/api/v1/logs/{log}",
+             guarded("flow_log.read", [&runtime](const Request& request) -> Result<Response> {
+               AuditQuery query;
+               XYD_ASSIGN_OR_RETURN(query.names, log_names(request.params.at("log")));
+               if (auto subject = request.query_or("subject", ""); !subject.empty()) {
+                 XYD_ASSIGN_OR_RETURN(auto parsed, projections::runtime::parse_aggregate(subject));
+                 query.aggregate_type = parsed.first;
+                 query.aggregate_id = parsed.second;
+               }
+               XYD_RETURN_IF_ERROR(read_filters(request, query));
+               return answer(runtime, query, request);
+             }));
 }
 
 }  // namespace xyd::api

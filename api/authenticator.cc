@@ -4,12 +4,11 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <array>
-#include <optional>
-
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "events/embedded/private_files.h"
@@ -38,7 +37,8 @@ Result<Principal> session_principal(ApiServices& services, const std::string& to
   if (events::string_or(data, "credential_ref") != session.credential_ref)
     return unauthenticated("the password changed after this login: log in again", "token-revoked");
   Principal p;
-  p.actor = {session.account, events::string_or(data, "kind"), events::string_or(data, "institution"), events::string_or(data, "region")};
+  p.actor = {session.account, events::string_or(data, "kind"), events::string_or(data, "institution"),
+             events::string_or(data, "region")};
   p.kind = "session";
   p.session_id = session.id;
   p.credential = session.credential_ref;
@@ -190,7 +190,8 @@ Authenticator make_authenticator(ApiServices& services) {
     if (header.empty())
       return unauthenticated("log in (POST /api/v1/sessions) and send Authorization: Bearer <token>", "authenticated");
     auto space = header.find(' ');
-    const std::string scheme = header.substr(0, space), value = space == std::string::npos ? "" : header.substr(space + 1);
+    const std::string scheme = header.substr(0, space),
+                      value = space == std::string::npos ? "" : header.substr(space + 1);
     if (scheme == "ApiKey") return key_principal(services, value);
     if (scheme != "Bearer" || value.empty())
       return unauthenticated("Authorization must be 'Bearer <token>' or 'ApiKey <key>'", "authorization-scheme");

@@ -14,10 +14,10 @@
 namespace xyd::api {
 
 struct CommandRoute {
-  std::string scope;           // scopes idempotency keys: "account.register"
-  std::string name;            // command name: "RegisterAccount"
-  std::string aggregate_type;  // "account"
-  int created_status = 200;    // 201 for a route that creates the aggregate
+  std::string scope;             // scopes idempotency keys: "account.register"
+  std::string name;              // command name: "RegisterAccount"
+  std::string aggregate_type;    // "account"
+  int created_status = 200;      // 201 for a route that creates the aggregate
   bool read_your_writes = true;  // wait for the reference view to show the write (not for records
                                  // nobody reads back at once, e.g. the login log)
 };
@@ -27,9 +27,9 @@ struct CommandCall {
   std::string command_id;  // from command_id_for()
   std::string aggregate_id;
   nlohmann::json body = nlohmann::json::object();
-  std::string body_hash;   // empty: the SHA-256 of body
+  std::string body_hash;                              // empty: the SHA-256 of body
   nlohmann::json context = nlohmann::json::object();  // facts from the reference view
-  events::Actor actor;     // empty: the request's principal
+  events::Actor actor;                                // empty: the request's principal
 };
 
 // The command id for a request: scope + Idempotency-Key, or a fresh id without the header.

@@ -36,8 +36,9 @@ class RegistrationDataSources final : public DataSources {
   }
 };
 
-json rule_set_or_null(const json& rule_set) { return rule_set.is_object() ? rule_set : json(); }
-
+json rule_set_or_null(const json& rule_set) {
+  return rule_set.is_object() ? rule_set : json();
+}
 
 }  // namespace
 
@@ -63,15 +64,16 @@ Result<json> enterprise_facts(const ApiServices& services, const std::string& id
   if (!state) return json{{"exists", false}};
   const auto& d = state->data;
   const json signals = events::object_or_empty(d, "risk_signals");
-  json facts = {{"exists", true},
-                {"owner", events::string_or(d, "owner")},
-                {"certified", events::bool_or(d, "certified", false) || events::string_or(d, "certification") == "certified"},
-                {"region", events::string_or(d, "region")},
-                {"industry", events::string_or(d, "industry")},
-                {"name", events::string_or(d, "name")},
-                {"whitelisted", events::bool_or(d, "whitelisted", false)},
-                {"high_risk_signals", events::int_or(signals, "high")},
-                {"medium_risk_signals", events::int_or(signals, "medium")}};
+  json facts = {
+      {"exists", true},
+      {"owner", events::string_or(d, "owner")},
+      {"certified", events::bool_or(d, "certified", false) || events::string_or(d, "certification") == "certified"},
+      {"region", events::string_or(d, "region")},
+      {"industry", events::string_or(d, "industry")},
+      {"name", events::string_or(d, "name")},
+      {"whitelisted", events::bool_or(d, "whitelisted", false)},
+      {"high_risk_signals", events::int_or(signals, "high")},
+      {"medium_risk_signals", events::int_or(signals, "medium")}};
   if (d.contains("credit_score") && !d["credit_score"].is_null()) facts["credit_score"] = d["credit_score"];
   return facts;
 }
@@ -87,7 +89,8 @@ Result<json> product_facts(const ApiServices& services, const std::string& id) {
 Result<json> institution_facts(const ApiServices& services, const std::string& id) {
   XYD_ASSIGN_OR_RETURN(auto state, services.state.get("institution", id));
   if (!state) return json{{"status", "unknown"}, {"type", ""}};
-  return json{{"status", events::string_or(state->data, "status", "active")}, {"type", events::string_or(state->data, "type")}};
+  return json{{"status", events::string_or(state->data, "status", "active")},
+              {"type", events::string_or(state->data, "type")}};
 }
 
 Result<json> manager_facts(const ApiServices& services, const std::string& institution) {

@@ -5,9 +5,8 @@
 // load/<manager>, kept by the state projection). Stateless; any request thread.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "aggregates/command.h"
 #include "api/services.h"

@@ -19,7 +19,9 @@ namespace {
 constexpr unsigned long long kOpsLimit = 2;
 constexpr size_t kMemLimit = 19 * 1024 * 1024;
 
-std::string password_key(const std::string& reference) { return "pw/" + reference; }
+std::string password_key(const std::string& reference) {
+  return "pw/" + reference;
+}
 
 // The argon2id hash string of a password (it embeds its salt and parameters).
 Result<std::string> argon2id_hash(const std::string& password) {

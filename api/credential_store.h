@@ -109,8 +109,7 @@ class CredentialStore {
   // Returns the key once: "xydk_<key_id>_<secret>" (key_id 12 hex chars, secret 43-char
   // base64url); several keys of one institution may be active at once, for rotation. A
   // bank_connector key needs an institution; a data_source key may have none (institution "").
-  Result<std::pair<std::string, MachineKey>> create_machine_key(const std::string& role,
-                                                                const std::string& institution,
+  Result<std::pair<std::string, MachineKey>> create_machine_key(const std::string& role, const std::string& institution,
                                                                 const std::string& created_by, int64_t now_ms);
   // The active key presented; unauthenticated (rule "key-malformed", "key-unknown" or
   // "key-revoked") otherwise. `now_ms` is reserved for key expiry (keys do not expire yet).

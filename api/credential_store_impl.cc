@@ -5,11 +5,14 @@
 
 #include <charconv>
 #include <chrono>
+
 #include "events/rocks/rocks_status.h"
 
 namespace xyd::api {
 
-Error storage_error(const rocksdb::Status& s) { return rocks::error_of(s, "credential store"); }
+Error storage_error(const rocksdb::Status& s) {
+  return rocks::error_of(s, "credential store");
+}
 
 int64_t wall_clock_ms() {
   using namespace std::chrono;
@@ -18,8 +21,8 @@ int64_t wall_clock_ms() {
 
 Error corrupt_record(const std::string& key) {
   // The key may hold a token digest or an account id, not a secret; still, name only its prefix.
-  return make_error(Errc::corrupt, "credential store: a record under " + key.substr(0, key.find('/') + 1) +
-                                       " does not decode");
+  return make_error(Errc::corrupt,
+                    "credential store: a record under " + key.substr(0, key.find('/') + 1) + " does not decode");
 }
 
 Result<std::optional<std::string>> CredentialStore::Impl::get(const std::string& key) {
@@ -74,7 +77,9 @@ std::string base64url(std::string_view bytes) {
   return encode_base64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-std::string base64(std::string_view bytes) { return encode_base64(bytes, sodium_base64_VARIANT_ORIGINAL); }
+std::string base64(std::string_view bytes) {
+  return encode_base64(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
 
 std::string random_hex(size_t n) {
   std::string bytes = random_bytes(n);

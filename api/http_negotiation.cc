@@ -12,7 +12,8 @@ std::string trim_lower(std::string_view text) {
   while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
   while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
   std::string out(text.substr(begin, end - begin));
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -119,8 +120,10 @@ bool accepts_gzip(std::string_view accept_encoding) {
       if (param.starts_with("q=")) q = parse_qvalue(param.substr(2));
     }
     if (q < 0) continue;
-    if (coding == "gzip" || coding == "x-gzip") gzip = std::max(gzip, q);
-    else if (coding == "*") any = q;
+    if (coding == "gzip" || coding == "x-gzip")
+      gzip = std::max(gzip, q);
+    else if (coding == "*")
+      any = q;
   }
   return gzip >= 0 ? gzip > 0 : any > 0;
 }

@@ -31,8 +31,8 @@ void link_next_page(const Request& request, Response& response) {
     query += web::uri::encode_data_string(name) + "=" + web::uri::encode_data_string(value) + "&";
   }
   query += "cursor=" + web::uri::encode_data_string(next.get<std::string>());
-  response.headers["Link"] = "<" + web::uri::encode_uri(request.path, web::uri::components::path) + "?" + query +
-                             ">; rel=\"next\"";
+  response.headers["Link"] =
+      "<" + web::uri::encode_uri(request.path, web::uri::components::path) + "?" + query + ">; rel=\"next\"";
 }
 
 }  // namespace xyd::api

@@ -115,9 +115,12 @@ WireResponse finalize_response(const Request& request, Response response, std::c
   headers["Date"] = imf_fixdate(now);
   if (wire.status == 429) set_default(headers, "Retry-After", std::to_string(settings.retry_after_429_s));
   if (wire.status == 503) set_default(headers, "Retry-After", std::to_string(settings.retry_after_503_s));
-  if (wire.status >= 400 || !read) set_default(headers, "Cache-Control", "no-store");
-  else if (request.principal) set_default(headers, "Cache-Control", "private, no-cache");
-  else set_default(headers, "Cache-Control", "no-cache");
+  if (wire.status >= 400 || !read)
+    set_default(headers, "Cache-Control", "no-store");
+  else if (request.principal)
+    set_default(headers, "Cache-Control", "private, no-cache");
+  else
+    set_default(headers, "Cache-Control", "no-cache");
 
   if (response.stream) {  // exports and SSE: headers now, the body as it is produced, never compressed
     headers["Content-Type"] = response.content_type;

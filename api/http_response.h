@@ -26,8 +26,8 @@ struct WireResponse {
 };
 
 struct FinalizeSettings {
-  size_t gzip_min_bytes = 1024;   // smaller bodies go out as they are
-  int retry_after_429_s = 60;     // when the handler did not say
+  size_t gzip_min_bytes = 1024;  // smaller bodies go out as they are
+  int retry_after_429_s = 60;    // when the handler did not say
   int retry_after_503_s = 5;
 };
 

@@ -7,7 +7,9 @@
 namespace xyd::api {
 namespace {
 
-int64_t whole_seconds(int64_t ms) { return std::max<int64_t>(1, (ms + 999) / 1000); }
+int64_t whole_seconds(int64_t ms) {
+  return std::max<int64_t>(1, (ms + 999) / 1000);
+}
 
 }  // namespace
 
@@ -81,8 +83,8 @@ void LoginLimiter::succeeded(const std::string& phone, int64_t now_ms) {
 }
 
 // Whether the id's budget is spent (the refusal), after dropping what left the window.
-std::optional<Throttle> LoginLimiter::full(Table& table, const std::string& id, const Budget& budget,
-                                           const char* field, const char* rule, int64_t now_ms) {
+std::optional<Throttle> LoginLimiter::full(Table& table, const std::string& id, const Budget& budget, const char* field,
+                                           const char* rule, int64_t now_ms) {
   if (id.empty() || budget.max <= 0) return std::nullopt;
   if (table.size() >= options_.prune_above && !table.contains(id)) prune(table, budget.window.count(), now_ms);
   Entry& entry = table[id];

@@ -14,11 +14,15 @@ namespace xyd::api {
 namespace {
 
 constexpr std::string_view kKeyPrefix = "xydk_";
-constexpr size_t kKeyIdBytes = 6;                                        // 12 hex characters
+constexpr size_t kKeyIdBytes = 6;                                            // 12 hex characters
 constexpr size_t kKeyLength = kKeyPrefix.size() + 2 * kKeyIdBytes + 1 + 43;  // xydk_<id>_<secret>
 
-std::string key_key(const std::string& key_id) { return "mk/" + key_id; }
-std::string institution_keys(const std::string& institution) { return "mki/" + institution + std::string(1, '\0'); }
+std::string key_key(const std::string& key_id) {
+  return "mk/" + key_id;
+}
+std::string institution_keys(const std::string& institution) {
+  return "mki/" + institution + std::string(1, '\0');
+}
 std::string institution_webhooks(const std::string& institution) {
   return "whs/" + institution + std::string(1, '\0');
 }
@@ -87,7 +91,9 @@ Result<StoredWebhookSecret> decode_webhook(const std::string& key, const std::st
   return s;
 }
 
-bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_lower_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 bool is_base64url(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
@@ -153,7 +159,8 @@ Result<std::pair<std::string, MachineKey>> CredentialStore::create_machine_key(c
   return std::make_pair(std::move(presented), stored.key);
 }
 
-Result<MachineKey> CredentialStore::find_machine_key(const std::string& presented_key, [[maybe_unused]] int64_t now_ms) {
+Result<MachineKey> CredentialStore::find_machine_key(const std::string& presented_key,
+                                                     [[maybe_unused]] int64_t now_ms) {
   auto key_id = parse_key_id(presented_key);
   if (!key_id)
     return make_error(Errc::unauthenticated, "the API key is malformed (xydk_<key id>_<secret>)", "Authorization",

@@ -57,7 +57,9 @@ Result<StoredCode> decode(const std::string& key, const std::string& data) {
   return c;
 }
 
-std::string code_hash(const std::string& salt, const std::string& code) { return sha256_hex(salt + code); }
+std::string code_hash(const std::string& salt, const std::string& code) {
+  return sha256_hex(salt + code);
+}
 
 }  // namespace
 
@@ -72,10 +74,10 @@ Result<std::string> CredentialStore::issue_code(CodePurpose purpose, const std::
     XYD_ASSIGN_OR_RETURN(StoredCode previous, decode(key, *data));
     int64_t wait_ms = previous.issued_ms + kResendIntervalMs - now_ms;
     if (wait_ms > 0)
-      return make_error(Errc::too_many,
-                        "a code was sent to this phone less than 60 s ago; retry in " +
-                            std::to_string((wait_ms + 999) / 1000) + " s",
-                        "phone", "otp-resend-interval");
+      return make_error(
+          Errc::too_many,
+          "a code was sent to this phone less than 60 s ago; retry in " + std::to_string((wait_ms + 999) / 1000) + " s",
+          "phone", "otp-resend-interval");
   }
   char digits[8];
   std::snprintf(digits, sizeof digits, "%06u", static_cast<unsigned>(randombytes_uniform(1000000)));

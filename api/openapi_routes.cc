@@ -48,7 +48,9 @@ Response asset_response(const Asset& asset) {
 
 }  // namespace
 
-std::string_view openapi_document() { return kOpenApiDocument; }
+std::string_view openapi_document() {
+  return kOpenApiDocument;
+}
 
 bool add_openapi_routes(Router& router, const std::string& renderer_dir) {
   auto assets = std::make_shared<std::map<std::string, Asset>>();
@@ -69,23 +71,34 @@ bool add_openapi_routes(Router& router, const std::string& renderer_dir) {
     (*assets)["xyd-docs.js"] = Asset{"application/javascript; charset=utf-8", std::string(kDocsInitializer)};
   }
 
-  router.add("GET", "/api/v1/openapi.json", [](const Request&) -> Result<Response> {
-    Response response;
-    response.raw = std::string(kOpenApiDocument);
-    return response;
-  }, Access::open);
-  router.add("GET", "/docs", [assets](const Request&) -> Result<Response> {
-    if (assets->empty())
-      return make_error(Errc::not_found, "the API reference page is not installed on this server; "
-                                         "GET /api/v1/openapi.json has the document", "path", "docs-installed");
-    return asset_response(Asset{"text/html; charset=utf-8", std::string(kDocsPage)});
-  }, Access::open);
-  router.add("GET", "/docs/{file}", [assets](const Request& request) -> Result<Response> {
-    auto asset = assets->find(request.params.at("file"));
-    if (asset == assets->end())
-      return make_error(Errc::not_found, "no such file of the API reference page", "file", "docs-file");
-    return asset_response(asset->second);
-  }, Access::open);
+  router.add(
+      "GET", "/api/v1/openapi.json",
+      [](const Request&) -> Result<Response> {
+        Response response;
+        response.raw = std::string(kOpenApiDocument);
+        return response;
+      },
+      Access::open);
+  router.add(
+      "GET", "/docs",
+      [assets](const Request&) -> Result<Response> {
+        if (assets->empty())
+          return make_error(Errc::not_found,
+                            "the API reference page is not installed on this server; "
+                            "GET /api/v1/openapi.json has the document",
+                            "path", "docs-installed");
+        return asset_response(Asset{"text/html; charset=utf-8", std::string(kDocsPage)});
+      },
+      Access::open);
+  router.add(
+      "GET", "/docs/{file}",
+      [assets](const Request& request) -> Result<Response> {
+        auto asset = assets->find(request.params.at("file"));
+        if (asset == assets->end())
+          return make_error(Errc::not_found, "no such file of the API reference page", "file", "docs-file");
+        return asset_response(asset->second);
+      },
+      Access::open);
   return found;
 }
 

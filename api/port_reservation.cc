@@ -1,5 +1,6 @@
 #include "api/port_reservation.h"
 
+#include <cpprest/base_uri.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -7,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cpprest/base_uri.h>
 #include <cstring>
 
 namespace xyd::api {
@@ -35,7 +35,8 @@ Result<std::unique_ptr<PortReservation>> PortReservation::reserve_if_any(const s
   const int on = 1;
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 || bind(fd, found->ai_addr, found->ai_addrlen) != 0 ||
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      bind(fd, found->ai_addr, found->ai_addrlen) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
     const std::string why = std::strerror(errno);
     close(fd);
@@ -51,6 +52,8 @@ Result<std::unique_ptr<PortReservation>> PortReservation::reserve_if_any(const s
   return std::unique_ptr<PortReservation>(new PortReservation(fd, port, std::move(named)));
 }
 
-PortReservation::~PortReservation() { close(fd_); }
+PortReservation::~PortReservation() {
+  close(fd_);
+}
 
 }  // namespace xyd::api

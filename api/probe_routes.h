@@ -16,9 +16,9 @@ namespace xyd::api {
 
 // The probes' settings, from serve's flags; copied into the handlers at start.
 struct ProbeSettings {
-  uint64_t ready_max_lag = 1000;            // events a live view may be behind the log and still be ready
-  int retry_after_seconds = 5;              // Retry-After of a 503 from /readyz
-  std::vector<std::string> metrics_allow;   // addresses or CIDR blocks that may scrape, besides loopback
+  uint64_t ready_max_lag = 1000;             // events a live view may be behind the log and still be ready
+  int retry_after_seconds = 5;               // Retry-After of a 503 from /readyz
+  std::vector<std::string> metrics_allow;    // addresses or CIDR blocks that may scrape, besides loopback
   std::vector<std::string> trusted_proxies;  // who the client is behind a proxy (--trusted-proxies)
 };
 

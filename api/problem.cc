@@ -13,23 +13,35 @@ const ProblemPage& page_named(const std::string& kind) {
 
 int http_status(Errc code) {
   switch (code) {
-    case Errc::invalid_argument: return 400;
-    case Errc::not_found: return 404;
-    case Errc::conflict: return 409;
-    case Errc::refused: return 422;
-    case Errc::unauthenticated: return 401;
-    case Errc::forbidden: return 403;
-    case Errc::too_many: return 429;
+    case Errc::invalid_argument:
+      return 400;
+    case Errc::not_found:
+      return 404;
+    case Errc::conflict:
+      return 409;
+    case Errc::refused:
+      return 422;
+    case Errc::unauthenticated:
+      return 401;
+    case Errc::forbidden:
+      return 403;
+    case Errc::too_many:
+      return 429;
     case Errc::unavailable:
-    case Errc::busy: return 503;
-    case Errc::timeout: return 504;
+    case Errc::busy:
+      return 503;
+    case Errc::timeout:
+      return 504;
     case Errc::corrupt:
-    case Errc::fatal: return 500;
+    case Errc::fatal:
+      return 500;
   }
   return 500;
 }
 
-int http_status(const Error& error) { return problem_page(error).status; }
+int http_status(const Error& error) {
+  return problem_page(error).status;
+}
 
 const std::vector<ProblemPage>& problem_pages() {
   static const std::vector<ProblemPage> pages = {
@@ -75,7 +87,8 @@ const std::vector<ProblemPage>& problem_pages() {
       {"corrupt", 500, "Stored data failed verification",
        "Stored data failed an integrity check; the operators have been told through the server log.",
        "Report the error id in `detail` to the platform's operators."},
-      {"internal", 500, "Internal error", "The server failed to answer; the server log has the details under the "
+      {"internal", 500, "Internal error",
+       "The server failed to answer; the server log has the details under the "
        "error id in `detail`.",
        "Retry later; report the error id to the platform's operators if it persists."},
   };
@@ -87,18 +100,29 @@ const ProblemPage& problem_page(const Error& error) {
   if (error.rule == "acceptable-media-type") return page_named("not-acceptable");
   if (error.rule == "max-size" && error.field == "body") return page_named("too-large");
   switch (error.code) {
-    case Errc::invalid_argument: return page_named("invalid-argument");
-    case Errc::not_found: return page_named("not-found");
-    case Errc::conflict: return page_named("conflict");
-    case Errc::refused: return page_named("refused");
-    case Errc::unauthenticated: return page_named("unauthenticated");
-    case Errc::forbidden: return page_named("forbidden");
-    case Errc::too_many: return page_named("too-many");
+    case Errc::invalid_argument:
+      return page_named("invalid-argument");
+    case Errc::not_found:
+      return page_named("not-found");
+    case Errc::conflict:
+      return page_named("conflict");
+    case Errc::refused:
+      return page_named("refused");
+    case Errc::unauthenticated:
+      return page_named("unauthenticated");
+    case Errc::forbidden:
+      return page_named("forbidden");
+    case Errc::too_many:
+      return page_named("too-many");
     case Errc::unavailable:
-    case Errc::busy: return page_named("unavailable");
-    case Errc::timeout: return page_named("timeout");
-    case Errc::corrupt: return page_named("corrupt");
-    case Errc::fatal: return page_named("internal");
+    case Errc::busy:
+      return page_named("unavailable");
+    case Errc::timeout:
+      return page_named("timeout");
+    case Errc::corrupt:
+      return page_named("corrupt");
+    case Errc::fatal:
+      return page_named("internal");
   }
   return page_named("internal");
 }

@@ -2,10 +2,9 @@
 // URIs lead to (GET /problems/{kind}, served by xyd itself). Pure functions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/router.h"
 #include "events/result.h"

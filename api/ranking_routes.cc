@@ -4,8 +4,8 @@
 
 #include "aggregates/reference.h"
 #include "api/access_check.h"
-#include "api/resource_routes.h"
 #include "api/read_routes.h"
+#include "api/resource_routes.h"
 #include "api/table_export.h"
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/dashboard/dashboard_projection.h"
@@ -21,14 +21,17 @@ using projections::runtime::ViewSource;
 namespace dash = projections::dashboard;
 
 const std::vector<std::string> kRegionFigures = {
-    "loan_amount",     "loan_count",     "demand_amount", "demand_count",          "credit_amount",
-    "credit_count",    "accepted_amount", "accepted_count", "docking_amount",      "docking_count",
-    "registered_enterprises", "certified_enterprises", "institutions", "products"};
+    "loan_amount",    "loan_count",    "demand_amount",          "demand_count",
+    "credit_amount",  "credit_count",  "accepted_amount",        "accepted_count",
+    "docking_amount", "docking_count", "registered_enterprises", "certified_enterprises",
+    "institutions",   "products"};
 const std::vector<std::string> kInstitutionFigures = {
     "products",      "products_active", "accepted_count", "accepted_amount",   "credit_count",
     "credit_amount", "loan_count",      "loan_amount",    "in_progress_count", "in_progress_amount"};
 
-Result<size_t> top_of(const Request& request) { return query_count(request, "top", 10, 1000); }
+Result<size_t> top_of(const Request& request) {
+  return query_count(request, "top", 10, 1000);
+}
 
 Result<std::string> period_param(const Request& request) {
   if (request.query.contains("period")) return projections::statistics::check_period(request.query_or("period", ""));
@@ -43,11 +46,13 @@ Result<dash::Counter> counter(const projections::ViewReader& view, const std::st
 
 // The figures of one region from the dashboard view's totals of that region.
 // Stock figures (docking, enterprises, institutions) at the end of the period or at as_of inside it.
-Result<Candidate> region_candidate(const projections::ViewReader& view, const domain::Region& region, const std::string& period,
-                                   const std::string& as_of) {
+Result<Candidate> region_candidate(const projections::ViewReader& view, const domain::Region& region,
+                                   const std::string& period, const std::string& as_of) {
   Candidate c{region.code, region.name, {}, json::object()};
-  for (const auto& [figure, name] : {std::pair{dash::figure::loan, "loan"}, {dash::figure::demand, "demand"},
-                                     {dash::figure::credit, "credit"}, {dash::figure::accepted, "accepted"}}) {
+  for (const auto& [figure, name] : {std::pair{dash::figure::loan, "loan"},
+                                     {dash::figure::demand, "demand"},
+                                     {dash::figure::credit, "credit"},
+                                     {dash::figure::accepted, "accepted"}}) {
     XYD_ASSIGN_OR_RETURN(auto value, counter(view, region.code, period, figure));
     c.figures[std::string(name) + "_amount"] = value.amount;
     c.figures[std::string(name) + "_count"] = value.count;
@@ -68,7 +73,8 @@ Result<Candidate> region_candidate(const projections::ViewReader& view, const do
 }
 
 // Answers the ranking as JSON or as an export of its items.
-Result<Response> answer(const Request& request, json ranking, const std::string& name, const std::vector<std::string>& figures) {
+Result<Response> answer(const Request& request, json ranking, const std::string& name,
+                        const std::vector<std::string>& figures) {
   XYD_ASSIGN_OR_RETURN(const ExportFormat format, export_format(request));
   if (format == ExportFormat::json) {
     Response response;
@@ -100,15 +106,17 @@ Result<Response> regions_route(const ViewSource& runtime, const Weights& weights
                       "scope", "ranking-scope-level");
   const std::vector<domain::Region> children = scope == "CN" ? domain::provinces() : domain::cities_of(scope);
   const std::string as_of = request.query_or("as_of", dash::cst_today());
-  if (!dash::is_date(as_of)) return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
+  if (!dash::is_date(as_of))
+    return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("dashboard"));
   std::vector<Candidate> candidates;
   for (const auto& region : children) {
     XYD_ASSIGN_OR_RETURN(auto candidate, region_candidate(*reader, region, period, as_of));
     candidates.push_back(std::move(candidate));
   }
-  XYD_ASSIGN_OR_RETURN(json ranking, projections::ranking::rank(std::move(candidates), request.query_or("by", "loan_amount"),
-                                                                top, weights, kRegionFigures));
+  XYD_ASSIGN_OR_RETURN(json ranking,
+                       projections::ranking::rank(std::move(candidates), request.query_or("by", "loan_amount"), top,
+                                                  weights, kRegionFigures));
   ranking["scope"] = scope;
   ranking["level"] = scope == "CN" ? "province" : "city";
   ranking["period"] = period;
@@ -125,28 +133,37 @@ Result<Response> institutions_route(const ViewSource& runtime, const Weights& we
   query.type = request.query_or("type", "");
   query.as_of = request.query_or("as_of", "");
   if (!query.type.empty() && !domain::is_institution_type(query.type))
-    return make_error(Errc::invalid_argument, "type " + query.type + " is not an institution type", "type", "institution-type");
+    return make_error(Errc::invalid_argument, "type " + query.type + " is not an institution type", "type",
+                      "institution-type");
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("statistics"));
   XYD_ASSIGN_OR_RETURN(auto statistics, projections::statistics::institution_statistics(*reader, query));
   std::vector<Candidate> candidates;
   for (const auto& s : statistics.rows) {
     if (s.removed) continue;
-    candidates.push_back({s.id, s.name,
-                          {{"products", s.products.count}, {"products_active", s.products_active.count},
-                           {"accepted_count", s.accepted.count}, {"accepted_amount", s.accepted.amount},
-                           {"credit_count", s.credit.count}, {"credit_amount", s.credit.amount},
-                           {"loan_count", s.loans.count}, {"loan_amount", s.loans.amount},
-                           {"in_progress_count", s.docking.count}, {"in_progress_amount", s.docking.amount}},
+    candidates.push_back({s.id,
+                          s.name,
+                          {{"products", s.products.count},
+                           {"products_active", s.products_active.count},
+                           {"accepted_count", s.accepted.count},
+                           {"accepted_amount", s.accepted.amount},
+                           {"credit_count", s.credit.count},
+                           {"credit_amount", s.credit.amount},
+                           {"loan_count", s.loans.count},
+                           {"loan_amount", s.loans.amount},
+                           {"in_progress_count", s.docking.count},
+                           {"in_progress_amount", s.docking.amount}},
                           {{"type", s.type}, {"region", s.region}}});
   }
-  XYD_ASSIGN_OR_RETURN(json ranking, projections::ranking::rank(std::move(candidates), request.query_or("by", "loan_amount"),
-                                                                top, weights, kInstitutionFigures));
+  XYD_ASSIGN_OR_RETURN(json ranking,
+                       projections::ranking::rank(std::move(candidates), request.query_or("by", "loan_amount"), top,
+                                                  weights, kInstitutionFigures));
   ranking["scope"] = query.region;
   ranking["period"] = query.period;
   ranking["as_of"] = statistics.as_of;
   ranking["stock_date"] = statistics.stock_date;
   ranking["type"] = query.type.empty() ? json() : json(query.type);
-  return answer(request, std::move(ranking), "institution-ranking-" + query.region + "-" + query.period, kInstitutionFigures);
+  return answer(request, std::move(ranking), "institution-ranking-" + query.region + "-" + query.period,
+                kInstitutionFigures);
 }
 
 }  // namespace
@@ -155,12 +172,12 @@ void add_ranking_routes(Router& router, const ViewSource& runtime, Weights regio
                         const std::function<Handler(Handler)>& cached) {
   router.add("GET", "/api/v1/rankings/regions",
              region_read("ranking.read", cached([&runtime, weights = std::move(regions)](const Request& request) {
-               return regions_route(runtime, weights, request);
-             })));
+                           return regions_route(runtime, weights, request);
+                         })));
   router.add("GET", "/api/v1/rankings/institutions",
              region_read("ranking.read", cached([&runtime, weights = std::move(institutions)](const Request& request) {
-               return institutions_route(runtime, weights, request);
-             })));
+                           return institutions_route(runtime, weights, request);
+                         })));
 }
 
 }  // namespace xyd::api

@@ -3,13 +3,12 @@
 
 #include <memory>
 
-
 #include "api/access_check.h"
 #include "api/read_cache.h"
 #include "api/table_export.h"
+#include "events/json_input.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/statistics/statistics_query.h"
-#include "events/json_input.h"
 
 namespace xyd::api {
 namespace {
@@ -18,7 +17,8 @@ using nlohmann::json;
 using projections::runtime::ViewSource;
 
 std::vector<json> money_cells(const json& money) {
-  return {events::member_or_null(money, "count"), events::member_or_null(money, "amount_fen"), events::member_or_null(money, "amount_wan")};
+  return {events::member_or_null(money, "count"), events::member_or_null(money, "amount_fen"),
+          events::member_or_null(money, "amount_wan")};
 }
 
 // A fixed list of rows as a table (the dashboard's sections are small: built in full).
@@ -40,21 +40,30 @@ Result<Table> dashboard_table(const json& d, const std::string& which) {
       for (const auto& m : money) head.push_back({f + "_" + m.key, f + " " + m.title});
     return head;
   };
-  const std::string suffix = "-" + d["scope"]["code"].get<std::string>() + "-" + d["period"]["value"].get<std::string>();
+  const std::string suffix =
+      "-" + d["scope"]["code"].get<std::string>() + "-" + d["period"]["value"].get<std::string>();
   std::vector<std::vector<json>> rows;
   if (which == "figures") {
     for (const auto& [name, value] : d["figures"].items()) {
-      if (value.is_number()) rows.push_back({name, value, nullptr, nullptr, nullptr});
-      else if (value.contains("rate")) rows.push_back({name, value["numerator"], nullptr, nullptr, value["rate"]});
+      if (value.is_number())
+        rows.push_back({name, value, nullptr, nullptr, nullptr});
+      else if (value.contains("rate"))
+        rows.push_back({name, value["numerator"], nullptr, nullptr, value["rate"]});
       else if (value.contains("amount_fen")) {
         auto cells = money_cells(value);
         rows.push_back({name, cells[0], cells[1], cells[2], nullptr});
         for (const auto& [rate_name, rate] : value.items())
-          if (rate.is_object() && rate.contains("rate")) rows.push_back({name + "." + rate_name, rate["numerator"], nullptr, nullptr, rate["rate"]});
+          if (rate.is_object() && rate.contains("rate"))
+            rows.push_back({name + "." + rate_name, rate["numerator"], nullptr, nullptr, rate["rate"]});
       }
     }
-    return list_table("dashboard-figures" + suffix, {{"figure", "指标"}, {"value", "数量"}, {"amount_fen", "金额(分)"},
-                                                      {"amount_wan", "金额(万元)"}, {"rate", "比率"}}, std::move(rows));
+    return list_table("dashboard-figures" + suffix,
+                      {{"figure", "指标"},
+                       {"value", "数量"},
+                       {"amount_fen", "金额(分)"},
+                       {"amount_wan", "金额(万元)"},
+                       {"rate", "比率"}},
+                      std::move(rows));
   }
   if (which == "trend") {
     for (const char* level : {"years", "months"})
@@ -64,7 +73,8 @@ Result<Table> dashboard_table(const json& d, const std::string& which) {
           for (auto& c : money_cells(item[f])) row.push_back(c);
         rows.push_back(std::move(row));
       }
-    return list_table("dashboard-trend" + suffix, with_money({{"period", "期间"}}, {"demand", "loans"}), std::move(rows));
+    return list_table("dashboard-trend" + suffix, with_money({{"period", "期间"}}, {"demand", "loans"}),
+                      std::move(rows));
   }
   if (which == "by_region" || which == "by_industry" || which == "by_institution_type") {
     const json& section = which == "by_region" ? d["distribution"]["by_region"]["items"] : d["distribution"][which];
@@ -77,14 +87,20 @@ Result<Table> dashboard_table(const json& d, const std::string& which) {
         for (auto& c : money_cells(item[f])) row.push_back(c);
       rows.push_back(std::move(row));
     }
-    return list_table("dashboard-" + which + suffix, with_money({{"code", "代码"}, {"name", "名称"}}, figures), std::move(rows));
+    return list_table("dashboard-" + which + suffix, with_money({{"code", "代码"}, {"name", "名称"}}, figures),
+                      std::move(rows));
   }
   if (which == "latest_dynamics") {
     for (const auto& item : d["latest_dynamics"]["items"])
-      rows.push_back({item["date"], item["enterprise"], item["amount_fen"], item["amount_wan"], item["application"], item["loan_number"]});
+      rows.push_back({item["date"], item["enterprise"], item["amount_fen"], item["amount_wan"], item["application"],
+                      item["loan_number"]});
     return list_table("dashboard-latest-dynamics" + suffix,
-                      {{"date", "放款日期"}, {"enterprise", "企业"}, {"amount_fen", "金额(分)"}, {"amount_wan", "金额(万元)"},
-                       {"application", "订单"}, {"loan_number", "借据编号"}},
+                      {{"date", "放款日期"},
+                       {"enterprise", "企业"},
+                       {"amount_fen", "金额(分)"},
+                       {"amount_wan", "金额(万元)"},
+                       {"application", "订单"},
+                       {"loan_number", "借据编号"}},
                       std::move(rows));
   }
   return make_error(Errc::invalid_argument,
@@ -110,26 +126,46 @@ Result<Response> dashboard_route(const ViewSource& runtime, const Request& reque
 }
 
 const std::vector<ExportColumn>& statistics_columns() {
-  static const std::vector<ExportColumn> columns = {
-      {"institution", "机构编号"},          {"name", "机构名称"},               {"type", "机构类型"},
-      {"region", "所在地区"},               {"products", "发布产品数"},         {"products_active", "在架产品数"},
-      {"accepted_count", "受理笔数"},       {"accepted_amount_fen", "受理金额(分)"}, {"credit_count", "授信笔数"},
-      {"credit_amount_fen", "授信金额(分)"}, {"loan_count", "放款笔数"},         {"loan_amount_fen", "放款金额(分)"},
-      {"in_progress_count", "正在对接笔数"}, {"in_progress_amount_fen", "正在对接金额(分)"}};
+  static const std::vector<ExportColumn> columns = {{"institution", "机构编号"},
+                                                    {"name", "机构名称"},
+                                                    {"type", "机构类型"},
+                                                    {"region", "所在地区"},
+                                                    {"products", "发布产品数"},
+                                                    {"products_active", "在架产品数"},
+                                                    {"accepted_count", "受理笔数"},
+                                                    {"accepted_amount_fen", "受理金额(分)"},
+                                                    {"credit_count", "授信笔数"},
+                                                    {"credit_amount_fen", "授信金额(分)"},
+                                                    {"loan_count", "放款笔数"},
+                                                    {"loan_amount_fen", "放款金额(分)"},
+                                                    {"in_progress_count", "正在对接笔数"},
+                                                    {"in_progress_amount_fen", "正在对接金额(分)"}};
   return columns;
 }
 
 std::vector<json> statistics_cells(const projections::statistics::InstitutionStatistics& s) {
-  return {s.id,           s.name,          s.type,          s.region,           s.products.count, s.products_active.count,
-          s.accepted.count, s.accepted.amount, s.credit.count, s.credit.amount, s.loans.count, s.loans.amount,
-          s.docking.count, s.docking.amount};
+  return {s.id,
+          s.name,
+          s.type,
+          s.region,
+          s.products.count,
+          s.products_active.count,
+          s.accepted.count,
+          s.accepted.amount,
+          s.credit.count,
+          s.credit.amount,
+          s.loans.count,
+          s.loans.amount,
+          s.docking.count,
+          s.docking.amount};
 }
 
 Result<Response> statistics_route(const ViewSource& runtime, const Request& request) {
   XYD_ASSIGN_OR_RETURN(const ExportFormat format, export_format(request));
   const events::Actor& actor = principal_of(request).actor;
   projections::statistics::StatisticsQuery query;
-  XYD_ASSIGN_OR_RETURN(query.period, projections::statistics::period_of(request.query_or("year", ""), request.query_or("month", "")));
+  XYD_ASSIGN_OR_RETURN(query.period,
+                       projections::statistics::period_of(request.query_or("year", ""), request.query_or("month", "")));
   query.type = request.query_or("type", "");
   query.as_of = request.query_or("as_of", "");
   if (domain::scope_of(actor.role, "statistics.read") == domain::Scope::institution) {
@@ -141,7 +177,8 @@ Result<Response> statistics_route(const ViewSource& runtime, const Request& requ
   }
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("statistics"));
   XYD_ASSIGN_OR_RETURN(auto statistics, projections::statistics::institution_statistics(*reader, query));
-  auto shared = std::make_shared<std::vector<projections::statistics::InstitutionStatistics>>(std::move(statistics.rows));
+  auto shared =
+      std::make_shared<std::vector<projections::statistics::InstitutionStatistics>>(std::move(statistics.rows));
   Table table{"institution-statistics-" + query.period, statistics_columns(), [shared](const RowSink& emit) {
                 for (const auto& s : *shared)
                   if (!emit(statistics_cells(s))) break;
@@ -179,11 +216,11 @@ Status add_read_model_routes(Router& router, const ViewSource& runtime, const st
   };
   const ViewSource& view = runtime;
   router.add("GET", "/api/v1/dashboard", region_read("dashboard.read", cached([&view](const Request& request) {
-    return dashboard_route(view, request);
-  })));
-  router.add("GET", "/api/v1/statistics/institutions", region_read("statistics.read", cached([&view](const Request& request) {
-    return statistics_route(view, request);
-  })));
+                                                       return dashboard_route(view, request);
+                                                     })));
+  router.add("GET", "/api/v1/statistics/institutions",
+             region_read("statistics.read",
+                         cached([&view](const Request& request) { return statistics_route(view, request); })));
   add_ranking_routes(router, view, std::move(regions), std::move(institutions), cached);
   return Status();
 }

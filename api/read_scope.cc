@@ -10,14 +10,16 @@ Result<std::string> read_scope(const Request& request, const std::string& action
   const events::Actor& actor = principal_of(request).actor;
   std::string scope = request.query_or(field, "");
   if (scope.empty()) {
-    if (actor.role == "government_city") scope = domain::city_of(actor.region);
-    else if (actor.role == "government_province") scope = domain::province_of(actor.region);
+    if (actor.role == "government_city")
+      scope = domain::city_of(actor.region);
+    else if (actor.role == "government_province")
+      scope = domain::province_of(actor.region);
     if (scope.empty()) scope = "CN";
   }
   const auto level = domain::level_of(scope);
   if (scope != "CN" && level != domain::RegionLevel::province && level != domain::RegionLevel::city)
-    return make_error(Errc::invalid_argument, field + " " + scope + " is neither CN, a province NN0000 nor a city NNNN00",
-                      field, "read-scope");
+    return make_error(Errc::invalid_argument,
+                      field + " " + scope + " is neither CN, a province NN0000 nor a city NNNN00", field, "read-scope");
   domain::Subject subject;
   subject.region = scope;
   auto allowed = allow(request, action, subject);

@@ -122,8 +122,8 @@ IdFn id_from_body_or_command(std::string prefix) {
   };
 }
 
-void add_create_route(Router& router, ApiServices& services, const Resource& resource, std::string command,
-                      IdFn id_of, ContextFn context) {
+void add_create_route(Router& router, ApiServices& services, const Resource& resource, std::string command, IdFn id_of,
+                      ContextFn context) {
   router.add("POST", "/api/v1/" + resource.plural,
              [&services, resource, command, id_of = std::move(id_of),
               context = std::move(context)](const Request& request) -> Result<Response> {
@@ -159,13 +159,15 @@ void add_read_routes(Router& router, ApiServices& services, const Resource& reso
       decorate(request, item);
       return item;
     };
-  router.add("GET", "/api/v1/" + resource.plural + "/{id}", [&services, resource, view](const Request& request) -> Result<Response> {
-    const std::string id = request.params.at("id");
-    XYD_ASSIGN_OR_RETURN(auto state, readable_state(services, request, resource.type, id, resource.type + ".read"));
-    Response response;
-    response.body = view(request, id, state);
-    return response;
-  });
+  router.add("GET", "/api/v1/" + resource.plural + "/{id}",
+             [&services, resource, view](const Request& request) -> Result<Response> {
+               const std::string id = request.params.at("id");
+               XYD_ASSIGN_OR_RETURN(auto state,
+                                    readable_state(services, request, resource.type, id, resource.type + ".read"));
+               Response response;
+               response.body = view(request, id, state);
+               return response;
+             });
   router.add("GET", "/api/v1/" + resource.plural,
              [&services, resource, filters = std::move(filters), view](const Request& request) {
                return list_page(services, request, resource.type, resource.type + ".read", filters, view);

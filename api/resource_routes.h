@@ -42,13 +42,13 @@ using IdFn = std::function<Result<std::string>(const nlohmann::json& body, const
 IdFn id_from_body_or_command(std::string prefix);
 
 // POST /api/v1/<plural>: runs `command` creating the aggregate (201, Location).
-void add_create_route(Router& router, ApiServices& services, const Resource& resource, std::string command,
-                      IdFn id_of, ContextFn context = nullptr);
+void add_create_route(Router& router, ApiServices& services, const Resource& resource, std::string command, IdFn id_of,
+                      ContextFn context = nullptr);
 
 // Whether an item's data matches the request's query (?region=...); unset query: matches.
 using Filter = std::function<bool(const Request& request, const nlohmann::json& data)>;
-Filter field_equals(std::string query_name, std::string field);      // data[field] == ?query_name
-Filter region_within(std::string query_name, std::string field);     // data[field] starts with ?query_name
+Filter field_equals(std::string query_name, std::string field);   // data[field] == ?query_name
+Filter region_within(std::string query_name, std::string field);  // data[field] starts with ?query_name
 
 // A whole-number query parameter from 1 to `max` (`fallback` when absent): digits only ("5.5",
 // "+5", " 5" are refused), else a 400 naming the parameter and the range.
@@ -57,8 +57,8 @@ Result<size_t> query_count(const Request& request, const std::string& name, size
 Result<size_t> page_limit(const Request& request, size_t fallback = 100, size_t max = 1000);
 
 // How a list shows one item to the caller.
-using ItemView = std::function<nlohmann::json(const Request& request, const std::string& id,
-                                              const domain::AggregateState& state)>;
+using ItemView =
+    std::function<nlohmann::json(const Request& request, const std::string& id, const domain::AggregateState& state)>;
 // One page of the aggregates of `type` that pass every filter and that the caller may `action`
 // (?after= &limit=), each shown by `view`; next_after pages on.
 Result<Response> list_page(ApiServices& services, const Request& request, const std::string& type,

@@ -1,5 +1,4 @@
 #include "api/risk_routes.h"
-#include "ops/telemetry/metrics.h"
 
 #include <algorithm>
 #include <map>
@@ -13,6 +12,7 @@
 #include "api/problem.h"
 #include "api/resource_routes.h"
 #include "events/json_input.h"
+#include "ops/telemetry/metrics.h"
 #include "projections/risk/risk_query.h"
 
 namespace xyd::api {
@@ -26,7 +26,8 @@ constexpr uint64_t kPerMs = 1000000;  // sequences per millisecond (risk_project
 
 Result<uint64_t> sequence_param(const std::string& text, const std::string& field) {
   uint64_t value = 0;
-  if (text.empty() || text.size() > 19) return make_error(Errc::invalid_argument, field + " must be a warning sequence (digits)", field, "sequence");
+  if (text.empty() || text.size() > 19)
+    return make_error(Errc::invalid_argument, field + " must be a warning sequence (digits)", field, "sequence");
   for (char c : text) {
     if (c < '0' || c > '9')
       return make_error(Errc::invalid_argument, field + " must be a warning sequence (digits)", field, "sequence");
@@ -39,8 +40,8 @@ Result<FeedFilter> read_filter(const Request& request) {
   FeedFilter filter{request.query_or("enterprise", ""), request.query_or("kind", ""), request.query_or("severity", "")};
   if (!filter.kind.empty() && filter.kind != "warning" && filter.kind != "change")
     return make_error(Errc::invalid_argument, "kind must be warning or change", "kind", "one-of");
-  if (!filter.severity.empty() && filter.severity != "low" && filter.severity != "medium" && filter.severity != "high" &&
-      filter.severity != "info")
+  if (!filter.severity.empty() && filter.severity != "low" && filter.severity != "medium" &&
+      filter.severity != "high" && filter.severity != "info")
     return make_error(Errc::invalid_argument, "severity must be low, medium, high or info", "severity", "one-of");
   return filter;
 }
@@ -87,7 +88,8 @@ Result<Response> list(const projections::runtime::ViewSource& runtime, const Req
     XYD_ASSIGN_OR_RETURN(after, sequence_param(text, page_cursor_field(request)));
   }
   XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("risk"));
-  XYD_ASSIGN_OR_RETURN(auto viewer, projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));
+  XYD_ASSIGN_OR_RETURN(auto viewer,
+                       projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));
   XYD_ASSIGN_OR_RETURN(auto page, projections::risk::feed_after(*reader, after, limit, &viewer, filter));
   const Viewer scoped{viewer.actor, viewer.scope, {}};
   json items = json::array();
@@ -236,53 +238,55 @@ json risk_marker(const projections::runtime::ViewSource& runtime, const std::str
     const std::string severity = events::string_or(w, "severity");
     if (level == "none" || (level == "low" && severity != "low") || (level == "medium" && severity == "high"))
       level = severity;
-    shown.push_back({{"sequence", w["sequence"]},       {"rule", w["rule"]},
-                     {"rule_set_version", w["rule_set_version"]}, {"severity", w["severity"]},
-                     {"message", w["message"]},         {"subject", w["subject"]},
-                     {"application", w["application"]}, {"raised_at", w["raised_at"]}});
+    shown.push_back({{"sequence", w["sequence"]},
+                     {"rule", w["rule"]},
+                     {"rule_set_version", w["rule_set_version"]},
+                     {"severity", w["severity"]},
+                     {"message", w["message"]},
+                     {"subject", w["subject"]},
+                     {"application", w["application"]},
+                     {"raised_at", w["raised_at"]}});
   }
   return {{"level", level}, {"warnings", shown}};
 }
 
 void add_risk_routes(Router& router, const projections::runtime::ViewSource& runtime, Authenticator authenticate,
                      RiskFeedSettings settings) {
-  router.add("GET", "/api/v1/risk-warnings", feed_guarded([&runtime](const Request& request) {
-               return list(runtime, request);
-             }));
+  router.add("GET", "/api/v1/risk-warnings",
+             feed_guarded([&runtime](const Request& request) { return list(runtime, request); }));
   auto slots = std::make_shared<StreamSlots>(settings.max_streams_per_principal, settings.max_streams);
-  router.add(
-      "GET", "/api/v1/feeds/risk-warnings",
-      feed_guarded([&runtime, authenticate = std::move(authenticate), settings, slots](const Request& request)
-                       -> Result<Response> {
-        if (!negotiate_media_type(request.header("accept"), {"text/event-stream"}))
-          return make_error(Errc::invalid_argument, "this feed is offered as text/event-stream only", "accept",
-                            "acceptable-media-type");
-        XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
-        std::string resume = request.header("last-event-id");
-        const std::string field = resume.empty() ? "last_event_id" : "Last-Event-ID";
-        if (resume.empty()) resume = request.query_or("last_event_id", "");
-        uint64_t start = 0;
-        if (!resume.empty()) {
-          XYD_ASSIGN_OR_RETURN(start, sequence_param(resume, field));
-        } else {
-          // A new subscriber gets what is raised from now on.
-          const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now().time_since_epoch());
-          start = static_cast<uint64_t>(now.count()) * kPerMs;
-        }
-        if (auto reader = runtime.reader("risk"); !reader.ok()) return reader.error();
-        std::string full;
-        auto slot = slots->take(principal_key(principal_of(request)), full);
-        if (!slot) return too_many_streams(request, full, settings.retry_after_seconds);
-        Response response;
-        response.content_type = "text/event-stream";
-        response.headers["Cache-Control"] = "no-cache";
-        response.headers["X-Accel-Buffering"] = "no";
-        response.stream = [&runtime, authenticate, settings, request, start, filter, slot](BodyWriter& out) {
-          stream(runtime, authenticate, settings, request, start, filter, out);
-        };
-        return response;
-      }));
+  router.add("GET", "/api/v1/feeds/risk-warnings",
+             feed_guarded([&runtime, authenticate = std::move(authenticate), settings,
+                           slots](const Request& request) -> Result<Response> {
+               if (!negotiate_media_type(request.header("accept"), {"text/event-stream"}))
+                 return make_error(Errc::invalid_argument, "this feed is offered as text/event-stream only", "accept",
+                                   "acceptable-media-type");
+               XYD_ASSIGN_OR_RETURN(FeedFilter filter, read_filter(request));
+               std::string resume = request.header("last-event-id");
+               const std::string field = resume.empty() ? "last_event_id" : "Last-Event-ID";
+               if (resume.empty()) resume = request.query_or("last_event_id", "");
+               uint64_t start = 0;
+               if (!resume.empty()) {
+                 XYD_ASSIGN_OR_RETURN(start, sequence_param(resume, field));
+               } else {
+                 // A new subscriber gets what is raised from now on.
+                 const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch());
+                 start = static_cast<uint64_t>(now.count()) * kPerMs;
+               }
+               if (auto reader = runtime.reader("risk"); !reader.ok()) return reader.error();
+               std::string full;
+               auto slot = slots->take(principal_key(principal_of(request)), full);
+               if (!slot) return too_many_streams(request, full, settings.retry_after_seconds);
+               Response response;
+               response.content_type = "text/event-stream";
+               response.headers["Cache-Control"] = "no-cache";
+               response.headers["X-Accel-Buffering"] = "no";
+               response.stream = [&runtime, authenticate, settings, request, start, filter, slot](BodyWriter& out) {
+                 stream(runtime, authenticate, settings, request, start, filter, out);
+               };
+               return response;
+             }));
 }
 
 }  // namespace xyd::api

@@ -38,8 +38,8 @@ struct RiskFeedSettings {
 
 // `authenticate` is the server's authenticator (api/authenticator.h): each stream re-runs it on
 // its request's credentials on every loop.
-void add_risk_routes(Router& router, const projections::runtime::ViewSource& runtime,
-                     Authenticator authenticate, RiskFeedSettings settings = {});
+void add_risk_routes(Router& router, const projections::runtime::ViewSource& runtime, Authenticator authenticate,
+                     RiskFeedSettings settings = {});
 
 // The risk marker of an enterprise: {"level": high|medium|low|none, "warnings": [...]}, or null
 // when the risk view is not available yet.

@@ -70,8 +70,7 @@ std::string allow_header(const std::vector<std::string>& methods) {
 Result<Response> Router::dispatch(Request& request) const {
   if (request.method == "OPTIONS") {
     const auto methods = allowed_methods(request.path);
-    if (methods.empty())
-      return make_error(Errc::not_found, "no route for " + request.path, "path", "known-route");
+    if (methods.empty()) return make_error(Errc::not_found, "no route for " + request.path, "path", "known-route");
     Response response;
     response.status = 204;
     response.headers["Allow"] = allow_header(methods);
@@ -123,8 +122,8 @@ Result<const Router::Route*> Router::match(Request& request) const {
   }
   if (path_known)
     return make_error(Errc::invalid_argument,
-                      request.method + " is not allowed on " + request.path + "; allowed: " +
-                          allow_header(allowed_methods(request.path)),
+                      request.method + " is not allowed on " + request.path +
+                          "; allowed: " + allow_header(allowed_methods(request.path)),
                       "method", "allowed-method");
   return make_error(Errc::not_found, "no route for " + request.method + " " + request.path, "path", "known-route");
 }

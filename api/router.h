@@ -8,12 +8,11 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/envelope.h"
 #include "events/result.h"
@@ -37,10 +36,10 @@ struct Request {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;                            // raw body (JSON for most routes)
   std::string client_address;
-  std::optional<Principal> principal;          // set by the router before the handler runs
-  std::string route;                           // the matched route's pattern, set by the router ("" = none)
-  std::string request_id;                      // X-Request-Id (checked) or generated; commands' correlation id
-  std::string traceparent;                     // the W3C traceparent answered (the caller's trace, our span)
+  std::optional<Principal> principal;  // set by the router before the handler runs
+  std::string route;                   // the matched route's pattern, set by the router ("" = none)
+  std::string request_id;              // X-Request-Id (checked) or generated; commands' correlation id
+  std::string traceparent;             // the W3C traceparent answered (the caller's trace, our span)
 
   std::string header(const std::string& lower_case_name) const;
   std::string query_or(const std::string& name, const std::string& fallback) const;

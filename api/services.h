@@ -8,10 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aggregates/processor/command_gateway.h"
 #include "api/credential_store.h"
@@ -22,9 +21,9 @@
 namespace xyd::api {
 
 struct SessionSettings {
-  std::chrono::milliseconds ttl{8 * 3600 * 1000};      // a session's life from login
-  std::chrono::milliseconds code_ttl{5 * 60 * 1000};   // a one-time login code's life
-  std::chrono::milliseconds view_wait{3000};           // how long a command waits for the view
+  std::chrono::milliseconds ttl{8 * 3600 * 1000};     // a session's life from login
+  std::chrono::milliseconds code_ttl{5 * 60 * 1000};  // a one-time login code's life
+  std::chrono::milliseconds view_wait{3000};          // how long a command waits for the view
 };
 
 // The rule sets commands carry in their context (ops/rules/certification.json, screening.json),
@@ -47,11 +46,10 @@ struct ApiServices {
   // Peers whose X-Forwarded-For names the client (IP addresses or CIDR blocks; --trusted-proxies).
   std::vector<std::string> trusted_proxies;
   std::function<int64_t()> now_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
-  RuleSets rules;                             // empty: commands needing one are refused (context-fact)
+  RuleSets rules;                              // empty: commands needing one are refused (context-fact)
   std::shared_ptr<const DataSources> sources;  // null: the registration stand-in (context_facts.h)
   // The risk marker of an enterprise (its current warnings, api/risk_routes.h); null: orders carry none.
   std::function<nlohmann::json(const std::string& enterprise)> risk_marker;

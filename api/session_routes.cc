@@ -1,8 +1,8 @@
 #include "api/session_routes.h"
 
 #include "aggregates/account.h"
-#include "aggregates/identifiers.h"
 #include "aggregates/fields.h"
+#include "aggregates/identifiers.h"
 #include "api/access_check.h"
 #include "api/authenticator.h"
 #include "api/command_handler.h"
@@ -54,8 +54,8 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
     XYD_ASSIGN_OR_RETURN(bool right, services.credentials.consume_login_code(phone, secret, now));
     if (!right) reason = "wrong code";
   } else {
-    XYD_ASSIGN_OR_RETURN(bool right,
-                         services.credentials.verify_password(events::string_or(account->data, "credential_ref"), secret));
+    XYD_ASSIGN_OR_RETURN(
+        bool right, services.credentials.verify_password(events::string_or(account->data, "credential_ref"), secret));
     if (!right) reason = "wrong password";
   }
   if (!reason.empty()) {
@@ -81,9 +81,9 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
     XYD_ASSIGN_OR_RETURN(int64_t asked, domain::required_int(body, "ttl_seconds", 1, INT64_MAX / 1000));
     ttl_ms = std::min(ttl_ms, asked * 1000);
   }
-  XYD_ASSIGN_OR_RETURN(auto opened, services.credentials.open_session(
-                                        id, events::string_or(data, "credential_ref"), ttl_ms, restricted,
-                                        address, with_code ? "otp" : "password", now));
+  XYD_ASSIGN_OR_RETURN(
+      auto opened, services.credentials.open_session(id, events::string_or(data, "credential_ref"), ttl_ms, restricted,
+                                                     address, with_code ? "otp" : "password", now));
   const auto& [token, session] = opened;
   record_attempt(services, request, id, "RecordLogin",
                  {{"method", with_code ? "otp" : "password"}, {"session", session.id}});
@@ -94,8 +94,11 @@ Result<Response> log_in(ApiServices& services, const Request& request) {
                    {"session_id", session.id},
                    {"expires_at", events::rfc3339_from_ms(session.expires_ms)},
                    {"password_change_required", restricted},
-                   {"account", {{"id", id}, {"kind", events::string_or(data, "kind")}, {"region", events::string_or(data, "region")},
-                                {"institution", events::string_or(data, "institution")}}}};
+                   {"account",
+                    {{"id", id},
+                     {"kind", events::string_or(data, "kind")},
+                     {"region", events::string_or(data, "region")},
+                     {"institution", events::string_or(data, "institution")}}}};
   response.headers["Cache-Control"] = "no-store";
   return response;
 }
@@ -146,8 +149,12 @@ Result<Response> send_code(ApiServices& services, const Request& request) {
 Result<Response> current(const Request& request) {
   const auto& p = principal_of(request);
   Response response;
-  response.body = {{"account", p.actor.account}, {"role", p.actor.role},       {"institution", p.actor.institution},
-                   {"region", p.actor.region},   {"kind", p.kind},             {"session_id", p.session_id},
+  response.body = {{"account", p.actor.account},
+                   {"role", p.actor.role},
+                   {"institution", p.actor.institution},
+                   {"region", p.actor.region},
+                   {"kind", p.kind},
+                   {"session_id", p.session_id},
                    {"password_change_required", p.restricted}};
   return response;
 }
@@ -169,8 +176,8 @@ Result<Response> change_password(ApiServices& services, const Request& request) 
   const auto& p = principal_of(request);
   const std::string id = request.params.at("id");
   if (p.kind != "session" || p.actor.account != id)
-    return make_error(Errc::forbidden, "only the account itself changes its password, from one of its sessions",
-                      "id", "own-account");
+    return make_error(Errc::forbidden, "only the account itself changes its password, from one of its sessions", "id",
+                      "own-account");
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
   XYD_ASSIGN_OR_RETURN(std::string current_password, domain::required_string(body, "current_password"));
   XYD_ASSIGN_OR_RETURN(std::string next, domain::required_string(body, "new_password"));
@@ -196,14 +203,18 @@ Result<Response> change_password(ApiServices& services, const Request& request) 
 }  // namespace
 
 void add_session_routes(Router& router, ApiServices& services) {
-  router.add("POST", "/api/v1/sessions", [&services](const Request& r) { return log_in(services, r); }, Access::open);
-  router.add("POST", "/api/v1/sessions/codes", [&services](const Request& r) { return send_code(services, r); },
-             Access::open);
-  router.add("GET", "/api/v1/sessions/current", [](const Request& r) { return current(r); }, Access::password_change);
-  router.add("DELETE", "/api/v1/sessions/current", [&services](const Request& r) { return log_out(services, r); },
-             Access::password_change);
-  router.add("PUT", "/api/v1/accounts/{id}/password",
-             [&services](const Request& r) { return change_password(services, r); }, Access::password_change);
+  router.add(
+      "POST", "/api/v1/sessions", [&services](const Request& r) { return log_in(services, r); }, Access::open);
+  router.add(
+      "POST", "/api/v1/sessions/codes", [&services](const Request& r) { return send_code(services, r); }, Access::open);
+  router.add(
+      "GET", "/api/v1/sessions/current", [](const Request& r) { return current(r); }, Access::password_change);
+  router.add(
+      "DELETE", "/api/v1/sessions/current", [&services](const Request& r) { return log_out(services, r); },
+      Access::password_change);
+  router.add(
+      "PUT", "/api/v1/accounts/{id}/password", [&services](const Request& r) { return change_password(services, r); },
+      Access::password_change);
 }
 
 }  // namespace xyd::api

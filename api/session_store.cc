@@ -15,9 +15,15 @@ namespace {
 
 constexpr std::string_view kTokenPrefix = "xyds_";
 
-std::string token_key(const std::string& token_hash) { return "tok/" + token_hash; }
-std::string session_key(const std::string& session_id) { return "ses/" + session_id; }
-std::string account_prefix(const std::string& account) { return "acs/" + account + std::string(1, '\0'); }
+std::string token_key(const std::string& token_hash) {
+  return "tok/" + token_hash;
+}
+std::string session_key(const std::string& session_id) {
+  return "ses/" + session_id;
+}
+std::string account_prefix(const std::string& account) {
+  return "acs/" + account + std::string(1, '\0');
+}
 
 // A session as stored: the Session and what the store alone needs.
 struct StoredSession {
@@ -80,15 +86,14 @@ Error unauthenticated(std::string message, std::string rule) {
 }  // namespace
 
 Result<std::pair<std::string, Session>> CredentialStore::open_session(const std::string& account,
-                                                                      const std::string& credential_ref,
-                                                                      int64_t ttl_ms, bool restricted,
+                                                                      const std::string& credential_ref, int64_t ttl_ms,
+                                                                      bool restricted,
                                                                       const std::string& client_address,
                                                                       const std::string& method, int64_t now_ms) {
   if (account.empty()) return make_error(Errc::invalid_argument, "a session needs an account", "account", "required");
   if (account.find('\0') != std::string::npos)  // NUL ends the account in index keys
     return make_error(Errc::invalid_argument, "an account id has no NUL character", "account", "no-nul");
-  if (ttl_ms <= 0)
-    return make_error(Errc::invalid_argument, "a session lasts a positive time", "ttl_ms", "positive");
+  if (ttl_ms <= 0) return make_error(Errc::invalid_argument, "a session lasts a positive time", "ttl_ms", "positive");
   if (method != "password" && method != "otp")
     return make_error(Errc::invalid_argument, "a session is opened by \"password\" or \"otp\"", "method", "one-of");
 
@@ -97,8 +102,8 @@ Result<std::pair<std::string, Session>> CredentialStore::open_session(const std:
   std::string token = std::string(kTokenPrefix) + base64url(random);
   sodium_memzero(random.data(), random.size());
   stored.token_hash = sha256_hex(token);
-  stored.session = Session{random_hex(16), account,    credential_ref, now_ms, now_ms + ttl_ms,
-                           restricted,     client_address, method};
+  stored.session =
+      Session{random_hex(16), account, credential_ref, now_ms, now_ms + ttl_ms, restricted, client_address, method};
 
   std::lock_guard lock(impl_->session_mutex);
   rocksdb::WriteBatch batch;
@@ -129,7 +134,8 @@ Result<Session> CredentialStore::find_session(const std::string& token, int64_t 
   // The digest in the record must match too (it always does unless the index was damaged).
   if (!stored || !constant_time_equal(stored->token_hash, token_hash)) return unauthenticated(unknown, "token-unknown");
   if (stored->revoked_ms != 0) return unauthenticated("the session was ended; log in again", "token-revoked");
-  if (stored->session.expires_ms <= now_ms) return unauthenticated("the session has expired; log in again", "token-expired");
+  if (stored->session.expires_ms <= now_ms)
+    return unauthenticated("the session has expired; log in again", "token-expired");
   return std::move(stored->session);
 }
 

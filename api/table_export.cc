@@ -1,15 +1,14 @@
 #include "api/table_export.h"
 
-#include "api/http_negotiation.h"
-
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 
-#include <xlsxwriter.h>
+#include "api/http_negotiation.h"
 
 namespace xyd::api {
 namespace {
@@ -68,8 +67,10 @@ bool write_xlsx(const Table& table, const std::string& path) {
     ++row;
     for (size_t c = 0; c < cells.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
-      if (cells[c].is_number()) worksheet_write_number(sheet, row, col, cells[c].get<double>(), nullptr);
-      else worksheet_write_string(sheet, row, col, cell_text(cells[c]).c_str(), nullptr);
+      if (cells[c].is_number())
+        worksheet_write_number(sheet, row, col, cells[c].get<double>(), nullptr);
+      else
+        worksheet_write_string(sheet, row, col, cell_text(cells[c]).c_str(), nullptr);
     }
     return true;
   });
@@ -128,8 +129,8 @@ Result<ExportFormat> export_format(const Request& request) {
 std::string csv_field(const json& cell) {
   if (cell.is_number_integer() || cell.is_number_unsigned() || cell.is_boolean()) return cell.dump();
   std::string text = cell_text(cell);
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
-                        text[0] == '\r'))
+  if (!text.empty() &&
+      (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r'))
     text.insert(text.begin(), '\'');
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -156,8 +157,10 @@ Response export_table(Table table, ExportFormat format) {
   response.headers["Content-Disposition"] = "attachment; filename=\"" + table.name + (csv ? ".csv\"" : ".xlsx\"");
   auto shared = std::make_shared<Table>(std::move(table));
   response.stream = [shared, csv](BodyWriter& out) {
-    if (csv) stream_csv(*shared, out);
-    else stream_xlsx(*shared, out);
+    if (csv)
+      stream_csv(*shared, out);
+    else
+      stream_xlsx(*shared, out);
   };
   return response;
 }

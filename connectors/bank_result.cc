@@ -11,8 +11,8 @@
 namespace xyd::connectors {
 namespace {
 
-using nlohmann::json;
 using domain::refuse;
+using nlohmann::json;
 
 enum class Kind { text, integer, date };
 // One member of a result type and how it is checked.
@@ -33,27 +33,49 @@ const std::map<std::string, TypeSpec>& types() {
   static const std::map<std::string, TypeSpec> specs = {
       {"credit_granted",
        {"GrantCredit",
-        {{"credit_number", Kind::text}, {"amount", Kind::integer}, {"rate_bp", Kind::integer},
-         {"term_months", Kind::integer}, {"granted_at", Kind::date}, {"valid_until", Kind::date}},
-        "granted_at", "amount"}},
-      {"credit_declined", {"DeclineCredit", {{"reason", Kind::text}, {"declined_at", Kind::date, true}}, "declined_at", ""}},
+        {{"credit_number", Kind::text},
+         {"amount", Kind::integer},
+         {"rate_bp", Kind::integer},
+         {"term_months", Kind::integer},
+         {"granted_at", Kind::date},
+         {"valid_until", Kind::date}},
+        "granted_at",
+        "amount"}},
+      {"credit_declined",
+       {"DeclineCredit", {{"reason", Kind::text}, {"declined_at", Kind::date, true}}, "declined_at", ""}},
       {"loan_disbursed",
        {"DisburseLoan",
-        {{"loan_number", Kind::text}, {"amount", Kind::integer}, {"rate_bp", Kind::integer},
-         {"disbursed_at", Kind::date}, {"maturity", Kind::date}, {"repayment_method", Kind::text}},
-        "disbursed_at", "amount"}},
+        {{"loan_number", Kind::text},
+         {"amount", Kind::integer},
+         {"rate_bp", Kind::integer},
+         {"disbursed_at", Kind::date},
+         {"maturity", Kind::date},
+         {"repayment_method", Kind::text}},
+        "disbursed_at",
+        "amount"}},
       {"repayment_received",
        {"ReceiveRepayment",
-        {{"loan_number", Kind::text}, {"installment", Kind::integer}, {"principal", Kind::integer},
-         {"interest", Kind::integer}, {"penalty", Kind::integer}, {"paid_at", Kind::date}},
-        "paid_at", "principal"}},
+        {{"loan_number", Kind::text},
+         {"installment", Kind::integer},
+         {"principal", Kind::integer},
+         {"interest", Kind::integer},
+         {"penalty", Kind::integer},
+         {"paid_at", Kind::date}},
+        "paid_at",
+        "principal"}},
       {"loan_overdue",
        {"MarkOverdue",
-        {{"loan_number", Kind::text}, {"days_past_due", Kind::integer}, {"overdue_principal", Kind::integer},
+        {{"loan_number", Kind::text},
+         {"days_past_due", Kind::integer},
+         {"overdue_principal", Kind::integer},
          {"as_of", Kind::date}},
-        "as_of", "overdue_principal"}},
+        "as_of",
+        "overdue_principal"}},
       {"loan_written_off",
-       {"WriteOffLoan", {{"loan_number", Kind::text}, {"amount", Kind::integer}, {"as_of", Kind::date}}, "as_of", "amount"}},
+       {"WriteOffLoan",
+        {{"loan_number", Kind::text}, {"amount", Kind::integer}, {"as_of", Kind::date}},
+        "as_of",
+        "amount"}},
   };
   return specs;
 }
@@ -76,16 +98,21 @@ const json* member(const json& body, const std::string& name) {
 Status check_field(const json& body, const FieldSpec& spec) {
   if (spec.optional && !member(body, spec.name)) return Status();
   switch (spec.kind) {
-    case Kind::text: return domain::as_status(domain::required_string(body, spec.name));
-    case Kind::integer: return domain::as_status(domain::required_int(body, spec.name));
-    case Kind::date: return domain::as_status(domain::required_date(body, spec.name));
+    case Kind::text:
+      return domain::as_status(domain::required_string(body, spec.name));
+    case Kind::integer:
+      return domain::as_status(domain::required_int(body, spec.name));
+    case Kind::date:
+      return domain::as_status(domain::required_date(body, spec.name));
   }
   return Status();
 }
 
 }  // namespace
 
-std::string inbound_topic(const std::string& institution) { return "xyd.in." + institution; }
+std::string inbound_topic(const std::string& institution) {
+  return "xyd.in." + institution;
+}
 
 std::string institution_of_topic(std::string_view topic) {
   constexpr std::string_view prefix = "xyd.in.";

@@ -15,8 +15,8 @@ namespace {
 using nlohmann::json;
 using projections::append_part;
 
-const char* const kFigures[] = {"credit_granted",   "credit_declined", "loan_disbursed", "repayment_received",
-                                "loan_overdue",     "loan_written_off", "rejected"};
+const char* const kFigures[] = {"credit_granted", "credit_declined",  "loan_disbursed", "repayment_received",
+                                "loan_overdue",   "loan_written_off", "rejected"};
 
 std::string result_key(const std::string& institution, const std::string& serial) {
   std::string key = "r";
@@ -85,15 +85,16 @@ class BankResultsProjection final : public projections::Projection {
     const int64_t amount = result_amount(type, data);
     const std::string key = result_key(institution, *serial);
     XYD_ASSIGN_OR_RETURN(auto existing, view.get(key));
-    json row = {{"serial", *serial},
-                {"institution", institution},
-                {"outcome", "applied"},
-                {"type", type},
-                {"application", std::string(event.aggregate_id)},
-                {"amount", amount},
-                {"business_date", date},
-                {"event", {{"id", std::string(event.id)}, {"version", event.version}, {"time", std::string(event.time)}}},
-                {"rejections", 0}};
+    json row = {
+        {"serial", *serial},
+        {"institution", institution},
+        {"outcome", "applied"},
+        {"type", type},
+        {"application", std::string(event.aggregate_id)},
+        {"amount", amount},
+        {"business_date", date},
+        {"event", {{"id", std::string(event.id)}, {"version", event.version}, {"time", std::string(event.time)}}},
+        {"rejections", 0}};
     if (existing) row["rejections"] = rejections(*existing);
     view.put(key, row.dump());
     return add_counter(view, counter_key(institution, date, type), amount);
@@ -110,8 +111,10 @@ class BankResultsProjection final : public projections::Projection {
     projections::append_be64(error_key, static_cast<uint64_t>(letter->received_ms));
     append_part(error_key, letter->id);
     view.put(error_key, record.value);
-    json reason = {{"status", letter->status},       {"detail", letter->reason.message},
-                   {"field", letter->reason.field},  {"rule", letter->reason.rule}};
+    json reason = {{"status", letter->status},
+                   {"detail", letter->reason.message},
+                   {"field", letter->reason.field},
+                   {"rule", letter->reason.rule}};
     if (!letter->serial.empty()) {
       const std::string key = result_key(letter->institution, letter->serial);
       XYD_ASSIGN_OR_RETURN(auto existing, view.get(key));
@@ -119,9 +122,14 @@ class BankResultsProjection final : public projections::Projection {
       const bool applied = row.is_object() && row.contains("outcome") && row["outcome"] == "applied";
       const int64_t before = existing ? rejections(*existing) : 0;
       if (!applied) {
-        row = {{"serial", letter->serial}, {"institution", letter->institution}, {"outcome", "rejected"},
-               {"type", letter->type},     {"application", letter->application}, {"amount", letter->amount},
-               {"business_date", letter->business_date}, {"rejections", 0}};
+        row = {{"serial", letter->serial},
+               {"institution", letter->institution},
+               {"outcome", "rejected"},
+               {"type", letter->type},
+               {"application", letter->application},
+               {"amount", letter->amount},
+               {"business_date", letter->business_date},
+               {"rejections", 0}};
         row["reason"] = reason;
         row["dead_letter"] = letter->id;
       }
@@ -156,13 +164,14 @@ Result<std::optional<json>> result_by_serial(const projections::ViewReader& view
   return std::optional<json>(json::parse(*row, nullptr, false));
 }
 
-Result<json> errors_page(const projections::ViewReader& view, const std::string& institution,
-                         const std::string& after, size_t limit) {
+Result<json> errors_page(const projections::ViewReader& view, const std::string& institution, const std::string& after,
+                         size_t limit) {
   const std::string prefix = errors_prefix(institution);
   std::string from = prefix;
   if (!after.empty()) {
     auto decoded = projections::from_hex(after);
-    if (!decoded) return make_error(Errc::invalid_argument, "after is the next_after of a previous page", "after", "cursor");
+    if (!decoded)
+      return make_error(Errc::invalid_argument, "after is the next_after of a previous page", "after", "cursor");
     from = prefix + *decoded + std::string(1, '\0');
   }
   json page = {{"items", json::array()}, {"next_after", nullptr}};

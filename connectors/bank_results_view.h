@@ -8,10 +8,9 @@
 // the queries touch only the view they are given; one applying thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "projections/projection.h"
 

@@ -8,7 +8,8 @@ Result<std::unique_ptr<ConnectorViews>> ConnectorViews::open(log::EventLog& log,
   projections::runtime::RuntimeOptions options;
   options.path = data_dir + "/connector-views";
   options.worker.topic_prefix = "xyd.";
-  XYD_ASSIGN_OR_RETURN(auto runtime, projections::runtime::ProjectionRuntime::open(log, options, {bank_results_spec()}));
+  XYD_ASSIGN_OR_RETURN(auto runtime,
+                       projections::runtime::ProjectionRuntime::open(log, options, {bank_results_spec()}));
   return std::unique_ptr<ConnectorViews>(new ConnectorViews(std::move(runtime)));
 }
 

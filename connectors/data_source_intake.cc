@@ -35,13 +35,17 @@ json call_entry(const json& record, const std::string& channel, int64_t at, cons
 
 }  // namespace
 
-std::string data_source_scope(const std::string& source) { return "data-source/" + source; }
+std::string data_source_scope(const std::string& source) {
+  return "data-source/" + source;
+}
 
 DataSourceIntake::DataSourceIntake(log::EventLog& log, OutboundStore& store, domain::CommandGateway& gateway,
                                    const projections::runtime::StateView& state)
     : log_(log), store_(store), gateway_(gateway), state_(state) {}
 
-DataSourceIntake::~DataSourceIntake() { stop(); }
+DataSourceIntake::~DataSourceIntake() {
+  stop();
+}
 
 Result<DataSourceCommand> DataSourceIntake::prepare(const json& record, const std::string& source) const {
   XYD_ASSIGN_OR_RETURN(auto command, read_data_source_record(record, source, now_ms()));
@@ -96,7 +100,8 @@ Status DataSourceIntake::take(const log::Record& record, OutboundStore::Batch& b
   std::optional<Error> refused;
   json outcome;
   try {
-    Result<DataSourceCommand> command = parsed.ok() ? prepare(*parsed, source) : Result<DataSourceCommand>(parsed.error());
+    Result<DataSourceCommand> command =
+        parsed.ok() ? prepare(*parsed, source) : Result<DataSourceCommand>(parsed.error());
     if (!command.ok()) {
       refused = command.error();
     } else {

@@ -10,9 +10,8 @@
 
 #include <functional>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "aggregates/processor/command_gateway.h"
 #include "connectors/data_source_record.h"

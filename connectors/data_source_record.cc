@@ -15,17 +15,19 @@ using nlohmann::json;
 
 constexpr int64_t kClockSkewMs = 24LL * 3600 * 1000;
 
-bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
 bool is_id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
          c == '.' || c == ':';
 }
 
 Result<json> risk_signal_body(const json& record, const std::string& source, int64_t now_ms) {
-  XYD_ASSIGN_OR_RETURN(std::string type,
-                       domain::required_one_of(record, "signal_type",
-                                               {"judicial", "tax", "abnormal_operation", "administrative_penalty"},
-                                               "signal-type"));
+  XYD_ASSIGN_OR_RETURN(
+      std::string type,
+      domain::required_one_of(record, "signal_type",
+                              {"judicial", "tax", "abnormal_operation", "administrative_penalty"}, "signal-type"));
   XYD_ASSIGN_OR_RETURN(std::string severity,
                        domain::required_one_of(record, "severity", {"low", "medium", "high"}, "severity"));
   XYD_ASSIGN_OR_RETURN(std::string observed_at, domain::required_date_or_instant(record, "observed_at"));
@@ -68,8 +70,7 @@ Result<DataSourceCommand> read_data_source_record(const json& record, const std:
                       "schema", "schema-version");
   XYD_ASSIGN_OR_RETURN(std::string record_id, domain::required_string(record, "record_id"));
   if (record_id.empty() || record_id.size() > 128 || !std::all_of(record_id.begin(), record_id.end(), is_id_char))
-    return make_error(Errc::invalid_argument, "record_id is 1 to 128 of A-Z a-z 0-9 - _ . :", "record_id",
-                      "record-id");
+    return make_error(Errc::invalid_argument, "record_id is 1 to 128 of A-Z a-z 0-9 - _ . :", "record_id", "record-id");
   XYD_ASSIGN_OR_RETURN(std::string uscc, domain::required_string(record, "uscc"));
   XYD_RETURN_IF_ERROR(domain::check_uscc(uscc));
   XYD_ASSIGN_OR_RETURN(std::string kind,

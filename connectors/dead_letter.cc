@@ -92,14 +92,16 @@ json raw_text(std::string_view bytes) {
   return json::parse(dump_text(json(std::string(bytes))), nullptr, false);
 }
 
-std::string dump_text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump_text(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 log::OutRecord to_record(const DeadLetter& letter) {
   log::OutRecord record{std::string(kDeadLetterTopic), letter.institution, dump_text(to_json(letter)), {}, {}};
   // The id names the delivery, so a dead letter recorded again after a crash is the same event.
-  record.headers = events::cloudevent_headers({letter.id.empty() ? events::uuid_v7() : letter.id, "/xyd/" + letter.channel, "xyd.dead-letter.recorded.v1",
-                                               letter.institution, events::rfc3339_from_ms(letter.received_ms),
-                                               "application/json"});
+  record.headers = events::cloudevent_headers(
+      {letter.id.empty() ? events::uuid_v7() : letter.id, "/xyd/" + letter.channel, "xyd.dead-letter.recorded.v1",
+       letter.institution, events::rfc3339_from_ms(letter.received_ms), "application/json"});
   record.headers.push_back({"xyd_dead_letter_id", letter.id});
   record.headers.push_back({"xyd_schema", std::string(kDeadLetterSchema)});
   return record;

@@ -6,9 +6,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "events/event_log.h"
 #include "events/result.h"
@@ -21,14 +20,14 @@ inline constexpr std::string_view kDeadLetterTopic = "xyd.dlq";
 // One dead letter. Plain value.
 struct DeadLetter {
   std::string id;
-  std::string source = "bank-result";  // what kind of input it was
-  std::string channel;                 // "kafka" | "webhook"
-  std::string institution;             // the channel's institution
-  std::string serial, application, type;  // as far as the record said (may be empty)
-  std::string business_date;           // the result's, when it had one ("YYYY-MM-DD")
-  int64_t amount = 0;                  // the result's amount when it had one (fen)
-  Error reason;                        // why: code, message, field, rule
-  int status = 0;                      // the HTTP status of the reason (400, 403, 404, 409, 422)
+  std::string source = "bank-result";                  // what kind of input it was
+  std::string channel;                                 // "kafka" | "webhook"
+  std::string institution;                             // the channel's institution
+  std::string serial, application, type;               // as far as the record said (may be empty)
+  std::string business_date;                           // the result's, when it had one ("YYYY-MM-DD")
+  int64_t amount = 0;                                  // the result's amount when it had one (fen)
+  Error reason;                                        // why: code, message, field, rule
+  int status = 0;                                      // the HTTP status of the reason (400, 403, 404, 409, 422)
   nlohmann::json original = nlohmann::json::object();  // where it came from, and its bytes ("value")
   int64_t received_ms = 0;
 };

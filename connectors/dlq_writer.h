@@ -4,9 +4,8 @@
 // Stateless; any thread (the log is thread-safe).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "events/event_log.h"
 #include "events/result.h"
@@ -18,10 +17,10 @@ inline constexpr const char* kDeadLetterSchemaV1 = "xyd.dead-letter.v1";
 
 // A dead letter as it goes to xyd.dlq and into a dead-letter view.
 struct DeadLetterRecord {
-  std::string id;      // what names the failed input or delivery (a record id, an event id)
-  std::string source;  // "webhook" | "data-source" | ...
-  std::string key;     // the Kafka key: the institution, the data source
-  Error reason;        // code, message, field, rule
+  std::string id;         // what names the failed input or delivery (a record id, an event id)
+  std::string source;     // "webhook" | "data-source" | ...
+  std::string key;        // the Kafka key: the institution, the data source
+  Error reason;           // code, message, field, rule
   nlohmann::json record;  // the original input or message (or its raw text as a string)
   int64_t at_ms = 0;
 };

@@ -13,10 +13,14 @@ using nlohmann::json;
 
 const char* verdict_name(InboundVerdict::Kind kind) {
   switch (kind) {
-    case InboundVerdict::Kind::applied: return "applied";
-    case InboundVerdict::Kind::replayed: return "replayed";
-    case InboundVerdict::Kind::rejected: return "rejected";
-    case InboundVerdict::Kind::retry: return "retry";
+    case InboundVerdict::Kind::applied:
+      return "applied";
+    case InboundVerdict::Kind::replayed:
+      return "replayed";
+    case InboundVerdict::Kind::rejected:
+      return "rejected";
+    case InboundVerdict::Kind::retry:
+      return "retry";
   }
   return "retry";
 }
@@ -67,7 +71,7 @@ void reject(InboundVerdict& verdict, const Inbound& record, const Error& reason)
 // Submits a group; if the gateway throws on it, each command again on its own, and the one
 // that throws is rejected (the others are answered as usual: commands are idempotent).
 std::vector<Result<domain::Outcome>> InboundProcessor::submit(const std::vector<domain::Command>& commands,
-                                                             std::vector<bool>& threw) {
+                                                              std::vector<bool>& threw) {
   threw.assign(commands.size(), false);
   try {
     return gateway_.submit_all(commands);

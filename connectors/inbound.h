@@ -23,10 +23,10 @@ namespace xyd::connectors {
 // One received record.
 // One record as received, on any thread of the channel that took it.
 struct Inbound {
-  std::string channel;          // "kafka" | "webhook"
-  std::string institution;      // whose channel it came on (topic or path)
-  std::string bytes;            // the body as received
-  std::string delivery_id;      // names the delivery: the dead letter's id if it is refused
+  std::string channel;                                 // "kafka" | "webhook"
+  std::string institution;                             // whose channel it came on (topic or path)
+  std::string bytes;                                   // the body as received
+  std::string delivery_id;                             // names the delivery: the dead letter's id if it is refused
   nlohmann::json original = nlohmann::json::object();  // where it came from (topic/partition/offset, webhook id)
   int64_t received_ms = 0;
 };

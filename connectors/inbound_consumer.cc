@@ -1,5 +1,4 @@
 #include "connectors/inbound_consumer.h"
-#include "ops/telemetry/metrics.h"
 
 #include <algorithm>
 #include <iostream>
@@ -7,6 +6,7 @@
 
 #include "connectors/bank_result.h"
 #include "events/resting_offsets.h"
+#include "ops/telemetry/metrics.h"
 
 namespace xyd::connectors {
 
@@ -27,7 +27,9 @@ nlohmann::json InboundStats::to_json() const {
 InboundConsumer::InboundConsumer(log::EventLog& log, domain::CommandGateway& gateway, InboundConsumerOptions options)
     : log_(log), processor_(gateway), options_(std::move(options)) {}
 
-InboundConsumer::~InboundConsumer() { stop(); }
+InboundConsumer::~InboundConsumer() {
+  stop();
+}
 
 void InboundConsumer::start() {
   stopping_ = false;
@@ -84,10 +86,10 @@ Result<InboundConsumer::Decided> InboundConsumer::decide(const std::vector<log::
     item.channel = "kafka";
     item.institution = institution_of_topic(record.topic);
     item.bytes = record.value;
-    item.delivery_id = "kafka:" + record.topic + "/" + std::to_string(record.partition) + "@" +
-                       std::to_string(record.offset);
-    item.original = {{"topic", record.topic}, {"partition", record.partition}, {"offset", record.offset},
-                     {"key", record.key}};
+    item.delivery_id =
+        "kafka:" + record.topic + "/" + std::to_string(record.partition) + "@" + std::to_string(record.offset);
+    item.original = {
+        {"topic", record.topic}, {"partition", record.partition}, {"offset", record.offset}, {"key", record.key}};
     item.received_ms = record.timestamp_ms > 0 ? record.timestamp_ms : now_ms();
     inbound.push_back(std::move(item));
     next[record.tp()] = std::max(next[record.tp()], record.offset + 1);
@@ -116,14 +118,19 @@ Result<InboundConsumer::Decided> InboundConsumer::decide(const std::vector<log::
   decided.counts.received = records.size();
   for (const auto& verdict : verdicts) {
     switch (verdict.kind) {
-      case InboundVerdict::Kind::applied: ++decided.counts.applied; break;
-      case InboundVerdict::Kind::replayed: ++decided.counts.replayed; break;
+      case InboundVerdict::Kind::applied:
+        ++decided.counts.applied;
+        break;
+      case InboundVerdict::Kind::replayed:
+        ++decided.counts.replayed;
+        break;
       case InboundVerdict::Kind::rejected:
         ++decided.counts.rejected;
         decided.letters.push_back(to_record(*verdict.dead_letter));
         telemetry::metrics().dead_letter("bank-result");
         break;
-      case InboundVerdict::Kind::retry: break;
+      case InboundVerdict::Kind::retry:
+        break;
     }
   }
   decided.offsets = log::ConsumedOffsets{subscription.group(), next};
@@ -176,12 +183,15 @@ void InboundConsumer::run() {
           std::lock_guard lock(mutex_);
           if (stats_.first_records_ms == 0)
             stats_.first_records_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::steady_clock::now().time_since_epoch()).count();
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count();
         }
         auto decided = decide(*records, *subscription);
         Status previous = settle();
-        if (!decided.ok()) status = decided.error();
-        else if (!previous.ok()) status = previous;
+        if (!decided.ok())
+          status = decided.error();
+        else if (!previous.ok())
+          status = previous;
         else
           committing = std::async(std::launch::async, [this, d = std::move(*decided)] { return commit(d); });
       } else if (status = settle(); status.ok()) {

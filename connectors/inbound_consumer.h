@@ -28,10 +28,10 @@ namespace xyd::connectors {
 // How the consumer runs; set by its owner before start().
 struct InboundConsumerOptions {
   std::string group = "xyd-bank-inbound";
-  int32_t partitions = 6;                    // of the xyd.in.<institution> topics it creates
-  size_t max_batch = 5000;                   // records per poll
+  int32_t partitions = 6;   // of the xyd.in.<institution> topics it creates
+  size_t max_batch = 5000;  // records per poll
   std::chrono::milliseconds poll_wait{200};
-  std::chrono::milliseconds refresh{3000};   // how often the topic list is refreshed
+  std::chrono::milliseconds refresh{3000};  // how often the topic list is refreshed
   // Only topics starting with this are read (a node may serve some banks; benchmarks, one).
   std::string topic_prefix = "xyd.in.";
   // The onboarded institutions (a topic is created for each); null: only existing topics.

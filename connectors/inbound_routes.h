@@ -22,7 +22,7 @@ namespace xyd::connectors {
 // What the routes use, all owned by `xyd serve` and outliving the router.
 struct InboundRouteDeps {
   api::ApiServices& services;
-  log::EventLog& log;      // where dead letters are kept (xyd.dlq)
+  log::EventLog& log;  // where dead letters are kept (xyd.dlq)
   ConnectorViews& views;
   std::function<nlohmann::json()> consumer_stats;  // null: no Kafka consumer runs here
 };

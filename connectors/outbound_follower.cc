@@ -60,8 +60,11 @@ Status OutboundFollower::handle(const std::vector<log::Record>& records) {
     if (options_.produce_topics) {
       XYD_RETURN_IF_ERROR(ensure_topic(institution));
       // The message is the event as the institution may see it: the event's own attributes.
-      log::OutRecord record{outbound_topic(institution), event->aggregate_id,
-                            message->dump(-1, ' ', false, json::error_handler_t::replace), {}, std::nullopt};
+      log::OutRecord record{outbound_topic(institution),
+                            event->aggregate_id,
+                            message->dump(-1, ' ', false, json::error_handler_t::replace),
+                            {},
+                            std::nullopt};
       record.headers = events::cloudevent_headers(
           {event->id, event->source, event->type, event->aggregate_id, event->time, "application/json"});
       record.headers.push_back({"xyd_schema", kOutboundSchema});

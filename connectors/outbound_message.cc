@@ -49,9 +49,13 @@ std::string event_name(const events::Envelope& event) {
 
 }  // namespace
 
-std::string outbound_topic(const std::string& institution) { return kOutboundTopicPrefix + institution; }
+std::string outbound_topic(const std::string& institution) {
+  return kOutboundTopicPrefix + institution;
+}
 
-bool is_routed(const std::string& event_name) { return allowlist().contains(event_name); }
+bool is_routed(const std::string& event_name) {
+  return allowlist().contains(event_name);
+}
 
 std::string routed_institution(const events::Envelope& submitted) {
   if (submitted.aggregate_type != "application" || event_name(submitted) != "ApplicationSubmitted") return {};

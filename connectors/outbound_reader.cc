@@ -28,7 +28,9 @@ StoredFollower::StoredFollower(log::EventLog& log, OutboundStore& store, std::st
       poll_timeout_(poll_timeout),
       max_batch_(max_batch) {}
 
-StoredFollower::~StoredFollower() { stop(); }
+StoredFollower::~StoredFollower() {
+  stop();
+}
 
 Status StoredFollower::start() {
   partitions_.clear();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+
 #include "events/rocks/rocks_status.h"
 
 namespace xyd::connectors {
@@ -26,10 +27,18 @@ std::string padded(uint64_t value, int width) {
   return buffer;
 }
 
-std::string offsets_prefix(const std::string& follower) { return "o" + kSep + follower + kSep; }
-std::string queue_prefix(const std::string& institution) { return "q" + kSep + institution + kSep; }
-std::string flow_prefix(const std::string& scope) { return "f" + kSep + scope + kSep; }
-std::string dead_prefix(const std::string& scope) { return "d" + kSep + scope + kSep; }
+std::string offsets_prefix(const std::string& follower) {
+  return "o" + kSep + follower + kSep;
+}
+std::string queue_prefix(const std::string& institution) {
+  return "q" + kSep + institution + kSep;
+}
+std::string flow_prefix(const std::string& scope) {
+  return "f" + kSep + scope + kSep;
+}
+std::string dead_prefix(const std::string& scope) {
+  return "d" + kSep + scope + kSep;
+}
 
 Status from_rocks(const rocksdb::Status& status, const std::string& what) {
   return rocks::status_of(status, "outbound store: " + what);
@@ -64,12 +73,16 @@ void OutboundStore::Batch::put_subscription(const std::string& institution, cons
 void OutboundStore::Batch::enqueue(const std::string& institution, uint64_t seq, const json& delivery) {
   batch_->Put(queue_prefix(institution) + padded(seq, 20), delivery.dump());
 }
-void OutboundStore::Batch::replace(const std::string& key, const json& record) { batch_->Put(key, record.dump()); }
-void OutboundStore::Batch::remove(const std::string& key) { batch_->Delete(key); }
+void OutboundStore::Batch::replace(const std::string& key, const json& record) {
+  batch_->Put(key, record.dump());
+}
+void OutboundStore::Batch::remove(const std::string& key) {
+  batch_->Delete(key);
+}
 void OutboundStore::Batch::flow(const std::string& scope, int64_t at_ms, uint64_t seq, const json& entry) {
-  batch_->Put(flow_prefix(scope) + padded(static_cast<uint64_t>(std::max<int64_t>(at_ms, 0)), 15) + kSep +
-                  padded(seq, 20),
-              entry.dump());
+  batch_->Put(
+      flow_prefix(scope) + padded(static_cast<uint64_t>(std::max<int64_t>(at_ms, 0)), 15) + kSep + padded(seq, 20),
+      entry.dump());
 }
 void OutboundStore::Batch::dead_letter(const std::string& scope, uint64_t seq, const json& letter) {
   batch_->Put(dead_prefix(scope) + padded(seq, 20), letter.dump());
@@ -84,17 +97,18 @@ Result<std::unique_ptr<OutboundStore>> OutboundStore::open(const std::string& pa
   std::string stored;
   uint64_t seq = 0;
   if (db->Get(rocksdb::ReadOptions(), "n", &stored).ok()) seq = std::stoull(stored);
-  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  return std::unique_ptr<OutboundStore>(
-      new OutboundStore(std::move(db), std::max(seq, static_cast<uint64_t>(now_us))));
+  const auto now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  return std::unique_ptr<OutboundStore>(new OutboundStore(std::move(db), std::max(seq, static_cast<uint64_t>(now_us))));
 }
 
 OutboundStore::OutboundStore(std::unique_ptr<rocksdb::DB> db, uint64_t seq) : db_(std::move(db)), seq_(seq) {}
 OutboundStore::~OutboundStore() = default;
 
-uint64_t OutboundStore::next_seq() { return ++seq_; }
+uint64_t OutboundStore::next_seq() {
+  return ++seq_;
+}
 
 Status OutboundStore::write(Batch& batch) {
   batch.batch_->Put("n", std::to_string(seq_.load()));

@@ -1,5 +1,4 @@
 #include "connectors/webhook_delivery.h"
-#include "ops/telemetry/metrics.h"
 
 #include <algorithm>
 #include <iostream>
@@ -7,6 +6,7 @@
 #include "connectors/dlq_writer.h"
 #include "events/codec.h"
 #include "events/json_input.h"
+#include "ops/telemetry/metrics.h"
 
 namespace xyd::connectors {
 namespace {
@@ -28,8 +28,8 @@ std::string error_class(const WebhookAnswer& answer) {
 }
 
 // The flow-log entry of one attempt.
-json attempt_entry(const json& message, const std::string& url, const WebhookAnswer& answer, int attempt,
-                   int64_t at_ms, const std::string& outcome) {
+json attempt_entry(const json& message, const std::string& url, const WebhookAnswer& answer, int attempt, int64_t at_ms,
+                   const std::string& outcome) {
   json entry = {{"event_id", events::string_or(message, "event_id")},
                 {"type", events::string_or(message, "type")},
                 {"application", events::string_or(message, "application")},
@@ -50,9 +50,13 @@ json attempt_entry(const json& message, const std::string& url, const WebhookAns
 WebhookDelivery::WebhookDelivery(log::EventLog& log, OutboundStore& store, WebhookOptions options)
     : log_(log), store_(store), options_(std::move(options)), random_(std::random_device()()) {}
 
-WebhookDelivery::~WebhookDelivery() { stop(); }
+WebhookDelivery::~WebhookDelivery() {
+  stop();
+}
 
-void WebhookDelivery::start() { thread_ = std::thread([this] { run(); }); }
+void WebhookDelivery::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void WebhookDelivery::stop() {
   stopping_ = true;
@@ -89,7 +93,8 @@ void WebhookDelivery::run() {
 Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64_t now_ms) {
   XYD_ASSIGN_OR_RETURN(auto subscription, store_.subscription(institution));
   if (!subscription || subscription->value("status", "") != "active") {
-    const std::string why = subscription ? "the subscription is " + subscription->value("status", "") : "no subscription";
+    const std::string why =
+        subscription ? "the subscription is " + subscription->value("status", "") : "no subscription";
     XYD_RETURN_IF_ERROR(dead_letter_all(institution, why, now_ms));
     return false;
   }
@@ -108,7 +113,8 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
   OutboundStore::Batch batch;
   const uint64_t seq = store_.next_seq();
   if (result.status >= 200 && result.status < 300) {
-    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result, attempt, now_ms, "delivered"));
+    batch.flow(webhook_scope(institution), now_ms, seq,
+               attempt_entry(message, url, result, attempt, now_ms, "delivered"));
     batch.remove(item.key);
   } else if (result.status == 410) {
     batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result, attempt, now_ms, "gone"));
@@ -116,19 +122,20 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
     (*subscription)["disabled_reason"] = "the receiver answered 410 Gone";
     (*subscription)["disabled_at"] = events::rfc3339_from_ms(now_ms);
     batch.put_subscription(institution, *subscription);
-    XYD_RETURN_IF_ERROR(dead_letter(batch, institution, item,
-                                    make_error(Errc::refused, "the receiver answered 410 Gone: delivery stopped",
-                                               "url", "gone-stops-delivery"),
-                                    now_ms));
+    XYD_RETURN_IF_ERROR(dead_letter(
+        batch, institution, item,
+        make_error(Errc::refused, "the receiver answered 410 Gone: delivery stopped", "url", "gone-stops-delivery"),
+        now_ms));
   } else if (attempt >= options_.retry.max_attempts) {
-    batch.flow(webhook_scope(institution), now_ms, seq, attempt_entry(message, url, result, attempt, now_ms, "dead_letter"));
-    const std::string why = result.status ? "the receiver answered " + std::to_string(result.status)
-                                          : "no answer (" + result.error + ")";
-    XYD_RETURN_IF_ERROR(dead_letter(batch, institution, item,
-                                    make_error(Errc::unavailable,
-                                               "not delivered after " + std::to_string(attempt) + " attempts; last: " + why,
-                                               "url", "attempt-cap"),
-                                    now_ms));
+    batch.flow(webhook_scope(institution), now_ms, seq,
+               attempt_entry(message, url, result, attempt, now_ms, "dead_letter"));
+    const std::string why =
+        result.status ? "the receiver answered " + std::to_string(result.status) : "no answer (" + result.error + ")";
+    XYD_RETURN_IF_ERROR(dead_letter(
+        batch, institution, item,
+        make_error(Errc::unavailable, "not delivered after " + std::to_string(attempt) + " attempts; last: " + why,
+                   "url", "attempt-cap"),
+        now_ms));
   } else {
     const int64_t wait = backoff_ms(options_.retry, attempt, std::uniform_real_distribution<double>(0, 1)(random_));
     json entry = attempt_entry(message, url, result, attempt, now_ms, "retry");
@@ -146,8 +153,12 @@ Result<bool> WebhookDelivery::deliver_next(const std::string& institution, int64
 
 Status WebhookDelivery::dead_letter(OutboundStore::Batch& batch, const std::string& institution,
                                     const QueuedDelivery& item, const Error& reason, int64_t now_ms) {
-  DeadLetterRecord letter{events::string_or(events::object_or_empty(item.record, "message"), "event_id"), "webhook", institution, reason,
-                          item.record["message"], now_ms};
+  DeadLetterRecord letter{events::string_or(events::object_or_empty(item.record, "message"), "event_id"),
+                          "webhook",
+                          institution,
+                          reason,
+                          item.record["message"],
+                          now_ms};
   XYD_RETURN_IF_ERROR(write_dead_letter(log_, letter));  // before it leaves the queue: nothing is lost
   batch.dead_letter(webhook_scope(institution), store_.next_seq(), to_json(letter));
   batch.remove(item.key);
@@ -159,16 +170,17 @@ Status WebhookDelivery::dead_letter_all(const std::string& institution, const st
   if (items.empty()) return Status();
   OutboundStore::Batch batch;
   for (const auto& item : items)
-    XYD_RETURN_IF_ERROR(dead_letter(batch, institution, item,
-                                    make_error(Errc::refused, "not delivered: " + why, "subscription", "active-subscription"),
-                                    now_ms));
+    XYD_RETURN_IF_ERROR(
+        dead_letter(batch, institution, item,
+                    make_error(Errc::refused, "not delivered: " + why, "subscription", "active-subscription"), now_ms));
   return store_.write(batch);
 }
 
 WebhookAnswer WebhookDelivery::post_signed(const std::string& institution, const std::string& url,
                                            const std::string& event_id, const std::string& body, int64_t now_ms) {
   WebhookAnswer answer;
-  auto secrets = options_.secrets ? options_.secrets(institution) : Result<std::vector<std::string>>(std::vector<std::string>{});
+  auto secrets =
+      options_.secrets ? options_.secrets(institution) : Result<std::vector<std::string>>(std::vector<std::string>{});
   if (!secrets.ok() || secrets->empty()) {
     answer.error = "no-secret";  // the institution has no active webhook secret to sign with
     return answer;

@@ -28,7 +28,9 @@
 namespace xyd::connectors {
 
 // The flow-log and dead-letter scope of an institution's webhook deliveries.
-inline std::string webhook_scope(const std::string& institution) { return "webhook/" + institution; }
+inline std::string webhook_scope(const std::string& institution) {
+  return "webhook/" + institution;
+}
 
 struct WebhookOptions {
   RetryPolicy retry;
@@ -61,7 +63,7 @@ class WebhookDelivery {
                      const Error& reason, int64_t now_ms);
   // One signed POST of `body` to the subscription's URL, after the address check.
   WebhookAnswer post_signed(const std::string& institution, const std::string& url, const std::string& event_id,
-                        const std::string& body, int64_t now_ms);
+                            const std::string& body, int64_t now_ms);
 
   log::EventLog& log_;
   OutboundStore& store_;

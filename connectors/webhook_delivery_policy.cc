@@ -22,9 +22,9 @@ std::string signing_key(const std::string& secret) {
   const std::string encoded = secret.substr(prefix.size());
   if (encoded.empty() || encoded.size() % 4 != 0) return secret;
   std::string key(encoded.size() / 4 * 3 + 1, '\0');
-  const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(key.data()),
-                                      reinterpret_cast<const unsigned char*>(encoded.data()),
-                                      static_cast<int>(encoded.size()));
+  const int decoded =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(key.data()),
+                      reinterpret_cast<const unsigned char*>(encoded.data()), static_cast<int>(encoded.size()));
   if (decoded < 0) return secret;
   size_t padding = 0;
   for (auto it = encoded.rbegin(); it != encoded.rend() && *it == '='; ++it) ++padding;
@@ -49,7 +49,8 @@ std::map<std::string, std::string> webhook_headers(const std::vector<std::string
                                                    int64_t timestamp_s, const std::string& body) {
   std::string signatures;
   for (const auto& secret : secrets)
-    signatures += (signatures.empty() ? "" : " ") + std::string("v1,") + webhook_signature(secret, id, timestamp_s, body);
+    signatures +=
+        (signatures.empty() ? "" : " ") + std::string("v1,") + webhook_signature(secret, id, timestamp_s, body);
   return {{"webhook-id", id}, {"webhook-timestamp", std::to_string(timestamp_s)}, {"webhook-signature", signatures}};
 }
 

@@ -22,9 +22,9 @@ std::map<std::string, std::string> webhook_headers(const std::vector<std::string
                                                    int64_t timestamp_s, const std::string& body);
 
 struct RetryPolicy {
-  int64_t base_delay_ms = 1000;    // the first retry waits up to this
-  int64_t max_delay_ms = 300000;   // no wait is longer
-  int max_attempts = 8;            // after this many failed attempts: dead letter
+  int64_t base_delay_ms = 1000;   // the first retry waits up to this
+  int64_t max_delay_ms = 300000;  // no wait is longer
+  int max_attempts = 8;           // after this many failed attempts: dead letter
 };
 
 // The upper bound of the wait after failed attempt number `attempt` (1, 2, ...):

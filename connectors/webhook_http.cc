@@ -1,5 +1,4 @@
 #include "connectors/webhook_http.h"
-#include "events/numbers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -16,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+
+#include "events/numbers.h"
 
 namespace xyd::connectors {
 namespace {
@@ -200,10 +201,10 @@ std::string lower(std::string text) {
 
 // The final head of an answer (informational 1xx heads skipped), once its bytes are in.
 struct AnswerHead {
-  int status = 0;           // 0: the head is not complete yet
-  bool garbled = false;     // not an HTTP/1.x status line
-  size_t body_start = 0;    // where the body begins in the bytes
-  int64_t length = -1;      // Content-Length, -1 when absent
+  int status = 0;         // 0: the head is not complete yet
+  bool garbled = false;   // not an HTTP/1.x status line
+  size_t body_start = 0;  // where the body begins in the bytes
+  int64_t length = -1;    // Content-Length, -1 when absent
   bool chunked = false;
 };
 

@@ -1,10 +1,11 @@
 #include "connectors/webhook_signature.h"
-#include "events/numbers.h"
 
 #include <sodium.h>
 
 #include <cstring>
 #include <sstream>
+
+#include "events/numbers.h"
 
 namespace xyd::connectors {
 namespace {

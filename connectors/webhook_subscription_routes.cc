@@ -52,16 +52,14 @@ Result<std::string> institution_of(api::ApiServices& services, const Request& re
 
 }  // namespace
 
-Result<Response> flow_log_page(const OutboundStore& store, const Request& request,
-                               const std::string& scope) {
+Result<Response> flow_log_page(const OutboundStore& store, const Request& request, const std::string& scope) {
   XYD_ASSIGN_OR_RETURN(int64_t from, time_query(request, "from"));
   XYD_ASSIGN_OR_RETURN(int64_t to, time_query(request, "to"));
   XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
   return page_response(store.flow_page(scope, from, to, page_cursor(request), limit));
 }
 
-Result<Response> dead_letter_page(const OutboundStore& store, const Request& request,
-                                  const std::string& scope) {
+Result<Response> dead_letter_page(const OutboundStore& store, const Request& request, const std::string& scope) {
   XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
   return page_response(store.dead_letter_page(scope, page_cursor(request), limit));
 }

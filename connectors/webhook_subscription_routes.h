@@ -1,5 +1,5 @@
-// The outbound webhook routes (in connectors/, above the API library, as the inbound routes are): an institution admin subscribes its institution's URL
-// (PUT/GET/DELETE /api/v1/institutions/{id}/webhook), and reads the delivery flow log
+// The outbound webhook routes (in connectors/, above the API library, as the inbound routes are): an institution admin
+// subscribes its institution's URL (PUT/GET/DELETE /api/v1/institutions/{id}/webhook), and reads the delivery flow log
 // (GET /api/v1/connectors/{institution}/deliveries?from&to&limit&cursor) and the deliveries
 // that were dead-lettered (.../deliveries/dead-letters). Built at start-up; handlers run on any
 // request thread.
@@ -15,11 +15,10 @@
 namespace xyd::connectors {
 
 // One page of a flow log of the store (?from &to as RFC 3339 or dates, &limit 1..1000, &cursor).
-Result<api::Response> flow_log_page(const OutboundStore& store, const api::Request& request,
-                               const std::string& scope);
+Result<api::Response> flow_log_page(const OutboundStore& store, const api::Request& request, const std::string& scope);
 // One page of a dead-letter scope (?limit &cursor).
 Result<api::Response> dead_letter_page(const OutboundStore& store, const api::Request& request,
-                                  const std::string& scope);
+                                       const std::string& scope);
 
 // `changed` is called after a subscription changes (wakes the delivery worker). A URL is refused
 // (400 naming `url`) unless its host resolves, and only to public addresses (rule

@@ -1,5 +1,4 @@
 #include "connectors/webhook_target.h"
-#include "events/numbers.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -8,6 +7,8 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
+
+#include "events/numbers.h"
 
 namespace xyd::connectors {
 namespace {
@@ -64,13 +65,14 @@ AddressKind classify_v6(const uint8_t* b) {
   if (std::memcmp(b, zero, 15) == 0 && (b[15] == 0 || b[15] == 1))
     return b[15] == 1 ? AddressKind::loopback : AddressKind::internal;  // ::1, ::
   static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(b, mapped, 12) == 0) return classify_v4(v4_at(b + 12));            // ::ffff:a.b.c.d
+  if (std::memcmp(b, mapped, 12) == 0) return classify_v4(v4_at(b + 12));  // ::ffff:a.b.c.d
   static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
   // Translated forms go through a gateway: only a public IPv4 inside makes them public (never loopback).
   if (std::memcmp(b, nat64, 12) == 0) return public_or_internal(classify_v4(v4_at(b + 12)));  // 64:ff9b::a.b.c.d
   if (b[0] == 0x20 && b[1] == 0x02) return public_or_internal(classify_v4(v4_at(b + 2)));     // 6to4 2002:a.b.c.d::
-  if ((b[0] & 0xe0) != 0x20) return AddressKind::internal;  // outside global unicast 2000::/3: fc00::/7,
-                                                            // fe80::/10, ff00::/8, ::/96 compatible, ...
+  if ((b[0] & 0xe0) != 0x20)
+    return AddressKind::internal;  // outside global unicast 2000::/3: fc00::/7,
+                                   // fe80::/10, ff00::/8, ::/96 compatible, ...
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return AddressKind::internal;  // documentation
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) return AddressKind::internal;        // Teredo
   return AddressKind::public_address;
@@ -127,7 +129,8 @@ Result<WebhookTarget> parse_webhook_url(const std::string& url) {
     return bad_url("(http:// or https://)");
   }
   const size_t authority_end = url.find_first_of("/?#", start);
-  const std::string authority = url.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
+  const std::string authority =
+      url.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
   if (authority.find('@') != std::string::npos) return bad_url("without user name or password");
   std::string port;
   bool has_port = false;
@@ -179,8 +182,10 @@ Result<WebhookTarget> resolve_webhook_target(const std::string& url, bool allow_
                         "url", "public-address");
     sockaddr_storage address{};
     std::memcpy(&address, at->ai_addr, std::min<size_t>(at->ai_addrlen, sizeof address));
-    if (at->ai_family == AF_INET) reinterpret_cast<sockaddr_in*>(&address)->sin_port = port;
-    else reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = port;
+    if (at->ai_family == AF_INET)
+      reinterpret_cast<sockaddr_in*>(&address)->sin_port = port;
+    else
+      reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = port;
     target.addresses.push_back(address);
   }
   if (target.addresses.empty())

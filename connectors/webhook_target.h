@@ -26,10 +26,10 @@ AddressKind classify_address_text(const std::string& text);
 
 struct WebhookTarget {
   bool tls = false;
-  std::string host;          // as in the URL, brackets removed ("bank.example", "2001:db8::1")
-  std::string host_header;   // host[:port] as the Host header carries it
-  uint16_t port = 0;         // as in the URL, or 80 / 443
-  std::string path;          // path and query, at least "/"
+  std::string host;                         // as in the URL, brackets removed ("bank.example", "2001:db8::1")
+  std::string host_header;                  // host[:port] as the Host header carries it
+  uint16_t port = 0;                        // as in the URL, or 80 / 443
+  std::string path;                         // path and query, at least "/"
   std::vector<sockaddr_storage> addresses;  // resolved and checked, in resolver order
 };
 

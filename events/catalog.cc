@@ -38,7 +38,8 @@ const std::vector<Declaration>& declarations() {
       {"account", "LoggedIn", {"client_address"}},
       {"account", "LoginFailed", {"client_address", "reason"}},
       // Enterprise
-      {"enterprise", "EnterpriseRegistered",
+      {"enterprise",
+       "EnterpriseRegistered",
        {"uscc", "name", "legal_representative", "region", "industry", "registered_capital", "scale", "founded_on"}},
       {"enterprise", "CertificationSubmitted", {"method", "agreement_version", "agreement_read_seconds"}},
       {"enterprise", "CertificationRuleEvaluated", {"rule_id", "result", "data_sources"}},
@@ -62,7 +63,8 @@ const std::vector<Declaration>& declarations() {
       {"institution", "ManagerEnabled", {"manager"}},
       {"institution", "ManagerDisabled", {"manager"}},
       // Product
-      {"product", "ProductPublished",
+      {"product",
+       "ProductPublished",
        {"institution", "name", "product_type", "amount_min", "amount_max", "rate_min_bp", "rate_max_bp",
         "term_min_months", "term_max_months", "service_regions", "featured", "admission_rules", "docking_mode"}},
       {"product", "ProductUpdated", {"changes"}},
@@ -75,7 +77,8 @@ const std::vector<Declaration>& declarations() {
       {"demand", "DemandAssigned", {"manager", "by"}},
       {"demand", "DemandClosed", {"reason"}},
       // Application / order
-      {"application", "ApplicationSubmitted",
+      {"application",
+       "ApplicationSubmitted",
        {"enterprise", "product", "institution", "amount", "term_months", "purpose", "region", "industry", "channel"}},
       {"application", "RiskScreened", {"rule_set_version", "rules", "verdict"}},
       {"application", "ManagerAssigned", {"manager", "how"}},
@@ -83,11 +86,16 @@ const std::vector<Declaration>& declarations() {
       {"application", "ApplicationAccepted", {"manager", "comment", "intended_amount"}},
       {"application", "ApplicationTerminated", {"reason", "by"}},
       {"application", "ApplicationWithdrawn", {"by"}},
-      {"application", "CreditGranted", {"credit_number", "amount", "rate_bp", "term_months", "valid_until", "granted_at"}},
+      {"application",
+       "CreditGranted",
+       {"credit_number", "amount", "rate_bp", "term_months", "valid_until", "granted_at"}},
       {"application", "CreditDeclined", {"reason"}},
-      {"application", "LoanDisbursed",
+      {"application",
+       "LoanDisbursed",
        {"loan_number", "amount", "rate_bp", "disbursed_at", "maturity", "repayment_method"}},
-      {"application", "RepaymentReceived", {"loan_number", "installment", "principal", "interest", "penalty", "paid_at"}},
+      {"application",
+       "RepaymentReceived",
+       {"loan_number", "installment", "principal", "interest", "penalty", "paid_at"}},
       {"application", "LoanOverdue", {"loan_number", "days_past_due", "overdue_principal", "as_of"}},
       {"application", "LoanWrittenOff", {"loan_number", "amount", "as_of"}},
       {"application", "LoanSettled", {"loan_number", "settled_at"}},
@@ -112,7 +120,9 @@ const EventCatalog& EventCatalog::standard() {
   return catalog;
 }
 
-void EventCatalog::add(EventType type) { types_.push_back(std::move(type)); }
+void EventCatalog::add(EventType type) {
+  types_.push_back(std::move(type));
+}
 
 const EventType* EventCatalog::by_name(std::string_view name) const {
   for (const auto& t : types_)

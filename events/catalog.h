@@ -21,7 +21,9 @@ inline const std::vector<std::string>& aggregate_types() {
                                                  "product", "demand",     "application"};
   return types;
 }
-inline std::string topic_for(const std::string& aggregate_type) { return "xyd.events." + aggregate_type; }
+inline std::string topic_for(const std::string& aggregate_type) {
+  return "xyd.events." + aggregate_type;
+}
 // Every topic xyd uses: one per aggregate, commands, outcomes and the dead-letter topic.
 inline std::vector<log::TopicSpec> standard_topics(int32_t partitions) {
   std::vector<log::TopicSpec> topics;

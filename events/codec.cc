@@ -52,10 +52,10 @@ Result<Envelope> from_record(const log::Record& record, const EventCatalog& cata
   try {
     return catalog.upcast(std::move(decoded).value());
   } catch (const std::exception& e) {  // an upcaster met data it did not expect
-    return make_error(Errc::corrupt,
-                      "record " + record.tp().to_string() + "@" + std::to_string(record.offset) +
-                          " cannot be upcast: " + e.what(),
-                      "value", "upcast");
+    return make_error(
+        Errc::corrupt,
+        "record " + record.tp().to_string() + "@" + std::to_string(record.offset) + " cannot be upcast: " + e.what(),
+        "value", "upcast");
   }
 }
 
@@ -64,9 +64,9 @@ std::string uuid_v7() {
   (void)ready;
   unsigned char b[16];
   randombytes_buf(b, sizeof b);
-  auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count());
+  auto ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));
   b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
@@ -77,9 +77,9 @@ std::string uuid_v7() {
 }
 
 std::string now_rfc3339() {
-  return rfc3339_from_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count());
+  return rfc3339_from_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 std::string rfc3339_from_ms(int64_t unix_ms) {
@@ -87,8 +87,8 @@ std::string rfc3339_from_ms(int64_t unix_ms) {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char out[96];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
   return out;
 }
 

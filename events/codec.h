@@ -23,7 +23,7 @@ Result<Envelope> decode(std::string_view bytes, const EventCatalog& catalog = Ev
 // the events' ("xyd.application.submitted.v1"; events/README.md lists them per topic).
 struct CloudEventAttributes {
   std::string id;
-  std::string source;   // "/xyd/<node>"
+  std::string source;  // "/xyd/<node>"
   std::string type;
   std::string subject;  // omitted when empty
   std::string time;     // RFC 3339

@@ -12,8 +12,8 @@ using nlohmann::json;
 Status refuse_floats(const json& value, const std::string& path) {
   if (value.is_number_float())
     return make_error(Errc::invalid_argument,
-                      path + " is a floating-point number: events hold integers (fen, basis points) or strings",
-                      path, "no-floating-point");
+                      path + " is a floating-point number: events hold integers (fen, basis points) or strings", path,
+                      "no-floating-point");
   if (value.is_object())
     for (const auto& [key, item] : value.items()) XYD_RETURN_IF_ERROR(refuse_floats(item, path + "." + key));
   if (value.is_array())
@@ -83,8 +83,9 @@ Result<Envelope> envelope_from_json(const json& j) {
   Envelope e;
   XYD_RETURN_IF_ERROR(read_string(j, "specversion", e.specversion));
   if (e.specversion != "1.0")
-    return make_error(Errc::invalid_argument, "specversion must be \"1.0\" (CloudEvents 1.0), not \"" + e.specversion + "\"",
-                      "specversion", "cloudevents-1.0");
+    return make_error(Errc::invalid_argument,
+                      "specversion must be \"1.0\" (CloudEvents 1.0), not \"" + e.specversion + "\"", "specversion",
+                      "cloudevents-1.0");
   XYD_RETURN_IF_ERROR(read_string(j, "id", e.id));
   XYD_RETURN_IF_ERROR(read_string(j, "source", e.source));
   XYD_RETURN_IF_ERROR(read_string(j, "type", e.type));

@@ -32,10 +32,10 @@ Status check_shape(std::string_view bytes, const JsonLimits& limits, const std::
       string_length = 0;
     } else if (c == '[' || c == '{') {
       if (++depth > limits.max_depth)
-        return make_error(Errc::invalid_argument,
-                          what + " nests arrays and objects deeper than " + std::to_string(limits.max_depth) +
-                              " levels",
-                          what, "max-depth");
+        return make_error(
+            Errc::invalid_argument,
+            what + " nests arrays and objects deeper than " + std::to_string(limits.max_depth) + " levels", what,
+            "max-depth");
     } else if (c == ']' || c == '}') {
       --depth;
     }
@@ -47,10 +47,10 @@ Status check_shape(std::string_view bytes, const JsonLimits& limits, const std::
 
 Result<nlohmann::json> parse_json(std::string_view bytes, const JsonLimits& limits, const std::string& what) {
   if (bytes.size() > limits.max_bytes)
-    return make_error(Errc::invalid_argument,
-                      what + " has " + std::to_string(bytes.size()) + " bytes; the limit is " +
-                          std::to_string(limits.max_bytes),
-                      what, "max-size");
+    return make_error(
+        Errc::invalid_argument,
+        what + " has " + std::to_string(bytes.size()) + " bytes; the limit is " + std::to_string(limits.max_bytes),
+        what, "max-size");
   XYD_RETURN_IF_ERROR(check_shape(bytes, limits, what));
   nlohmann::json parsed = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded())

@@ -5,19 +5,18 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 
 namespace xyd::events {
 
 struct JsonLimits {
-  size_t max_bytes = 1 << 20;      // the whole document
-  int max_depth = 32;              // arrays and objects inside one another
-  size_t max_string = 64 * 1024;   // any one string or key, in bytes
+  size_t max_bytes = 1 << 20;     // the whole document
+  int max_depth = 32;             // arrays and objects inside one another
+  size_t max_string = 64 * 1024;  // any one string or key, in bytes
 };
 
 // The limits of a request body or an input record (the defaults above).

@@ -26,9 +26,15 @@ uint32_t murmur2(std::string_view data) {
   }
   const unsigned char* tail = bytes + whole * 4;
   switch (length % 4) {
-    case 3: h ^= uint32_t(tail[2]) << 16; [[fallthrough]];
-    case 2: h ^= uint32_t(tail[1]) << 8; [[fallthrough]];
-    case 1: h ^= uint32_t(tail[0]); h *= m;
+    case 3:
+      h ^= uint32_t(tail[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      h ^= uint32_t(tail[1]) << 8;
+      [[fallthrough]];
+    case 1:
+      h ^= uint32_t(tail[0]);
+      h *= m;
   }
   h ^= h >> 13;
   h *= m;

@@ -6,18 +6,30 @@ namespace xyd {
 
 const char* errc_name(Errc code) {
   switch (code) {
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::not_found: return "not_found";
-    case Errc::conflict: return "conflict";
-    case Errc::refused: return "refused";
-    case Errc::unauthenticated: return "unauthenticated";
-    case Errc::forbidden: return "forbidden";
-    case Errc::too_many: return "too_many";
-    case Errc::unavailable: return "unavailable";
-    case Errc::timeout: return "timeout";
-    case Errc::corrupt: return "corrupt";
-    case Errc::busy: return "busy";
-    case Errc::fatal: return "fatal";
+    case Errc::invalid_argument:
+      return "invalid_argument";
+    case Errc::not_found:
+      return "not_found";
+    case Errc::conflict:
+      return "conflict";
+    case Errc::refused:
+      return "refused";
+    case Errc::unauthenticated:
+      return "unauthenticated";
+    case Errc::forbidden:
+      return "forbidden";
+    case Errc::too_many:
+      return "too_many";
+    case Errc::unavailable:
+      return "unavailable";
+    case Errc::timeout:
+      return "timeout";
+    case Errc::corrupt:
+      return "corrupt";
+    case Errc::busy:
+      return "busy";
+    case Errc::fatal:
+      return "fatal";
   }
   return "unknown";
 }

@@ -12,18 +12,18 @@ namespace xyd {
 
 // What kind of failure an Error is; the API maps these to HTTP statuses.
 enum class Errc {
-  invalid_argument,   // malformed input: names the field and the rule
-  not_found,          // an unknown topic, aggregate, record
-  conflict,           // version conflict, duplicate, in flight
-  refused,            // a business rule refused the command
-  unauthenticated,    // no valid credentials (HTTP 401)
-  forbidden,          // authenticated, but the role or scope does not allow it (HTTP 403)
-  too_many,           // rate limited or locked out for a while (HTTP 429)
-  unavailable,        // the log or a broker cannot be reached now; retrying may help
-  timeout,            // gave up waiting; the operation may still complete
-  corrupt,            // stored data does not decode or verify
-  busy,               // held by another process (a data folder's lock); ask that process, or wait
-  fatal,              // an internal failure that the caller cannot fix
+  invalid_argument,  // malformed input: names the field and the rule
+  not_found,         // an unknown topic, aggregate, record
+  conflict,          // version conflict, duplicate, in flight
+  refused,           // a business rule refused the command
+  unauthenticated,   // no valid credentials (HTTP 401)
+  forbidden,         // authenticated, but the role or scope does not allow it (HTTP 403)
+  too_many,          // rate limited or locked out for a while (HTTP 429)
+  unavailable,       // the log or a broker cannot be reached now; retrying may help
+  timeout,           // gave up waiting; the operation may still complete
+  corrupt,           // stored data does not decode or verify
+  busy,              // held by another process (a data folder's lock); ask that process, or wait
+  fatal,             // an internal failure that the caller cannot fix
 };
 
 const char* errc_name(Errc code);
@@ -57,9 +57,18 @@ class [[nodiscard]] Result {
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { check(); return std::get<0>(state_); }
-  const T& value() const& { check(); return std::get<0>(state_); }
-  T&& value() && { check(); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    check();
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    check();
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(state_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }

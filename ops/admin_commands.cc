@@ -17,12 +17,11 @@ namespace xyd::ops {
 
 int run_admin_create(const CliOptions& options) {
   const std::string phone = options.flag("phone");
-  if (auto valid = domain::check_mobile(phone, "--phone"); !valid.ok())
-    return fail("admin create", valid.error());
+  if (auto valid = domain::check_mobile(phone, "--phone"); !valid.ok()) return fail("admin create", valid.error());
   auto log = log::open_log(options.log_options());
   if (!log.ok()) {
-    std::cerr << "hint: xyd admin create needs the log and the data folder to itself: stop xyd serve on " << options.data_dir
-              << " first" << std::endl;
+    std::cerr << "hint: xyd admin create needs the log and the data folder to itself: stop xyd serve on "
+              << options.data_dir << " first" << std::endl;
     return fail("opening the log", log.error());
   }
   if (auto created = (*log)->create_topics(events::standard_topics(options.partitions)); !created.ok())

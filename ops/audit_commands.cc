@@ -90,10 +90,11 @@ int run_audit_verify(const CliOptions& options) {
   }
   projections::ProgressPrinter printer("audit verify");
   projections::ProgressFigures last;
-  auto report = projections::runtime::audit_chains(**log, audit, [&](const projections::runtime::ChainAuditProgress& p) {
-    last = figures(p.done, p.total, p.rate);
-    printer.update(last);
-  });
+  auto report =
+      projections::runtime::audit_chains(**log, audit, [&](const projections::runtime::ChainAuditProgress& p) {
+        last = figures(p.done, p.total, p.rate);
+        printer.update(last);
+      });
   if (!report.ok()) return fail("audit verify", report.error());
   printer.finish(last, "done");
   return print_report(projections::runtime::report_json(*report));

@@ -39,7 +39,8 @@ Result<std::vector<bank_sim::Work>> work_from_rest(const CliOptions& options, co
                 (cursor.empty() ? "" : "&cursor=" + cursor);
     call.headers["Authorization"] = "ApiKey " + key;
     XYD_ASSIGN_OR_RETURN(auto reply, client.call(call));
-    if (!reply.ok()) return make_error(errc_of_status(reply.status), "listing applications: " + reply.problem.to_string());
+    if (!reply.ok())
+      return make_error(errc_of_status(reply.status), "listing applications: " + reply.problem.to_string());
     for (const auto& item : reply.body.value("items", json::array()))
       work.push_back({item.value("id", ""), item.value("intended_amount", item.value("amount", int64_t{0}))});
     if (!reply.body.contains("next_cursor") || !reply.body["next_cursor"].is_string()) break;
@@ -109,7 +110,8 @@ Status send_kafka(log::EventLog& log, const CliOptions& options, const std::stri
   std::vector<log::OutRecord> batch;
   for (const auto* message : interleaved(plan)) {
     // A duplicate is sent again under the same id, as a bank resending it would.
-    auto attributes = events::new_cloudevent("/xyd/bank-sim/" + institution, "xyd.bank-result.reported.v1", message->key);
+    auto attributes =
+        events::new_cloudevent("/xyd/bank-sim/" + institution, "xyd.bank-result.reported.v1", message->key);
     if (!message->serial.empty()) attributes.id = institution + "/" + message->serial;
     batch.push_back({topic, message->key, message->body, events::cloudevent_headers(attributes), {}});
     if (batch.size() == 2000) {
@@ -135,8 +137,9 @@ Status send_webhooks(const CliOptions& options, const std::string& institution, 
         for (const auto& message : plan.streams[s]) {
           HttpReply reply;
           for (int attempt = 0; attempt < 10; ++attempt) {
-            const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                    std::chrono::system_clock::now().time_since_epoch()).count();
+            const int64_t now =
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                    .count();
             HttpCall call;
             call.method = "POST";
             call.path = "/api/v1/connectors/" + institution + "/results";
@@ -196,8 +199,10 @@ int run_bank_sim(const CliOptions& options) {
     log = std::move(*opened);
   }
   Result<std::vector<bank_sim::Work>> work = std::vector<bank_sim::Work>{};
-  if (from == "outbound") work = work_from_outbound(*log, institution);
-  else work = work_from_rest(options, institution, options.flag("key"));
+  if (from == "outbound")
+    work = work_from_outbound(*log, institution);
+  else
+    work = work_from_rest(options, institution, options.flag("key"));
   if (!work.ok()) return fail("bank-sim: reading the work list", work.error());
   if (*limit > 0 && work->size() > *limit) work->resize(*limit);
   const auto plan = bank_sim::make_sim_plan(*work, sim);

@@ -10,10 +10,10 @@
 namespace xyd::ops::bank_sim {
 namespace {
 
-using nlohmann::json;
 using demo::add_months;
 using demo::date_from_days;
 using demo::days_from_date;
+using nlohmann::json;
 
 // Builds the plan: one seeded RNG, the serial counter and the running totals. One thread.
 class Builder {
@@ -53,8 +53,12 @@ class Builder {
     }
     const int64_t credit = std::max<int64_t>(100, work.amount - uniform(0, work.amount / 4) / 100 * 100);
     valid(stream, app, "credit_granted",
-          {{"credit_number", "CR-" + app}, {"amount", credit}, {"rate_bp", uniform(350, 800)}, {"term_months", 12},
-           {"granted_at", granted_at}, {"valid_until", add_months(granted_at, 12)}});
+          {{"credit_number", "CR-" + app},
+           {"amount", credit},
+           {"rate_bp", uniform(350, 800)},
+           {"term_months", 12},
+           {"granted_at", granted_at},
+           {"valid_until", add_months(granted_at, 12)}});
     ++totals.credit_count;
     totals.credit_amount += credit;
     if (chance(10)) return stream;
@@ -67,8 +71,11 @@ class Builder {
       const std::string loan = "L" + std::to_string(n);
       const std::string disbursed_at = shift(granted_at, uniform(1, 30));
       Message drawdown = valid(stream, app, "loan_disbursed",
-                               {{"loan_number", loan}, {"amount", amount}, {"rate_bp", 450},
-                                {"disbursed_at", disbursed_at}, {"maturity", add_months(disbursed_at, 12)},
+                               {{"loan_number", loan},
+                                {"amount", amount},
+                                {"rate_bp", 450},
+                                {"disbursed_at", disbursed_at},
+                                {"maturity", add_months(disbursed_at, 12)},
                                 {"repayment_method", "equal_principal"}});
       if (!first_drawdown) first_drawdown = drawdown;
       ++totals.disbursed_count;
@@ -85,26 +92,35 @@ class Builder {
     const int64_t path = uniform(1, 100);
     int64_t outstanding = amount;
     std::string day = disbursed_at;
-    const int installments = path <= 25 ? static_cast<int>(uniform(1, 3)) : path <= 75 ? static_cast<int>(uniform(1, 3)) : 0;
+    const int installments = path <= 25   ? static_cast<int>(uniform(1, 3))
+                             : path <= 75 ? static_cast<int>(uniform(1, 3))
+                                          : 0;
     for (int i = 1; i <= installments && outstanding > 0; ++i) {
       const bool clears = path <= 25 && i == installments;
       const int64_t principal = clears ? outstanding : std::min(outstanding - 1, std::max<int64_t>(0, amount / 6));
       if (principal <= 0 && !clears) break;
       day = shift(day, 30);
       valid(stream, app, "repayment_received",
-            {{"loan_number", loan}, {"installment", i}, {"principal", principal}, {"interest", uniform(100, 5000)},
-             {"penalty", 0}, {"paid_at", day}});
+            {{"loan_number", loan},
+             {"installment", i},
+             {"principal", principal},
+             {"interest", uniform(100, 5000)},
+             {"penalty", 0},
+             {"paid_at", day}});
       ++totals.repaid_count;
       totals.repaid_principal += principal;
       outstanding -= principal;
     }
     if (path > 75 && path <= 92 && outstanding > 0) {
       valid(stream, app, "loan_overdue",
-            {{"loan_number", loan}, {"days_past_due", uniform(31, 120)},
-             {"overdue_principal", std::max<int64_t>(1, outstanding / 3)}, {"as_of", shift(day, 60)}});
+            {{"loan_number", loan},
+             {"days_past_due", uniform(31, 120)},
+             {"overdue_principal", std::max<int64_t>(1, outstanding / 3)},
+             {"as_of", shift(day, 60)}});
       ++totals.overdue;
       if (path > 84) {
-        valid(stream, app, "loan_written_off", {{"loan_number", loan}, {"amount", outstanding}, {"as_of", shift(day, 200)}});
+        valid(stream, app, "loan_written_off",
+              {{"loan_number", loan}, {"amount", outstanding}, {"as_of", shift(day, 200)}});
         ++totals.written_off_count;
         totals.written_off_amount += outstanding;
       }
@@ -116,21 +132,44 @@ class Builder {
     ++totals.malformed;
     const std::string s = serial();
     json base = result(app, "loan_disbursed", s,
-                       {{"loan_number", "LX"}, {"amount", 100}, {"rate_bp", 450}, {"disbursed_at", "2025-01-02"},
-                        {"maturity", "2026-01-02"}, {"repayment_method", "bullet"}});
+                       {{"loan_number", "LX"},
+                        {"amount", 100},
+                        {"rate_bp", 450},
+                        {"disbursed_at", "2025-01-02"},
+                        {"maturity", "2026-01-02"},
+                        {"repayment_method", "bullet"}});
     switch (n % 9) {
-      case 0: return {app, "{\"schema\":\"xyd.bank-result.v1\",\"serial\":", s, "malformed"};  // truncated JSON
-      case 1: base["schema"] = "xyd.bank-result.v0"; break;
-      case 2: base.erase("serial"); break;
-      case 3: base["type"] = "loan_forgiven"; break;
-      case 4: base["amount"] = "one hundred"; break;
-      case 5: base["institution"] = "ins-someone-else"; break;
-      case 6: base["application"] = "app-unknown-" + s; break;
-      case 7: base["amount"] = int64_t{1} << 50; break;  // over any credit
+      case 0:
+        return {app, "{\"schema\":\"xyd.bank-result.v1\",\"serial\":", s, "malformed"};  // truncated JSON
+      case 1:
+        base["schema"] = "xyd.bank-result.v0";
+        break;
+      case 2:
+        base.erase("serial");
+        break;
+      case 3:
+        base["type"] = "loan_forgiven";
+        break;
+      case 4:
+        base["amount"] = "one hundred";
+        break;
+      case 5:
+        base["institution"] = "ins-someone-else";
+        break;
+      case 6:
+        base["application"] = "app-unknown-" + s;
+        break;
+      case 7:
+        base["amount"] = int64_t{1} << 50;
+        break;  // over any credit
       default: {
         base = result(app, "repayment_received", s,
-                      {{"loan_number", "L1"}, {"installment", 99}, {"principal", int64_t{1} << 50}, {"interest", 0},
-                       {"penalty", 0}, {"paid_at", "2025-06-01"}});
+                      {{"loan_number", "L1"},
+                       {"installment", 99},
+                       {"principal", int64_t{1} << 50},
+                       {"interest", 0},
+                       {"penalty", 0},
+                       {"paid_at", "2025-06-01"}});
         (void)stream;
       }
     }

@@ -1,11 +1,11 @@
 #include "ops/cli_options.h"
-#include "events/numbers.h"
-
-#include <charconv>
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
+
+#include "events/numbers.h"
 
 namespace xyd::ops {
 namespace {
@@ -80,15 +80,24 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
     } else if (i + 1 < argc && !std::string(argv[i + 1]).starts_with("--")) {
       value = argv[++i];
     }
-    if (name == "data") o.data_dir = value;
-    else if (name == "http") o.http = value;
-    else if (name == "log") o.log_backend = value;
-    else if (name == "brokers") o.brokers = value;
-    else if (name == "partitions") partitions = value;
-    else if (name == "node") o.node = value;
-    else if (name == "webhooks-allow-loopback") webhooks_allow_loopback = value;
-    else if (name == "trusted-proxies") o.trusted_proxies = value;
-    else o.flags[name] = value;
+    if (name == "data")
+      o.data_dir = value;
+    else if (name == "http")
+      o.http = value;
+    else if (name == "log")
+      o.log_backend = value;
+    else if (name == "brokers")
+      o.brokers = value;
+    else if (name == "partitions")
+      partitions = value;
+    else if (name == "node")
+      o.node = value;
+    else if (name == "webhooks-allow-loopback")
+      webhooks_allow_loopback = value;
+    else if (name == "trusted-proxies")
+      o.trusted_proxies = value;
+    else
+      o.flags[name] = value;
   }
   if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;
   if (o.node.empty()) {  // unique per host and port, so two local processes never share a name
@@ -106,8 +115,8 @@ Result<CliOptions> parse_cli(int argc, char** argv, int first) {
                       "webhooks-allow-loopback", "one-of");
   o.webhooks_allow_loopback = webhooks_allow_loopback == "true";
   if (o.log_backend != "embedded" && o.log_backend != "kafka")
-    return make_error(Errc::invalid_argument, "--log (XYD_LOG) must be 'embedded' or 'kafka', not '" + o.log_backend + "'",
-                      "log", "one-of");
+    return make_error(Errc::invalid_argument,
+                      "--log (XYD_LOG) must be 'embedded' or 'kafka', not '" + o.log_backend + "'", "log", "one-of");
   return o;
 }
 

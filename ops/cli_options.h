@@ -12,20 +12,20 @@
 namespace xyd::ops {
 
 struct CliOptions {
-  std::string data_dir = "./data";            // --data, XYD_DATA
+  std::string data_dir = "./data";             // --data, XYD_DATA
   std::string http = "http://127.0.0.1:8080";  // --http, XYD_HTTP
-  std::string log_backend = "embedded";       // --log, XYD_LOG
-  std::string brokers = "127.0.0.1:19092";    // --brokers, XYD_KAFKA_BROKERS
-  int partitions = 6;                         // --partitions, XYD_PARTITIONS
-  std::string node;                           // --node, XYD_NODE (default: host-port)
+  std::string log_backend = "embedded";        // --log, XYD_LOG
+  std::string brokers = "127.0.0.1:19092";     // --brokers, XYD_KAFKA_BROKERS
+  int partitions = 6;                          // --partitions, XYD_PARTITIONS
+  std::string node;                            // --node, XYD_NODE (default: host-port)
   // Lets webhooks reach loopback addresses (tests' local receivers); every other non-public
   // address stays refused. --webhooks-allow-loopback [true|false], XYD_WEBHOOKS_ALLOW_LOOPBACK.
   bool webhooks_allow_loopback = false;
   // Peers (IP addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client;
   // empty: the header never counts.
-  std::string trusted_proxies;                // --trusted-proxies, XYD_TRUSTED_PROXIES
-  std::map<std::string, std::string> flags;   // the command's own flags ("--topic" -> "t")
-  std::vector<std::string> positional;        // words that are not flags
+  std::string trusted_proxies;               // --trusted-proxies, XYD_TRUSTED_PROXIES
+  std::map<std::string, std::string> flags;  // the command's own flags ("--topic" -> "t")
+  std::vector<std::string> positional;       // words that are not flags
 
   // The log as a tool opens it (a transactional id of its own).
   log::LogOptions log_options() const;

@@ -14,8 +14,8 @@
 namespace xyd::ops {
 
 nlohmann::json GroupPosition::to_json() const {
-  return {{"group", group}, {"follows", follows}, {"committed", committed}, {"end", end}, {"lag", lag},
-          {"uncommitted_partitions", uncommitted}};
+  return {{"group", group}, {"follows", follows}, {"committed", committed},
+          {"end", end},     {"lag", lag},         {"uncommitted_partitions", uncommitted}};
 }
 
 namespace {
@@ -61,9 +61,12 @@ Result<std::vector<GroupPosition>> consumer_group_positions(log::EventLog& log) 
   const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> groups = {
       {domain::ProcessorOptions{}.group, "xyd.commands", {"xyd.commands"}},
       {inbound_options.group, "xyd.in.*", inbound},
-      {"xyd-" + std::string(connectors::OutboundFollower::kName), events::topic_for("application"),
+      {"xyd-" + std::string(connectors::OutboundFollower::kName),
+       events::topic_for("application"),
        {events::topic_for("application")}},
-      {"xyd-" + std::string(connectors::DataSourceIntake::kName), connectors::kDataSourceTopic, {connectors::kDataSourceTopic}},
+      {"xyd-" + std::string(connectors::DataSourceIntake::kName),
+       connectors::kDataSourceTopic,
+       {connectors::kDataSourceTopic}},
       {kRiskPublisherGroup, "xyd.events.* (the risk view's)", risk_topics},
   };
   std::vector<GroupPosition> rows;

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/event_log.h"
 
@@ -15,11 +14,11 @@ namespace xyd::ops {
 
 struct GroupPosition {
   std::string group;
-  std::string follows;     // what it reads, for people: "xyd.commands", "xyd.events.*"
-  int64_t committed = 0;   // sum over its partitions of the committed next offsets (0 when none)
-  int64_t end = 0;         // sum of the end offsets (on Kafka they count transaction markers)
-  int64_t lag = 0;         // end - committed
-  int32_t uncommitted = 0; // partitions with no committed offset yet
+  std::string follows;      // what it reads, for people: "xyd.commands", "xyd.events.*"
+  int64_t committed = 0;    // sum over its partitions of the committed next offsets (0 when none)
+  int64_t end = 0;          // sum of the end offsets (on Kafka they count transaction markers)
+  int64_t lag = 0;          // end - committed
+  int32_t uncommitted = 0;  // partitions with no committed offset yet
 
   nlohmann::json to_json() const;
 };

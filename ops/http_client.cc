@@ -23,14 +23,22 @@ std::string Problem::to_string() const {
 
 Errc errc_of_status(int status) {
   switch (status) {
-    case 400: return Errc::invalid_argument;
-    case 401: return Errc::unauthenticated;
-    case 403: return Errc::forbidden;
-    case 404: return Errc::not_found;
-    case 409: return Errc::conflict;
-    case 429: return Errc::too_many;
-    case 503: return Errc::unavailable;
-    default: return status == 422 ? Errc::refused : Errc::fatal;
+    case 400:
+      return Errc::invalid_argument;
+    case 401:
+      return Errc::unauthenticated;
+    case 403:
+      return Errc::forbidden;
+    case 404:
+      return Errc::not_found;
+    case 409:
+      return Errc::conflict;
+    case 429:
+      return Errc::too_many;
+    case 503:
+      return Errc::unavailable;
+    default:
+      return status == 422 ? Errc::refused : Errc::fatal;
   }
 }
 
@@ -46,8 +54,10 @@ Result<HttpReply> HttpClient::call(const HttpCall& call) const {
     if (!call.token.empty()) request.headers().add("Authorization", "Bearer " + call.token);
     if (!call.idempotency_key.empty()) request.headers().add("Idempotency-Key", call.idempotency_key);
     for (const auto& [name, value] : call.headers) request.headers().add(name, value);
-    if (!call.raw_body.empty()) request.set_body(call.raw_body, "application/json");
-    else if (!call.body.is_null()) request.set_body(call.body.dump(), "application/json");
+    if (!call.raw_body.empty())
+      request.set_body(call.raw_body, "application/json");
+    else if (!call.body.is_null())
+      request.set_body(call.body.dump(), "application/json");
     auto response = impl_->client.request(request).get();
     HttpReply reply;
     reply.status = response.status_code();

@@ -8,9 +8,8 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "events/result.h"
 
@@ -29,10 +28,10 @@ struct Problem {
 
 struct HttpReply {
   int status = 0;
-  nlohmann::json body;     // the parsed JSON body (null when there was none or it was not JSON)
-  std::string text;        // the raw body
-  bool replayed = false;   // Idempotency-Replayed: true
-  Problem problem;         // filled when status >= 400
+  nlohmann::json body;    // the parsed JSON body (null when there was none or it was not JSON)
+  std::string text;       // the raw body
+  bool replayed = false;  // Idempotency-Replayed: true
+  Problem problem;        // filled when status >= 400
 
   bool ok() const { return status >= 200 && status < 300; }
 };
@@ -40,11 +39,11 @@ struct HttpReply {
 struct HttpCall {
   std::string method = "GET";
   std::string path;
-  nlohmann::json body = nullptr;  // sent as application/json when not null
-  std::string token;              // "Authorization: Bearer <token>" when not empty
-  std::string idempotency_key;    // "Idempotency-Key" when not empty
+  nlohmann::json body = nullptr;               // sent as application/json when not null
+  std::string token;                           // "Authorization: Bearer <token>" when not empty
+  std::string idempotency_key;                 // "Idempotency-Key" when not empty
   std::map<std::string, std::string> headers;  // any others ("Authorization: ApiKey ...", webhook-*)
-  std::string raw_body;           // sent as is (application/json) when not empty, instead of body
+  std::string raw_body;                        // sent as is (application/json) when not empty, instead of body
 };
 
 class HttpClient {

@@ -17,8 +17,8 @@ nlohmann::json record_json(const log::Record& r) {
   for (const auto& h : r.headers) headers[h.key] = h.value;
   auto parsed = events::parse_json(r.value, events::kRecordLimits, "value");
   nlohmann::json value = parsed.ok() ? std::move(parsed).value() : nlohmann::json(r.value);
-  return {{"topic", r.topic},     {"partition", r.partition}, {"offset", r.offset}, {"timestamp", r.timestamp_ms},
-          {"key", r.key},         {"headers", headers},       {"value", value}};
+  return {{"topic", r.topic}, {"partition", r.partition}, {"offset", r.offset}, {"timestamp", r.timestamp_ms},
+          {"key", r.key},     {"headers", headers},       {"value", value}};
 }
 
 }  // namespace
@@ -26,8 +26,8 @@ nlohmann::json record_json(const log::Record& r) {
 int run_log_tail(const CliOptions& options) {
   const std::string topic = options.flag("topic");
   if (topic.empty())
-    return fail("log tail", make_error(Errc::invalid_argument, "say which topic: --topic xyd.events.account", "topic",
-                                       "required"));
+    return fail("log tail",
+                make_error(Errc::invalid_argument, "say which topic: --topic xyd.events.account", "topic", "required"));
   const bool follow = options.has("follow");
   auto log_options = options.log_options();
   // Read the embedded log beside a running xyd serve (it holds the lock), as of now.

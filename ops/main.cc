@@ -41,45 +41,58 @@ constexpr std::array kCommands = {
                              stderr as JSON lines or text (XYD_LOG_FORMAT, XYD_LOG_LEVEL)
     [--ready-max-lag N]      /readyz answers 503 while a view is more than N events behind (1000)
     [--metrics-allow LIST]   addresses (CIDR blocks) that may scrape /metrics besides loopback
-)", xyd::ops::run_serve},
+)",
+            xyd::ops::run_serve},
     Command{"log tail", R"(  log tail --topic T [--follow]
                              print a topic's records as JSON lines
-)", xyd::ops::run_log_tail},
+)",
+            xyd::ops::run_log_tail},
     Command{"log sample", R"(  log sample [--count N]     append N sample events (development aid)
-)", xyd::ops::run_log_sample},
+)",
+            xyd::ops::run_log_sample},
     Command{"load", R"(  load [--target URL] [--concurrency N] [--seconds S] [--password] [--acked FILE] [--get PATH]
                              register accounts over HTTP as fast as the server takes them (each
                              with the code read from --data's sms.log; serve with --address-limit 0)
                              (or, with --get, hammer one GET route as the reference)
-)", xyd::ops::run_load},
+)",
+            xyd::ops::run_load},
     Command{"version", R"(  version                    print the version, the commit and the build time
-)", xyd::ops::run_version},
+)",
+            xyd::ops::run_version},
     Command{"admin create", R"(  admin create --phone P [--region R] [--name N]
                              create a system admin (the first one: there is no default account);
                              prints a one-time password to change at the first login; stop serve first
-)", xyd::ops::run_admin_create},
+)",
+            xyd::ops::run_admin_create},
     Command{"demo", R"(  demo [--seed S] [--enterprises N] [--concurrency C] [--end-date YYYY-MM-DD]
                              fill a running xyd serve (--http, with its --data folder) with a
                              reproducible dataset through its REST API: institutions, products,
                              enterprises, demands, applications along every lifecycle path;
                              business dates end on --end-date (default today, CST)
-)", xyd::ops::run_demo},
-    Command{"projections", R"(  projections [--json]       list the projections: live version, lag, rule-set version, rebuild
-)", xyd::ops::run_projections},
+)",
+            xyd::ops::run_demo},
+    Command{"projections",
+            R"(  projections [--json]       list the projections: live version, lag, rule-set version, rebuild
+)",
+            xyd::ops::run_projections},
     Command{"rebuild", R"(  rebuild PROJECTION... | --all [--rules DIR]
                              rebuild views beside the live ones (from the start of the log, side
                              by side), with progress; swaps each in when caught up (via xyd serve
                              if it runs)
-)", xyd::ops::run_rebuild},
+)",
+            xyd::ops::run_rebuild},
     Command{"audit verify", R"(  audit verify [--aggregate TYPE/ID]
                              recompute the hash chains from the log; name the first broken link
-)", xyd::ops::run_audit_verify},
-    Command{"bank-sim", R"(  bank-sim --institution I (--key K | --from outbound) [--to kafka|webhook] [--webhook-secret S]
+)",
+            xyd::ops::run_audit_verify},
+    Command{"bank-sim",
+            R"(  bank-sim --institution I (--key K | --from outbound) [--to kafka|webhook] [--webhook-secret S]
            [--seed S] [--duplicates N] [--out-of-order N] [--malformed N] [--limit N]
                              a simulated bank: answers the institution's accepted applications with
                              credit, drawdown, repayment, overdue and write-off results (and injected
                              bad ones) on xyd.in.<institution> or as signed webhooks; prints totals
-)", xyd::ops::run_bank_sim},
+)",
+            xyd::ops::run_bank_sim},
 };
 
 constexpr std::string_view kSharedFlags = R"(
@@ -112,9 +125,8 @@ bool asks_for_help(int argc, char** argv, int first) {
 }
 
 bool is_group(std::string_view word) {
-  return std::any_of(kCommands.begin(), kCommands.end(), [&](const Command& c) {
-    return c.name.starts_with(std::string(word) + " ");
-  });
+  return std::any_of(kCommands.begin(), kCommands.end(),
+                     [&](const Command& c) { return c.name.starts_with(std::string(word) + " "); });
 }
 
 }  // namespace
@@ -153,7 +165,8 @@ int main(int argc, char** argv) {
     name += " " + std::string(argv[2]);
     first = 3;
   }
-  const auto command = std::find_if(kCommands.begin(), kCommands.end(), [&](const Command& c) { return c.name == name; });
+  const auto command =
+      std::find_if(kCommands.begin(), kCommands.end(), [&](const Command& c) { return c.name == name; });
   const bool known = command != kCommands.end() || is_group(name);
   if (known && asks_for_help(argc, argv, first)) {
     print_usage(std::cout, name);

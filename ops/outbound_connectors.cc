@@ -44,9 +44,9 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliO
 }
 
 void add_outbound_routes(api::Router& router, api::ApiServices& services, OutboundConnectors& connectors) {
-  connectors::add_webhook_subscription_routes(router, services, *connectors.store,
-                                              [webhooks = connectors.webhooks.get()] { webhooks->poke(); },
-                                              connectors.webhooks_allow_loopback);
+  connectors::add_webhook_subscription_routes(
+      router, services, *connectors.store, [webhooks = connectors.webhooks.get()] { webhooks->poke(); },
+      connectors.webhooks_allow_loopback);
   connectors::add_data_source_routes(router, services, *connectors.intake, *connectors.store);
 }
 

@@ -6,10 +6,10 @@
 #include <iostream>
 #include <thread>
 
+#include "api/authenticator.h"
 #include "ops/commands.h"
 #include "ops/consumer_groups.h"
 #include "ops/http_client.h"
-#include "api/authenticator.h"
 #include "ops/projection_commands.h"
 #include "projections/progress.h"
 
@@ -29,7 +29,8 @@ ProgressFigures figures_of(const nlohmann::json& version) {
   f.done = version.value("events_done", uint64_t{0});
   f.total = version.value("events_total", uint64_t{0});
   f.rate = static_cast<double>(version.value("rate_per_second", int64_t{0}));
-  if (auto eta = version.find("eta_seconds"); eta != version.end() && eta->is_number()) f.eta_seconds = eta->get<double>();
+  if (auto eta = version.find("eta_seconds"); eta != version.end() && eta->is_number())
+    f.eta_seconds = eta->get<double>();
   return f;
 }
 
@@ -67,16 +68,18 @@ int follow(std::vector<Build>& builds) {
         ++live;
       } else if (building.is_null() || building.value("version", int64_t{0}) != b.version) {
         return fail("rebuild " + b.name, make_error(Errc::conflict, "version " + std::to_string(b.version) +
-                                                                       " is no longer being built (cancelled?) " +
-                                                                       current->value("note", std::string())));
+                                                                        " is no longer being built (cancelled?) " +
+                                                                        current->value("note", std::string())));
       } else {
         f = figures_of(building);
       }
       sum.done += f.done;
       sum.total += f.total;
       sum.rate += f.rate;
-      if (!f.eta_seconds) sum.eta_seconds.reset();
-      else if (sum.eta_seconds) sum.eta_seconds = std::max(*sum.eta_seconds, *f.eta_seconds);
+      if (!f.eta_seconds)
+        sum.eta_seconds.reset();
+      else if (sum.eta_seconds)
+        sum.eta_seconds = std::max(*sum.eta_seconds, *f.eta_seconds);
     }
     if (live == builds.size()) {
       printer.finish(sum, "live");
@@ -106,9 +109,8 @@ int rebuild_remotely(const CliOptions& options, const std::vector<std::string>& 
     }
     std::cerr << "xyd: " << options.http << " builds " << name << " v" << version
               << " beside the live version; it keeps serving" << std::endl;
-    builds.push_back({name, version, [&options, name] {
-                        return call_server(options, "GET", "/api/v1/ops/projections/" + name);
-                      }});
+    builds.push_back(
+        {name, version, [&options, name] { return call_server(options, "GET", "/api/v1/ops/projections/" + name); }});
   }
   return follow(builds);
 }
@@ -126,8 +128,7 @@ void print_table(const nlohmann::json& items) {
       rebuild = "v" + std::to_string(building.value("version", int64_t{0})) + " " + projections::progress_line(f);
     }
     std::printf("%-12s %-6s %-10s %-14s %-12s %s\n", p.value("name", std::string()).c_str(),
-                live.is_null() ? "-" : ("v" + std::to_string(live.value("version", int64_t{0}))).c_str(),
-                rules.c_str(),
+                live.is_null() ? "-" : ("v" + std::to_string(live.value("version", int64_t{0}))).c_str(), rules.c_str(),
                 live.is_null() ? "-" : projections::with_commas(live.value("lag", uint64_t{0})).c_str(),
                 live.is_null() ? "-" : projections::with_commas(live.value("events_done", uint64_t{0})).c_str(),
                 rebuild.c_str());
@@ -139,12 +140,12 @@ void print_table(const nlohmann::json& items) {
 void print_group_table(const std::vector<GroupPosition>& groups) {
   std::printf("\n%-20s %-32s %-14s %-14s %s\n", "consumer group", "follows", "committed", "end", "lag");
   for (const auto& g : groups) {
-    std::printf("%-20s %-32s %-14s %-14s %s%s\n", g.group.c_str(), g.follows.c_str(),
-                projections::with_commas(static_cast<uint64_t>(g.committed)).c_str(),
-                projections::with_commas(static_cast<uint64_t>(g.end)).c_str(),
-                projections::with_commas(static_cast<uint64_t>(g.lag)).c_str(),
-                g.uncommitted > 0 ? (" (" + std::to_string(g.uncommitted) + " partitions never committed)").c_str()
-                                  : "");
+    std::printf(
+        "%-20s %-32s %-14s %-14s %s%s\n", g.group.c_str(), g.follows.c_str(),
+        projections::with_commas(static_cast<uint64_t>(g.committed)).c_str(),
+        projections::with_commas(static_cast<uint64_t>(g.end)).c_str(),
+        projections::with_commas(static_cast<uint64_t>(g.lag)).c_str(),
+        g.uncommitted > 0 ? (" (" + std::to_string(g.uncommitted) + " partitions never committed)").c_str() : "");
   }
 }
 
@@ -163,7 +164,9 @@ projections::runtime::RuntimeOptions runtime_options(const CliOptions& options) 
   return runtime;
 }
 
-bool held_by_another_process(const Error& error) { return error.code == Errc::busy; }
+bool held_by_another_process(const Error& error) {
+  return error.code == Errc::busy;
+}
 
 Result<nlohmann::json> call_server(const CliOptions& options, const std::string& method, const std::string& path,
                                    const nlohmann::json& body) {
@@ -271,8 +274,10 @@ int run_projections(const CliOptions& options) {
     if (runtime.ok()) {
       nlohmann::json items = nlohmann::json::array();
       for (const auto& status : (*runtime)->status()) items.push_back(status.to_json());
-      if (options.has("json")) std::cout << items.dump(2) << std::endl;
-      else print_table(items);
+      if (options.has("json"))
+        std::cout << items.dump(2) << std::endl;
+      else
+        print_table(items);
       return print_groups();
     }
     if (!held_by_another_process(runtime.error())) return fail("projections", runtime.error());
@@ -281,8 +286,10 @@ int run_projections(const CliOptions& options) {
   }
   auto listed = call_server(options, "GET", "/api/v1/ops/projections");
   if (!listed.ok()) return fail("projections", listed.error());
-  if (options.has("json")) std::cout << (*listed)["items"].dump(2) << std::endl;
-  else print_table((*listed)["items"]);
+  if (options.has("json"))
+    std::cout << (*listed)["items"].dump(2) << std::endl;
+  else
+    print_table((*listed)["items"]);
   return print_groups();
 }
 

@@ -24,10 +24,15 @@ constexpr uint64_t kPerMs = 1000000;  // sequences per millisecond (projections/
 
 RiskPublisher::RiskPublisher(log::EventLog& log, const projections::runtime::ProjectionRuntime& runtime,
                              std::string state_path, std::string node, std::chrono::milliseconds late_window)
-    : log_(log), runtime_(runtime), state_path_(std::move(state_path)), node_(std::move(node)),
+    : log_(log),
+      runtime_(runtime),
+      state_path_(std::move(state_path)),
+      node_(std::move(node)),
       window_(static_cast<uint64_t>(late_window.count()) * kPerMs) {}
 
-RiskPublisher::~RiskPublisher() { stop(); }
+RiskPublisher::~RiskPublisher() {
+  stop();
+}
 
 Status RiskPublisher::start(int32_t partitions) {
   XYD_RETURN_IF_ERROR(log_.create_topics({{kRiskWarningsTopic, partitions}}));
@@ -129,7 +134,8 @@ void RiskPublisher::run() {
         published = make_error(Errc::fatal, std::string("publishing a page: ") + e.what());
       }
       if (published.ok()) {
-        if (auto settled = resting_.settle(log_, kRiskPublisherGroup, reflected); !settled.ok()) published = settled.error();
+        if (auto settled = resting_.settle(log_, kRiskPublisherGroup, reflected); !settled.ok())
+          published = settled.error();
       }
       if (!published.ok())
         std::cerr << "xyd: risk publisher: " << published.error().message << " (retrying)" << std::endl;

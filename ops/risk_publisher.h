@@ -48,8 +48,8 @@ class RiskPublisher {
   std::string state_path_;
   std::string node_;
   uint64_t window_;
-  uint64_t cursor_ = 0;       // the greatest sequence published
-  std::set<uint64_t> sent_;   // sequences published within the window below the cursor
+  uint64_t cursor_ = 0;          // the greatest sequence published
+  std::set<uint64_t> sent_;      // sequences published within the window below the cursor
   log::RestingOffsets resting_;  // the publisher thread's
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -6,41 +6,41 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <memory>
 #include <iostream>
+#include <memory>
 
 #include "aggregates/processor/write_side.h"
 #include "api/account_routes.h"
+#include "api/api_server.h"
 #include "api/application_routes.h"  // financing lifecycle
+#include "api/audit_routes.h"        // read side
+#include "api/authenticator.h"
 #include "api/context_facts.h"
 #include "api/demand_routes.h"
 #include "api/enterprise_routes.h"
 #include "api/institution_routes.h"
-#include "api/product_routes.h"
-#include "api/authenticator.h"
 #include "api/machine_key_routes.h"
-#include "api/session_routes.h"
-#include "api/processor_routes.h"
+#include "api/openapi_routes.h"  // the OpenAPI document and /docs
+#include "api/probe_routes.h"    // metrics, probes, logs
 #include "api/problem_routes.h"
-#include "api/api_server.h"
-#include "api/audit_routes.h"       // read side
+#include "api/processor_routes.h"
+#include "api/product_routes.h"
 #include "api/projection_routes.h"  // read side
 #include "api/read_routes.h"        // dashboards, statistics, rankings, exports
-#include "events/catalog.h"
+#include "api/risk_routes.h"        // risk-warning feeds
+#include "api/session_routes.h"
+#include "api/telemetry_observer.h"       // metrics, probes, logs
 #include "connectors/connector_views.h"   // bank connectors, inbound
 #include "connectors/inbound_consumer.h"  // bank connectors, inbound
 #include "connectors/inbound_routes.h"    // bank connectors, inbound
+#include "events/catalog.h"
+#include "ops/build_info.h"
 #include "ops/commands.h"
 #include "ops/data_folder.h"
 #include "ops/outbound_connectors.h"  // outbound connectors, data sources
 #include "ops/projection_commands.h"  // read side
-#include "ops/build_info.h"
-#include "api/risk_routes.h"     // risk-warning feeds
-#include "api/openapi_routes.h"  // the OpenAPI document and /docs
-#include "ops/risk_publisher.h"  // risk-warning feeds
-#include "api/probe_routes.h"        // metrics, probes, logs
-#include "api/telemetry_observer.h"  // metrics, probes, logs
-#include "ops/serve_telemetry.h"     // metrics, probes, logs
+#include "ops/risk_publisher.h"       // risk-warning feeds
+#include "ops/serve_telemetry.h"      // metrics, probes, logs
 
 namespace xyd::ops {
 namespace {
@@ -113,7 +113,8 @@ int run_serve(const CliOptions& options) {
   // HTTP server (destroyed in reverse order), before the log.
   auto projection_runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
   if (!projection_runtime.ok()) return fail("opening the projection store", projection_runtime.error());
-  if (auto running = (*projection_runtime)->start(); !running.ok()) return fail("starting the projections", running.error());
+  if (auto running = (*projection_runtime)->start(); !running.ok())
+    return fail("starting the projections", running.error());
   projections::runtime::ChainAuditJob chain_audit(**log);
   auto projection_metrics = add_projection_metrics(**projection_runtime);  // /metrics: lag, rebuilds, sizes
   auto store_size_metrics = add_store_size_metrics(options.data_dir);
@@ -153,7 +154,8 @@ int run_serve(const CliOptions& options) {
   api::Router router;
   api::Authenticator authenticator = api::make_authenticator(services);
   router.set_authenticator(authenticator);
-  api::add_health_routes(router, **log, {build_info().version, build_info().commit, build_info().build_time, options.node});
+  api::add_health_routes(router, **log,
+                         {build_info().version, build_info().commit, build_info().build_time, options.node});
   api::add_problem_routes(router);
   api::add_account_routes(router, services);
   api::add_session_routes(router, services);
@@ -166,7 +168,8 @@ int run_serve(const CliOptions& options) {
   api::add_processor_routes(router, (*write_side)->processor(), options.node);
   api::add_audit_routes(router, **projection_runtime, chain_audit);
   api::add_projection_routes(router, **projection_runtime);
-  if (auto read = api::add_read_model_routes(router, **projection_runtime, runtime_options(options).rules_dir); !read.ok())
+  if (auto read = api::add_read_model_routes(router, **projection_runtime, runtime_options(options).rules_dir);
+      !read.ok())
     return fail("loading the ranking rule set", read.error());
   api::RiskFeedSettings risk_feed;  // risk-warning feeds
   risk_feed.heartbeat = std::chrono::seconds(*heartbeat_seconds);
@@ -176,8 +179,8 @@ int run_serve(const CliOptions& options) {
   // Risk-warning feeds: on Kafka, every warning also goes to the output topic.
   std::unique_ptr<RiskPublisher> risk_publisher;
   if ((*log)->backend() == "kafka") {
-    risk_publisher = std::make_unique<RiskPublisher>(**log, **projection_runtime, options.data_dir + "/risk-publisher.json",
-                                                     options.node);
+    risk_publisher = std::make_unique<RiskPublisher>(**log, **projection_runtime,
+                                                     options.data_dir + "/risk-publisher.json", options.node);
     if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
       return fail("starting the risk-warning publisher", publishing.error());
   }
@@ -185,7 +188,8 @@ int run_serve(const CliOptions& options) {
   // --bank-inbound (one member of the group xyd-bank-inbound per process that sets it).
   auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
   if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
-  if (auto running = (*connector_views)->start(); !running.ok()) return fail("starting the connector views", running.error());
+  if (auto running = (*connector_views)->start(); !running.ok())
+    return fail("starting the connector views", running.error());
   std::unique_ptr<log::EventLog> inbound_log_owner;  // when the backend needs one; outlives the consumer below
   std::unique_ptr<connectors::InboundConsumer> inbound;
   if (options.has("bank-inbound") && options.flag("bank-inbound") != "false") {
@@ -214,7 +218,8 @@ int run_serve(const CliOptions& options) {
                                             return stats;
                                           }});
   add_outbound_routes(router, services, **outbound);
-  (void)api::add_openapi_routes(router, options.flag("docs-ui", XYD_DOCS_UI_DIR));  // warns when the renderer is missing
+  (void)api::add_openapi_routes(router,
+                                options.flag("docs-ui", XYD_DOCS_UI_DIR));  // warns when the renderer is missing
   // Metrics, probes, logs: /livez, /readyz, /metrics.
   api::add_probe_routes(router, **log, **projection_runtime,
                         {static_cast<uint64_t>(*ready_max_lag), 5, *metrics_allow, *trusted_proxies});

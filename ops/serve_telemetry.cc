@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <system_error>
 #include <map>
 #include <mutex>
+#include <system_error>
 
 #include "events/resting_offsets.h"
 #include "ops/telemetry/logger.h"
@@ -60,8 +60,8 @@ std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRun
                                                 "Events a rebuild in progress has read of the log");
     auto rebuild_total = telemetry::gauge_family("xyd_projection_rebuild_events_total",
                                                  "Events a rebuild in progress has to read (the log's end)");
-    auto rebuild_ratio = telemetry::gauge_family("xyd_projection_rebuild_progress_ratio",
-                                                 "A rebuild's progress, from 0 to 1");
+    auto rebuild_ratio =
+        telemetry::gauge_family("xyd_projection_rebuild_progress_ratio", "A rebuild's progress, from 0 to 1");
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(clock->mutex);
     for (const auto& status : runtime.status()) {

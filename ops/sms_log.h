@@ -28,7 +28,7 @@ class SmsLog {
   const std::string path_;
   std::mutex mutex_;
   std::ifstream in_;
-  std::string partial_;                                 // a line not yet ended
+  std::string partial_;                                // a line not yet ended
   std::unordered_map<std::string, std::string> last_;  // phone -> text of its last message
 };
 

@@ -21,12 +21,18 @@ struct DigestContext {
 
 const char* link_name(Link link) {
   switch (link) {
-    case Link::ok: return "ok";
-    case Link::content_altered: return "content_altered";
-    case Link::version_gap: return "version_gap";
-    case Link::version_repeated: return "version_repeated";
-    case Link::prev_hash_mismatch: return "prev_hash_mismatch";
-    case Link::undecodable: return "undecodable";
+    case Link::ok:
+      return "ok";
+    case Link::content_altered:
+      return "content_altered";
+    case Link::version_gap:
+      return "version_gap";
+    case Link::version_repeated:
+      return "version_repeated";
+    case Link::prev_hash_mismatch:
+      return "prev_hash_mismatch";
+    case Link::undecodable:
+      return "undecodable";
   }
   return "unknown";
 }
@@ -104,8 +110,8 @@ LinkVerdict check_link(const HeadRef* head, const ScannedEvent& event, bool hash
       add(Link::version_gap, "the first event of the aggregate has version " + std::to_string(v) + ": versions 1.." +
                                  std::to_string(v - 1) + " are missing");
     else if (!event.prev_hash.empty())
-      add(Link::prev_hash_mismatch,
-          "version 1 carries prevhash " + short_hash(event.prev_hash) + " but the first event of an aggregate has none");
+      add(Link::prev_hash_mismatch, "version 1 carries prevhash " + short_hash(event.prev_hash) +
+                                        " but the first event of an aggregate has none");
   } else if (v == head->version + 1) {
     if (event.prev_hash != head->hash)
       add(Link::prev_hash_mismatch, "its prevhash " + short_hash(event.prev_hash) + " is not the hash of version " +
@@ -115,8 +121,7 @@ LinkVerdict check_link(const HeadRef* head, const ScannedEvent& event, bool hash
                                     std::to_string(head->version) + " (a fork, a duplicate or a replayed event)");
   } else {
     add(Link::version_gap, "version " + std::to_string(v) + " follows version " + std::to_string(head->version) +
-                               ": version" + (v - head->version > 2 ? "s " : " ") +
-                               std::to_string(head->version + 1) +
+                               ": version" + (v - head->version > 2 ? "s " : " ") + std::to_string(head->version + 1) +
                                (v - head->version > 2 ? ".." + std::to_string(v - 1) : "") + " missing");
   }
   verdict.advances = head == nullptr || v > head->version;

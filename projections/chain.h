@@ -30,8 +30,8 @@ struct HeadRef {
 
 struct LinkVerdict {
   Link link = Link::ok;
-  std::string problem;    // what is wrong, for a person; empty when ok
-  bool advances = true;   // whether the event becomes the aggregate's new head
+  std::string problem;   // what is wrong, for a person; empty when ok
+  bool advances = true;  // whether the event becomes the aggregate's new head
 };
 
 // Whether the stored hash is the SHA-256 of the event's canonical encoding. Fast path: the stored

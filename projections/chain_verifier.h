@@ -30,10 +30,10 @@ struct BrokenLink {
 };
 
 struct VerifyReport {
-  uint64_t events = 0;             // records checked
-  uint64_t aggregates = 0;         // aggregates seen
-  uint64_t broken_links = 0;       // events whose link is wrong
-  uint64_t broken_aggregates = 0;  // aggregates with at least one wrong link
+  uint64_t events = 0;                   // records checked
+  uint64_t aggregates = 0;               // aggregates seen
+  uint64_t broken_links = 0;             // events whose link is wrong
+  uint64_t broken_aggregates = 0;        // aggregates with at least one wrong link
   std::vector<BrokenLink> first_breaks;  // the first broken link of each broken aggregate, as found
   bool truncated = false;                // more broken aggregates than kept
   bool clean() const { return broken_links == 0; }

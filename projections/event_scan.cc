@@ -14,7 +14,8 @@ class JsonCursor {
   bool at_end() const { return pos_ >= text_.size(); }
 
   void skip_ws() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t'))
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t'))
       ++pos_;
   }
   bool peek(char c) {
@@ -41,7 +42,8 @@ class JsonCursor {
       std::memcpy(&word, text_.data() + pos_, 8);
       constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
       auto zero_byte = [&](uint64_t x) { return (x - ones) & ~x & highs; };
-      if (zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\')) | ((word - ones * 0x20) & ~word & highs)) break;
+      if (zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\')) | ((word - ones * 0x20) & ~word & highs))
+        break;
       pos_ += 8;
     }
     while (pos_ < text_.size()) {
@@ -170,10 +172,14 @@ class JsonCursor {
     for (int i = 0; i < 4; ++i) {
       const char c = text_[pos_++];
       out <<= 4;
-      if (c >= '0' && c <= '9') out |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') out |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') out |= static_cast<uint32_t>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        out |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        out |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        out |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return false;
     }
     return true;
   }
@@ -195,14 +201,30 @@ class JsonCursor {
       if (pos_ >= text_.size()) return false;
       const char e = text_[pos_++];
       switch (e) {
-        case '"': decoded.push_back('"'); break;
-        case '\\': decoded.push_back('\\'); break;
-        case '/': decoded.push_back('/'); break;
-        case 'b': decoded.push_back('\b'); break;
-        case 'f': decoded.push_back('\f'); break;
-        case 'n': decoded.push_back('\n'); break;
-        case 'r': decoded.push_back('\r'); break;
-        case 't': decoded.push_back('\t'); break;
+        case '"':
+          decoded.push_back('"');
+          break;
+        case '\\':
+          decoded.push_back('\\');
+          break;
+        case '/':
+          decoded.push_back('/');
+          break;
+        case 'b':
+          decoded.push_back('\b');
+          break;
+        case 'f':
+          decoded.push_back('\f');
+          break;
+        case 'n':
+          decoded.push_back('\n');
+          break;
+        case 'r':
+          decoded.push_back('\r');
+          break;
+        case 't':
+          decoded.push_back('\t');
+          break;
         case 'u': {
           uint32_t cp = 0;
           if (!hex4(cp)) return false;
@@ -231,9 +253,8 @@ class JsonCursor {
 };
 
 Error missing(std::string_view field, const char* kind) {
-  return make_error(Errc::invalid_argument,
-                    "envelope attribute '" + std::string(field) + "' is missing or not " + kind, std::string(field),
-                    std::string("required-") + kind);
+  return make_error(Errc::invalid_argument, "envelope attribute '" + std::string(field) + "' is missing or not " + kind,
+                    std::string(field), std::string("required-") + kind);
 }
 
 Error malformed(size_t at) {
@@ -243,8 +264,17 @@ Error malformed(size_t at) {
 
 // Bits of the attributes seen, to tell missing from present.
 enum Seen : uint32_t {
-  kSpec = 1u << 0, kId = 1u << 1, kSource = 1u << 2, kType = 1u << 3, kTime = 1u << 4, kAggType = 1u << 5,
-  kAggId = 1u << 6, kVersion = 1u << 7, kActor = 1u << 8, kSchema = 1u << 9, kData = 1u << 10,
+  kSpec = 1u << 0,
+  kId = 1u << 1,
+  kSource = 1u << 2,
+  kType = 1u << 3,
+  kTime = 1u << 4,
+  kAggType = 1u << 5,
+  kAggId = 1u << 6,
+  kVersion = 1u << 7,
+  kActor = 1u << 8,
+  kSchema = 1u << 9,
+  kData = 1u << 10,
 };
 
 Status scan_actor(JsonCursor& cursor, ScannedEvent& out) {
@@ -254,10 +284,14 @@ Status scan_actor(JsonCursor& cursor, ScannedEvent& out) {
     std::string_view key;
     if (!cursor.string(key) || !cursor.consume(':')) return malformed(cursor.position());
     std::string_view* target = nullptr;
-    if (key == "account") target = &out.actor_account;
-    else if (key == "role") target = &out.actor_role;
-    else if (key == "institution") target = &out.actor_institution;
-    else if (key == "region") target = &out.actor_region;
+    if (key == "account")
+      target = &out.actor_account;
+    else if (key == "role")
+      target = &out.actor_role;
+    else if (key == "institution")
+      target = &out.actor_institution;
+    else if (key == "region")
+      target = &out.actor_region;
     if (target != nullptr) {
       if (cursor.next_char() != '"') return missing("actor." + std::string(key), "a string");
       if (!cursor.string(*target)) return malformed(cursor.position());
@@ -384,10 +418,10 @@ Status scan_event(std::string_view json, ScannedEvent& out) {
     const char* name;
     std::string_view value;
   };
-  for (const Required& r : {Required{kId, "id", out.id}, Required{kSource, "source", out.source},
-                            Required{kType, "type", out.type}, Required{kTime, "time", out.time},
-                            Required{kAggType, "aggregatetype", out.aggregate_type},
-                            Required{kAggId, "aggregateid", out.aggregate_id}}) {
+  for (const Required& r :
+       {Required{kId, "id", out.id}, Required{kSource, "source", out.source}, Required{kType, "type", out.type},
+        Required{kTime, "time", out.time}, Required{kAggType, "aggregatetype", out.aggregate_type},
+        Required{kAggId, "aggregateid", out.aggregate_id}}) {
     if (!(seen & r.bit)) return missing(r.name, "a string");
     if (r.value.empty()) return missing(r.name, "a non-empty string");
   }
@@ -423,6 +457,8 @@ events::Envelope ScannedEvent::to_envelope() const {
   return e;
 }
 
-nlohmann::json ScannedEvent::data_json() const { return nlohmann::json::parse(data, nullptr, false); }
+nlohmann::json ScannedEvent::data_json() const {
+  return nlohmann::json::parse(data, nullptr, false);
+}
 
 }  // namespace xyd::projections

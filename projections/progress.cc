@@ -21,11 +21,14 @@ std::string duration_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const auto s = static_cast<uint64_t>(seconds + 0.5);
   char out[32];
-  if (s >= 3600) std::snprintf(out, sizeof out, "%lluh%02llum", static_cast<unsigned long long>(s / 3600),
-                               static_cast<unsigned long long>(s % 3600 / 60));
-  else if (s >= 60) std::snprintf(out, sizeof out, "%llum%02llus", static_cast<unsigned long long>(s / 60),
-                                  static_cast<unsigned long long>(s % 60));
-  else std::snprintf(out, sizeof out, "%llus", static_cast<unsigned long long>(s));
+  if (s >= 3600)
+    std::snprintf(out, sizeof out, "%lluh%02llum", static_cast<unsigned long long>(s / 3600),
+                  static_cast<unsigned long long>(s % 3600 / 60));
+  else if (s >= 60)
+    std::snprintf(out, sizeof out, "%llum%02llus", static_cast<unsigned long long>(s / 60),
+                  static_cast<unsigned long long>(s % 60));
+  else
+    std::snprintf(out, sizeof out, "%llus", static_cast<unsigned long long>(s));
   return out;
 }
 
@@ -36,7 +39,9 @@ double fraction(const ProgressFigures& f) {
   return std::min(1.0, static_cast<double>(f.done) / static_cast<double>(f.total));
 }
 
-std::string eta(const ProgressFigures& f) { return f.eta_seconds ? duration_text(*f.eta_seconds) : std::string("?"); }
+std::string eta(const ProgressFigures& f) {
+  return f.eta_seconds ? duration_text(*f.eta_seconds) : std::string("?");
+}
 
 }  // namespace
 

@@ -57,8 +57,9 @@ class ViewReader {
   virtual Result<std::optional<std::string>> get(std::string_view key) const = 0;
   // Visits rows whose key starts with `prefix`, from the first key >= `from` (empty: the prefix),
   // in key order, while `visit` returns true.
-  [[nodiscard]] virtual Status scan(std::string_view prefix, std::string_view from,
-                                    const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+  [[nodiscard]] virtual Status scan(
+      std::string_view prefix, std::string_view from,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
 };
 
 // One record of the log as a projection sees it.
@@ -87,7 +88,7 @@ class Projection {
 
 // What the runtime knows of a projection: its name, what it reads, and how to make one.
 struct ProjectionSpec {
-  std::string name;                          // "audit"; names the REST resource and the CLI argument
+  std::string name;  // "audit"; names the REST resource and the CLI argument
   std::string description;
   std::vector<std::string> aggregate_types;  // it reads xyd.events.<type> of each
   std::string rule_set;                      // the rule set it reads ("" = none)

@@ -63,7 +63,8 @@ Result<RuleSet> parse_rule_set(std::string_view text, const std::string& source)
   rules.source = source;
   rules.document = json::parse(text, nullptr, false);
   if (rules.document.is_discarded() || !rules.document.is_object())
-    return make_error(Errc::invalid_argument, source + " is not a JSON object: fix its syntax", "rule_set", "json-object");
+    return make_error(Errc::invalid_argument, source + " is not a JSON object: fix its syntax", "rule_set",
+                      "json-object");
   XYD_ASSIGN_OR_RETURN(rules.name, string_field(rules, rules.document, "", "rule_set"));
   XYD_ASSIGN_OR_RETURN(rules.version, string_field(rules, rules.document, "", "version"));
   rules.sha256 = events::sha256_hex(rules.document.dump());
@@ -76,8 +77,9 @@ Result<RuleSet> load_rule_set(const std::string& dir, const std::string& name) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return make_error(Errc::not_found,
-                      "rule set file " + path + " cannot be read: point --rules (XYD_RULES) at the folder of rule sets "
-                      "(ops/rules in the source tree)",
+                      "rule set file " + path +
+                          " cannot be read: point --rules (XYD_RULES) at the folder of rule sets "
+                          "(ops/rules in the source tree)",
                       "rules", "rule-set-file");
   std::stringstream text;
   text << in.rdbuf();
@@ -219,8 +221,7 @@ Result<RankingWeights> ranking_weights(const RuleSet& rules) {
       sum += weight.get<int64_t>();
       out.rankings[ranking][figure] = weight.get<int64_t>();
     }
-    if (sum != 100)
-      return bad(rules, path, "weights sum to " + std::to_string(sum) + ", not 100", "sum-100");
+    if (sum != 100) return bad(rules, path, "weights sum to " + std::to_string(sum) + ", not 100", "sum-100");
   }
   return out;
 }

@@ -6,12 +6,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 
@@ -22,7 +21,7 @@ struct RuleSet {
   std::string version;  // as the file says; a change of content needs a new version
   std::string sha256;   // of the document's compact JSON: tells an edit that kept its version
   nlohmann::json document;
-  std::string source;   // where it was read from
+  std::string source;  // where it was read from
 
   bool same_content(const RuleSet& other) const { return sha256 == other.sha256; }
 };
@@ -57,9 +56,9 @@ Result<DelinquencyRules> delinquency_rules(const RuleSet& rules);
 
 // --- risk-warning: which events raise a warning, and when ---
 struct RiskWarningRule {
-  std::string id;        // "loan-overdue-30"
-  std::string event;     // an event name of the catalog: "LoanOverdue"
-  std::string field;     // a data field the condition reads ("" = always)
+  std::string id;     // "loan-overdue-30"
+  std::string event;  // an event name of the catalog: "LoanOverdue"
+  std::string field;  // a data field the condition reads ("" = always)
   std::optional<int64_t> at_least;
   std::vector<std::string> one_of;
   std::string severity;  // "low", "medium", "high"

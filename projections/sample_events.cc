@@ -13,7 +13,8 @@ nlohmann::json ChainedEvents::sample_value(const std::string& f, uint64_t n) {
     return static_cast<int64_t>(1 + n % 360);
   if (has("_at") || has("_on") || f == "valid_until" || f == "maturity" || f == "as_of")
     return "2025-0" + std::to_string(1 + n % 9) + "-1" + std::to_string(n % 10);
-  if (has("regions") || f == "rules" || f == "reasons" || f == "data_sources" || f == "changes" || f == "admission_rules")
+  if (has("regions") || f == "rules" || f == "reasons" || f == "data_sources" || f == "changes" ||
+      f == "admission_rules")
     return nlohmann::json::array({"440300"});
   if (f == "featured") return n % 2 == 0;
   if (f == "region") return "440300";

@@ -9,8 +9,8 @@
 namespace xyd::projections {
 
 std::vector<ProjectionSpec> standard_projections() {
-  return {audit::audit_spec(), delinquency::delinquency_spec(), state::state_spec(), dashboard::dashboard_spec(),
-          statistics::statistics_spec(), risk::risk_spec()};
+  return {audit::audit_spec(),         delinquency::delinquency_spec(), state::state_spec(),
+          dashboard::dashboard_spec(), statistics::statistics_spec(),   risk::risk_spec()};
 }
 
 const ProjectionSpec* find_projection(const std::vector<ProjectionSpec>& specs, std::string_view name) {

@@ -4,16 +4,25 @@
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
+
 #include "events/rocks/rocks_status.h"
 
 namespace xyd::domain {
 namespace {
 
-std::string state_key(const std::string& type, const std::string& id) { return "s/" + type + "/" + id; }
-std::string outcome_key(const std::string& command_id) { return "i/" + command_id; }
-std::string position_key(const log::TopicPartition& tp) { return "p/" + tp.topic + "/" + std::to_string(tp.partition); }
+std::string state_key(const std::string& type, const std::string& id) {
+  return "s/" + type + "/" + id;
+}
+std::string outcome_key(const std::string& command_id) {
+  return "i/" + command_id;
+}
+std::string position_key(const log::TopicPartition& tp) {
+  return "p/" + tp.topic + "/" + std::to_string(tp.partition);
+}
 
-Error rocks_error(const rocksdb::Status& s, const std::string& what) { return rocks::error_of(s, "aggregate store: " + what); }
+Error rocks_error(const rocksdb::Status& s, const std::string& what) {
+  return rocks::error_of(s, "aggregate store: " + what);
+}
 
 // The RocksDB implementation; RocksDB itself makes it thread-safe.
 class RocksAggregateStore final : public AggregateStore {
@@ -70,7 +79,8 @@ Result<std::unique_ptr<AggregateStore>> AggregateStore::open(const std::string& 
   options.max_background_jobs = 2;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, path, &raw);
-  if (!s.ok()) return rocks::open_error(s, "the aggregate store", path, "another xyd process is using this data folder");
+  if (!s.ok())
+    return rocks::open_error(s, "the aggregate store", path, "another xyd process is using this data folder");
   return std::unique_ptr<AggregateStore>(new RocksAggregateStore(std::unique_ptr<rocksdb::DB>(raw)));
 }
 

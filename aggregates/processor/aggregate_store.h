@@ -20,8 +20,8 @@ class AggregateStore {
   // Everything one processor batch changes.
   struct Batch {
     std::map<std::pair<std::string, std::string>, AggregateState> states;  // (type, id) -> state
-    std::map<std::string, nlohmann::json> outcomes;                          // command id -> outcome
-    std::map<log::TopicPartition, int64_t> positions;                        // next offset reflected
+    std::map<std::string, nlohmann::json> outcomes;                        // command id -> outcome
+    std::map<log::TopicPartition, int64_t> positions;                      // next offset reflected
     bool empty() const { return states.empty() && outcomes.empty() && positions.empty(); }
   };
 

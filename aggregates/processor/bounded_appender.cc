@@ -96,8 +96,8 @@ void BoundedAppender::run() {
       last_ok_ = true;  // the log answered
       for (const auto& task : tasks) finish({task}, log_.append(task->records));
     } else if (appended.ok() && appended->size() != records.size()) {
-      finish(tasks, make_error(Errc::fatal, "the log returned " + std::to_string(appended->size()) +
-                                                " positions for " + std::to_string(records.size()) + " records"));
+      finish(tasks, make_error(Errc::fatal, "the log returned " + std::to_string(appended->size()) + " positions for " +
+                                                std::to_string(records.size()) + " records"));
     } else {
       last_ok_ = appended.ok();
       finish(tasks, std::move(appended));

@@ -1,11 +1,11 @@
 #include "aggregates/processor/command_gateway.h"
-#include "ops/telemetry/metrics.h"
-
-#include "events/codec.h"
-#include "events/json_input.h"
 
 #include <algorithm>
 #include <iostream>
+
+#include "events/codec.h"
+#include "events/json_input.h"
+#include "ops/telemetry/metrics.h"
 
 namespace xyd::domain {
 
@@ -15,7 +15,9 @@ CommandGateway::CommandGateway(log::EventLog& log, std::chrono::milliseconds tim
     : CommandGateway(log, GatewayOptions{timeout, std::max(timeout, std::chrono::milliseconds(5000)), "xyd"}) {}
 
 CommandGateway::CommandGateway(log::EventLog& log, GatewayOptions options)
-    : log_(log), timeout_(options.outcome_timeout), source_("/xyd/" + options.node),
+    : log_(log),
+      timeout_(options.outcome_timeout),
+      source_("/xyd/" + options.node),
       appender_(log, options.write_timeout) {}
 
 log::OutRecord CommandGateway::command_record(const Command& command) const {
@@ -27,7 +29,9 @@ log::OutRecord CommandGateway::command_record(const Command& command) const {
   return record;
 }
 
-CommandGateway::~CommandGateway() { stop(); }
+CommandGateway::~CommandGateway() {
+  stop();
+}
 
 Status CommandGateway::start() {
   XYD_ASSIGN_OR_RETURN(int32_t partitions, log_.partition_count("xyd.outcomes"));

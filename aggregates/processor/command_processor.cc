@@ -1,5 +1,4 @@
 #include "aggregates/processor/command_processor.h"
-#include "ops/telemetry/metrics.h"
 
 #include <iostream>
 
@@ -9,6 +8,7 @@
 #include "events/codec.h"
 #include "events/json_input.h"
 #include "events/resting_offsets.h"
+#include "ops/telemetry/metrics.h"
 
 namespace xyd::domain {
 
@@ -28,10 +28,13 @@ constexpr const char* kOutcomes = "xyd.outcomes";
 constexpr const char* kChainBroken = "_chain_broken";  // set in the state of an aggregate whose history fails
 
 log::OutRecord outcome_record(const Outcome& outcome, const std::string& source) {
-  log::OutRecord record{kOutcomes, outcome.aggregate_id,
-                        to_json(outcome).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}, {}};
-  record.headers = events::cloudevent_headers(
-      events::new_cloudevent(source, "xyd.command.decided.v1", outcome.aggregate_id));
+  log::OutRecord record{kOutcomes,
+                        outcome.aggregate_id,
+                        to_json(outcome).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                        {},
+                        {}};
+  record.headers =
+      events::cloudevent_headers(events::new_cloudevent(source, "xyd.command.decided.v1", outcome.aggregate_id));
   record.headers.push_back({"xyd_command_id", outcome.command_id});
   return record;
 }
@@ -90,7 +93,9 @@ CommandProcessor::CommandProcessor(log::EventLog& log, AggregateStore& store, Pr
   state_topics_.push_back(kOutcomes);
 }
 
-CommandProcessor::~CommandProcessor() { stop(); }
+CommandProcessor::~CommandProcessor() {
+  stop();
+}
 
 Status CommandProcessor::start() {
   XYD_ASSIGN_OR_RETURN(int32_t partitions, log_.partition_count(kCommands));
@@ -322,7 +327,8 @@ Result<SealedEvents> CommandProcessor::decide_and_seal(const Aggregate& aggregat
                                                        const Command& command) const {
   if (state.data.contains(kChainBroken))
     return make_error(Errc::corrupt,
-                      command.aggregate_type + "/" + command.aggregate_id + ": its history in the log fails verification (" +
+                      command.aggregate_type + "/" + command.aggregate_id +
+                          ": its history in the log fails verification (" +
                           events::string_or(state.data, kChainBroken) + "); run xyd audit verify",
                       "aggregate_id", "verified-history");
   XYD_ASSIGN_OR_RETURN(auto decided, options_.decide(aggregate, state, command));

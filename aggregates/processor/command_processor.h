@@ -25,8 +25,8 @@ struct BatchWork;
 
 // How a command is decided against its aggregate's state: decide_checked, unless a test injects
 // one that fails in ways the domain does not (an exception) to prove the processor survives it.
-using DecideFunction = std::function<Result<std::vector<NewEvent>>(const Aggregate&, const AggregateState&,
-                                                                   const Command&)>;
+using DecideFunction =
+    std::function<Result<std::vector<NewEvent>>(const Aggregate&, const AggregateState&, const Command&)>;
 
 struct ProcessorOptions {
   std::string group = "xyd-processor";

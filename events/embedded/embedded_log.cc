@@ -8,6 +8,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,7 +16,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <unistd.h>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -35,8 +35,7 @@ constexpr const char* kTopicPrefix = "t/";
 constexpr const char* kOffsetPrefix = "o/";
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -132,8 +131,8 @@ class EmbeddedLog final : public EventLog {
     for (const auto& spec : topics) {
       XYD_RETURN_IF_ERROR(check_topic_name(spec.name));
       if (spec.partitions < 1)
-        return make_error(Errc::invalid_argument, "topic " + spec.name + " needs at least one partition",
-                          "partitions", "minimum-1");
+        return make_error(Errc::invalid_argument, "topic " + spec.name + " needs at least one partition", "partitions",
+                          "minimum-1");
       auto found = topics_.find(spec.name);
       if (found != topics_.end()) {
         if (found->second != spec.partitions)
@@ -172,8 +171,7 @@ class EmbeddedLog final : public EventLog {
     return names;
   }
 
-  Result<std::vector<Position>> append(std::span<const OutRecord> records,
-                                       const ConsumedOffsets* offsets) override {
+  Result<std::vector<Position>> append(std::span<const OutRecord> records, const ConsumedOffsets* offsets) override {
     if (options_.read_only) return read_only_error();
     PendingAppend pending{records, offsets};
     appends_.submit(pending, [this](std::vector<PendingAppend*>& group) { write_group(group); });
@@ -194,7 +192,8 @@ class EmbeddedLog final : public EventLog {
     }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
     it->Seek(record_key(tp, 0));
-    if (it->Valid() && it->key().ToStringView().starts_with(partition_prefix(tp))) return decode_offset(it->key().ToStringView());
+    if (it->Valid() && it->key().ToStringView().starts_with(partition_prefix(tp)))
+      return decode_offset(it->key().ToStringView());
     return int64_t{0};
   }
 
@@ -279,19 +278,21 @@ class EmbeddedLog final : public EventLog {
  private:
   static Status check_topic_name(const std::string& name) {
     bool legal = !name.empty() && name.size() <= 249 && name != "." && name != "..";
-    for (char c : name) legal = legal && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+    for (char c : name)
+      legal = legal && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
     if (!legal)
       return make_error(Errc::invalid_argument, "topic name '" + name + "' is not valid", "topic",
                         "1-249 of [a-zA-Z0-9._-], as Kafka");
     return Status();
   }
   Error read_only_error() const {
-    return make_error(Errc::invalid_argument, "the embedded log at " + options_.path + " is open read-only",
-                      "log", "writable");
+    return make_error(Errc::invalid_argument, "the embedded log at " + options_.path + " is open read-only", "log",
+                      "writable");
   }
   static Error unknown_topic(const std::string& topic) {
-    return make_error(Errc::not_found, "topic " + topic + " does not exist: create it first (xyd serve creates the xyd topics)",
-                      "topic", "must-exist");
+    return make_error(Errc::not_found,
+                      "topic " + topic + " does not exist: create it first (xyd serve creates the xyd topics)", "topic",
+                      "must-exist");
   }
   static Error unknown_partition(const TopicPartition& tp) {
     return make_error(Errc::not_found, "partition " + tp.to_string() + " does not exist", "partition", "must-exist");
@@ -300,7 +301,8 @@ class EmbeddedLog final : public EventLog {
   int64_t scan_end(const TopicPartition& tp) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
     it->SeekForPrev(record_key(tp, INT64_MAX));
-    if (it->Valid() && it->key().ToStringView().starts_with(partition_prefix(tp))) return decode_offset(it->key().ToStringView()) + 1;
+    if (it->Valid() && it->key().ToStringView().starts_with(partition_prefix(tp)))
+      return decode_offset(it->key().ToStringView()) + 1;
     return 0;
   }
 
@@ -521,7 +523,8 @@ Result<std::unique_ptr<Subscription>> EmbeddedLog::subscribe(const std::string& 
 Result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& options) {
   // Private from the start: the log holds personal data (0700 for it and any parent it creates).
   if (auto created = create_private_folder(options.path); !created.ok())
-    return make_error(Errc::unavailable, created.error().message + " (choose another data folder with --data or XYD_DATA)");
+    return make_error(Errc::unavailable,
+                      created.error().message + " (choose another data folder with --data or XYD_DATA)");
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -546,8 +549,8 @@ Result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
     // A secondary instance reads the files of a primary that may be running; it needs a folder
     // of its own for its info log.
     db_options.max_open_files = -1;
-    const std::string secondary = (std::filesystem::temp_directory_path() /
-                                   ("xyd-secondary-" + std::to_string(::getpid()))).string();
+    const std::string secondary =
+        (std::filesystem::temp_directory_path() / ("xyd-secondary-" + std::to_string(::getpid()))).string();
     s = rocksdb::DB::OpenAsSecondary(db_options, options.path, secondary, families, &handles, &raw);
     if (s.ok()) s = raw->TryCatchUpWithPrimary();
   } else {

@@ -20,7 +20,7 @@ Status create_private_folder(const std::string& path) {
     if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
       return make_error(Errc::unavailable, "cannot create the folder " + prefix + ": " + std::strerror(errno));
   }
-  struct stat info{};
+  struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
     return make_error(Errc::unavailable, path + " is not a folder");
   return Status();
@@ -34,7 +34,7 @@ Status create_private_file(const std::string& path) {
 }
 
 Result<bool> tighten_mode(const std::string& path, unsigned allowed, unsigned* before) {
-  struct stat info{};
+  struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) return false;
     return make_error(Errc::unavailable, "cannot read the mode of " + path + ": " + std::strerror(errno));

@@ -111,8 +111,8 @@ Status KafkaAdmin::ping() {
   const auto timeout = std::chrono::milliseconds(2000);
   XYD_ASSIGN_OR_RETURN(MetadataPtr md, metadata(timeout, false));
   if (md->broker_cnt == 0) {
-    return make_error(Errc::unavailable, "Kafka at " + options_.brokers +
-                                             " answered without brokers: is the cluster starting?");
+    return make_error(Errc::unavailable,
+                      "Kafka at " + options_.brokers + " answered without brokers: is the cluster starting?");
   }
   return Status::success();
 }
@@ -121,8 +121,9 @@ Result<int32_t> KafkaAdmin::partition_count(const std::string& topic) {
   XYD_ASSIGN_OR_RETURN(auto counts, topic_partitions());
   auto it = counts.find(topic);
   if (it == counts.end()) {
-    return make_error(Errc::not_found, "topic " + topic + " does not exist on Kafka at " + options_.brokers +
-                                           ": create it with EventLog::create_topics",
+    return make_error(Errc::not_found,
+                      "topic " + topic + " does not exist on Kafka at " + options_.brokers +
+                          ": create it with EventLog::create_topics",
                       "topic", "exists");
   }
   return it->second;
@@ -146,9 +147,8 @@ Result<int64_t> KafkaAdmin::watermark(const TopicPartition& tp, bool low_end) {
   const rd_kafka_resp_err_t err = query_watermarks(handle_.get(), tp, options_.request_timeout, &low, &high);
   if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
       err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-    return make_error(Errc::not_found, "no partition " + tp.to_string() + " on Kafka at " +
-                                           options_.brokers + " (" + err_text(err) +
-                                           "): create the topic with EventLog::create_topics");
+    return make_error(Errc::not_found, "no partition " + tp.to_string() + " on Kafka at " + options_.brokers + " (" +
+                                           err_text(err) + "): create the topic with EventLog::create_topics");
   }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return make_error(Errc::unavailable, "could not read the offsets of " + tp.to_string() + " from Kafka at " +
@@ -180,8 +180,8 @@ Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
   if (topics.empty()) return Status::success();
 
   const KafkaLogOptions& options = options_;
-  auto check_existing = [&](const std::map<std::string, int32_t>& counts, std::vector<const TopicSpec*>* absent)
-      -> Status {
+  auto check_existing = [&](const std::map<std::string, int32_t>& counts,
+                            std::vector<const TopicSpec*>* absent) -> Status {
     for (const TopicSpec& t : topics) {
       auto it = counts.find(t.name);
       if (it == counts.end()) {
@@ -212,8 +212,8 @@ Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
       for (const auto& [key, value] : std::initializer_list<std::pair<const char*, const char*>>{
                {"retention.ms", "-1"}, {"retention.bytes", "-1"}, {"cleanup.policy", "delete"}}) {
         if (rd_kafka_resp_err_t err = rd_kafka_NewTopic_set_config(nt.get(), key, value)) {
-          return make_error(Errc::fatal, "cannot set " + std::string(key) + " of topic " + t->name + ": " +
-                                             err_text(err));
+          return make_error(Errc::fatal,
+                            "cannot set " + std::string(key) + " of topic " + t->name + ": " + err_text(err));
         }
       }
       raw.push_back(nt.get());
@@ -234,8 +234,8 @@ Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
                                            ": is the broker running? ops/kafka/start.sh");
     }
     if (rd_kafka_resp_err_t err = rd_kafka_event_error(ev.get())) {
-      return make_error(Errc::unavailable, "CreateTopics on Kafka at " + options.brokers + " failed: " +
-                                               err_text(err) + ": " + rd_kafka_event_error_string(ev.get()));
+      return make_error(Errc::unavailable, "CreateTopics on Kafka at " + options.brokers + " failed: " + err_text(err) +
+                                               ": " + rd_kafka_event_error_string(ev.get()));
     }
     const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(ev.get());
     size_t count = 0;
@@ -244,11 +244,10 @@ Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
       const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
       const char* message = rd_kafka_topic_result_error_string(results[i]);
-      return make_error(err == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR ? Errc::invalid_argument
-                                                                             : Errc::unavailable,
-                        "Kafka at " + options.brokers + " could not create topic " +
-                            rd_kafka_topic_result_name(results[i]) + ": " + err_text(err) +
-                            (message ? std::string(": ") + message : std::string()));
+      return make_error(
+          err == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR ? Errc::invalid_argument : Errc::unavailable,
+          "Kafka at " + options.brokers + " could not create topic " + rd_kafka_topic_result_name(results[i]) + ": " +
+              err_text(err) + (message ? std::string(": ") + message : std::string()));
     }
   }
 
@@ -297,9 +296,8 @@ Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
     }
     if (pending.empty()) break;
     if (Clock::now() >= deadline) {
-      return make_error(Errc::timeout, "topics created on Kafka at " + options.brokers + " but " + pending +
-                                           " after " + duration_text(options.request_timeout) +
-                                           ": check the broker log");
+      return make_error(Errc::timeout, "topics created on Kafka at " + options.brokers + " but " + pending + " after " +
+                                           duration_text(options.request_timeout) + ": check the broker log");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

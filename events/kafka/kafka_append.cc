@@ -12,8 +12,7 @@ namespace {
 Status check_offsets(const ConsumedOffsets& offsets) {
   if (offsets.next_offsets.empty()) return Status::success();
   if (offsets.group.empty()) {
-    return make_error(Errc::invalid_argument, "consumed offsets without a consumer group", "offsets.group",
-                      "required");
+    return make_error(Errc::invalid_argument, "consumed offsets without a consumer group", "offsets.group", "required");
   }
   for (const auto& [tp, offset] : offsets.next_offsets) {
     if (tp.topic.empty() || tp.partition < 0 || offset < 0) {
@@ -73,8 +72,8 @@ void GroupAppender::flush_group(std::vector<Item*>& group) {
         case Kind::retry:
           if (++retries > 3) {
             fail_all(make_error(Errc::unavailable, "Kafka at " + options_.brokers + ": gave up after " +
-                                                       std::to_string(retries) + " aborted attempts; last: " +
-                                                       out.error.message));
+                                                       std::to_string(retries) +
+                                                       " aborted attempts; last: " + out.error.message));
             break;
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(100 * retries));

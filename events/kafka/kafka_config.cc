@@ -17,25 +17,65 @@ namespace {
 // librdkafka properties only a producer (P) or only a consumer (C) understands (CONFIGURATION.md
 // of librdkafka 2.0); an override of one of them goes only to that kind of handle.
 bool producer_only(std::string_view key) {
-  static const std::set<std::string_view> keys = {
-      "acks", "batch.num.messages", "batch.size", "compression.codec", "compression.level", "compression.type",
-      "delivery.report.only.error", "delivery.timeout.ms", "enable.gapless.guarantee", "enable.idempotence",
-      "linger.ms", "message.send.max.retries", "message.timeout.ms", "partitioner", "produce.offset.report",
-      "queue.buffering.backpressure.threshold", "queue.buffering.max.kbytes", "queue.buffering.max.messages",
-      "queue.buffering.max.ms", "queuing.strategy", "request.required.acks", "request.timeout.ms", "retries",
-      "retry.backoff.ms", "sticky.partitioning.linger.ms", "transaction.timeout.ms", "transactional.id"};
+  static const std::set<std::string_view> keys = {"acks",
+                                                  "batch.num.messages",
+                                                  "batch.size",
+                                                  "compression.codec",
+                                                  "compression.level",
+                                                  "compression.type",
+                                                  "delivery.report.only.error",
+                                                  "delivery.timeout.ms",
+                                                  "enable.gapless.guarantee",
+                                                  "enable.idempotence",
+                                                  "linger.ms",
+                                                  "message.send.max.retries",
+                                                  "message.timeout.ms",
+                                                  "partitioner",
+                                                  "produce.offset.report",
+                                                  "queue.buffering.backpressure.threshold",
+                                                  "queue.buffering.max.kbytes",
+                                                  "queue.buffering.max.messages",
+                                                  "queue.buffering.max.ms",
+                                                  "queuing.strategy",
+                                                  "request.required.acks",
+                                                  "request.timeout.ms",
+                                                  "retries",
+                                                  "retry.backoff.ms",
+                                                  "sticky.partitioning.linger.ms",
+                                                  "transaction.timeout.ms",
+                                                  "transactional.id"};
   return keys.count(key) != 0;
 }
 
 bool consumer_only(std::string_view key) {
-  static const std::set<std::string_view> keys = {
-      "auto.commit.enable", "auto.commit.interval.ms", "auto.offset.reset", "check.crcs",
-      "consume.callback.max.messages", "coordinator.query.interval.ms", "enable.auto.commit",
-      "enable.auto.offset.store", "enable.partition.eof", "fetch.error.backoff.ms", "fetch.max.bytes",
-      "fetch.message.max.bytes", "fetch.min.bytes", "fetch.wait.max.ms", "group.id", "group.instance.id",
-      "group.protocol.type", "heartbeat.interval.ms", "isolation.level", "max.partition.fetch.bytes",
-      "max.poll.interval.ms", "offset.store.method", "offset.store.path", "offset.store.sync.interval.ms",
-      "partition.assignment.strategy", "queued.max.messages.kbytes", "queued.min.messages", "session.timeout.ms"};
+  static const std::set<std::string_view> keys = {"auto.commit.enable",
+                                                  "auto.commit.interval.ms",
+                                                  "auto.offset.reset",
+                                                  "check.crcs",
+                                                  "consume.callback.max.messages",
+                                                  "coordinator.query.interval.ms",
+                                                  "enable.auto.commit",
+                                                  "enable.auto.offset.store",
+                                                  "enable.partition.eof",
+                                                  "fetch.error.backoff.ms",
+                                                  "fetch.max.bytes",
+                                                  "fetch.message.max.bytes",
+                                                  "fetch.min.bytes",
+                                                  "fetch.wait.max.ms",
+                                                  "group.id",
+                                                  "group.instance.id",
+                                                  "group.protocol.type",
+                                                  "heartbeat.interval.ms",
+                                                  "isolation.level",
+                                                  "max.partition.fetch.bytes",
+                                                  "max.poll.interval.ms",
+                                                  "offset.store.method",
+                                                  "offset.store.path",
+                                                  "offset.store.sync.interval.ms",
+                                                  "partition.assignment.strategy",
+                                                  "queued.max.messages.kbytes",
+                                                  "queued.min.messages",
+                                                  "session.timeout.ms"};
   return keys.count(key) != 0;
 }
 
@@ -85,8 +125,9 @@ Result<ConfPtr> make_conf(const KafkaLogOptions& options, Role role, const Setti
                          (role == Role::admin && for_admin);
     if (key == "group.id" || key == "transactional.id") {
       return make_error(Errc::invalid_argument,
-                        "Kafka setting " + raw_key + " cannot be overridden: xyd chooses group ids, and the "
-                        "transactional id is KafkaLogOptions.transactional_id",
+                        "Kafka setting " + raw_key +
+                            " cannot be overridden: xyd chooses group ids, and the "
+                            "transactional id is KafkaLogOptions.transactional_id",
                         "overrides." + raw_key, "reserved");
     }
     if (applies) XYD_RETURN_IF_ERROR(set(std::string(key), value, "options.overrides"));
@@ -114,7 +155,9 @@ std::string err_text(const rd_kafka_error_t* err) {
   return std::string(rd_kafka_error_name(err)) + ": " + rd_kafka_error_string(err);
 }
 
-void warn(const std::string& text) { std::fprintf(stderr, "xyd kafka: %s\n", text.c_str()); }
+void warn(const std::string& text) {
+  std::fprintf(stderr, "xyd kafka: %s\n", text.c_str());
+}
 
 std::string duration_text(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";

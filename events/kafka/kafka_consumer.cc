@@ -3,8 +3,8 @@
 // offset), and committed() through a short-lived consumer of the group. Every consumer reads
 // read_committed with auto commit off; its poll loop is the owner's poll() (rd_kafka_consumer_poll,
 // which also runs the rebalance callback).
-#include <cstring>
 #include <atomic>
+#include <cstring>
 #include <exception>
 
 #include "events/kafka/kafka_internal.h"
@@ -44,8 +44,8 @@ Error consumer_error(rd_kafka_t* rk, const rd_kafka_message_t* m) {
   if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
     char reason[512] = {};
     const rd_kafka_resp_err_t code = rd_kafka_fatal_error(rk, reason, sizeof reason);
-    return make_error(Errc::fatal, "the Kafka consumer failed fatally (" + std::string(rd_kafka_err2name(code)) +
-                                       ": " + reason + "): close it and open a new one");
+    return make_error(Errc::fatal, "the Kafka consumer failed fatally (" + std::string(rd_kafka_err2name(code)) + ": " +
+                                       reason + "): close it and open a new one");
   }
   switch (m->err) {
     case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
@@ -185,10 +185,7 @@ class KafkaSubscription final : public Subscription, private Consumer {
  public:
   KafkaSubscription(std::shared_ptr<SubscriptionRegistry> registry, const KafkaLogOptions& options, std::string group,
                     RebalanceListener listener)
-      : registry_(std::move(registry)),
-        options_(options),
-        group_(std::move(group)),
-        listener_(std::move(listener)) {}
+      : registry_(std::move(registry)), options_(options), group_(std::move(group)), listener_(std::move(listener)) {}
 
   ~KafkaSubscription() override {
     if (!rk_) return;
@@ -245,13 +242,13 @@ class KafkaSubscription final : public Subscription, private Consumer {
         start_from_committed(rk, parts);
         if (cooperative) {
           if (ErrorPtr e{rd_kafka_incremental_assign(rk, parts)}) {
-            pending_error_ = make_error(Errc::unavailable, "group " + group_ + ": assigning partitions failed: " +
-                                                               err_text(e.get()));
+            pending_error_ = make_error(Errc::unavailable,
+                                        "group " + group_ + ": assigning partitions failed: " + err_text(e.get()));
             return;
           }
         } else if (rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts)) {
-          pending_error_ = make_error(Errc::unavailable, "group " + group_ + ": assigning partitions failed: " +
-                                                             err_text(e));
+          pending_error_ =
+              make_error(Errc::unavailable, "group " + group_ + ": assigning partitions failed: " + err_text(e));
           return;
         }
         {
@@ -370,9 +367,9 @@ Result<std::map<TopicPartition, int64_t>> fetch_committed(const KafkaLogOptions&
     const rd_kafka_topic_partition_t& e = list->elems[i];
     const TopicPartition tp{e.topic, e.partition};
     if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return make_error(e.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? Errc::not_found : Errc::unavailable,
-                        "could not read the committed offset of group " + group + " for " + tp.to_string() + ": " +
-                            err_text(e.err));
+      return make_error(
+          e.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? Errc::not_found : Errc::unavailable,
+          "could not read the committed offset of group " + group + " for " + tp.to_string() + ": " + err_text(e.err));
     }
     if (e.offset >= 0) out[tp] = e.offset;  // RD_KAFKA_OFFSET_INVALID: never committed
   }

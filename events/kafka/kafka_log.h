@@ -5,9 +5,9 @@
 
 #include <functional>
 #include <map>
-#include <string_view>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "events/event_log.h"
 

@@ -48,10 +48,10 @@ Result<std::unique_ptr<TxnProducer>> TxnProducer::open(const KafkaLogOptions& op
     const rd_kafka_resp_err_t code = rd_kafka_error_code(e.get());
     if (code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
         code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-      return make_error(Errc::unavailable,
-                        "Kafka at " + options.brokers + " did not answer init_transactions (transactional.id " +
-                            txn_id + ") within " + duration_text(options.request_timeout) + " (" +
-                            err_text(e.get()) + "): is the broker running? ops/kafka/start.sh");
+      return make_error(Errc::unavailable, "Kafka at " + options.brokers +
+                                               " did not answer init_transactions (transactional.id " + txn_id +
+                                               ") within " + duration_text(options.request_timeout) + " (" +
+                                               err_text(e.get()) + "): is the broker running? ops/kafka/start.sh");
     }
     if (code == RD_KAFKA_RESP_ERR_INVALID_TRANSACTION_TIMEOUT) {
       return make_error(Errc::invalid_argument,
@@ -61,8 +61,8 @@ Result<std::unique_ptr<TxnProducer>> TxnProducer::open(const KafkaLogOptions& op
                         "transaction_timeout", "broker-max");
     }
     return make_error(rd_kafka_error_is_fatal(e.get()) ? Errc::fatal : Errc::unavailable,
-                      "Kafka at " + options.brokers + " refused init_transactions for transactional.id " +
-                          txn_id + ": " + err_text(e.get()));
+                      "Kafka at " + options.brokers + " refused init_transactions for transactional.id " + txn_id +
+                          ": " + err_text(e.get()));
   }
   return p;
 }
@@ -124,11 +124,11 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const OutRecord& r, const std::share
     }
     auto ref = std::make_unique<DeliveryRef>(DeliveryRef{deliveries, index});
     const int32_t partition = r.partition ? *r.partition : RD_KAFKA_PARTITION_UA;
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()), RD_KAFKA_V_HEADERS(headers.get()),
-        RD_KAFKA_V_OPAQUE(ref.get()), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err =
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
+                          RD_KAFKA_V_HEADERS(headers.get()), RD_KAFKA_V_OPAQUE(ref.get()), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       (void)headers.release();  // the message owns them now
       (void)ref.release();      // freed by the poll thread with the delivery report
@@ -161,16 +161,15 @@ Error ProducerHolder::drop_producer(std::string_view during) {
     char reason[512] = {};
     const rd_kafka_resp_err_t code = rd_kafka_fatal_error(producer_->handle(), reason, sizeof reason);
     if (fenced_code(code)) {
-      fenced_ = make_error(Errc::fatal, "the Kafka producer (transactional.id " + txn_id_ +
-                                            ") was fenced during " + std::string(during) +
-                                            ": another writer with that transactional.id took over (" +
-                                            rd_kafka_err2name(code) + ": " + reason +
-                                            "); this process must stop writing: restart it with its own id");
+      fenced_ =
+          make_error(Errc::fatal, "the Kafka producer (transactional.id " + txn_id_ + ") was fenced during " +
+                                      std::string(during) + ": another writer with that transactional.id took over (" +
+                                      rd_kafka_err2name(code) + ": " + reason +
+                                      "); this process must stop writing: restart it with its own id");
       error = *fenced_;
     } else if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      error = make_error(Errc::unavailable, "the Kafka producer failed fatally during " + std::string(during) +
-                                                " (" + rd_kafka_err2name(code) + ": " + reason +
-                                                "); it is being re-created");
+      error = make_error(Errc::unavailable, "the Kafka producer failed fatally during " + std::string(during) + " (" +
+                                                rd_kafka_err2name(code) + ": " + reason + "); it is being re-created");
     } else {
       error = make_error(Errc::unavailable, "the Kafka producer was reset after a failed " + std::string(during));
     }

@@ -21,7 +21,9 @@ namespace xyd::log::kafka {
 
 // The timeout of one call of a transactional API. Never -1: in librdkafka 2.0 that can block an
 // abort forever while the coordinator is unreachable; a timed-out call resumes when called again.
-inline int budget_ms(Clock::time_point deadline) { return std::max(1, remaining_ms(deadline)); }
+inline int budget_ms(Clock::time_point deadline) {
+  return std::max(1, remaining_ms(deadline));
+}
 
 // Calls a transactional API again while it fails with a retriable error, until `deadline`.
 template <typename Call>
@@ -47,8 +49,7 @@ class TxnProducer {
  public:
   // Creates the producer and runs init_transactions (which aborts what a previous producer with
   // the same transactional.id left open), within options.request_timeout.
-  static Result<std::unique_ptr<TxnProducer>> open(const KafkaLogOptions& options, const std::string& txn_id,
-                                                   bool lz4);
+  static Result<std::unique_ptr<TxnProducer>> open(const KafkaLogOptions& options, const std::string& txn_id, bool lz4);
   ~TxnProducer();
   TxnProducer(const TxnProducer&) = delete;
   TxnProducer& operator=(const TxnProducer&) = delete;

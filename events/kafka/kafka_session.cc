@@ -110,11 +110,11 @@ TxnOutcome TxnSession::produce_and_commit(rd_kafka_t* rk, const std::vector<cons
         return outcome(Kind::recreate, make_error(Errc::unavailable, "produce failed: " + err_text(err)));
       }
       TxnOutcome out = outcome(
-          Kind::retry, make_error(Errc::unavailable, "producing to topic " + r.topic + " failed: " + err_text(err) +
-                                                         (err == RD_KAFKA_RESP_ERR__QUEUE_FULL
-                                                              ? "; Kafka at " + options_.brokers +
-                                                                    " is not taking writes fast enough"
-                                                              : std::string())));
+          Kind::retry, make_error(Errc::unavailable,
+                                  "producing to topic " + r.topic + " failed: " + err_text(err) +
+                                      (err == RD_KAFKA_RESP_ERR__QUEUE_FULL
+                                           ? "; Kafka at " + options_.brokers + " is not taking writes fast enough"
+                                           : std::string())));
       if (record_fault(err)) {
         out.kind = Kind::batch_faults;
         out.faults.emplace(b, record_error(j, r, err));
@@ -137,8 +137,8 @@ TxnOutcome TxnSession::produce_and_commit(rd_kafka_t* rk, const std::vector<cons
           const Slot slot = deliveries->slot(first_slot[b] + j);
           if (slot.reported && slot.err != RD_KAFKA_RESP_ERR_NO_ERROR && !record_fault(slot.err)) {
             out.error = make_error(Errc::unavailable, "record #" + std::to_string(j) + " (topic " +
-                                                          batches[b]->records[j].topic + ") was not delivered: " +
-                                                          err_text(slot.err));
+                                                          batches[b]->records[j].topic +
+                                                          ") was not delivered: " + err_text(slot.err));
             break;
           }
         }
@@ -151,11 +151,11 @@ TxnOutcome TxnSession::produce_and_commit(rd_kafka_t* rk, const std::vector<cons
       // No commit was sent; dropping the producer ends the transaction (the next producer's
       // init_transactions aborts it) without waiting on an abort that cannot reach the broker.
       (void)producer_.drop_producer("an append");
-      return outcome(Kind::failed,
-                     make_error(Errc::unavailable, "Kafka at " + options_.brokers + " did not take the records within " +
-                                                       duration_text(options_.transaction_timeout) +
-                                                       ": nothing was written: is the broker running? "
-                                                       "ops/kafka/start.sh"));
+      return outcome(Kind::failed, make_error(Errc::unavailable, "Kafka at " + options_.brokers +
+                                                                     " did not take the records within " +
+                                                                     duration_text(options_.transaction_timeout) +
+                                                                     ": nothing was written: is the broker running? "
+                                                                     "ops/kafka/start.sh"));
   }
   return commit(rk, batches, first_slot, deliveries, deadline);
 }
@@ -183,17 +183,16 @@ std::optional<TxnOutcome> TxnSession::send_offsets(rd_kafka_t* rk, const std::ve
       tps.push_back(tp);
     }
     GroupMetadataPtr md = registry_.metadata(group, tps);
-    ErrorPtr e = retrying(deadline, [&] {
-      return rd_kafka_send_offsets_to_transaction(rk, list.get(), md.get(), budget_ms(deadline));
-    });
+    ErrorPtr e = retrying(
+        deadline, [&] { return rd_kafka_send_offsets_to_transaction(rk, list.get(), md.get(), budget_ms(deadline)); });
     if (!e) continue;
     if (!rd_kafka_error_is_fatal(e.get()) && group_fenced_code(rd_kafka_error_code(e.get()))) {
       TxnOutcome out = outcome(Kind::batch_faults, {});
       for (size_t b : carriers[group]) {
-        out.faults.emplace(b, make_error(Errc::conflict,
-                                         "consumer group " + group + " has rebalanced (" + err_text(e.get()) +
-                                             "): this member no longer owns the partitions it consumed; "
-                                             "nothing was written: re-read from the group's committed offsets"));
+        out.faults.emplace(
+            b, make_error(Errc::conflict, "consumer group " + group + " has rebalanced (" + err_text(e.get()) +
+                                              "): this member no longer owns the partitions it consumed; "
+                                              "nothing was written: re-read from the group's committed offsets"));
       }
       if (!abort_open(rk, &deliveries)) out.kind = Kind::recreate;
       return out;
@@ -222,19 +221,17 @@ TxnOutcome TxnSession::commit(rd_kafka_t* rk, const std::vector<const TxnBatch*>
   if (rd_kafka_error_is_retriable(e.get())) {
     // Out of time with the commit unfinished. librdkafka allows only resuming it now (an abort
     // fails with _CONFLICT), so the producer goes; the next one's init_transactions settles it.
-    Error error = commit_maybe_sent
-                      ? make_error(Errc::timeout, "Kafka at " + options_.brokers +
-                                                      " did not confirm the commit within " +
-                                                      duration_text(options_.transaction_timeout) + " (" +
-                                                      err_text(e.get()) +
-                                                      "): the append may or may not be in the log; "
-                                                      "check before retrying")
-                      : make_error(Errc::unavailable, "Kafka at " + options_.brokers +
-                                                          " did not take the records within " +
-                                                          duration_text(options_.transaction_timeout) + " (" +
-                                                          rd_kafka_error_name(e.get()) +
-                                                          "): nothing was written: is the broker running? "
-                                                          "ops/kafka/start.sh");
+    Error error =
+        commit_maybe_sent
+            ? make_error(Errc::timeout, "Kafka at " + options_.brokers + " did not confirm the commit within " +
+                                            duration_text(options_.transaction_timeout) + " (" + err_text(e.get()) +
+                                            "): the append may or may not be in the log; "
+                                            "check before retrying")
+            : make_error(Errc::unavailable, "Kafka at " + options_.brokers + " did not take the records within " +
+                                                duration_text(options_.transaction_timeout) + " (" +
+                                                rd_kafka_error_name(e.get()) +
+                                                "): nothing was written: is the broker running? "
+                                                "ops/kafka/start.sh");
     (void)producer_.drop_producer("commit_transaction");
     return outcome(Kind::failed, error);
   }

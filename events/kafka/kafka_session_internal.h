@@ -33,8 +33,8 @@ struct TxnOutcome {
   };
   Kind kind = Kind::failed;
   Error error;
-  std::map<size_t, Error> faults;  // unless committed: batches that fail alone, by index (also
-                                   // beside recreate, when the abort after them failed)
+  std::map<size_t, Error> faults;                        // unless committed: batches that fail alone, by index (also
+                                                         // beside recreate, when the abort after them failed)
   std::vector<Result<std::vector<Position>>> positions;  // committed: each batch's, by index
 };
 
@@ -59,9 +59,8 @@ class TxnSession {
   // Sends each group's offsets; an outcome only when that failed.
   std::optional<TxnOutcome> send_offsets(rd_kafka_t* rk, const std::vector<const TxnBatch*>& batches,
                                          Deliveries& deliveries, Clock::time_point deadline);
-  TxnOutcome commit(rd_kafka_t* rk, const std::vector<const TxnBatch*>& batches,
-                    const std::vector<size_t>& first_slot, const std::shared_ptr<Deliveries>& deliveries,
-                    Clock::time_point deadline);
+  TxnOutcome commit(rd_kafka_t* rk, const std::vector<const TxnBatch*>& batches, const std::vector<size_t>& first_slot,
+                    const std::shared_ptr<Deliveries>& deliveries, Clock::time_point deadline);
 
   const KafkaLogOptions& options_;
   ProducerHolder& producer_;

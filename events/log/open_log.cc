@@ -5,9 +5,8 @@ namespace xyd::log {
 Result<std::unique_ptr<EventLog>> open_log(const LogOptions& options) {
   if (options.backend == "embedded") return open_embedded_log(options.embedded);
   if (options.backend == "kafka") return open_kafka_log(options.kafka);
-  return make_error(Errc::invalid_argument,
-                    "unknown log backend '" + options.backend + "': use 'embedded' or 'kafka'", "backend",
-                    "one-of");
+  return make_error(Errc::invalid_argument, "unknown log backend '" + options.backend + "': use 'embedded' or 'kafka'",
+                    "backend", "one-of");
 }
 
 Result<std::unique_ptr<EventLog>> open_companion_log(const LogOptions& options, const std::string& node,

@@ -3,9 +3,9 @@
 // else `unavailable`. Pure functions over a status; any thread.
 #pragma once
 
-#include <string>
-
 #include <rocksdb/status.h>
+
+#include <string>
 
 #include "events/result.h"
 

@@ -4,6 +4,8 @@
 // same run as the reference. Prints a Markdown table.
 //   xyd-bench-commands [--backend embedded|kafka] [--brokers HOST:PORT] [--seconds S]
 //                      [--concurrency 1,16,64,256] [--dir DIR]
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,8 +15,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <sys/resource.h>
 
 #include "aggregates/account.h"
 #include "aggregates/processor/write_side.h"
@@ -71,15 +71,16 @@ int main(int argc, char** argv) {
   const std::string run = std::to_string(100 + random() % 900);
 
   std::printf("Command path in process on the %s log, %.0f s per row.\n\n", backend.c_str(), seconds);
-  std::printf("| what | clients | per second | p50 ms | p99 ms | failed | peak RSS MB |\n|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "| what | clients | per second | p50 ms | p99 ms | failed | peak RSS MB |\n|---|---|---|---|---|---|---|\n");
   for (int clients : concurrencies) {
     const std::string topic = "xyd.dlq";  // reference: one-record appends to a topic nobody reads
     auto raw = measure(clients, seconds, [&](int, uint64_t) -> long {
       std::vector<xyd::log::OutRecord> r = {{topic, "bench", std::string(200, 'x'), {}, {}}};
       return (*log)->append(r).ok() ? 1 : -1;
     });
-    std::printf("| reference: raw append, 1 record | %d | %.0f | %.2f | %.2f | %zu | %ld |\n", clients,
-                raw.per_second, raw.p50_ms, raw.p99_ms, raw.failed, peak_rss_mb());
+    std::printf("| reference: raw append, 1 record | %d | %.0f | %.2f | %.2f | %zu | %ld |\n", clients, raw.per_second,
+                raw.p50_ms, raw.p99_ms, raw.failed, peak_rss_mb());
     auto commands = measure(clients, seconds, [&](int t, uint64_t n) -> long {
       char phone[16];
       std::snprintf(phone, sizeof phone, "16%s%03d%03llu", run.c_str(), t % 1000,
@@ -94,8 +95,8 @@ int main(int argc, char** argv) {
       auto outcome = (*side)->gateway().submit(c);
       return outcome.ok() ? 1 : -1;  // accepted or refused (a phone registered earlier): both ran
     });
-    std::printf("| command (register account) | %d | %.0f | %.2f | %.2f | %zu | %ld |\n", clients,
-                commands.per_second, commands.p50_ms, commands.p99_ms, commands.failed, peak_rss_mb());
+    std::printf("| command (register account) | %d | %.0f | %.2f | %.2f | %zu | %ld |\n", clients, commands.per_second,
+                commands.p50_ms, commands.p99_ms, commands.failed, peak_rss_mb());
     std::fflush(stdout);
   }
   auto stats = (*side)->processor().stats();

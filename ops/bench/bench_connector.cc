@@ -42,8 +42,9 @@ size_t run_batches(xyd::domain::CommandGateway& gateway, const std::vector<xyd::
                    size_t batch) {
   size_t failed = 0;
   for (size_t i = 0; i < commands.size(); i += batch) {
-    std::vector<xyd::domain::Command> part(commands.begin() + static_cast<std::ptrdiff_t>(i),
-                                           commands.begin() + static_cast<std::ptrdiff_t>(std::min(commands.size(), i + batch)));
+    std::vector<xyd::domain::Command> part(
+        commands.begin() + static_cast<std::ptrdiff_t>(i),
+        commands.begin() + static_cast<std::ptrdiff_t>(std::min(commands.size(), i + batch)));
     for (const auto& outcome : gateway.submit_all(part))
       if (!outcome.ok() || !outcome->accepted) ++failed;
   }
@@ -51,7 +52,8 @@ size_t run_batches(xyd::domain::CommandGateway& gateway, const std::vector<xyd::
 }
 
 xyd::domain::Command command(const std::string& id, const std::string& name, const std::string& type,
-                             const std::string& aggregate, xyd::events::Actor actor, json body, json context = json::object()) {
+                             const std::string& aggregate, xyd::events::Actor actor, json body,
+                             json context = json::object()) {
   xyd::domain::Command c;
   c.id = id;
   c.name = name;
@@ -93,16 +95,30 @@ int main(int argc, char** argv) {
   // Accepted applications to report on, set up through the gateway as the platform would.
   std::ifstream rules(XYD_SOURCE_RULES_DIR "/screening.json");
   json screening = json::parse(rules, nullptr, false);
-  const json context = {
-      {"enterprise", {{"exists", true}, {"owner", "acc-bench"}, {"certified", true}, {"region", "440305"},
-                      {"industry", "C"}, {"name", "基准科技有限公司"}, {"whitelisted", true}, {"credit_score", 800},
-                      {"high_risk_signals", 0}, {"medium_risk_signals", 0}}},
-      {"product", {{"exists", true}, {"status", "enabled"}, {"institution", institution}, {"product_type", "credit"},
-                   {"amount_min", 100000}, {"amount_max", 5000000}, {"term_min_months", 6}, {"term_max_months", 36},
-                   {"service_regions", {"440300"}}}},
-      {"institution", {{"status", "active"}, {"type", "bank"}}},
-      {"managers", {{{"account", "acc-bench-m"}, {"enabled", true}, {"open_orders", 0}}}},
-      {"screening", screening}};
+  const json context = {{"enterprise",
+                         {{"exists", true},
+                          {"owner", "acc-bench"},
+                          {"certified", true},
+                          {"region", "440305"},
+                          {"industry", "C"},
+                          {"name", "基准科技有限公司"},
+                          {"whitelisted", true},
+                          {"credit_score", 800},
+                          {"high_risk_signals", 0},
+                          {"medium_risk_signals", 0}}},
+                        {"product",
+                         {{"exists", true},
+                          {"status", "enabled"},
+                          {"institution", institution},
+                          {"product_type", "credit"},
+                          {"amount_min", 100000},
+                          {"amount_max", 5000000},
+                          {"term_min_months", 6},
+                          {"term_max_months", 36},
+                          {"service_regions", {"440300"}}}},
+                        {"institution", {{"status", "active"}, {"type", "bank"}}},
+                        {"managers", {{{"account", "acc-bench-m"}, {"enabled", true}, {"open_orders", 0}}}},
+                        {"screening", screening}};
   const xyd::events::Actor platform{"system", "system", "", ""};
   const xyd::events::Actor admin{"acc-bench-admin", "institution_admin", institution, "440300"};
   std::vector<xyd::domain::Command> setup, accept;
@@ -111,11 +127,16 @@ int main(int argc, char** argv) {
     const std::string app = "app-bench-" + run + "-" + std::to_string(i);
     const int64_t amount = 100000 + static_cast<int64_t>(i % 40) * 100000;
     setup.push_back(command("bench:submit:" + app, "SubmitApplication", "application", app, platform,
-                            {{"id", app}, {"enterprise", "ent-bench"}, {"product", "prd-bench"}, {"amount", amount},
-                             {"term_months", 12}, {"purpose", "bench"}, {"channel", "api"}},
+                            {{"id", app},
+                             {"enterprise", "ent-bench"},
+                             {"product", "prd-bench"},
+                             {"amount", amount},
+                             {"term_months", 12},
+                             {"purpose", "bench"},
+                             {"channel", "api"}},
                             context));
-    accept.push_back(command("bench:accept:" + app, "AcceptApplication", "application", app, admin,
-                             {{"intended_amount", amount}}));
+    accept.push_back(
+        command("bench:accept:" + app, "AcceptApplication", "application", app, admin, {{"intended_amount", amount}}));
     work.push_back({app, amount});
   }
   std::cerr << "setting up " << applications << " accepted applications..." << std::endl;
@@ -165,25 +186,30 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(Clock::now() - first).count();
     auto stats = consumer.stats();
     consumer.stop();
-    if (stats.retries) std::cerr << group << ": " << stats.retries << " retried batches, last: " << stats.last_error << "\n";
+    if (stats.retries)
+      std::cerr << group << ": " << stats.retries << " retried batches, last: " << stats.last_error << "\n";
     return std::make_pair(stats, seconds);
   };
   const uint64_t total = records.size();
   auto [applied, seconds] = consume("bench-connector-" + run, total);
   auto [replayed, replay_seconds] = consume("bench-connector-again-" + run, total);
 
-  std::printf("Bank results through the connector on the %s log: %zu accepted applications, %llu results, batch %zu.\n\n",
-              backend.c_str(), applications, static_cast<unsigned long long>(total), batch);
+  std::printf(
+      "Bank results through the connector on the %s log: %zu accepted applications, %llu results, batch %zu.\n\n",
+      backend.c_str(), applications, static_cast<unsigned long long>(total), batch);
   std::printf("| what | items | seconds | per second | notes |\n|---|---|---|---|---|\n");
   std::printf("| reference: commands straight to the gateway (RegisterAccount) | %zu | %.2f | %.0f | %zu refused |\n",
               registrations.size(), raw_seconds, registrations.size() / raw_seconds, failed_registrations);
-  std::printf("| connector: results applied (from the first record read) | %llu | %.2f | %.0f | applied %llu, rejected %llu, batches %llu |\n",
-              static_cast<unsigned long long>(total), seconds, total / seconds,
-              static_cast<unsigned long long>(applied.applied), static_cast<unsigned long long>(applied.rejected),
-              static_cast<unsigned long long>(applied.batches));
-  std::printf("| connector: the same results again (all duplicates) | %llu | %.2f | %.0f | replayed %llu, applied %llu |\n",
-              static_cast<unsigned long long>(total), replay_seconds, total / replay_seconds,
-              static_cast<unsigned long long>(replayed.replayed), static_cast<unsigned long long>(replayed.applied));
+  std::printf(
+      "| connector: results applied (from the first record read) | %llu | %.2f | %.0f | applied %llu, rejected %llu, "
+      "batches %llu |\n",
+      static_cast<unsigned long long>(total), seconds, total / seconds,
+      static_cast<unsigned long long>(applied.applied), static_cast<unsigned long long>(applied.rejected),
+      static_cast<unsigned long long>(applied.batches));
+  std::printf(
+      "| connector: the same results again (all duplicates) | %llu | %.2f | %.0f | replayed %llu, applied %llu |\n",
+      static_cast<unsigned long long>(total), replay_seconds, total / replay_seconds,
+      static_cast<unsigned long long>(replayed.replayed), static_cast<unsigned long long>(replayed.applied));
   side->reset();
   log->reset();
   std::filesystem::remove_all(dir);

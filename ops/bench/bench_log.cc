@@ -26,11 +26,13 @@ using xyd::bench::Figures;
 using xyd::bench::flag;
 using xyd::bench::measure;
 
-std::string payload() { return std::string(200, 'x'); }
+std::string payload() {
+  return std::string(200, 'x');
+}
 
 void row(const std::string& what, int threads, int batch, const Figures& f) {
-  std::printf("| %-44s | %7d | %5d | %12.0f | %8.2f | %8.2f |\n", what.c_str(), threads, batch, f.per_second,
-              f.p50_ms, f.p99_ms);
+  std::printf("| %-44s | %7d | %5d | %12.0f | %8.2f | %8.2f |\n", what.c_str(), threads, batch, f.per_second, f.p50_ms,
+              f.p99_ms);
   std::fflush(stdout);
 }
 
@@ -117,8 +119,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (auto c = (*log)->create_topics({{"bench", 6}}); !c.ok()) return 1;
-    for (const auto& s : shapes) row("embedded log append (group commit)", s.threads, s.batch,
-                                     log_append(**log, "bench", s.threads, s.batch, seconds));
+    for (const auto& s : shapes)
+      row("embedded log append (group commit)", s.threads, s.batch,
+          log_append(**log, "bench", s.threads, s.batch, seconds));
     log->reset();
     std::filesystem::remove_all(dir + "/embedded");
   }

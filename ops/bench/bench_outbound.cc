@@ -45,7 +45,8 @@ void run(const std::string& backend, const std::string& dir, const std::string& 
   auto log = xyd::log::open_log(options);
   if (!log.ok()) die("opening the log", log.error());
   const std::string tag = xyd::events::uuid_v7().substr(0, 8);
-  if (auto made = (*log)->create_topics(xyd::events::standard_topics(partitions)); !made.ok()) die("topics", made.error());
+  if (auto made = (*log)->create_topics(xyd::events::standard_topics(partitions)); !made.ok())
+    die("topics", made.error());
   xyd::projections::ChainedEvents chains;
   std::vector<xyd::log::OutRecord> batch;
   const std::vector<std::string> names = {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned",

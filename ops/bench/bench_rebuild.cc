@@ -52,7 +52,9 @@ std::vector<std::string> split(const std::string& text) {
   std::exit(1);
 }
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 xyd::log::LogOptions log_options(const std::string& backend, const std::string& dir, const std::string& brokers) {
   xyd::log::LogOptions options;
@@ -74,8 +76,12 @@ void generate(xyd::log::EventLog& log, xyd::projections::ChainedEvents& chains, 
     std::vector<std::string> names;
   };
   std::vector<Kind> kinds;
-  for (const auto& [type, weight] : std::vector<std::pair<std::string, int>>{
-           {"application", 60}, {"enterprise", 15}, {"account", 10}, {"product", 5}, {"demand", 5}, {"institution", 5}}) {
+  for (const auto& [type, weight] : std::vector<std::pair<std::string, int>>{{"application", 60},
+                                                                             {"enterprise", 15},
+                                                                             {"account", 10},
+                                                                             {"product", 5},
+                                                                             {"demand", 5},
+                                                                             {"institution", 5}}) {
     Kind kind{type, weight, {}};
     for (const auto& t : xyd::events::EventCatalog::standard().types())
       if (t.aggregate == type) kind.names.push_back(t.name);
@@ -99,8 +105,8 @@ void generate(xyd::log::EventLog& log, xyd::projections::ChainedEvents& chains, 
     const std::string id = kind->type.substr(0, 3) + "-" + std::to_string(aggregate);
     const int64_t version = chains.version_of(kind->type, id);
     const std::string& name = version == 0 ? kind->names.front() : kind->names[1 + random() % (kind->names.size() - 1)];
-    xyd::events::Actor actor{"acc-" + std::to_string(aggregate % 5000), "account_manager", "ins-" +
-                             std::to_string(aggregate % 300), "440300"};
+    xyd::events::Actor actor{"acc-" + std::to_string(aggregate % 5000), "account_manager",
+                             "ins-" + std::to_string(aggregate % 300), "440300"};
     auto record = chains.next(kind->type, id, name, nlohmann::json::object(), actor);
     if (!record.ok()) die("building an event", record.error());
     batch.push_back(std::move(record).value());
@@ -244,7 +250,8 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> sizes;
   for (const auto& s : split(flag(argc, argv, "sizes", "500000,1000000"))) sizes.push_back(std::stoull(s));
   const uint64_t largest = sizes.back();
-  const uint64_t aggregates = std::stoull(flag(argc, argv, "aggregates", std::to_string(std::max<uint64_t>(largest / 10, 1))));
+  const uint64_t aggregates =
+      std::stoull(flag(argc, argv, "aggregates", std::to_string(std::max<uint64_t>(largest / 10, 1))));
   const std::string brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
   const std::string root = flag(argc, argv, "dir", "/tmp/xyd-bench-rebuild");
   const int32_t partitions = std::stoi(flag(argc, argv, "partitions", "6"));
@@ -260,7 +267,8 @@ int main(int argc, char** argv) {
     const std::string dir = root + "/" + backend;
     fs::remove_all(dir);
     fs::create_directories(dir);
-    const std::string prefix = backend == "kafka" ? "bench." + xyd::events::uuid_v7().substr(0, 8) + ".events." : "xyd.events.";
+    const std::string prefix =
+        backend == "kafka" ? "bench." + xyd::events::uuid_v7().substr(0, 8) + ".events." : "xyd.events.";
     xyd::projections::ChainedEvents chains(prefix, "/xyd/bench");
     uint64_t generated = 0;
     for (uint64_t size : sizes) {
@@ -295,19 +303,22 @@ int main(int argc, char** argv) {
   getloadavg(load, 3);
   std::printf("\nAudit projection rebuild: %llu aggregates, %d partitions per topic, %u cores, load average %.1f.\n\n",
               static_cast<unsigned long long>(aggregates), partitions, std::thread::hardware_concurrency(), load[0]);
-  std::printf("| log | events | raw RocksDB scan (records/s) | log reader (events/s) | audit rebuild (events/s) | rebuild / raw scan | rebuild CPU (µs/event, all threads) | rebuild peak RSS (MiB) |\n");
+  std::printf(
+      "| log | events | raw RocksDB scan (records/s) | log reader (events/s) | audit rebuild (events/s) | rebuild / "
+      "raw scan | rebuild CPU (µs/event, all threads) | rebuild peak RSS (MiB) |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
   double raw_reference = 0;
   for (const auto& r : rows) {
     if (r.raw_scan > 0) raw_reference = r.raw_scan;
     const double raw = r.raw_scan > 0 ? r.raw_scan : raw_reference;
-    std::printf("| %s | %s | %s | %s | %s | %s | %.1f | %.0f |\n", r.backend.c_str(),
-                xyd::projections::with_commas(r.events).c_str(),
-                r.raw_scan > 0 ? xyd::projections::with_commas(static_cast<uint64_t>(r.raw_scan)).c_str() : "(embedded's)",
-                xyd::projections::with_commas(static_cast<uint64_t>(r.reader)).c_str(),
-                xyd::projections::with_commas(static_cast<uint64_t>(r.rebuild)).c_str(),
-                raw > 0 ? (std::to_string(static_cast<int>(100 * r.rebuild / raw)) + "%").c_str() : "-", r.cpu_us,
-                r.rss_kb / 1024.0);
+    std::printf(
+        "| %s | %s | %s | %s | %s | %s | %.1f | %.0f |\n", r.backend.c_str(),
+        xyd::projections::with_commas(r.events).c_str(),
+        r.raw_scan > 0 ? xyd::projections::with_commas(static_cast<uint64_t>(r.raw_scan)).c_str() : "(embedded's)",
+        xyd::projections::with_commas(static_cast<uint64_t>(r.reader)).c_str(),
+        xyd::projections::with_commas(static_cast<uint64_t>(r.rebuild)).c_str(),
+        raw > 0 ? (std::to_string(static_cast<int>(100 * r.rebuild / raw)) + "%").c_str() : "-", r.cpu_us,
+        r.rss_kb / 1024.0);
   }
   return 0;
 }

@@ -56,7 +56,9 @@ std::vector<xyd::log::Record> history(size_t count) {
   for (size_t a = 0; a < orders; ++a) {
     const std::string app = "app-" + std::to_string(a), ent = "ent-" + std::to_string(a % enterprises);
     add("application", app, "ApplicationSubmitted",
-        {{"enterprise", ent}, {"institution", "ins-" + std::to_string(a % 40)}, {"region", regions[a % enterprises % regions.size()]}},
+        {{"enterprise", ent},
+         {"institution", "ins-" + std::to_string(a % 40)},
+         {"region", regions[a % enterprises % regions.size()]}},
         "acc-" + std::to_string(a % enterprises));
     add("application", app, "ManagerAssigned", {{"manager", "mgr-" + std::to_string(a % 200)}});
     add("application", app, "LoanDisbursed", {{"loan_number", "L1"}});
@@ -102,7 +104,8 @@ int main(int argc, char** argv) {
   std::cerr << "sealing " << count << " events..." << std::endl;
   const auto records = history(count);
   xyd::test::MemoryView delinquency, risk;
-  const double reference = apply_rate(xyd::projections::delinquency::delinquency_spec(), rules_dir, records, delinquency);
+  const double reference =
+      apply_rate(xyd::projections::delinquency::delinquency_spec(), rules_dir, records, delinquency);
   const double rate = apply_rate(xyd::projections::risk::risk_spec(), rules_dir, records, risk);
   xyd::events::Actor city;
   city.role = "government_city";

@@ -45,8 +45,10 @@ Figures measure(int threads, double seconds, Work work) {
         auto begun = Clock::now();
         long n = work(t, call);
         mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
-        if (n < 0) ++refused;
-        else done += static_cast<size_t>(n);
+        if (n < 0)
+          ++refused;
+        else
+          done += static_cast<size_t>(n);
       }
       units += done;
       failed += refused;

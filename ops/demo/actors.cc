@@ -16,8 +16,8 @@ struct Login {
 
 // POST /api/v1/sessions; a wrong password is a 401 the caller may recover from.
 Result<Login> log_in(Caller& caller, const std::string& step, const std::string& phone, const std::string& password) {
-  XYD_ASSIGN_OR_RETURN(HttpReply reply,
-                       caller.raw({"POST", "/api/v1/sessions", json{{"phone", phone}, {"password", password}}, "", ""}));
+  XYD_ASSIGN_OR_RETURN(HttpReply reply, caller.raw({"POST", "/api/v1/sessions",
+                                                    json{{"phone", phone}, {"password", password}}, "", ""}));
   if (!reply.ok()) return Caller::refusal(step, reply);
   Login login;
   login.token = reply.body.value("token", "");
@@ -34,8 +34,8 @@ Result<Session> first_login(Caller& caller, const std::string& step, const std::
   XYD_ASSIGN_OR_RETURN(Login login, log_in(caller, step + " (first login)", account.phone, initial));
   if (login.must_change) {
     XYD_RETURN_IF_ERROR(caller.run("password-" + account.phone, "PUT", "/api/v1/accounts/" + account_id + "/password",
-                                     json{{"current_password", initial}, {"new_password", account.password}},
-                                     login.token));
+                                   json{{"current_password", initial}, {"new_password", account.password}},
+                                   login.token));
     XYD_ASSIGN_OR_RETURN(login, log_in(caller, step + " (login)", account.phone, account.password));
   }
   return Session{account_id, login.token};
@@ -59,14 +59,14 @@ Result<Session> create_staff(Caller& caller, const std::string& data_dir, const 
   const std::string step = "account " + account.kind + " " + account.phone;
   json body = {{"phone", account.phone}, {"kind", account.kind}, {"region", account.region}, {"name", account.name}};
   if (!account.institution.empty()) body["institution"] = account.institution;
-  XYD_ASSIGN_OR_RETURN(HttpReply created, caller.command("account-" + account.phone, "POST", "/api/v1/accounts", body,
-                                                         creator_token));
+  XYD_ASSIGN_OR_RETURN(HttpReply created,
+                       caller.command("account-" + account.phone, "POST", "/api/v1/accounts", body, creator_token));
   const std::string id = created.body.value("id", "");
   if (created.replayed) {
     // Created by an earlier run: normally its password is the plan's already.
-    XYD_ASSIGN_OR_RETURN(HttpReply reply, caller.raw({"POST", "/api/v1/sessions",
-                                                      json{{"phone", account.phone}, {"password", account.password}},
-                                                      "", ""}));
+    XYD_ASSIGN_OR_RETURN(HttpReply reply,
+                         caller.raw({"POST", "/api/v1/sessions",
+                                     json{{"phone", account.phone}, {"password", account.password}}, "", ""}));
     if (reply.ok()) {
       const std::string token = reply.body.value("token", "");
       if (!reply.body.value("password_change_required", false)) return Session{id, token};
@@ -90,8 +90,9 @@ Result<Session> register_user(Caller& caller, SmsLog& sms, const AccountPlan& ac
                        caller.raw({"POST", "/api/v1/sessions/codes",
                                    json{{"phone", account.phone}, {"purpose", "registration"}}, "", ""}));
   if (sent.status == 429 && sent.body.value("field", "") == "client_address")
-    return make_error(Errc::too_many, step + ": the server limits registrations per client address: start xyd serve "
-                                             "with --address-limit 0 to fill it with the demo");
+    return make_error(Errc::too_many, step +
+                                          ": the server limits registrations per client address: start xyd serve "
+                                          "with --address-limit 0 to fill it with the demo");
   const std::string code = sent.status == 202 ? sms.registration_code(account.phone) : "";
   json body = {{"phone", account.phone},       {"kind", account.kind}, {"region", account.region},
                {"password", account.password}, {"name", account.name}, {"code", code}};

@@ -55,8 +55,10 @@ void show_progress(const demo::DriverProgress& progress, const std::atomic<bool>
                   total ? 100.0 * done / total : 0.0, with_commas(calls).c_str(),
                   with_commas(static_cast<uint64_t>(rate)).c_str(),
                   projections::duration_text(std::chrono::duration<double>(now - start).count()).c_str());
-    if (terminal) std::cerr << "\r" << line << "\033[K" << std::flush;
-    else if (ticks % 20 == 0) std::cerr << line << std::endl;
+    if (terminal)
+      std::cerr << "\r" << line << "\033[K" << std::flush;
+    else if (ticks % 20 == 0)
+      std::cerr << line << std::endl;
   }
   if (terminal) std::cerr << "\r\033[K" << std::flush;
 }
@@ -89,8 +91,10 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
   };
   std::printf("xyd demo --seed %llu: created in %s (base date %s)\n", static_cast<unsigned long long>(plan.seed),
               projections::duration_text(seconds).c_str(), plan.base_date.c_str());
-  std::printf("  accounts        %zu: 1 system admin, %zu institution admins, %zu account managers, %zu enterprise users, %zu readers\n",
-              plan.accounts(), plan.admins.size(), plan.managers.size(), plan.users.size(), plan.readers.size());
+  std::printf(
+      "  accounts        %zu: 1 system admin, %zu institution admins, %zu account managers, %zu enterprise users, %zu "
+      "readers\n",
+      plan.accounts(), plan.admins.size(), plan.managers.size(), plan.users.size(), plan.readers.size());
   std::printf("  institutions    %zu of %zu types: %s\n", plan.institutions.size(), types.size(), join(types).c_str());
   std::printf("  products        %zu\n", plan.products.size());
   std::printf("  enterprises     %zu in %zu provinces, %zu industry sections; certification: %s\n",
@@ -104,7 +108,8 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
               repayments, overdue, write_offs);
   const uint64_t calls = progress.counters.calls.load();
   std::printf("  requests        %s (%s commands, %s replayed from an earlier run), %s/s\n", with_commas(calls).c_str(),
-              with_commas(progress.counters.commands.load()).c_str(), with_commas(progress.counters.replays.load()).c_str(),
+              with_commas(progress.counters.commands.load()).c_str(),
+              with_commas(progress.counters.replays.load()).c_str(),
               with_commas(static_cast<uint64_t>(seconds > 0 ? calls / seconds : 0)).c_str());
   std::printf("  log in as the system admin: phone %s, password %s\n", plan.system_admin.phone.c_str(),
               plan.system_admin.password.c_str());
@@ -137,9 +142,9 @@ int run_demo(const CliOptions& options) {
   }
   const demo::DemoPlan plan = demo::make_plan(*seed, *enterprises, {}, end_date);
   std::cerr << "xyd demo: seed " << *seed << ": " << plan.accounts() << " accounts, " << plan.institutions.size()
-            << " institutions, " << plan.products.size() << " products, " << plan.enterprises.size()
-            << " enterprises, " << plan.demands.size() << " demands, " << plan.application_count()
-            << " applications against " << options.http << std::endl;
+            << " institutions, " << plan.products.size() << " products, " << plan.enterprises.size() << " enterprises, "
+            << plan.demands.size() << " demands, " << plan.application_count() << " applications against "
+            << options.http << std::endl;
 
   demo::DriverOptions driver_options{options.http, options.data_dir, runtime_options(options).rules_dir,
                                      static_cast<size_t>(*concurrency)};

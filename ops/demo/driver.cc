@@ -85,10 +85,11 @@ class Driver {
     for (size_t m = 0; m < managers_.size(); ++m) manager_by_account_[managers_[m].account] = m;
     progress_.phase = 2;
     users_.resize(plan_.users.size());
-    XYD_RETURN_IF_ERROR(parallel(plan_.users.size(), options_, progress_, plan_.seed, [this](Caller& c, size_t i) -> Status {
-      XYD_ASSIGN_OR_RETURN(users_[i], register_user(c, sms_, plan_.users[i]));
-      return Status();
-    }));
+    XYD_RETURN_IF_ERROR(
+        parallel(plan_.users.size(), options_, progress_, plan_.seed, [this](Caller& c, size_t i) -> Status {
+          XYD_ASSIGN_OR_RETURN(users_[i], register_user(c, sms_, plan_.users[i]));
+          return Status();
+        }));
     progress_.phase = 3;
     XYD_RETURN_IF_ERROR(parallel(plan_.enterprises.size(), options_, progress_, plan_.seed,
                                  [this](Caller& c, size_t i) { return enterprise(c, i); }));
@@ -105,8 +106,9 @@ class Driver {
     if (operator_token.empty()) {
       auto written = api::read_operator_token(options_.data_dir + "/operator-token");
       if (!written.ok())
-        return make_error(Errc::unauthenticated, "the demo acts first as the local operator: " + written.error().message +
-                                                     " (run it with the server's --data folder)");
+        return make_error(Errc::unauthenticated,
+                          "the demo acts first as the local operator: " + written.error().message +
+                              " (run it with the server's --data folder)");
       operator_token = *written;
     }
     HttpClient client(options_.http, std::chrono::seconds(60));
@@ -123,20 +125,21 @@ class Driver {
   Status institution(Caller& c, size_t i) {
     const InstitutionPlan& ins = plan_.institutions[i];
     XYD_RETURN_IF_ERROR(c.run("institution-" + ins.id, "POST", "/api/v1/institutions",
-                                  {{"id", ins.id},
-                                   {"type", ins.type},
-                                   {"full_name", ins.full_name},
-                                   {"short_name", ins.short_name},
-                                   {"region", ins.region},
-                                   {"parent", ""}},
-                                  system_admin_.token));
-    XYD_ASSIGN_OR_RETURN(Session admin, create_staff(c, options_.data_dir, system_admin_.token, plan_.admins[ins.admin]));
+                              {{"id", ins.id},
+                               {"type", ins.type},
+                               {"full_name", ins.full_name},
+                               {"short_name", ins.short_name},
+                               {"region", ins.region},
+                               {"parent", ""}},
+                              system_admin_.token));
+    XYD_ASSIGN_OR_RETURN(Session admin,
+                         create_staff(c, options_.data_dir, system_admin_.token, plan_.admins[ins.admin]));
     admins_[ins.admin] = admin;
     for (size_t m : ins.managers) {
       XYD_ASSIGN_OR_RETURN(managers_[m], create_staff(c, options_.data_dir, admin.token, plan_.managers[m]));
       XYD_RETURN_IF_ERROR(c.run("add-manager-" + plan_.managers[m].phone, "POST",
-                                    "/api/v1/institutions/" + ins.id + "/managers", {{"manager", managers_[m].account}},
-                                    admin.token));
+                                "/api/v1/institutions/" + ins.id + "/managers", {{"manager", managers_[m].account}},
+                                admin.token));
     }
     for (size_t p : ins.products) {
       const ProductPlan& product = plan_.products[p];
@@ -164,15 +167,15 @@ class Driver {
     const EnterprisePlan& e = plan_.enterprises[i];
     const Session& owner = users_[e.owner];
     XYD_RETURN_IF_ERROR(c.run("enterprise-" + e.uscc, "POST", "/api/v1/enterprises",
-                                  {{"uscc", e.uscc},
-                                   {"name", e.name},
-                                   {"legal_representative", e.legal_representative},
-                                   {"region", e.region},
-                                   {"industry", e.industry},
-                                   {"registered_capital", e.registered_capital},
-                                   {"scale", e.scale},
-                                   {"founded_on", e.founded_on}},
-                                  owner.token));
+                              {{"uscc", e.uscc},
+                               {"name", e.name},
+                               {"legal_representative", e.legal_representative},
+                               {"region", e.region},
+                               {"industry", e.industry},
+                               {"registered_capital", e.registered_capital},
+                               {"scale", e.scale},
+                               {"founded_on", e.founded_on}},
+                              owner.token));
     if (e.certification.empty()) return Status();
     json certification = {{"method", e.certification},
                           {"agreement_version", agreement_.version},
@@ -183,8 +186,8 @@ class Driver {
     XYD_RETURN_IF_ERROR(c.run("certify-" + e.uscc, "POST", base + "/certification", certification, owner.token));
     if (e.certification == "manual")
       XYD_RETURN_IF_ERROR(c.run("review-" + e.uscc, "POST", base + "/certification/review",
-                                    {{"decision", "approve"}, {"comment", "营业执照核验无误（演示数据）"}},
-                                    system_admin_.token));
+                                {{"decision", "approve"}, {"comment", "营业执照核验无误（演示数据）"}},
+                                system_admin_.token));
     for (size_t d = 0; d < plan_.demands.size(); ++d)
       if (plan_.demands[d].enterprise == i) XYD_RETURN_IF_ERROR(demand(c, plan_.demands[d], owner));
     for (const auto& a : e.applications) XYD_RETURN_IF_ERROR(application(c, e, a, owner));
@@ -194,20 +197,20 @@ class Driver {
   Status demand(Caller& c, const DemandPlan& d, const Session& owner) {
     const EnterprisePlan& e = plan_.enterprises[d.enterprise];
     XYD_RETURN_IF_ERROR(c.run("demand-" + d.id, "POST", "/api/v1/demands",
-                                  {{"id", d.id},
-                                   {"enterprise", e.id},
-                                   {"amount", d.amount},
-                                   {"term_months", d.term_months},
-                                   {"region", d.region},
-                                   {"product_type", d.product_type},
-                                   {"purpose", d.purpose}},
-                                  owner.token));
+                              {{"id", d.id},
+                               {"enterprise", e.id},
+                               {"amount", d.amount},
+                               {"term_months", d.term_months},
+                               {"region", d.region},
+                               {"product_type", d.product_type},
+                               {"purpose", d.purpose}},
+                              owner.token));
     if (d.claimed_by)
-      XYD_RETURN_IF_ERROR(
-          c.run("claim-" + d.id, "POST", "/api/v1/demands/" + d.id + "/claim", json::object(), managers_[*d.claimed_by].token));
+      XYD_RETURN_IF_ERROR(c.run("claim-" + d.id, "POST", "/api/v1/demands/" + d.id + "/claim", json::object(),
+                                managers_[*d.claimed_by].token));
     if (d.close_reason == "withdrawn")
-      XYD_RETURN_IF_ERROR(c.run("close-" + d.id, "POST", "/api/v1/demands/" + d.id + "/close",
-                                    {{"reason", "withdrawn"}}, owner.token));
+      XYD_RETURN_IF_ERROR(
+          c.run("close-" + d.id, "POST", "/api/v1/demands/" + d.id + "/close", {{"reason", "withdrawn"}}, owner.token));
     return Status();
   }
 
@@ -219,10 +222,12 @@ class Driver {
 
   Status application(Caller& c, const EnterprisePlan& e, const ApplicationPlan& a, const Session& owner) {
     const ProductPlan& product = plan_.products[a.product];
-    json body = {{"id", a.id},         {"enterprise", e.id}, {"product", product.id}, {"amount", a.amount},
-                 {"term_months", a.term_months}, {"purpose", a.purpose}, {"channel", a.channel}};
+    json body = {{"id", a.id},          {"enterprise", e.id},           {"product", product.id},
+                 {"amount", a.amount},  {"term_months", a.term_months}, {"purpose", a.purpose},
+                 {"channel", a.channel}};
     if (a.demand) body["demand"] = plan_.demands[*a.demand].id;
-    XYD_ASSIGN_OR_RETURN(HttpReply submitted, c.command("apply-" + a.id, "POST", "/api/v1/applications", body, owner.token));
+    XYD_ASSIGN_OR_RETURN(HttpReply submitted,
+                         c.command("apply-" + a.id, "POST", "/api/v1/applications", body, owner.token));
     XYD_ASSIGN_OR_RETURN(json order, read_order(c, a.id, owner.token));
     if (!submitted.replayed && order.value("status", "") != "assigned")
       return make_error(Errc::refused, "apply " + a.id + ": the order is " + order.value("status", "?") +
@@ -230,8 +235,8 @@ class Driver {
     const std::string manager_account = order.value("manager", "");
     auto found = manager_by_account_.find(manager_account);
     if (found == manager_by_account_.end())
-      return make_error(Errc::refused, "apply " + a.id + ": assigned to " + manager_account +
-                                           ", not one of the demo's managers");
+      return make_error(Errc::refused,
+                        "apply " + a.id + ": assigned to " + manager_account + ", not one of the demo's managers");
     const std::string& manager = managers_[found->second].token;
     const std::string path = "/api/v1/applications/" + a.id;
     auto act = [&](const std::string& step, const std::string& verb, const json& data, const std::string& token) {
@@ -240,24 +245,33 @@ class Driver {
     if (a.demand) {
       const DemandPlan& d = plan_.demands[*a.demand];
       XYD_RETURN_IF_ERROR(c.run("close-" + d.id, "POST", "/api/v1/demands/" + d.id + "/close",
-                                    {{"reason", "converted"}, {"application", a.id}}, managers_[*d.claimed_by].token));
+                                {{"reason", "converted"}, {"application", a.id}}, managers_[*d.claimed_by].token));
     }
     const bool accepts = a.path != Path::assigned && (a.path != Path::terminated || a.accepted_first) &&
                          (a.path != Path::withdrawn || a.accepted_first);
     if (accepts)
       XYD_RETURN_IF_ERROR(act("accept", "/accept",
-                              {{"comment", "资料齐全，受理（演示数据）"}, {"intended_amount", a.intended_amount}}, manager));
+                              {{"comment", "资料齐全，受理（演示数据）"}, {"intended_amount", a.intended_amount}},
+                              manager));
     switch (a.path) {
-      case Path::terminated: XYD_RETURN_IF_ERROR(act("terminate", "/terminate", {{"reason", a.reason}}, manager)); break;
-      case Path::withdrawn: XYD_RETURN_IF_ERROR(act("withdraw", "/withdraw", {{"reason", a.reason}}, owner.token)); break;
+      case Path::terminated:
+        XYD_RETURN_IF_ERROR(act("terminate", "/terminate", {{"reason", a.reason}}, manager));
+        break;
+      case Path::withdrawn:
+        XYD_RETURN_IF_ERROR(act("withdraw", "/withdraw", {{"reason", a.reason}}, owner.token));
+        break;
       case Path::declined:
         XYD_RETURN_IF_ERROR(
             act("decline", "/credit-decline", {{"reason", a.reason}, {"declined_at", a.declined_at}}, manager));
         break;
-      case Path::settled: case Path::repaying: case Path::overdue: case Path::bad_debt:
+      case Path::settled:
+      case Path::repaying:
+      case Path::overdue:
+      case Path::bad_debt:
         XYD_RETURN_IF_ERROR(loans(a, act, manager));
         break;
-      default: break;
+      default:
+        break;
     }
     XYD_ASSIGN_OR_RETURN(order, read_order(c, a.id, owner.token));
     if (order.value("status", "") != expected_status(a.path))
@@ -305,11 +319,10 @@ class Driver {
                                {"as_of", a.overdue->as_of}},
                               manager));
     if (a.write_off)
-      XYD_RETURN_IF_ERROR(act("write-off-" + a.write_off->loan_number, "/write-offs",
-                              {{"loan_number", a.write_off->loan_number},
-                               {"amount", a.write_off->amount},
-                               {"as_of", a.write_off->as_of}},
-                              manager));
+      XYD_RETURN_IF_ERROR(act(
+          "write-off-" + a.write_off->loan_number, "/write-offs",
+          {{"loan_number", a.write_off->loan_number}, {"amount", a.write_off->amount}, {"as_of", a.write_off->as_of}},
+          manager));
     return Status();
   }
 
@@ -325,7 +338,9 @@ class Driver {
 
 }  // namespace
 
-const char* phase_name(int phase) { return kPhases[std::clamp(phase, 0, 4)]; }
+const char* phase_name(int phase) {
+  return kPhases[std::clamp(phase, 0, 4)];
+}
 
 Status drive(const DemoPlan& plan, const DriverOptions& options, DriverProgress& progress) {
   return Driver(plan, options, progress).run();

@@ -10,12 +10,12 @@
 namespace xyd::ops::demo {
 namespace {
 
-constexpr int64_t kYuan = 100;               // amounts are in fen
-constexpr int64_t kWan = 10000 * kYuan;      // 万元
-constexpr size_t kEnterprisesPerUser = 10;   // one enterprise user owns about ten enterprises
+constexpr int64_t kYuan = 100;              // amounts are in fen
+constexpr int64_t kWan = 10000 * kYuan;     // 万元
+constexpr size_t kEnterprisesPerUser = 10;  // one enterprise user owns about ten enterprises
 constexpr size_t kEnterprisesPerInstitution = 60;
-constexpr int kCertifiedPercent = 92;        // the rest register and never certify (nor apply)
-constexpr int kDemandPercent = 25;           // of certified enterprises
+constexpr int kCertifiedPercent = 92;  // the rest register and never certify (nor apply)
+constexpr int kDemandPercent = 25;     // of certified enterprises
 
 const char* const kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱",
                                  "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于"};
@@ -25,11 +25,11 @@ const char* const kTrade[] = {"华信", "鼎盛", "恒通", "瑞丰", "嘉禾", 
                               "东升", "兴业", "和泰", "万象", "中科", "汇丰", "永安", "康达", "新元", "启航",
                               "聚源", "盛世", "德润", "海纳", "云帆", "青禾", "锦程", "同舟", "立信", "远景"};
 // One word per GB/T 4754 section A-T.
-const char* const kIndustryWords[] = {"农业", "矿业", "制造", "能源", "建设", "商贸", "物流", "餐饮", "科技", "金融信息",
-                                      "置业", "商务服务", "技术", "环保", "家政服务", "教育咨询", "健康", "文化传媒",
-                                      "社区服务", "国际合作"};
-const char* const kPurposes[] = {"采购原材料", "扩大生产", "补充流动资金", "设备更新", "支付货款", "研发投入",
-                                 "季节性备货", "偿还到期贷款", "新建厂房", "市场拓展"};
+const char* const kIndustryWords[] = {"农业",     "矿业",     "制造",     "能源",     "建设",     "商贸",    "物流",
+                                      "餐饮",     "科技",     "金融信息", "置业",     "商务服务", "技术",    "环保",
+                                      "家政服务", "教育咨询", "健康",     "文化传媒", "社区服务", "国际合作"};
+const char* const kPurposes[] = {"采购原材料", "扩大生产",   "补充流动资金", "设备更新", "支付货款",
+                                 "研发投入",   "季节性备货", "偿还到期贷款", "新建厂房", "市场拓展"};
 const char* const kChannels[] = {"web", "mini_program", "app", "offline"};
 const char* const kRepaymentMethods[] = {"equal_installment", "equal_principal", "interest_first", "bullet", "other"};
 const char* const kTerminateReasons[] = {"经营资料不全，企业未补充", "不符合准入条件", "企业联系不上", "抵押物不足"};
@@ -100,7 +100,8 @@ std::string make_phone(uint64_t seed, size_t serial) {
 
 std::string make_password(uint64_t seed, const std::string& phone) {
   char text[32];
-  std::snprintf(text, sizeof text, "Demo-%012llx", static_cast<unsigned long long>(fnv1a(phone, seed) & 0xffffffffffffull));
+  std::snprintf(text, sizeof text, "Demo-%012llx",
+                static_cast<unsigned long long>(fnv1a(phone, seed) & 0xffffffffffffull));
   return text;
 }
 
@@ -113,7 +114,8 @@ std::string person_name(Dice& dice) {
 
 std::string short_place(std::string name) {
   for (const char* suffix : {"市", "省", "自治区", "地区", "盟"})
-    if (name.size() > std::string(suffix).size() + 3 && name.ends_with(suffix)) return name.substr(0, name.size() - std::string(suffix).size());
+    if (name.size() > std::string(suffix).size() + 3 && name.ends_with(suffix))
+      return name.substr(0, name.size() - std::string(suffix).size());
   return name;
 }
 
@@ -135,8 +137,10 @@ const Geography& geography() {
       std::vector<std::string> places;
       for (const auto& city : domain::cities_of(p.code)) {
         auto found = counties.find(city.code);
-        if (found == counties.end()) places.push_back(city.code);
-        else places.insert(places.end(), found->second.begin(), found->second.end());
+        if (found == counties.end())
+          places.push_back(city.code);
+        else
+          places.insert(places.end(), found->second.begin(), found->second.end());
       }
       if (places.empty()) continue;
       geo.provinces.push_back(p.code);
@@ -147,7 +151,9 @@ const Geography& geography() {
   return g;
 }
 
-int64_t round_down(int64_t value, int64_t step) { return std::max(step, value / step * step); }
+int64_t round_down(int64_t value, int64_t step) {
+  return std::max(step, value / step * step);
+}
 
 int64_t interest_of(int64_t outstanding, int64_t rate_bp, int64_t days) {
   return outstanding * rate_bp / 10000 * std::max<int64_t>(days, 1) / 365;
@@ -155,10 +161,10 @@ int64_t interest_of(int64_t outstanding, int64_t rate_bp, int64_t days) {
 
 Path pick_path(Dice& dice, const PathMix& mix) {
   const int roll = static_cast<int>(dice.between(0, 99));
-  const std::pair<int, Path> shares[] = {{mix.settled, Path::settled},       {mix.repaying, Path::repaying},
-                                         {mix.overdue, Path::overdue},       {mix.bad_debt, Path::bad_debt},
-                                         {mix.accepted, Path::accepted},     {mix.terminated, Path::terminated},
-                                         {mix.declined, Path::declined},     {mix.withdrawn, Path::withdrawn}};
+  const std::pair<int, Path> shares[] = {{mix.settled, Path::settled},   {mix.repaying, Path::repaying},
+                                         {mix.overdue, Path::overdue},   {mix.bad_debt, Path::bad_debt},
+                                         {mix.accepted, Path::accepted}, {mix.terminated, Path::terminated},
+                                         {mix.declined, Path::declined}, {mix.withdrawn, Path::withdrawn}};
   int upto = 0;
   for (const auto& [share, path] : shares) {
     upto += share;
@@ -192,7 +198,8 @@ class Planner {
  public:
   Planner(uint64_t seed, const PathMix& mix, const std::string& base_date) : dice_(seed), mix_(mix) {
     plan_.seed = seed;
-    base_ = base_date.empty() ? days_from_date("2025-06-30") - static_cast<int64_t>(seed % 180) : days_from_date(base_date);
+    base_ =
+        base_date.empty() ? days_from_date("2025-06-30") - static_cast<int64_t>(seed % 180) : days_from_date(base_date);
     plan_.base_date = date_from_days(base_);
     tag_ = "d" + std::to_string(seed);
   }
@@ -243,8 +250,7 @@ class Planner {
     const std::string province = busiest([](const std::string& r) { return r.substr(0, 2) + "0000"; }, "");
     if (province.empty()) return;
     plan_.readers.push_back(account(9001, "government_province", province, "", "演示省级用户"));
-    const std::string city =
-        busiest([](const std::string& r) { return r.substr(0, 4) + "00"; }, province.substr(0, 2));
+    const std::string city = busiest([](const std::string& r) { return r.substr(0, 4) + "00"; }, province.substr(0, 2));
     plan_.readers.push_back(account(9002, "government_city", city, "", "演示市级用户"));
     plan_.readers.push_back(account(9003, "auditor", "000000", "", "演示审计用户"));
   }
@@ -280,7 +286,8 @@ class Planner {
         // The first institutions publish nationwide products, so every province is served.
         const bool nationwide = k == 1 && (i < 3 || dice_.percent(35));
         std::vector<std::string> regions = {province};
-        if (nationwide) regions = geo.provinces;
+        if (nationwide)
+          regions = geo.provinces;
         else if (k > 0)
           for (int extra = 0; extra < 2; ++extra) {
             const std::string other = dice_.pick(geo.provinces);
@@ -330,7 +337,8 @@ class Planner {
   void make_enterprise(size_t index, size_t owner) {
     const auto& geo = geography();
     EnterprisePlan e;
-    const std::string province = geo.provinces[index < geo.provinces.size() ? index : dice_.between(0, geo.provinces.size() - 1)];
+    const std::string province =
+        geo.provinces[index < geo.provinces.size() ? index : dice_.between(0, geo.provinces.size() - 1)];
     e.region = dice_.pick(geo.places.at(province));
     const auto& sections = domain::industry_sections();
     const size_t section = index < sections.size() ? index : static_cast<size_t>(dice_.between(0, sections.size() - 1));
@@ -421,8 +429,14 @@ class Planner {
         a.reason = dice_.pick(kWithdrawReasons);
         a.accepted_first = dice_.percent(30);
         break;
-      case Path::settled: case Path::repaying: case Path::overdue: case Path::bad_debt: plan_loans(a, p); break;
-      default: break;
+      case Path::settled:
+      case Path::repaying:
+      case Path::overdue:
+      case Path::bad_debt:
+        plan_loans(a, p);
+        break;
+      default:
+        break;
     }
     return a;
   }
@@ -449,18 +463,22 @@ class Planner {
       loan.repayment_method = dice_.pick(kRepaymentMethods);
       const int64_t last = std::min(days_from_date(loan.maturity), base_);
       if (settled) {
-        plan_repayments(loan, static_cast<int>(dice_.between(2, 6)), disbursed + 1, std::max(last, disbursed + 6), true);
+        plan_repayments(loan, static_cast<int>(dice_.between(2, 6)), disbursed + 1, std::max(last, disbursed + 6),
+                        true);
       } else {
         const int count = static_cast<int>(dice_.between(a.path == Path::repaying ? 1 : 0, 3));
-        if (count > 0) plan_repayments(loan, count, disbursed + 1, std::max(disbursed + count, (disbursed + last) / 2), false);
-        else loan.outstanding_after_repayments = loan.amount;
+        if (count > 0)
+          plan_repayments(loan, count, disbursed + 1, std::max(disbursed + count, (disbursed + last) / 2), false);
+        else
+          loan.outstanding_after_repayments = loan.amount;
       }
       a.loans.push_back(std::move(loan));
       disbursed += dice_.between(10, 60);
     }
     if (a.path == Path::overdue || a.path == Path::bad_debt) {
       const Loan& loan = a.loans.front();
-      const int64_t after = loan.repayments.empty() ? days_from_date(loan.disbursed_at) : days_from_date(loan.repayments.back().paid_at);
+      const int64_t after =
+          loan.repayments.empty() ? days_from_date(loan.disbursed_at) : days_from_date(loan.repayments.back().paid_at);
       Overdue o;
       o.loan_number = loan.number;
       o.days_past_due = dice_.between(15, 180);
@@ -486,20 +504,31 @@ class Planner {
 
 const char* expected_status(Path path) {
   switch (path) {
-    case Path::settled: return "settled";
-    case Path::repaying: return "disbursed";
-    case Path::overdue: return "overdue";
-    case Path::bad_debt: return "bad_debt";
-    case Path::accepted: return "accepted";
-    case Path::terminated: return "terminated";
-    case Path::declined: return "credit_declined";
-    case Path::withdrawn: return "withdrawn";
-    case Path::assigned: return "assigned";
+    case Path::settled:
+      return "settled";
+    case Path::repaying:
+      return "disbursed";
+    case Path::overdue:
+      return "overdue";
+    case Path::bad_debt:
+      return "bad_debt";
+    case Path::accepted:
+      return "accepted";
+    case Path::terminated:
+      return "terminated";
+    case Path::declined:
+      return "credit_declined";
+    case Path::withdrawn:
+      return "withdrawn";
+    case Path::assigned:
+      return "assigned";
   }
   return "?";
 }
 
-const char* path_name(Path path) { return path == Path::repaying ? "disbursed_repaying" : expected_status(path); }
+const char* path_name(Path path) {
+  return path == Path::repaying ? "disbursed_repaying" : expected_status(path);
+}
 
 size_t DemoPlan::application_count() const {
   size_t n = 0;

@@ -61,7 +61,7 @@ struct Credit {
 };
 
 struct ApplicationPlan {
-  std::string id;  // "app-d<seed>-<enterprise>-<k>"
+  std::string id;      // "app-d<seed>-<enterprise>-<k>"
   size_t product = 0;  // index into DemoPlan::products
   int64_t amount = 0;  // fen
   int term_months = 0;
@@ -70,7 +70,7 @@ struct ApplicationPlan {
   Path path = Path::assigned;
   int64_t intended_amount = 0;
   bool accepted_first = false;  // terminated / withdrawn after acceptance rather than before
-  std::string reason;  // terminate / decline / withdraw
+  std::string reason;           // terminate / decline / withdraw
   std::string declined_at;
   Credit credit;
   std::vector<Loan> loans;
@@ -99,10 +99,10 @@ struct EnterprisePlan {
 // An account the demo creates: a user registers itself, staff are created by an administrator.
 struct AccountPlan {
   std::string phone, name, region;
-  std::string kind;            // enterprise_user, institution_admin, account_manager, system_admin,
-                               // government_national / _province / _city, auditor
-  std::string institution;     // for institution staff
-  std::string password;        // the one the demo sets (derived from the seed and the phone)
+  std::string kind;         // enterprise_user, institution_admin, account_manager, system_admin,
+                            // government_national / _province / _city, auditor
+  std::string institution;  // for institution staff
+  std::string password;     // the one the demo sets (derived from the seed and the phone)
 };
 
 struct ProductPlan {
@@ -116,9 +116,9 @@ struct ProductPlan {
 
 struct InstitutionPlan {
   std::string id, type, full_name, short_name, region;
-  size_t admin = 0;               // index into DemoPlan::admins
-  std::vector<size_t> managers;   // indexes into DemoPlan::managers
-  std::vector<size_t> products;   // indexes into DemoPlan::products
+  size_t admin = 0;              // index into DemoPlan::admins
+  std::vector<size_t> managers;  // indexes into DemoPlan::managers
+  std::vector<size_t> products;  // indexes into DemoPlan::products
 };
 
 struct DemoPlan {

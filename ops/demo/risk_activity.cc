@@ -13,8 +13,9 @@ const std::vector<std::string> kSources = {"法院公告", "税务局", "市场�
 const std::vector<std::string> kNames = {"王伟", "李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽"};
 
 Result<std::string> log_in(Caller& caller, const AccountPlan& account) {
-  XYD_ASSIGN_OR_RETURN(HttpReply reply, caller.raw({"POST", "/api/v1/sessions",
-                                                    json{{"phone", account.phone}, {"password", account.password}}, "", ""}));
+  XYD_ASSIGN_OR_RETURN(
+      HttpReply reply,
+      caller.raw({"POST", "/api/v1/sessions", json{{"phone", account.phone}, {"password", account.password}}, "", ""}));
   if (!reply.ok()) return Caller::refusal("risk activity: login " + account.phone, reply);
   return reply.body.value("token", "");
 }
@@ -32,7 +33,9 @@ std::vector<RiskStep> plan_risk_activity(const DemoPlan& plan) {
       for (size_t k = 0, n = 1 + pick(3); k < n; ++k) {
         const size_t roll = pick(100);
         const std::string severity = roll < 30 ? "high" : roll < 70 ? "medium" : "low";
-        steps.push_back({"signal", e, 0,
+        steps.push_back({"signal",
+                         e,
+                         0,
                          {{"signal_type", kSignalTypes[pick(kSignalTypes.size())]},
                           {"severity", severity},
                           {"source", kSources[pick(kSources.size())]},
@@ -43,9 +46,13 @@ std::vector<RiskStep> plan_risk_activity(const DemoPlan& plan) {
     if (pick(100) < 5) {
       std::string after = kNames[pick(kNames.size())];
       if (after == enterprise.legal_representative) after += "（变更）";
-      steps.push_back({"change", e, 0,
-                       {{"field", "legal_representative"}, {"before", enterprise.legal_representative},
-                        {"after", after}, {"source", "市场监管局"}}});
+      steps.push_back({"change",
+                       e,
+                       0,
+                       {{"field", "legal_representative"},
+                        {"before", enterprise.legal_representative},
+                        {"after", after},
+                        {"source", "市场监管局"}}});
     }
   }
   // Each manager follows a few enterprises.

@@ -1,8 +1,7 @@
 #include "ops/telemetry/kafka_telemetry.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "ops/telemetry/logger.h"
 #include "ops/telemetry/metrics.h"
@@ -27,8 +26,7 @@ int statistics(rd_kafka_t* client, char* json, size_t length, void*) {
   if (rd_kafka_type(client) != RD_KAFKA_CONSUMER) return 0;
   char group[256] = {};
   size_t size = sizeof group;
-  if (rd_kafka_conf_get(rd_kafka_conf(client), "group.id", group, &size) != RD_KAFKA_CONF_OK || group[0] == 0)
-    return 0;
+  if (rd_kafka_conf_get(rd_kafka_conf(client), "group.id", group, &size) != RD_KAFKA_CONF_OK || group[0] == 0) return 0;
   record_kafka_statistics(group, std::string_view(json, length));
   return 0;  // librdkafka frees the document
 }

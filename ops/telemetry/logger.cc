@@ -14,7 +14,9 @@ std::mutex& write_mutex() {
   return mutex;
 }
 
-std::string timestamp() { return events::now_rfc3339(); }
+std::string timestamp() {
+  return events::now_rfc3339();
+}
 
 // The level a free-form stderr line reads as.
 Level guess_level(std::string_view line) {
@@ -72,10 +74,14 @@ std::optional<Format> parse_format(std::string_view text) {
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
@@ -85,7 +91,9 @@ void Logger::configure(Format format, Level level) {
   level_.store(static_cast<int>(level));
 }
 
-bool Logger::enabled(Level level) const { return static_cast<int>(level) >= level_.load(); }
+bool Logger::enabled(Level level) const {
+  return static_cast<int>(level) >= level_.load();
+}
 
 std::string Logger::format_line(Level level, std::string_view component, std::string_view message,
                                 const nlohmann::json& fields) const {

@@ -6,11 +6,10 @@
 #pragma once
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace xyd::telemetry {
 

@@ -10,8 +10,8 @@ namespace {
 using prometheus::Histogram;
 
 const Histogram::BucketBoundaries& latency_buckets() {
-  static const Histogram::BucketBoundaries buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                      0.1,    0.25,  0.5,    1,     2.5,  5,     10, 30};
+  static const Histogram::BucketBoundaries buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,   0.5,   1,      2.5,   5,    10,    30};
   return buckets;
 }
 
@@ -143,7 +143,8 @@ void Metrics::sse_streams(int delta) {
 
 void Metrics::kafka_consumer_lag(std::string_view group, std::string_view topic, int32_t partition, int64_t lag) {
   kafka_lag_
-      .Add({{"group", bounded("group", group)}, {"topic", bounded("topic", topic)},
+      .Add({{"group", bounded("group", group)},
+            {"topic", bounded("topic", topic)},
             {"partition", std::to_string(partition)}})
       .Set(static_cast<double>(lag));
 }

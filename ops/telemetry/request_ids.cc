@@ -11,11 +11,15 @@ bool lower_hex(std::string_view s) {
   return true;
 }
 
-bool all_zero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
+bool all_zero(std::string_view s) {
+  return s.find_first_not_of('0') == std::string_view::npos;
+}
 
 }  // namespace
 
-std::string TraceParent::to_string() const { return "00-" + trace_id + "-" + parent_id + "-" + flags; }
+std::string TraceParent::to_string() const {
+  return "00-" + trace_id + "-" + parent_id + "-" + flags;
+}
 
 std::optional<TraceParent> parse_traceparent(std::string_view header) {
   // version "-" trace-id "-" parent-id "-" flags: 2 + 1 + 32 + 1 + 16 + 1 + 2 = 55 characters.

@@ -12,9 +12,9 @@ namespace xyd::telemetry {
 
 // A W3C trace context (https://www.w3.org/TR/trace-context/#traceparent-header).
 struct TraceParent {
-  std::string trace_id;   // 32 lower-case hex digits, not all zero
-  std::string parent_id;  // 16 lower-case hex digits, not all zero
-  std::string flags;      // 2 lower-case hex digits
+  std::string trace_id;           // 32 lower-case hex digits, not all zero
+  std::string parent_id;          // 16 lower-case hex digits, not all zero
+  std::string flags;              // 2 lower-case hex digits
   std::string to_string() const;  // "00-<trace_id>-<parent_id>-<flags>"
 };
 

@@ -37,8 +37,8 @@ class AuditProjection final : public Projection {
   };
   // The head of the aggregate whose key part is `aggregate` (from the cache, else the last row).
   Result<Head*> head(ViewWriter& view, const std::string& aggregate);
-  void write(ViewWriter& view, std::string_view type, std::string_view id, int64_t time_ms,
-             std::string_view account, const EventContext& event, const AuditRow& row, const Head& head);
+  void write(ViewWriter& view, std::string_view type, std::string_view id, int64_t time_ms, std::string_view account,
+             const EventContext& event, const AuditRow& row, const Head& head);
 
   size_t cache_heads_;
   std::unordered_map<std::string, Head> current_, previous_;
@@ -46,7 +46,7 @@ class AuditProjection final : public Projection {
   // fixed size): one it has not is new, and needs no lookup of its last row.
   bool fresh_ = false;
   std::vector<uint64_t> written_filter_ = std::vector<uint64_t>(1 << 20);  // 64 Mbit, 8 MiB
-  std::string aggregate_, key_, value_, id_part_;  // reused buffers
+  std::string aggregate_, key_, value_, id_part_;                          // reused buffers
 };
 
 }  // namespace xyd::projections::audit

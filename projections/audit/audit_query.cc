@@ -26,7 +26,8 @@ json changes_of(const std::string& name, const json& data) {
                            {"before", c.value("before", json())},
                            {"after", c.value("after", json())}});
   } else if (name == "ManagerReassigned") {
-    changes.push_back({{"field", "manager"}, {"before", data.value("from", json())}, {"after", data.value("to", json())}});
+    changes.push_back(
+        {{"field", "manager"}, {"before", data.value("from", json())}, {"after", data.value("to", json())}});
   }
   return changes;
 }
@@ -229,7 +230,9 @@ json audit_item(const AuditRow& row) {
   item["chain"] = row.link == Link::ok
                       ? json{{"status", "ok"}}
                       : json{{"status", "broken"}, {"link", link_name(row.link)}, {"problem", row.problem}};
-  item["position"] = {{"topic", row.topic}, {"partition", row.partition}, {"offset", row.offset},
+  item["position"] = {{"topic", row.topic},
+                      {"partition", row.partition},
+                      {"offset", row.offset},
                       {"stored_at", rfc3339_ms(row.timestamp_ms)}};
   item["rule_set_version"] = row.rule_set_version.empty() ? json() : json(row.rule_set_version);
   return item;
@@ -249,12 +252,13 @@ Result<AuditPage> query_audit(const ViewReader& view, const AuditQuery& query) {
   if (!query.to.empty()) {
     to_ms = parse_time_ms(query.to);
     if (!to_ms)
-      return make_error(Errc::invalid_argument, "to must be a date (2024-05-01) or an RFC 3339 time with its zone", "to",
-                        "rfc3339");
+      return make_error(Errc::invalid_argument, "to must be a date (2024-05-01) or an RFC 3339 time with its zone",
+                        "to", "rfc3339");
   }
   const bool by_aggregate = !query.aggregate_type.empty() || !query.aggregate_id.empty();
   if (by_aggregate && (query.aggregate_type.empty() || query.aggregate_id.empty()))
-    return make_error(Errc::invalid_argument, "an aggregate needs both its type and its id", "aggregate", "type-and-id");
+    return make_error(Errc::invalid_argument, "an aggregate needs both its type and its id", "aggregate",
+                      "type-and-id");
   AuditPage page;
   if (by_aggregate) {
     XYD_RETURN_IF_ERROR(aggregate_page(view, query, from_ms, to_ms, page));

@@ -4,10 +4,9 @@
 // its position in the log and its chain status. Pure functions over a ViewReader.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "projections/audit/audit_rows.h"
 #include "projections/projection.h"
@@ -20,8 +19,8 @@ inline constexpr size_t kMaxPageSize = 500;
 struct AuditQuery {
   std::string aggregate_type;  // with aggregate_id: one aggregate's history
   std::string aggregate_id;
-  std::string actor;           // an account: what it did
-  std::string from;            // time range [from, to), RFC 3339 or a date (see normalize_time)
+  std::string actor;  // an account: what it did
+  std::string from;   // time range [from, to), RFC 3339 or a date (see normalize_time)
   std::string to;
   size_t limit = kDefaultPageSize;  // 1..kMaxPageSize
   std::string cursor;               // next_cursor of the previous page

@@ -1,18 +1,16 @@
 #include "projections/audit/audit_rows.h"
 
-#include "events/bytes.h"
-#include "events/codec.h"
-
 #include <cstdio>
 #include <ctime>
 
+#include "events/bytes.h"
+#include "events/codec.h"
 #include "projections/keys.h"
 
 namespace xyd::projections::audit {
 namespace {
 
 constexpr uint8_t kFormat = 1;
-
 
 // Reads what encode_row wrote; any overrun sets failed.
 struct RowCursor {
@@ -133,7 +131,9 @@ std::optional<IndexEntry> decode_index(std::string_view rest) {
   return entry;
 }
 
-std::string rfc3339_ms(int64_t unix_ms) { return events::rfc3339_from_ms(unix_ms); }
+std::string rfc3339_ms(int64_t unix_ms) {
+  return events::rfc3339_from_ms(unix_ms);
+}
 
 std::optional<int64_t> parse_time_ms(std::string_view s) {
   int year, month, day, hour = 0, minute = 0, second = 0, millis = 0;

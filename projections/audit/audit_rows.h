@@ -24,8 +24,8 @@ inline constexpr char kActorIndex = 'a';
 // One stored event as the audit view keeps it.
 struct AuditRow {
   Link link = Link::ok;
-  std::string problem;           // what is wrong with the link, when it is not ok
-  int64_t head_version = 0;      // the aggregate's chain head after this event
+  std::string problem;       // what is wrong with the link, when it is not ok
+  int64_t head_version = 0;  // the aggregate's chain head after this event
   std::string head_hash;
   std::string topic;
   int32_t partition = 0;

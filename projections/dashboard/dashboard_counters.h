@@ -3,11 +3,10 @@
 // projection; lives for one apply() on the applying thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/dashboard/dashboard_projection.h"
@@ -48,7 +47,9 @@ class Counters {
   bool& complete_;  // every counter row of the view is in the cache (a build from empty)
 };
 
-inline std::string dim(std::string_view kind, std::string_view value) { return std::string(kind) + std::string(value); }
+inline std::string dim(std::string_view kind, std::string_view value) {
+  return std::string(kind) + std::string(value);
+}
 
 // Institution and product events (dashboard_institutions.cc): institutions, active products and
 // product publications, each counted where and as its institution then was.

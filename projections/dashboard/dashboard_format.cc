@@ -7,7 +7,9 @@ namespace {
 
 __extension__ typedef __int128 wide;
 
-std::string two_digits(int64_t n) { return n < 10 ? "0" + std::to_string(n) : std::to_string(n); }
+std::string two_digits(int64_t n) {
+  return n < 10 ? "0" + std::to_string(n) : std::to_string(n);
+}
 
 }  // namespace
 

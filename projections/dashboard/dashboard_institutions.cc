@@ -58,7 +58,8 @@ Contributions compute(const json& product, const json& institution) {
   const json* at_publication = &inst[0];
   for (const auto& e : inst)
     if (text_of(e, 0) <= published) at_publication = &e;
-  out[{std::string(figure::products), published.substr(0, 10), text_of(*at_publication, 1), text_of(*at_publication, 2), ""}] += 1;
+  out[{std::string(figure::products), published.substr(0, 10), text_of(*at_publication, 1), text_of(*at_publication, 2),
+       ""}] += 1;
   // Active: walk both timelines in time order.
   std::optional<Contribution> was;
   walk_timelines(inst, prod, [&](const json* inst_state, const json* prod_state, const std::string& instant) {
@@ -68,7 +69,8 @@ Contributions compute(const json& product, const json& institution) {
                          text_of(*prod_state, 2)};
     const std::string date = instant.substr(0, 10);
     auto same = [](const std::optional<Contribution>& a, const std::optional<Contribution>& b) {
-      return a.has_value() == b.has_value() && (!a || (a->region == b->region && a->itype == b->itype && a->ptype == b->ptype));
+      return a.has_value() == b.has_value() &&
+             (!a || (a->region == b->region && a->itype == b->itype && a->ptype == b->ptype));
     };
     if (same(was, now)) return;
     if (was) {
@@ -96,7 +98,8 @@ Status recount_product(Counters& counters, json& product, const json& institutio
   for (const auto& [c, n] : change) {
     if (n == 0) continue;
     if (c.figure == figure::products)
-      XYD_RETURN_IF_ERROR(counters.add(figure::products, c.region, c.date, {n, 0}, {dim(kDimInstitutionType, c.itype)}, true));
+      XYD_RETURN_IF_ERROR(
+          counters.add(figure::products, c.region, c.date, {n, 0}, {dim(kDimInstitutionType, c.itype)}, true));
     else
       XYD_RETURN_IF_ERROR(counters.stock(figure::products_active, c.region, c.date, {n, 0},
                                          {dim(kDimInstitutionType, c.itype), dim(kDimProductType, c.ptype)}, true));
@@ -150,7 +153,8 @@ Status apply_institution(Counters& counters, const std::string& name, const std:
     return Status();
   }
   json timeline = timeline_of(row);
-  timeline.push_back({time, text_at(row, "region"), text_at(row, "type"), row.value("exists", false), row.value("active", false)});
+  timeline.push_back(
+      {time, text_at(row, "region"), text_at(row, "type"), row.value("exists", false), row.value("active", false)});
   row["timeline"] = std::move(timeline);
   for (const auto& product_id : row.value("products", json::array())) {
     if (!product_id.is_string()) continue;
@@ -172,7 +176,8 @@ Status apply_product(Counters& counters, const std::string& name, const std::str
     // The institution lists its products, so that its changes reach them (it may come later).
     XYD_ASSIGN_OR_RETURN(json institution, counters.row("inst", text_at(row, "institution")));
     if (institution.is_null()) institution = {{"known", false}, {"products", json::array()}};
-    if (!institution.contains("products") || !institution["products"].is_array()) institution["products"] = json::array();
+    if (!institution.contains("products") || !institution["products"].is_array())
+      institution["products"] = json::array();
     institution["products"].push_back(id);
     counters.put_row("inst", text_at(row, "institution"), institution);
   } else if (row.is_null()) {
@@ -181,7 +186,8 @@ Status apply_product(Counters& counters, const std::string& name, const std::str
     row["enabled"] = name == "ProductEnabled";
   } else if (name == "ProductUpdated") {
     const json changes = data.value("changes", json::object());
-    if (!changes.is_object() || !changes.contains("product_type") || !changes["product_type"].is_object()) return Status();
+    if (!changes.is_object() || !changes.contains("product_type") || !changes["product_type"].is_object())
+      return Status();
     row["ptype"] = text_at(changes["product_type"], "after");
   } else {
     return Status();

@@ -55,7 +55,9 @@ std::vector<ScopeOf> scopes_of(std::string_view region) {
   return out;
 }
 
-bool is_date(std::string_view date) { return parse_ymd(date).has_value(); }
+bool is_date(std::string_view date) {
+  return parse_ymd(date).has_value();
+}
 
 std::vector<std::string> periods_of(std::string_view date, bool with_day) {
   std::vector<std::string> out = {std::string(kAllTime)};
@@ -88,8 +90,8 @@ std::optional<std::string> cst_instant(std::string_view t) {
   std::string_view zone = t.substr(i);
   if (zone == "Z" || zone == "z") {
     offset_minutes = 0;
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' && all_digits(zone.substr(1, 2)) &&
-             all_digits(zone.substr(4, 2))) {
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' &&
+             all_digits(zone.substr(1, 2)) && all_digits(zone.substr(4, 2))) {
     offset_minutes = number(zone.substr(1, 2)) * 60 + number(zone.substr(4, 2));
     if (zone[0] == '-') offset_minutes = -offset_minutes;
   } else {
@@ -129,17 +131,22 @@ std::string counter_prefix(std::string_view scope, std::string_view period) {
   return parts_key(std::string(1, kCounterRow), scope, period);
 }
 
-std::string counter_key(std::string_view scope, std::string_view period, std::string_view figure, std::string_view dim) {
+std::string counter_key(std::string_view scope, std::string_view period, std::string_view figure,
+                        std::string_view dim) {
   return parts_key(counter_prefix(scope, period), figure, dim);
 }
 
-std::string trend_prefix(std::string_view scope) { return parts_key(std::string(1, kTrendRow), scope); }
+std::string trend_prefix(std::string_view scope) {
+  return parts_key(std::string(1, kTrendRow), scope);
+}
 
 std::string trend_key(std::string_view scope, std::string_view figure, std::string_view period) {
   return parts_key(trend_prefix(scope), figure, period);
 }
 
-std::string dynamics_prefix(std::string_view scope) { return parts_key(std::string(1, kDynamicsRow), scope); }
+std::string dynamics_prefix(std::string_view scope) {
+  return parts_key(std::string(1, kDynamicsRow), scope);
+}
 
 std::string inverted_date(std::string_view date) {
   std::string out;
@@ -182,7 +189,9 @@ Counter parse_counter(std::string_view value) {
   return c;
 }
 
-std::string format_counter(const Counter& c) { return std::to_string(c.count) + " " + std::to_string(c.amount); }
+std::string format_counter(const Counter& c) {
+  return std::to_string(c.count) + " " + std::to_string(c.amount);
+}
 
 int64_t int_at(const nlohmann::json& object, const char* field) {
   auto it = object.find(field);
@@ -250,7 +259,9 @@ Status sum_stock_changes(const ViewReader& view, const std::function<std::string
   return sum('D', month, [&](const std::string& p) { return p <= date; });
 }
 
-char stock_grain(std::string_view period) { return period.size() == 4 ? 'Y' : period.size() == 7 ? 'M' : 'D'; }
+char stock_grain(std::string_view period) {
+  return period.size() == 4 ? 'Y' : period.size() == 7 ? 'M' : 'D';
+}
 
 nlohmann::json timeline_of(const nlohmann::json& row) {
   auto it = row.find("timeline");
@@ -288,7 +299,8 @@ Result<std::optional<RelevantEvent>> relevant_event(const EventContext& context,
   const auto* type = events::EventCatalog::standard().by_type(context.event->type);
   if (type == nullptr || !names.contains(type->name)) return std::optional<RelevantEvent>();
   // Bring older schema versions up to date before reading data.
-  XYD_ASSIGN_OR_RETURN(events::Envelope envelope, events::EventCatalog::standard().upcast(context.event->to_envelope()));
+  XYD_ASSIGN_OR_RETURN(events::Envelope envelope,
+                       events::EventCatalog::standard().upcast(context.event->to_envelope()));
   return std::optional<RelevantEvent>(RelevantEvent{type->name, std::move(envelope)});
 }
 

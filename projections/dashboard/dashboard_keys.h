@@ -6,13 +6,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "projections/projection.h"
 
@@ -31,16 +30,16 @@ inline constexpr std::string_view kAllTime = "all";
 
 // Figure names (the <figure> part of counter and trend rows).
 namespace figure {
-inline constexpr std::string_view demand = "demand";                 // applications + unconverted demands
-inline constexpr std::string_view accepted = "accepted";             // orders accepted, intended amount
-inline constexpr std::string_view credit = "credit";                 // credits granted
-inline constexpr std::string_view loan = "loan";                     // drawdowns disbursed
-inline constexpr std::string_view bad_debt = "bad_debt";             // loans written off
-inline constexpr std::string_view enterprises = "enterprises";       // registered
-inline constexpr std::string_view certified = "certified";           // enterprises certified
-inline constexpr std::string_view accounts = "accounts";             // registered accounts (dim kind/<kind>)
-inline constexpr std::string_view products = "products";             // products published
-inline constexpr std::string_view institutions = "institutions";     // institutions onboarded
+inline constexpr std::string_view demand = "demand";              // applications + unconverted demands
+inline constexpr std::string_view accepted = "accepted";          // orders accepted, intended amount
+inline constexpr std::string_view credit = "credit";              // credits granted
+inline constexpr std::string_view loan = "loan";                  // drawdowns disbursed
+inline constexpr std::string_view bad_debt = "bad_debt";          // loans written off
+inline constexpr std::string_view enterprises = "enterprises";    // registered
+inline constexpr std::string_view certified = "certified";        // enterprises certified
+inline constexpr std::string_view accounts = "accounts";          // registered accounts (dim kind/<kind>)
+inline constexpr std::string_view products = "products";          // products published
+inline constexpr std::string_view institutions = "institutions";  // institutions onboarded
 // Stock figures (k rows, as changes per day, month and year; enterprises, certified and accounts
 // are also stock figures there, under the subject's region at the time):
 inline constexpr std::string_view docking = "docking";                          // accepted, not disbursed or ended
@@ -49,7 +48,7 @@ inline constexpr std::string_view institutions_active = "institutions_active";  
 }  // namespace figure
 
 // Dimension prefixes of the <dim> part ("" is the figure's total).
-inline constexpr std::string_view kDimRegion = "region/";     // the child region of the scope
+inline constexpr std::string_view kDimRegion = "region/";      // the child region of the scope
 inline constexpr std::string_view kDimIndustry = "industry/";  // GB/T 4754 section
 inline constexpr std::string_view kDimInstitutionType = "itype/";
 inline constexpr std::string_view kDimProductType = "ptype/";

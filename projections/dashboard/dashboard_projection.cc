@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "events/catalog.h"
-#include "projections/dashboard/dashboard_format.h"
 #include "projections/dashboard/dashboard_counters.h"
+#include "projections/dashboard/dashboard_format.h"
 #include "projections/dashboard/dashboard_keys.h"
 
 namespace xyd::projections::dashboard {
@@ -78,7 +78,6 @@ Status Counters::bump(std::string key, Counter delta) {
 }
 
 namespace {
-
 
 // ---- demands -------------------------------------------------------------------------------
 
@@ -166,12 +165,15 @@ Status apply_application(Counters& counters, const std::string& name, const std:
       XYD_ASSIGN_OR_RETURN(json enterprise, counters.row("ent", text_at(data, "enterprise")));
       enterprise_name = enterprise.is_object() ? text_at(enterprise, "name") : text_at(data, "enterprise");
     }
-    row = {{"region", text_at(data, "region")},       {"industry", text_at(data, "industry")},
-           {"itype", itype},                          {"masked_name", mask_enterprise_name(enterprise_name)},
+    row = {{"region", text_at(data, "region")},
+           {"industry", text_at(data, "industry")},
+           {"itype", itype},
+           {"masked_name", mask_enterprise_name(enterprise_name)},
            {"accepted", false},
-           {"intended", 0},                           {"first_disbursed_at", ""}};
-    XYD_RETURN_IF_ERROR(counters.add(figure::demand, text_at(row, "region"), date, {1, int_at(data, "amount")},
-                                     order_dims(row), true));
+           {"intended", 0},
+           {"first_disbursed_at", ""}};
+    XYD_RETURN_IF_ERROR(
+        counters.add(figure::demand, text_at(row, "region"), date, {1, int_at(data, "amount")}, order_dims(row), true));
     counters.put_row("app", id, row);
     if (const std::string demand = text_at(data, "demand"); !demand.empty()) return convert_demand(counters, demand);
     return Status();
@@ -266,13 +268,12 @@ Status apply_enterprise(Counters& counters, const std::string& name, const std::
 
 const std::set<std::string>& relevant_events() {
   static const std::set<std::string> names = {
-      "AccountRegistered",     "EnterpriseRegistered", "EnterpriseCertified",   "EnterpriseProfileChanged",
-      "InstitutionOnboarded",  "InstitutionRemoved",   "InstitutionUpdated",    "InstitutionSuspended",
-      "InstitutionResumed",   "ProductPublished",      "ProductUpdated",
-      "ProductDisabled",       "ProductEnabled",       "ProductWithdrawn",      "DemandPublished",
-      "DemandClosed",          "ApplicationSubmitted", "ApplicationAccepted",   "ApplicationTerminated",
-      "ApplicationWithdrawn",  "CreditDeclined",       "CreditGranted",         "LoanDisbursed",
-      "LoanWrittenOff"};
+      "AccountRegistered",    "EnterpriseRegistered", "EnterpriseCertified",   "EnterpriseProfileChanged",
+      "InstitutionOnboarded", "InstitutionRemoved",   "InstitutionUpdated",    "InstitutionSuspended",
+      "InstitutionResumed",   "ProductPublished",     "ProductUpdated",        "ProductDisabled",
+      "ProductEnabled",       "ProductWithdrawn",     "DemandPublished",       "DemandClosed",
+      "ApplicationSubmitted", "ApplicationAccepted",  "ApplicationTerminated", "ApplicationWithdrawn",
+      "CreditDeclined",       "CreditGranted",        "LoanDisbursed",         "LoanWrittenOff"};
   return names;
 }
 
@@ -294,8 +295,10 @@ ProjectionSpec dashboard_spec() {
 void DashboardProjection::CounterCache::flush(ViewWriter& view) {
   for (auto* row : dirty) {
     const Counter& c = row->second.value;
-    if (c.count == 0 && c.amount == 0) view.erase(row->first);
-    else view.put(row->first, format_counter(c));
+    if (c.count == 0 && c.amount == 0)
+      view.erase(row->first);
+    else
+      view.put(row->first, format_counter(c));
     row->second.dirty = false;
   }
   dirty.clear();

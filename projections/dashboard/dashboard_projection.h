@@ -29,12 +29,11 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/projection.h"
@@ -81,9 +80,9 @@ class DashboardProjection final : public Projection {
 
 // What the dashboard is asked for.
 struct DashboardQuery {
-  std::string scope;   // "" or "CN": the country; "NN0000" a province; "NNNN00" a city
-  std::string period;  // "" or "all"; "YYYY"; "YYYY-MM"
-  std::string as_of;   // "YYYY-MM-DD" for the today / this month / this year figures; "" = today (CST)
+  std::string scope;           // "" or "CN": the country; "NN0000" a province; "NNNN00" a city
+  std::string period;          // "" or "all"; "YYYY"; "YYYY-MM"
+  std::string as_of;           // "YYYY-MM-DD" for the today / this month / this year figures; "" = today (CST)
   size_t dynamics_limit = 50;  // at most this many of the latest disbursements
 };
 
@@ -95,6 +94,7 @@ Result<nlohmann::json> dashboard(const ViewReader& view, const DashboardQuery& q
 // for "all"), else the period's last day.
 std::string stock_date(const std::string& period, const std::string& as_of);
 // The total of the stock `figure` of `scope` at the end of `date` (YYYY-MM-DD).
-Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure, const std::string& date);
+Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure,
+                            const std::string& date);
 
 }  // namespace xyd::projections::dashboard

@@ -42,13 +42,17 @@ Counter at(const Figures& figures, std::string_view figure, std::string_view dim
   return d == f->second.end() ? Counter{} : d->second;
 }
 
-json money(const Counter& c) { return {{"count", c.count}, {"amount_fen", c.amount}, {"amount_wan", fen_to_wan(c.amount)}}; }
+json money(const Counter& c) {
+  return {{"count", c.count}, {"amount_fen", c.amount}, {"amount_wan", fen_to_wan(c.amount)}};
+}
 
 // A rate with no denominator has no value (null), never 0 %.
 json rate(int64_t numerator, int64_t denominator) {
-  if (denominator <= 0) return {{"numerator", numerator}, {"denominator", denominator}, {"basis_points", nullptr}, {"rate", nullptr}};
+  if (denominator <= 0)
+    return {{"numerator", numerator}, {"denominator", denominator}, {"basis_points", nullptr}, {"rate", nullptr}};
   const int64_t bp = ratio_basis_points(numerator, denominator);
-  return {{"numerator", numerator}, {"denominator", denominator}, {"basis_points", bp}, {"rate", basis_points_text(bp)}};
+  return {
+      {"numerator", numerator}, {"denominator", denominator}, {"basis_points", bp}, {"rate", basis_points_text(bp)}};
 }
 
 // The stock figures of `scope` at the end of `date`: the changes of the years before it, of the
@@ -100,8 +104,9 @@ int64_t positive_dims(const Figures& figures, std::string_view figure, std::stri
 }
 
 json headline(const Figures& period, const Figures& current, int64_t cohort_disbursed) {
-  const Counter demand = at(period, figure::demand), loan = at(period, figure::loan), credit = at(period, figure::credit),
-                accepted = at(period, figure::accepted), bad_debt = at(period, figure::bad_debt);
+  const Counter demand = at(period, figure::demand), loan = at(period, figure::loan),
+                credit = at(period, figure::credit), accepted = at(period, figure::accepted),
+                bad_debt = at(period, figure::bad_debt);
   json accounts_by_kind = json::object();
   for (const auto& [kind, counter] : dims_of(current, figure::accounts, kDimAccountKind))
     accounts_by_kind[kind] = counter.count;
@@ -158,8 +163,10 @@ Result<json> trend(const ViewReader& view, std::string_view scope, const std::st
     json entry = {{"period", when},
                   {"demand", money(figures[std::string(figure::demand)])},
                   {"loans", money(figures[std::string(figure::loan)])}};
-    if (when.size() == 4) years.push_back(std::move(entry));
-    else if (year.empty() || when.starts_with(year)) months.push_back(std::move(entry));
+    if (when.size() == 4)
+      years.push_back(std::move(entry));
+    else if (year.empty() || when.starts_with(year))
+      months.push_back(std::move(entry));
   }
   return json{{"years", years}, {"months", months}};
 }
@@ -167,7 +174,8 @@ Result<json> trend(const ViewReader& view, std::string_view scope, const std::st
 json distribution(const Figures& period, const Figures& current, const std::string& child_level) {
   json by_region = json::object();
   for (std::string_view figure : {figure::demand, figure::loan, figure::credit})
-    for (const auto& [code, counter] : dims_of(period, figure, kDimRegion)) by_region[code][figure == figure::loan ? "loans" : std::string(figure)] = money(counter);
+    for (const auto& [code, counter] : dims_of(period, figure, kDimRegion))
+      by_region[code][figure == figure::loan ? "loans" : std::string(figure)] = money(counter);
   for (auto& [code, entry] : by_region.items()) {
     entry["name"] = domain::region_name(code);
     for (const char* figure : {"demand", "loans", "credit"})
@@ -251,14 +259,18 @@ Result<json> dashboard(const ViewReader& view, const DashboardQuery& query) {
   }
   const std::string period = query.period.empty() ? std::string(kAllTime) : query.period;
   std::string period_kind;
-  if (period == kAllTime) period_kind = "all";
-  else if (period.size() == 4 && digits(period)) period_kind = "year";
-  else if (period.size() == 7 && is_date(period + "-01")) period_kind = "month";
+  if (period == kAllTime)
+    period_kind = "all";
+  else if (period.size() == 4 && digits(period))
+    period_kind = "year";
+  else if (period.size() == 7 && is_date(period + "-01"))
+    period_kind = "month";
   else
     return make_error(Errc::invalid_argument, "period " + period + " is neither all, YYYY nor YYYY-MM", "period",
                       "dashboard-period");
   const std::string as_of = query.as_of.empty() ? cst_today() : query.as_of;
-  if (!is_date(as_of)) return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
+  if (!is_date(as_of))
+    return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
 
   XYD_ASSIGN_OR_RETURN(Figures figures, read_period(view, scope, period));
   // Stock figures at the end of the period, or at as_of when it falls inside it.
@@ -270,22 +282,24 @@ Result<json> dashboard(const ViewReader& view, const DashboardQuery& query) {
   XYD_ASSIGN_OR_RETURN(json this_year, new_figures(view, scope, as_of.substr(0, 4)));
   XYD_ASSIGN_OR_RETURN(json trends, trend(view, scope, period));
   XYD_ASSIGN_OR_RETURN(json dynamics, latest_dynamics(view, scope, as_of, query.dynamics_limit));
-  return json{{"scope", {{"code", scope}, {"level", level}, {"name", scope == kCountry ? "全国" : domain::region_name(scope)}}},
-              {"period", {{"kind", period_kind}, {"value", period}}},
-              {"as_of", as_of},
-              {"stock_date", stocks_on},
-              {"figures", headline(figures, current, disbursed)},
-              {"new", {{"today", today}, {"this_month", this_month}, {"this_year", this_year}}},
-              {"trend", trends},
-              {"distribution", distribution(figures, current, child_level)},
-              {"latest_dynamics", dynamics}};
+  return json{
+      {"scope", {{"code", scope}, {"level", level}, {"name", scope == kCountry ? "全国" : domain::region_name(scope)}}},
+      {"period", {{"kind", period_kind}, {"value", period}}},
+      {"as_of", as_of},
+      {"stock_date", stocks_on},
+      {"figures", headline(figures, current, disbursed)},
+      {"new", {{"today", today}, {"this_month", this_month}, {"this_year", this_year}}},
+      {"trend", trends},
+      {"distribution", distribution(figures, current, child_level)},
+      {"latest_dynamics", dynamics}};
 }
 
 std::string stock_date(const std::string& period, const std::string& as_of) {
   return period == kAllTime || as_of.starts_with(period) ? as_of : period_end(period);
 }
 
-Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure, const std::string& date) {
+Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure,
+                            const std::string& date) {
   XYD_ASSIGN_OR_RETURN(Figures figures, stock_at(view, scope, date));
   return at(figures, figure);
 }

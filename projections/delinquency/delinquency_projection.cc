@@ -49,8 +49,7 @@ Status DelinquencyProjection::apply(ViewWriter& view, const EventContext& event)
   const ScannedEvent& e = *event.event;
   // Only four event types matter; skip the rest without parsing their data.
   static const std::string overdue = "xyd.application.loan_overdue.", disbursed = "xyd.application.loan_disbursed.",
-                           written_off = "xyd.application.loan_written_off.",
-                           settled = "xyd.application.loan_settled.";
+                           written_off = "xyd.application.loan_written_off.", settled = "xyd.application.loan_settled.";
   const bool is_overdue = e.type.starts_with(overdue), is_disbursed = e.type.starts_with(disbursed),
              is_written_off = e.type.starts_with(written_off), is_settled = e.type.starts_with(settled);
   if (!is_overdue && !is_disbursed && !is_written_off && !is_settled) return Status();
@@ -61,7 +60,8 @@ Status DelinquencyProjection::apply(ViewWriter& view, const EventContext& event)
   const json& data = envelope.data;
   const std::string loan_number = data.value("loan_number", std::string());
   if (loan_number.empty())
-    return make_error(Errc::invalid_argument, envelope.type + " carries no loan_number", "data.loan_number", "required");
+    return make_error(Errc::invalid_argument, envelope.type + " carries no loan_number", "data.loan_number",
+                      "required");
 
   const std::string key = loan_key(loan_number);
   XYD_ASSIGN_OR_RETURN(auto stored, view.get(key));
@@ -69,8 +69,9 @@ Status DelinquencyProjection::apply(ViewWriter& view, const EventContext& event)
   if (row.is_discarded()) return make_error(Errc::corrupt, "loan row " + loan_number + " does not decode");
   const std::string old_class = row.value("class", std::string());
   if (!stored) {
-    row = {{"loan_number", loan_number}, {"application", envelope.aggregate_id}, {"amount", nullptr},
-           {"days_past_due", 0},         {"overdue_principal", 0},              {"as_of", nullptr},
+    row = {{"loan_number", loan_number}, {"application", envelope.aggregate_id},
+           {"amount", nullptr},          {"days_past_due", 0},
+           {"overdue_principal", 0},     {"as_of", nullptr},
            {"written_off", false},       {"settled", false}};
   }
   if (is_disbursed) {

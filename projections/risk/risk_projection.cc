@@ -20,7 +20,9 @@ std::string str(const json& data, const char* name) {
   return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-json or_null(const std::string& s) { return s.empty() ? json() : json(s); }
+json or_null(const std::string& s) {
+  return s.empty() ? json() : json(s);
+}
 
 Result<json> read_row(ViewWriter& view, const std::string& key) {
   XYD_ASSIGN_OR_RETURN(auto stored, view.get(key));
@@ -38,8 +40,12 @@ std::string subject_of(const json& data) {
 
 // The envelope fields the warning names its raising event by.
 json event_ref(const events::Envelope& e) {
-  return {{"id", e.id},   {"type", e.type},       {"time", e.time}, {"aggregate_type", e.aggregate_type},
-          {"aggregate_id", e.aggregate_id}, {"version", e.version}};
+  return {{"id", e.id},
+          {"type", e.type},
+          {"time", e.time},
+          {"aggregate_type", e.aggregate_type},
+          {"aggregate_id", e.aggregate_id},
+          {"version", e.version}};
 }
 
 }  // namespace
@@ -47,7 +53,8 @@ json event_ref(const events::Envelope& e) {
 ProjectionSpec risk_spec() {
   ProjectionSpec spec;
   spec.name = "risk";
-  spec.description = "risk warnings (风险预警) and enterprise changes by the risk-warning rule set; risk markers; follows";
+  spec.description =
+      "risk warnings (风险预警) and enterprise changes by the risk-warning rule set; risk markers; follows";
   spec.aggregate_types = {"enterprise", "application"};
   spec.rule_set = "risk-warning";
   spec.make = [](std::shared_ptr<const RuleSet> rules) -> Result<std::unique_ptr<Projection>> {
@@ -70,9 +77,15 @@ std::string feed_key(uint64_t sequence) {
   append_be64(key, sequence);
   return key;
 }
-std::string marker_prefix(std::string_view enterprise) { return key_of(kMarker, {enterprise}); }
-std::string follow_prefix(std::string_view account) { return key_of(kFollow, {account}); }
-std::string application_key(std::string_view application) { return key_of(kApplication, {application}); }
+std::string marker_prefix(std::string_view enterprise) {
+  return key_of(kMarker, {enterprise});
+}
+std::string follow_prefix(std::string_view account) {
+  return key_of(kFollow, {account});
+}
+std::string application_key(std::string_view application) {
+  return key_of(kApplication, {application});
+}
 std::string institution_link_key(std::string_view enterprise, std::string_view institution) {
   return key_of(kInstitutionLink, {enterprise, institution});
 }
@@ -97,8 +110,9 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
   if (type == nullptr) return Status();
   const std::string& name = type->name;
   static const std::set<std::string, std::less<>> context_events = {
-      "EnterpriseRegistered", "EnterpriseProfileChanged", "EnterpriseFollowed", "EnterpriseUnfollowed",
-      "EnterpriseWhitelisted", "ApplicationSubmitted", "ManagerAssigned", "ManagerReassigned", "LoanSettled"};
+      "EnterpriseRegistered", "EnterpriseProfileChanged", "EnterpriseFollowed",
+      "EnterpriseUnfollowed", "EnterpriseWhitelisted",    "ApplicationSubmitted",
+      "ManagerAssigned",      "ManagerReassigned",        "LoanSettled"};
   if (!context_events.contains(name) && !rule_events_.contains(name)) return Status();
 
   events::Envelope envelope = scanned.to_envelope();
@@ -121,8 +135,11 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
     application = id;
     const std::string key = application_key(id);
     if (name == "ApplicationSubmitted") {
-      view.put(key, json{{"enterprise", str(data, "enterprise")}, {"institution", str(data, "institution")},
-                         {"region", str(data, "region")}, {"owner", envelope.actor.account}, {"manager", ""}}
+      view.put(key, json{{"enterprise", str(data, "enterprise")},
+                         {"institution", str(data, "institution")},
+                         {"region", str(data, "region")},
+                         {"owner", envelope.actor.account},
+                         {"manager", ""}}
                         .dump());
       view.put(institution_link_key(str(data, "enterprise"), str(data, "institution")), "");
       return Status();
@@ -143,8 +160,10 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
 
   if (name == "EnterpriseFollowed" || name == "EnterpriseUnfollowed") {
     const std::string key = key_of(kFollow, {str(data, "account"), enterprise});
-    if (name == "EnterpriseFollowed") view.put(key, "");
-    else view.erase(key);
+    if (name == "EnterpriseFollowed")
+      view.put(key, "");
+    else
+      view.erase(key);
     return Status();
   }
 
@@ -159,16 +178,23 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
       if (!taken) break;
       ++sequence;
     }
-    json entry = {{"sequence", sequence},       {"kind", kind},
-                  {"rule", rule},               {"rule_set", rules_->name},
+    json entry = {{"sequence", sequence},
+                  {"kind", kind},
+                  {"rule", rule},
+                  {"rule_set", rules_->name},
                   {"rule_set_version", rules_->version},
-                  {"severity", severity},       {"message", message},
-                  {"enterprise", enterprise},   {"application", or_null(application)},
+                  {"severity", severity},
+                  {"message", message},
+                  {"enterprise", enterprise},
+                  {"application", or_null(application)},
                   {"loan", or_null(str(data, "loan_number"))},
                   {"institution", or_null(institution)},
-                  {"region", region},           {"owner", owner},
-                  {"subject", subject},         {"raised_at", envelope.time},
-                  {"event", event_ref(envelope)}, {"details", data}};
+                  {"region", region},
+                  {"owner", owner},
+                  {"subject", subject},
+                  {"raised_at", envelope.time},
+                  {"event", event_ref(envelope)},
+                  {"details", data}};
     view.put(feed_key(sequence), entry.dump());
     std::string by_enterprise = key_of(kByEnterprise, {enterprise});
     append_be64(by_enterprise, sequence);
@@ -177,8 +203,8 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
   };
 
   if (name == "EnterpriseProfileChanged") {
-    XYD_ASSIGN_OR_RETURN(uint64_t sequence, raise("change", kChangeRule, "info",
-                                                  "企业信息变更: " + str(data, "field")));
+    XYD_ASSIGN_OR_RETURN(uint64_t sequence,
+                         raise("change", kChangeRule, "info", "企业信息变更: " + str(data, "field")));
     (void)sequence;
   }
   // Events that end warnings whatever the rules say: a settled loan is no longer overdue; an

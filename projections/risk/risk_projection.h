@@ -57,7 +57,6 @@ std::string application_key(std::string_view application);
 std::string institution_link_key(std::string_view enterprise, std::string_view institution);
 
 // The sequence of the entry `rule` raises from an event (time "…Z" in ms, version, id).
-uint64_t warning_sequence(int64_t time_ms, int64_t aggregate_version, std::string_view event_id,
-                          std::string_view rule);
+uint64_t warning_sequence(int64_t time_ms, int64_t aggregate_version, std::string_view event_id, std::string_view rule);
 
 }  // namespace xyd::projections::risk

@@ -51,9 +51,12 @@ Result<bool> visible(const ViewReader& view, const Viewer& viewer, const json& e
   const auto& actor = viewer.actor;
   const bool change = str(entry, "kind") == "change";
   switch (viewer.scope) {
-    case domain::Scope::none: return false;
-    case domain::Scope::all: return true;
-    case domain::Scope::own: return !actor.account.empty() && str(entry, "owner") == actor.account;
+    case domain::Scope::none:
+      return false;
+    case domain::Scope::all:
+      return true;
+    case domain::Scope::own:
+      return !actor.account.empty() && str(entry, "owner") == actor.account;
     case domain::Scope::institution: {
       if (change || actor.institution.empty()) return false;
       if (str(entry, "institution") == actor.institution) return true;

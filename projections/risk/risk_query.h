@@ -8,10 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "aggregates/access.h"
 #include "events/envelope.h"
@@ -40,8 +39,8 @@ struct FeedFilter {
 // One page of the feed (plain value).
 struct FeedPage {
   nlohmann::json items = nlohmann::json::array();  // entries in sequence order
-  uint64_t scanned_to = 0;  // the last sequence looked at (visible or not): resume after it
-  bool more = false;        // stopped at `limit` items or `max_scan` entries
+  uint64_t scanned_to = 0;                         // the last sequence looked at (visible or not): resume after it
+  bool more = false;                               // stopped at `limit` items or `max_scan` entries
 };
 
 // Entries with a sequence > `after` that the viewer may see (null viewer: all), at most `limit`,

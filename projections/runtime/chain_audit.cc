@@ -112,9 +112,9 @@ ChainAuditJob::~ChainAuditJob() {
 Status ChainAuditJob::start(const std::string& aggregate_type, const std::string& aggregate_id) {
   std::lock_guard lock(mutex_);
   if (state_ == "running")
-    return make_error(Errc::conflict, "a verification of the audit chain is running (" + std::to_string(progress_.done) +
-                                          " of " + std::to_string(progress_.total) +
-                                          " events): wait for it (GET /api/v1/ops/audit/verify)",
+    return make_error(Errc::conflict,
+                      "a verification of the audit chain is running (" + std::to_string(progress_.done) + " of " +
+                          std::to_string(progress_.total) + " events): wait for it (GET /api/v1/ops/audit/verify)",
                       "verify", "one-at-a-time");
   if (thread_.joinable()) thread_.join();
   state_ = "running";

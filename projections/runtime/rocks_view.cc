@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "projections/keys.h"
 #include "events/rocks/rocks_status.h"
+#include "projections/keys.h"
 
 namespace xyd::projections::runtime {
 namespace {
@@ -11,7 +11,9 @@ namespace {
 constexpr char kOffsetTag = 'o';
 constexpr char kRejectedTag = 'r';
 
-Error rocks_error(const rocksdb::Status& s, const std::string& what) { return rocks::error_of(s, what); }
+Error rocks_error(const rocksdb::Status& s, const std::string& what) {
+  return rocks::error_of(s, what);
+}
 
 }  // namespace
 
@@ -40,7 +42,8 @@ Result<std::map<log::TopicPartition, int64_t>> stored_offsets(const VersionHandl
     if (!topic || rest.size() != 4 || it->value().size() != 8)
       return make_error(Errc::corrupt, "a stored offset of " + version.info().projection + " version " +
                                            std::to_string(version.info().version) + " does not decode: rebuild it");
-    offsets[{*topic, static_cast<int32_t>(read_be32(rest))}] = static_cast<int64_t>(read_be64(it->value().ToStringView()));
+    offsets[{*topic, static_cast<int32_t>(read_be32(rest))}] =
+        static_cast<int64_t>(read_be64(it->value().ToStringView()));
   }
   if (!it->status().ok()) return rocks_error(it->status(), "reading stored offsets");
   return offsets;
@@ -73,7 +76,8 @@ Result<std::optional<std::pair<std::string, std::string>>> RocksViewWriter::last
   it->SeekToLast();
   if (!it->status().ok()) return rocks_error(it->status(), "reading a view row");
   if (!it->Valid()) return std::optional<std::pair<std::string, std::string>>();
-  return std::optional<std::pair<std::string, std::string>>(std::make_pair(it->key().ToString(), it->value().ToString()));
+  return std::optional<std::pair<std::string, std::string>>(
+      std::make_pair(it->key().ToString(), it->value().ToString()));
 }
 
 void RocksViewWriter::put(std::string_view key, std::string_view value) {
@@ -98,8 +102,10 @@ rocksdb::WriteBatch& RocksViewWriter::batch() {
   std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* row : rows) {
     const rocksdb::Slice key(row->first);
-    if (row->second) batch_.Put(family_, key, rocksdb::Slice(*row->second));
-    else batch_.Delete(family_, key);
+    if (row->second)
+      batch_.Put(family_, key, rocksdb::Slice(*row->second));
+    else
+      batch_.Delete(family_, key);
   }
   sorted_.clear();
   for (std::string_view rest = appended_; rest.size() >= 8;) {
@@ -143,7 +149,9 @@ void RocksViewWriter::clear() {
 RocksViewReader::RocksViewReader(std::shared_ptr<VersionHandle> version)
     : version_(std::move(version)), snapshot_(version_->db()->GetSnapshot()) {}
 
-RocksViewReader::~RocksViewReader() { version_->db()->ReleaseSnapshot(snapshot_); }
+RocksViewReader::~RocksViewReader() {
+  version_->db()->ReleaseSnapshot(snapshot_);
+}
 
 Result<std::optional<std::string>> RocksViewReader::get(std::string_view key) const {
   rocksdb::ReadOptions options;

@@ -24,20 +24,21 @@ std::string percent(uint64_t done, uint64_t total) {
 }  // namespace
 
 nlohmann::json VersionStatus::to_json() const {
-  nlohmann::json j = {{"version", version},
-                      {"state", state},
-                      {"rule_set_version", rule_set_version.empty() ? nlohmann::json() : nlohmann::json(rule_set_version)},
-                      {"created_at", created_at},
-                      {"live_since", live_since.empty() ? nlohmann::json() : nlohmann::json(live_since)},
-                      {"running", running},
-                      {"events_done", progress.done},
-                      {"events_total", progress.total},
-                      {"lag", progress.lag},
-                      {"rate_per_second", static_cast<int64_t>(progress.rate)},
-                      {"caught_up", progress.caught_up},
-                      {"events_applied", progress.applied},
-                      {"events_refused", progress.rejected},
-                      {"error", progress.error.empty() ? nlohmann::json() : nlohmann::json(progress.error)}};
+  nlohmann::json j = {
+      {"version", version},
+      {"state", state},
+      {"rule_set_version", rule_set_version.empty() ? nlohmann::json() : nlohmann::json(rule_set_version)},
+      {"created_at", created_at},
+      {"live_since", live_since.empty() ? nlohmann::json() : nlohmann::json(live_since)},
+      {"running", running},
+      {"events_done", progress.done},
+      {"events_total", progress.total},
+      {"lag", progress.lag},
+      {"rate_per_second", static_cast<int64_t>(progress.rate)},
+      {"caught_up", progress.caught_up},
+      {"events_applied", progress.applied},
+      {"events_refused", progress.rejected},
+      {"error", progress.error.empty() ? nlohmann::json() : nlohmann::json(progress.error)}};
   if (state == "building")
     j["eta_seconds"] = eta_seconds ? nlohmann::json(static_cast<int64_t>(*eta_seconds + 0.5)) : nlohmann::json();
   return j;
@@ -68,7 +69,8 @@ ProjectionRuntime::ProjectionRuntime(log::EventLog& log, RuntimeOptions options,
     if (next) next(name);
   };
   for (const auto& spec : specs_) {
-    if (!options_.only.empty() && std::find(options_.only.begin(), options_.only.end(), spec.name) == options_.only.end())
+    if (!options_.only.empty() &&
+        std::find(options_.only.begin(), options_.only.end(), spec.name) == options_.only.end())
       continue;
     slots_[spec.name].spec = &spec;
   }
@@ -94,7 +96,9 @@ Result<std::unique_ptr<ProjectionRuntime>> ProjectionRuntime::open(log::EventLog
   return runtime;
 }
 
-ProjectionRuntime::~ProjectionRuntime() { stop(); }
+ProjectionRuntime::~ProjectionRuntime() {
+  stop();
+}
 
 ProjectionRuntime::Slot* ProjectionRuntime::slot(const std::string& name) {
   auto found = slots_.find(name);
@@ -325,9 +329,10 @@ Result<int64_t> ProjectionRuntime::rebuild(const std::string& name) {
   if (s->building) {
     const auto progress = s->building_worker ? s->building_worker->progress() : WorkerProgress();
     return make_error(Errc::conflict,
-                      "a rebuild of " + name + " is in progress (version " + std::to_string(s->building->info().version) +
-                          ", " + percent(progress.done, progress.total) + "): wait for it (GET /api/v1/ops/projections/" +
-                          name + ") or cancel it (DELETE /api/v1/ops/projections/" + name + "/rebuild)",
+                      "a rebuild of " + name + " is in progress (version " +
+                          std::to_string(s->building->info().version) + ", " + percent(progress.done, progress.total) +
+                          "): wait for it (GET /api/v1/ops/projections/" + name +
+                          ") or cancel it (DELETE /api/v1/ops/projections/" + name + "/rebuild)",
                       "projection", "one-rebuild-at-a-time");
   }
   XYD_ASSIGN_OR_RETURN(auto rules, current_rules(*s->spec));
@@ -368,7 +373,7 @@ Status ProjectionRuntime::cancel_rebuild(const std::string& name) {
 }
 
 VersionStatus ProjectionRuntime::version_status(const Slot& slot, const VersionHandle& version,
-                                               const VersionWorker* worker) const {
+                                                const VersionWorker* worker) const {
   VersionStatus status;
   const auto& info = version.info();
   status.version = info.version;
@@ -389,8 +394,10 @@ VersionStatus ProjectionRuntime::version_status(const Slot& slot, const VersionH
       for (int32_t p = 0; partitions.ok() && p < *partitions; ++p) {
         const log::TopicPartition tp{topic, p};
         int64_t position = 0;
-        if (stored.ok() && stored->contains(tp)) position = stored->at(tp);
-        else if (auto begin = log_.begin_offset(tp); begin.ok()) position = *begin;
+        if (stored.ok() && stored->contains(tp))
+          position = stored->at(tp);
+        else if (auto begin = log_.begin_offset(tp); begin.ok())
+          position = *begin;
         status.progress.positions[tp] = position;
         auto end = log_.end_offset(tp);
         status.progress.done += static_cast<uint64_t>(position);
@@ -422,17 +429,19 @@ ProjectionStatus ProjectionRuntime::status_of(const Slot& slot) const {
       if (live_rules && !(*rules)->same_content(*live_rules)) {
         status.needs_rebuild = true;
         if (status.note.empty())
-          status.note = (*rules)->source + " is version " + (*rules)->version + "; the live view was built with version " +
-                        live_rules->version + ": rebuild it (xyd rebuild " + spec.name + ") to apply the new rules";
+          status.note = (*rules)->source + " is version " + (*rules)->version +
+                        "; the live view was built with version " + live_rules->version + ": rebuild it (xyd rebuild " +
+                        spec.name + ") to apply the new rules";
       }
     }
   }
   if (slot.live && slot.live->info().layout != spec.layout) {
     status.needs_rebuild = true;
     if (status.note.empty())
-      status.note = "the live view is in row layout " + std::to_string(slot.live->info().layout) +
-                    " and this build of xyd writes layout " + std::to_string(spec.layout) +
-                    (slot.building ? ": the rebuild in progress replaces it" : ": rebuild it (xyd rebuild " + spec.name + ")");
+      status.note =
+          "the live view is in row layout " + std::to_string(slot.live->info().layout) +
+          " and this build of xyd writes layout " + std::to_string(spec.layout) +
+          (slot.building ? ": the rebuild in progress replaces it" : ": rebuild it (xyd rebuild " + spec.name + ")");
   }
   if (slot.live) status.live = version_status(slot, *slot.live, slot.live_worker.get());
   if (slot.building) status.rebuild = version_status(slot, *slot.building, slot.building_worker.get());
@@ -532,7 +541,9 @@ Status ProjectionRuntime::wait_live(const std::string& name, int64_t version, st
   return make_error(Errc::timeout, "version " + std::to_string(version) + " of " + name + " did not go live in time");
 }
 
-uint64_t ProjectionRuntime::position() const { return store_->db()->GetLatestSequenceNumber(); }
+uint64_t ProjectionRuntime::position() const {
+  return store_->db()->GetLatestSequenceNumber();
+}
 
 uint64_t ProjectionRuntime::commits(const std::string& name) const {
   std::lock_guard lock(commit_mutex_);
@@ -540,7 +551,8 @@ uint64_t ProjectionRuntime::commits(const std::string& name) const {
   return found == commits_.end() ? 0 : found->second;
 }
 
-uint64_t ProjectionRuntime::wait_commit(const std::string& name, uint64_t seen, std::chrono::milliseconds timeout) const {
+uint64_t ProjectionRuntime::wait_commit(const std::string& name, uint64_t seen,
+                                        std::chrono::milliseconds timeout) const {
   std::unique_lock lock(commit_mutex_);
   auto count = [&] {
     auto found = commits_.find(name);

@@ -14,12 +14,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/event_log.h"
 #include "projections/projection.h"
@@ -30,8 +29,8 @@
 namespace xyd::projections::runtime {
 
 struct RuntimeOptions {
-  std::string path;       // the projection store, <data>/projections
-  std::string rules_dir;  // the rule-set files, ops/rules
+  std::string path;               // the projection store, <data>/projections
+  std::string rules_dir;          // the rule-set files, ops/rules
   std::vector<std::string> only;  // run only these projections (empty: all)
   WorkerOptions worker;
   // A rebuild writes without RocksDB's write-ahead log (rows and offsets still commit together:
@@ -46,7 +45,7 @@ struct RuntimeOptions {
 // One version's state, for the CLI and REST.
 struct VersionStatus {
   int64_t version = 0;
-  std::string state;  // "live" or "building"
+  std::string state;             // "live" or "building"
   std::string rule_set_version;  // empty when the projection reads no rule set
   std::string created_at;
   std::string live_since;

@@ -20,7 +20,9 @@ namespace {
 constexpr const char* kVersionPrefix = "v/";
 constexpr const char* kNextPrefix = "n/";
 
-Error rocks_error(const rocksdb::Status& s, const std::string& what) { return rocks::error_of(s, what); }
+Error rocks_error(const rocksdb::Status& s, const std::string& what) {
+  return rocks::error_of(s, what);
+}
 
 std::string family_name(const std::string& projection, int64_t version) {
   return projection + ".v" + std::to_string(version);
@@ -34,9 +36,9 @@ std::string version_key(const std::string& projection, int64_t version) {
 
 Result<std::shared_ptr<const RuleSet>> rules_of(const VersionInfo& info) {
   if (info.rule_set.is_null()) return std::shared_ptr<const RuleSet>();
-  XYD_ASSIGN_OR_RETURN(RuleSet rules, parse_rule_set(info.rule_set.dump(), "the rule set stored with " +
-                                                                               info.projection + " version " +
-                                                                               std::to_string(info.version)));
+  XYD_ASSIGN_OR_RETURN(
+      RuleSet rules, parse_rule_set(info.rule_set.dump(), "the rule set stored with " + info.projection + " version " +
+                                                              std::to_string(info.version)));
   return std::shared_ptr<const RuleSet>(std::make_shared<RuleSet>(std::move(rules)));
 }
 
@@ -72,7 +74,7 @@ std::shared_ptr<rocksdb::Cache> shared_block_cache() {
 }  // namespace
 
 nlohmann::json VersionInfo::to_json() const {
-  return {{"projection", projection}, {"version", version},       {"state", state},        {"rule_set", rule_set},
+  return {{"projection", projection}, {"version", version},       {"state", state},          {"rule_set", rule_set},
           {"layout", layout},         {"created_at", created_at}, {"live_since", live_since}};
 }
 
@@ -87,7 +89,8 @@ Result<VersionInfo> VersionInfo::from_json(const nlohmann::json& j) {
     info.created_at = j.value("created_at", std::string());
     info.live_since = j.value("live_since", std::string());
   } catch (const nlohmann::json::exception& e) {
-    return make_error(Errc::corrupt, std::string("a catalog entry of the projection store does not decode: ") + e.what());
+    return make_error(Errc::corrupt,
+                      std::string("a catalog entry of the projection store does not decode: ") + e.what());
   }
   return info;
 }
@@ -107,7 +110,7 @@ rocksdb::ColumnFamilyOptions version_family_options(const std::string& projectio
   options.level0_stop_writes_trigger = 120;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = shared_block_cache();
-  table.cache_index_and_filter_blocks = true;  // memory stays bounded however large the view grows
+  table.cache_index_and_filter_blocks = true;             // memory stays bounded however large the view grows
   table.pin_l0_filter_and_index_blocks_in_cache = false;  // a bulk build makes many level-0 files: keep them evictable
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -210,7 +213,8 @@ Status ProjectionStore::load(std::vector<rocksdb::ColumnFamilyHandle*> handles) 
     if (!s.ok()) return rocks_error(s, "cleaning the projection catalog");
   }
   for (auto& [projection, list] : versions_)
-    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a->info().version < b->info().version; });
+    std::sort(list.begin(), list.end(),
+              [](const auto& a, const auto& b) { return a->info().version < b->info().version; });
   return Status();
 }
 
@@ -221,14 +225,16 @@ std::vector<std::shared_ptr<VersionHandle>> ProjectionStore::versions(const std:
 }
 
 Result<std::shared_ptr<VersionHandle>> ProjectionStore::create_version(const std::string& projection,
-                                                                        std::shared_ptr<const RuleSet> rules,
-                                                                        int64_t layout) {
+                                                                       std::shared_ptr<const RuleSet> rules,
+                                                                       int64_t layout) {
   std::lock_guard lock(mutex_);
   int64_t next = 1;
   std::string stored;
   auto got = db_->Get(rocksdb::ReadOptions(), kNextPrefix + projection, &stored);
-  if (got.ok()) next = std::stoll(stored);
-  else if (!got.IsNotFound()) return rocks_error(got, "reading the projection catalog");
+  if (got.ok())
+    next = std::stoll(stored);
+  else if (!got.IsNotFound())
+    return rocks_error(got, "reading the projection catalog");
   for (const auto& v : versions_[projection]) next = std::max(next, v->info().version + 1);
 
   VersionInfo info;
@@ -291,9 +297,8 @@ Status ProjectionStore::retire(const std::shared_ptr<VersionHandle>& version) {
 Status ProjectionStore::set_bulk_mode(const VersionHandle& version, bool on) {
   const auto supported = rocksdb::GetSupportedCompressions();
   const bool lz4 = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
-  auto s = db_->SetOptions(version.family(),
-                           {{"disable_auto_compactions", on ? "true" : "false"},
-                            {"compression", on || !lz4 ? "kNoCompression" : "kLZ4Compression"}});
+  auto s = db_->SetOptions(version.family(), {{"disable_auto_compactions", on ? "true" : "false"},
+                                              {"compression", on || !lz4 ? "kNoCompression" : "kLZ4Compression"}});
   if (!s.ok())
     return rocks_error(s, std::string(on ? "entering" : "leaving") + " bulk mode for " +
                               family_name(version.info().projection, version.info().version));

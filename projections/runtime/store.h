@@ -11,10 +11,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 #include "projections/projection.h"
@@ -26,7 +25,7 @@ namespace xyd::projections::runtime {
 struct VersionInfo {
   std::string projection;
   int64_t version = 0;
-  std::string state;       // "building" or "live"
+  std::string state;        // "building" or "live"
   nlohmann::json rule_set;  // the rule set document it is built with (null: none)
   int64_t layout = 1;       // the row layout it is written in (ProjectionSpec::layout)
   std::string created_at;
@@ -103,7 +102,7 @@ class ProjectionStore {
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, std::function<size_t(std::string_view)>> hints_;  // projection -> insert hint prefix
-  mutable std::mutex mutex_;  // guards versions_ and catalog writes
+  mutable std::mutex mutex_;                                              // guards versions_ and catalog writes
   std::map<std::string, std::vector<std::shared_ptr<VersionHandle>>> versions_;
 };
 

@@ -21,8 +21,8 @@ std::string version_name(const VersionHandle& version) {
 void note_positions(const std::vector<log::Record>& records, std::map<log::TopicPartition, int64_t>& next) {
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
-    const bool run_ends = i + 1 == records.size() || records[i + 1].partition != r.partition ||
-                          records[i + 1].topic != r.topic;
+    const bool run_ends =
+        i + 1 == records.size() || records[i + 1].partition != r.partition || records[i + 1].topic != r.topic;
     if (run_ends) {
       auto& slot = next[r.tp()];
       slot = std::max(slot, r.offset + 1);
@@ -40,7 +40,9 @@ VersionWorker::VersionWorker(log::EventLog& log, std::shared_ptr<VersionHandle> 
       options_(std::move(options)),
       write_ahead_log_(write_ahead_log) {}
 
-VersionWorker::~VersionWorker() { stop(); }
+VersionWorker::~VersionWorker() {
+  stop();
+}
 
 Status VersionWorker::start() {
   XYD_ASSIGN_OR_RETURN(auto stored, stored_offsets(*version_));
@@ -50,8 +52,8 @@ Status VersionWorker::start() {
     const std::string topic = options_.topic_prefix + type;
     auto count = log_.partition_count(topic);
     if (!count.ok())
-      return make_error(count.error().code, "projection " + spec_.name + " reads " + topic + ": " +
-                                                count.error().message);
+      return make_error(count.error().code,
+                        "projection " + spec_.name + " reads " + topic + ": " + count.error().message);
     for (int32_t p = 0; p < *count; ++p) {
       log::TopicPartition tp{topic, p};
       partitions_.push_back(tp);
@@ -326,7 +328,8 @@ Status VersionWorker::apply_batch(Projection& projection, RocksViewWriter& write
     progress_.caught_up = false;
     idle_in_a_row_ = 0;
     const auto now = Clock::now();
-    if (rate_samples_.empty() || now - rate_samples_.back().first >= 250ms) rate_samples_.emplace_back(now, progress_.applied);
+    if (rate_samples_.empty() || now - rate_samples_.back().first >= 250ms)
+      rate_samples_.emplace_back(now, progress_.applied);
     while (rate_samples_.size() > 2 && now - rate_samples_.front().first > 5s) rate_samples_.pop_front();
   }
   changed_.notify_all();

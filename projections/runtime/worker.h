@@ -42,10 +42,10 @@ struct WorkerOptions {
 struct WorkerProgress {
   std::map<log::TopicPartition, int64_t> positions;  // next offsets applied and committed
   std::map<log::TopicPartition, int64_t> ends;       // the log's end offsets, as last seen
-  uint64_t done = 0;      // sum of positions
-  uint64_t total = 0;     // sum of end offsets (on Kafka they count transaction markers too)
-  uint64_t lag = 0;       // total - done
-  uint64_t applied = 0;   // events applied since the worker started
+  uint64_t done = 0;                                 // sum of positions
+  uint64_t total = 0;                                // sum of end offsets (on Kafka they count transaction markers too)
+  uint64_t lag = 0;                                  // total - done
+  uint64_t applied = 0;                              // events applied since the worker started
   uint64_t rejected = 0;  // events the projection refused since it started (kept under runtime keys)
   double rate = 0;        // events per second over the last few seconds
   // The last poll found nothing new, everything fetched is applied, and every partition is at its
@@ -88,8 +88,8 @@ class VersionWorker {
   };
   void fetch_loop(std::map<log::TopicPartition, int64_t> start);
   void apply_loop(std::unique_ptr<Projection> projection);
-  [[nodiscard]] Status apply_batch(Projection& projection, RocksViewWriter& writer,
-                                   std::vector<log::Record>& records, uint64_t number);
+  [[nodiscard]] Status apply_batch(Projection& projection, RocksViewWriter& writer, std::vector<log::Record>& records,
+                                   uint64_t number);
   void fail(const Error& error);
   void note_error(const std::string& error);
   void refresh_ends();
@@ -101,7 +101,7 @@ class VersionWorker {
   std::atomic<bool> write_ahead_log_;
   std::vector<log::TopicPartition> partitions_;
 
-  mutable std::mutex mutex_;  // guards everything below
+  mutable std::mutex mutex_;         // guards everything below
   std::condition_variable changed_;  // queue, pause, positions, stop
   std::deque<Item> queue_;
   // Applied batches go back to the fetching thread to be freed there, where their memory was

@@ -10,7 +10,9 @@
 namespace xyd::projections::state {
 namespace {
 
-nlohmann::json to_row(const domain::AggregateState& s) { return {{"version", s.version}, {"data", s.data}}; }
+nlohmann::json to_row(const domain::AggregateState& s) {
+  return {{"version", s.version}, {"data", s.data}};
+}
 
 domain::AggregateState from_row(std::string_view row) {
   auto j = nlohmann::json::parse(row, nullptr, false);
@@ -39,7 +41,9 @@ Status add_to_load(ViewWriter& view, const std::string& manager, int64_t delta) 
 
 }  // namespace
 
-std::string load_key(std::string_view manager) { return state_key("load", manager); }
+std::string load_key(std::string_view manager) {
+  return state_key("load", manager);
+}
 
 ProjectionSpec state_spec() {
   ProjectionSpec spec;
@@ -66,7 +70,8 @@ Status StateProjection::apply(ViewWriter& view, const EventContext& context) {
   const auto* aggregate = domain::aggregate_for(std::string(e.aggregate_type));
   if (!aggregate) return Status();  // a type without behaviour here: nothing to keep
   const auto* type = events::EventCatalog::standard().by_type(std::string(e.type));
-  if (!type) return make_error(Errc::corrupt, "unknown event type " + std::string(e.type), "type", "declared-in-catalog");
+  if (!type)
+    return make_error(Errc::corrupt, "unknown event type " + std::string(e.type), "type", "declared-in-catalog");
   const std::string key = state_key(e.aggregate_type, e.aggregate_id);
   XYD_ASSIGN_OR_RETURN(auto row, view.get(key));
   domain::AggregateState state = row ? from_row(*row) : domain::AggregateState{};
@@ -88,7 +93,7 @@ Status StateProjection::apply(ViewWriter& view, const EventContext& context) {
 }
 
 Result<std::optional<domain::AggregateState>> read_state(const ViewReader& view, const std::string& type,
-                                                          const std::string& id) {
+                                                         const std::string& id) {
   XYD_ASSIGN_OR_RETURN(auto row, view.get(state_key(type, id)));
   if (!row) return std::optional<domain::AggregateState>();
   return std::optional<domain::AggregateState>(from_row(*row));

@@ -27,7 +27,7 @@ std::string state_key(std::string_view type, std::string_view id);
 
 // The current state of one aggregate; nullopt when it has no event in the view.
 Result<std::optional<domain::AggregateState>> read_state(const ViewReader& view, const std::string& type,
-                                                          const std::string& id);
+                                                         const std::string& id);
 
 // The open orders of an account manager: applications assigned to it and not yet in a terminal
 // status (row "load/<manager>", kept as each application event moves an order between managers
@@ -37,7 +37,8 @@ Result<int64_t> read_open_orders(const ViewReader& view, const std::string& mana
 
 // Visits the aggregates of one type in id order, from the first id >= `from_id`, while `visit`
 // returns true.
-[[nodiscard]] Status scan_states(const ViewReader& view, const std::string& type, const std::string& from_id,
-                                 const std::function<bool(const std::string& id, const domain::AggregateState&)>& visit);
+[[nodiscard]] Status scan_states(
+    const ViewReader& view, const std::string& type, const std::string& from_id,
+    const std::function<bool(const std::string& id, const domain::AggregateState&)>& visit);
 
 }  // namespace xyd::projections::state

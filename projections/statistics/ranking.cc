@@ -36,7 +36,8 @@ Result<json> rank(std::vector<Candidate> candidates, const std::string& by, size
                       "ranking-figure");
   }
   std::vector<int64_t> values(candidates.size());
-  if (composite) values = composite_scores(candidates, weights);
+  if (composite)
+    values = composite_scores(candidates, weights);
   else
     for (size_t i = 0; i < candidates.size(); ++i) values[i] = candidates[i].figures[by];
   std::vector<size_t> order(candidates.size());
@@ -56,7 +57,9 @@ Result<json> rank(std::vector<Candidate> candidates, const std::string& by, size
     item["figures"] = c.figures;
     items.push_back(std::move(item));
   }
-  json out = {{"by", by}, {"order", "value descending, then code ascending"}, {"candidates", candidates.size()},
+  json out = {{"by", by},
+              {"order", "value descending, then code ascending"},
+              {"candidates", candidates.size()},
               {"items", items}};
   if (composite) {
     out["rule_set"] = {{"name", weights.rule_set}, {"version", weights.version}, {"weights", weights.percent}};

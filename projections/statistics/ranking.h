@@ -8,10 +8,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/result.h"
 
@@ -20,7 +19,7 @@ namespace xyd::projections::ranking {
 struct Candidate {
   std::string code;  // region code or institution id
   std::string name;
-  std::map<std::string, int64_t> figures;  // figure -> value
+  std::map<std::string, int64_t> figures;           // figure -> value
   nlohmann::json extra = nlohmann::json::object();  // shown with the item (type, region, ...)
 };
 

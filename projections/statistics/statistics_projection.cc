@@ -40,7 +40,8 @@ class Rows {
     return Status();
   }
   Result<json> row(char kind, std::string_view id) {
-    return dashboard::json_row(view_, row_key(kind, id), "statistics row " + std::string(1, kind) + "/" + std::string(id));
+    return dashboard::json_row(view_, row_key(kind, id),
+                               "statistics row " + std::string(1, kind) + "/" + std::string(id));
   }
   void put_row(char kind, std::string_view id, const json& row) { view_.put(row_key(kind, id), row.dump()); }
 
@@ -64,8 +65,11 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
   XYD_ASSIGN_OR_RETURN(json app, rows.row('a', id));
   if (name == "ApplicationSubmitted") {
     if (!app.is_null()) return Status();
-    rows.put_row('a', id, {{"institution", text_at(data, "institution")}, {"intended", 0}, {"accepted", false},
-                           {"first_disbursed_at", ""}});
+    rows.put_row('a', id,
+                 {{"institution", text_at(data, "institution")},
+                  {"intended", 0},
+                  {"accepted", false},
+                  {"first_disbursed_at", ""}});
     return Status();
   }
   if (app.is_null()) return Status();  // an order whose submission this view never saw
@@ -89,7 +93,8 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
     const std::string disbursed_at = text_at(data, "disbursed_at");
     XYD_RETURN_IF_ERROR(rows.add(institution, figure::loans, disbursed_at, {1, int_at(data, "amount")}));
     const std::string first = text_at(app, "first_disbursed_at");
-    if (first.empty() || (dashboard::is_date(disbursed_at) && disbursed_at < first)) app["first_disbursed_at"] = disbursed_at;
+    if (first.empty() || (dashboard::is_date(disbursed_at) && disbursed_at < first))
+      app["first_disbursed_at"] = disbursed_at;
     XYD_RETURN_IF_ERROR(end_docking(rows, app, dashboard::is_date(disbursed_at) ? disbursed_at : date));
   } else {
     return Status();
@@ -105,7 +110,8 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
 // the stock, by date, are recomputed from both whenever either changes; only the difference to
 // what it wrote before ("active": {date: change}) is written.
 bool on(const json* entry) {
-  return entry != nullptr && entry->is_array() && entry->size() > 1 && (*entry)[1].is_boolean() && (*entry)[1].get<bool>();
+  return entry != nullptr && entry->is_array() && entry->size() > 1 && (*entry)[1].is_boolean() &&
+         (*entry)[1].get<bool>();
 }
 
 void append_entry(json& row, const std::string& instant, bool state) {
@@ -196,8 +202,11 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
   XYD_ASSIGN_OR_RETURN(json institution, rows.row('i', id));
   if (name == "InstitutionOnboarded") {
     if (!institution.is_null()) return Status();
-    institution = {{"name", text_at(data, "full_name")}, {"short_name", text_at(data, "short_name")},
-                   {"type", text_at(data, "type")}, {"region", text_at(data, "region")}, {"removed", false},
+    institution = {{"name", text_at(data, "full_name")},
+                   {"short_name", text_at(data, "short_name")},
+                   {"type", text_at(data, "type")},
+                   {"region", text_at(data, "region")},
+                   {"removed", false},
                    {"regions", json::array({json::array({instant.substr(0, 10), text_at(data, "region")})})}};
     XYD_RETURN_IF_ERROR(change_active(rows, id, instant, true));
   } else if (institution.is_null() || flag_at(institution, "removed")) {
@@ -211,7 +220,8 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
       const std::string region = text_at(changes["region"], "after");
       if (!region.empty() && region != text_at(institution, "region")) {
         institution["region"] = region;
-        if (!institution.contains("regions") || !institution["regions"].is_array()) institution["regions"] = json::array();
+        if (!institution.contains("regions") || !institution["regions"].is_array())
+          institution["regions"] = json::array();
         institution["regions"].push_back(json::array({instant.substr(0, 10), region}));
       }
     }
@@ -229,29 +239,34 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
 
 const std::set<std::string>& relevant_events() {
   static const std::set<std::string> names = {
-      "InstitutionOnboarded", "InstitutionUpdated",   "InstitutionRemoved",    "InstitutionSuspended",
-      "InstitutionResumed",   "ProductPublished",
-      "ProductDisabled",      "ProductEnabled",       "ProductWithdrawn",      "ApplicationSubmitted",
-      "ApplicationAccepted",  "ApplicationTerminated", "ApplicationWithdrawn", "CreditDeclined",
-      "CreditGranted",        "LoanDisbursed"};
+      "InstitutionOnboarded", "InstitutionUpdated",   "InstitutionRemoved",  "InstitutionSuspended",
+      "InstitutionResumed",   "ProductPublished",     "ProductDisabled",     "ProductEnabled",
+      "ProductWithdrawn",     "ApplicationSubmitted", "ApplicationAccepted", "ApplicationTerminated",
+      "ApplicationWithdrawn", "CreditDeclined",       "CreditGranted",       "LoanDisbursed"};
   return names;
 }
 
 }  // namespace
 
-std::string counter_prefix(std::string_view period) { return parts_key("c", period); }
+std::string counter_prefix(std::string_view period) {
+  return parts_key("c", period);
+}
 
 std::string counter_key(std::string_view period, std::string_view institution, std::string_view figure) {
   return parts_key(counter_prefix(period), institution, figure);
 }
 
-std::string stock_prefix(char grain) { return {'s', grain}; }
+std::string stock_prefix(char grain) {
+  return {'s', grain};
+}
 
 std::string stock_key(std::string_view period, std::string_view institution, std::string_view figure) {
   return parts_key(stock_prefix(dashboard::stock_grain(period)), period, institution, figure);
 }
 
-std::string row_key(char kind, std::string_view id) { return parts_key(std::string(1, kind), id); }
+std::string row_key(char kind, std::string_view id) {
+  return parts_key(std::string(1, kind), id);
+}
 
 ProjectionSpec statistics_spec() {
   ProjectionSpec spec;
@@ -273,9 +288,12 @@ Status StatisticsProjection::apply(ViewWriter& view, const EventContext& context
   const std::string date = instant.substr(0, 10);
   Rows rows(view);
   const std::string& aggregate = envelope.aggregate_type;
-  if (aggregate == "application") return apply_application(rows, event->name, envelope.aggregate_id, date, envelope.data);
-  if (aggregate == "product") return apply_product(rows, event->name, envelope.aggregate_id, date, instant, envelope.data);
-  if (aggregate == "institution") return apply_institution(rows, event->name, envelope.aggregate_id, instant, envelope.data);
+  if (aggregate == "application")
+    return apply_application(rows, event->name, envelope.aggregate_id, date, envelope.data);
+  if (aggregate == "product")
+    return apply_product(rows, event->name, envelope.aggregate_id, date, instant, envelope.data);
+  if (aggregate == "institution")
+    return apply_institution(rows, event->name, envelope.aggregate_id, instant, envelope.data);
   return Status();
 }
 

@@ -4,10 +4,10 @@
 #include <map>
 
 #include "aggregates/reference.h"
+#include "events/numbers.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/keys.h"
 #include "projections/statistics/statistics_projection.h"
-#include "events/numbers.h"
 
 namespace xyd::projections::statistics {
 namespace {
@@ -31,7 +31,8 @@ Counter* slot(InstitutionStatistics& row, std::string_view figure) {
 }
 
 // The flow figures of one period, by institution then figure.
-Status read_counters(const ViewReader& view, std::string_view period, std::map<std::string, InstitutionStatistics>& rows) {
+Status read_counters(const ViewReader& view, std::string_view period,
+                     std::map<std::string, InstitutionStatistics>& rows) {
   const std::string prefix = counter_prefix(period);
   return view.scan(prefix, prefix, [&](std::string_view key, std::string_view value) {
     std::string_view rest = key.substr(prefix.size());
@@ -46,7 +47,8 @@ Status read_counters(const ViewReader& view, std::string_view period, std::map<s
 }
 
 // The stock figures at the end of `date`.
-Status read_stocks(const ViewReader& view, const std::string& date, std::map<std::string, InstitutionStatistics>& rows) {
+Status read_stocks(const ViewReader& view, const std::string& date,
+                   std::map<std::string, InstitutionStatistics>& rows) {
   return dashboard::sum_stock_changes(view, stock_prefix, date, [&](std::string_view rest, const Counter& change) {
     auto institution = take_part(rest);
     auto figure = take_part(rest);
@@ -88,8 +90,9 @@ Result<std::string> check_period(const std::string& period, const std::string& f
 Result<std::string> period_of(const std::string& year, const std::string& month) {
   if (year.empty() && month.empty()) return std::string("all");
   if (year.size() != 4 || !digits(year))
-    return make_error(Errc::invalid_argument, "year must be four digits" + std::string(month.empty() ? "" : " when month is given"),
-                      "year", "year-format");
+    return make_error(Errc::invalid_argument,
+                      "year must be four digits" + std::string(month.empty() ? "" : " when month is given"), "year",
+                      "year-format");
   if (month.empty()) return year;
   const auto number = month.size() <= 2 ? whole_number(month, 1, 12) : std::nullopt;
   if (!number) return make_error(Errc::invalid_argument, "month must be a number from 1 to 12", "month", "range-1-12");
@@ -103,7 +106,8 @@ Result<StatisticsTable> institution_statistics(const ViewReader& view, const Sta
     return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
   const bool any_region = query.region.empty() || query.region == "CN";
   if (!any_region && !domain::is_region(query.region))
-    return make_error(Errc::invalid_argument, "region " + query.region + " is not a GB/T 2260 code", "region", "gb2260-code");
+    return make_error(Errc::invalid_argument, "region " + query.region + " is not a GB/T 2260 code", "region",
+                      "gb2260-code");
   StatisticsTable out;
   out.period = period;
   out.as_of = as_of;

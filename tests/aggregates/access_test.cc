@@ -2,16 +2,18 @@
 // anonymous only register, region scoping is prefix scoping by level, and each scope admits
 // exactly its subjects.
 #define BOOST_TEST_MODULE access
+#include "aggregates/access.h"
+
 #include <boost/test/unit_test.hpp>
 #include <cctype>
-
-#include "aggregates/access.h"
 
 using namespace xyd::domain;
 using xyd::events::Actor;
 
 namespace {
-bool is_command(const std::string& action) { return std::isupper(static_cast<unsigned char>(action.front())); }
+bool is_command(const std::string& action) {
+  return std::isupper(static_cast<unsigned char>(action.front()));
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(access_matrix)
@@ -106,9 +108,10 @@ BOOST_AUTO_TEST_CASE(who_manages_which_account_kinds) {
 
 BOOST_AUTO_TEST_CASE(a_new_value_is_checked_as_the_subject_it_makes) {
   const Actor city{"acc-sz", "government_city", "", "440300"};
-  BOOST_CHECK(authorize_new_value(city, "UpdateInstitution", {.institution = "ins-a", .region = "440305"}, "region").ok());
-  auto refused = authorize_new_value(city, "UpdateInstitution", {.institution = "ins-a", .region = "440100"},
-                                     "changes.region");
+  BOOST_CHECK(
+      authorize_new_value(city, "UpdateInstitution", {.institution = "ins-a", .region = "440305"}, "region").ok());
+  auto refused =
+      authorize_new_value(city, "UpdateInstitution", {.institution = "ins-a", .region = "440100"}, "changes.region");
   BOOST_REQUIRE(!refused.ok());
   BOOST_CHECK_EQUAL(refused.error().field, "changes.region");
   BOOST_CHECK_EQUAL(refused.error().rule, "scope-region");

@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "aggregates/account.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace xyd::domain;
 using nlohmann::json;

@@ -1,13 +1,14 @@
 #define BOOST_TEST_MODULE application
+#include "aggregates/application.h"
+
 #include <fstream>
 
-#include "aggregates/application.h"
 #include "tests/aggregates/domain_fixtures.h"
 
 using namespace xyd::domain;
 using namespace xyd::domain::testing;
-using xyd::Errc;
 using nlohmann::json;
+using xyd::Errc;
 
 namespace {
 
@@ -24,12 +25,23 @@ json screening_rules() {
 
 json context() {
   return {{"enterprise",
-           {{"exists", true}, {"owner", "acc-owner"}, {"certified", true}, {"region", "440305"}, {"industry", "C"},
-            {"name", "深圳某科技有限公司"}, {"credit_score", 720}}},
+           {{"exists", true},
+            {"owner", "acc-owner"},
+            {"certified", true},
+            {"region", "440305"},
+            {"industry", "C"},
+            {"name", "深圳某科技有限公司"},
+            {"credit_score", 720}}},
           {"product",
-           {{"exists", true}, {"status", "enabled"}, {"institution", "inst-a"}, {"amount_min", 10000000},
-            {"amount_max", 300000000}, {"term_min_months", 6}, {"term_max_months", 36},
-            {"service_regions", {"440000"}}, {"product_type", "credit"}}},
+           {{"exists", true},
+            {"status", "enabled"},
+            {"institution", "inst-a"},
+            {"amount_min", 10000000},
+            {"amount_max", 300000000},
+            {"term_min_months", 6},
+            {"term_max_months", 36},
+            {"service_regions", {"440000"}},
+            {"product_type", "credit"}}},
           {"institution", {{"status", "active"}, {"type", "bank"}}},
           {"managers",
            {{{"account", "acc-m2"}, {"enabled", true}, {"open_orders", 3}},
@@ -40,8 +52,8 @@ json context() {
 }
 
 json request() {
-  return {{"enterprise", "ent-1"}, {"product", "prd-1"}, {"amount", 100000000}, {"term_months", 12},
-          {"purpose", "流动资金"}, {"channel", "portal"}};
+  return {{"enterprise", "ent-1"}, {"product", "prd-1"},    {"amount", 100000000},
+          {"term_months", 12},     {"purpose", "流动资金"}, {"channel", "portal"}};
 }
 
 Command cmd(const std::string& name, json body, xyd::events::Actor who, json ctx = json::object()) {
@@ -65,18 +77,18 @@ AggregateState accepted() {
 }
 
 json grant() {
-  return {{"credit_number", "CR-1"}, {"amount", 80000000}, {"rate_bp", 385}, {"term_months", 12},
+  return {{"credit_number", "CR-1"},     {"amount", 80000000},         {"rate_bp", 385},           {"term_months", 12},
           {"valid_until", "2026-03-31"}, {"granted_at", "2025-04-01"}, {"serial", "bank-serial-1"}};
 }
 
 json loan(const std::string& number, int64_t amount) {
-  return {{"loan_number", number}, {"amount", amount}, {"rate_bp", 385}, {"disbursed_at", "2025-04-10"},
-          {"maturity", "2026-04-10"}, {"repayment_method", "equal_principal"}};
+  return {{"loan_number", number},        {"amount", amount},         {"rate_bp", 385},
+          {"disbursed_at", "2025-04-10"}, {"maturity", "2026-04-10"}, {"repayment_method", "equal_principal"}};
 }
 
 json repayment(const std::string& number, int64_t principal, int64_t installment = 1) {
   return {{"loan_number", number}, {"installment", installment}, {"principal", principal}, {"interest", 25000},
-          {"penalty", 0}, {"paid_at", "2025-05-10"}};
+          {"penalty", 0},          {"paid_at", "2025-05-10"}};
 }
 
 AggregateState disbursed() {
@@ -137,7 +149,8 @@ BOOST_AUTO_TEST_CASE(a_rejecting_screen_terminates_at_once) {
   ctx["enterprise"]["high_risk_signals"] = 1;
   AggregateState state;
   auto events = step(kApp, state, submission(ctx));
-  BOOST_CHECK((names(events) == std::vector<std::string>{"ApplicationSubmitted", "RiskScreened", "ApplicationTerminated"}));
+  BOOST_CHECK(
+      (names(events) == std::vector<std::string>{"ApplicationSubmitted", "RiskScreened", "ApplicationTerminated"}));
   BOOST_CHECK_EQUAL(events[2].data["by"], "system");
   BOOST_CHECK_EQUAL(state.data["status"], "terminated");
 }
@@ -287,8 +300,10 @@ BOOST_AUTO_TEST_CASE(full_lifecycle_to_settlement) {
 
 BOOST_AUTO_TEST_CASE(overdue_back_to_current_then_written_off) {
   AggregateState state = disbursed();
-  json overdue = {{"loan_number", "L-1"}, {"days_past_due", 15}, {"overdue_principal", 5000000}, {"as_of", "2025-06-25"}};
-  check_refused(kApp, state, cmd("WriteOffLoan", {{"loan_number", "L-1"}, {"amount", 50000000}, {"as_of", "2025-07-01"}}, kBankA),
+  json overdue = {
+      {"loan_number", "L-1"}, {"days_past_due", 15}, {"overdue_principal", 5000000}, {"as_of", "2025-06-25"}};
+  check_refused(kApp, state,
+                cmd("WriteOffLoan", {{"loan_number", "L-1"}, {"amount", 50000000}, {"as_of", "2025-07-01"}}, kBankA),
                 Errc::refused, "written-off-when-overdue");
   step(kApp, state, cmd("MarkOverdue", overdue, actor("system", "system")));
   BOOST_CHECK_EQUAL(state.data["status"], "overdue");
@@ -301,9 +316,11 @@ BOOST_AUTO_TEST_CASE(overdue_back_to_current_then_written_off) {
   check_refused(kApp, state, cmd("MarkOverdue", too_much, kBankA), Errc::refused, "overdue-within-outstanding");
   overdue["days_past_due"] = 200;
   step(kApp, state, cmd("MarkOverdue", overdue, kBankA));
-  check_refused(kApp, state, cmd("WriteOffLoan", {{"loan_number", "L-1"}, {"amount", 1}, {"as_of", "2025-12-31"}}, kBankA),
+  check_refused(kApp, state,
+                cmd("WriteOffLoan", {{"loan_number", "L-1"}, {"amount", 1}, {"as_of", "2025-12-31"}}, kBankA),
                 Errc::refused, "write-off-whole-outstanding");
-  step(kApp, state, cmd("WriteOffLoan", {{"loan_number", "L-1"}, {"amount", 50000000}, {"as_of", "2025-12-31"}}, kBankA));
+  step(kApp, state,
+       cmd("WriteOffLoan", {{"loan_number", "L-1"}, {"amount", 50000000}, {"as_of", "2025-12-31"}}, kBankA));
   BOOST_CHECK_EQUAL(state.data["status"], "bad_debt");
   BOOST_CHECK_EQUAL(state.data["loans"]["L-1"]["status"], "written_off");
   check_refused(kApp, state, cmd("ReceiveRepayment", repayment("L-1", 1), kBankA), Errc::refused, "terminal-state");

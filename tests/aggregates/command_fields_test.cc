@@ -3,14 +3,14 @@
 // the field's limits is a clean refusal naming the field; anything else decides without an
 // exception; no refusal carries events. Also the field dictionary's own rules.
 #define BOOST_TEST_MODULE command_fields
-#include <boost/test/unit_test.hpp>
+#include "aggregates/command_fields.h"
 
+#include <boost/test/unit_test.hpp>
 #include <cctype>
 #include <set>
 
 #include "aggregates/access.h"
 #include "aggregates/aggregate.h"
-#include "aggregates/command_fields.h"
 #include "events/catalog.h"
 
 using namespace xyd;
@@ -89,18 +89,24 @@ bool fits(FieldType type, const json& value) {
     return value.is_number_integer() && value.get<int64_t>() >= 0 && value.get<int64_t>() <= max;
   };
   switch (type) {
-    case FieldType::text: return value.is_string() && value.get<std::string>().size() <= 256;
-    case FieldType::long_text: return value.is_string() && value.get<std::string>().size() <= 4096;
-    case FieldType::amount: return integer_in(kMaxAmountFen);
-    case FieldType::count: return integer_in(1'000'000'000);
-    case FieldType::boolean: return value.is_boolean();
+    case FieldType::text:
+      return value.is_string() && value.get<std::string>().size() <= 256;
+    case FieldType::long_text:
+      return value.is_string() && value.get<std::string>().size() <= 4096;
+    case FieldType::amount:
+      return integer_in(kMaxAmountFen);
+    case FieldType::count:
+      return integer_in(1'000'000'000);
+    case FieldType::boolean:
+      return value.is_boolean();
     case FieldType::string_list: {
       if (!value.is_array() || value.size() > 512) return false;
       for (const auto& item : value)
         if (!item.is_string() || item.get<std::string>().size() > 256) return false;
       return true;
     }
-    case FieldType::object: return value.is_object();
+    case FieldType::object:
+      return value.is_object();
     case FieldType::scalar:
       return value.is_primitive() && (!value.is_string() || value.get<std::string>().size() <= 256);
   }

@@ -1,25 +1,27 @@
 #define BOOST_TEST_MODULE demand
 #include "aggregates/demand.h"
+
 #include "tests/aggregates/domain_fixtures.h"
 
 using namespace xyd::domain;
 using namespace xyd::domain::testing;
-using xyd::Errc;
 using nlohmann::json;
+using xyd::Errc;
 
 namespace {
 
 const DemandAggregate kDemand;
 const auto kOwner = actor("acc-owner", "enterprise_user");
-const json kContext = {{"enterprise", {{"exists", true}, {"owner", "acc-owner"}, {"industry", "C"}, {"region", "440305"}}},
-                       {"managers", {{{"account", "acc-m1"}, {"enabled", true}}, {{"account", "acc-m2"}, {"enabled", false}}}}};
+const json kContext = {
+    {"enterprise", {{"exists", true}, {"owner", "acc-owner"}, {"industry", "C"}, {"region", "440305"}}},
+    {"managers", {{{"account", "acc-m1"}, {"enabled", true}}, {{"account", "acc-m2"}, {"enabled", false}}}}};
 
 Command cmd(const std::string& name, json body, xyd::events::Actor who, json context = kContext) {
   return command(kDemand, "dmd-1", name, std::move(body), std::move(who), std::move(context));
 }
 
 json demand() {
-  return {{"enterprise", "ent-1"}, {"amount", 50000000},      {"term_months", 12},
+  return {{"enterprise", "ent-1"}, {"amount", 50000000},       {"term_months", 12},
           {"region", "440305"},    {"product_type", "credit"}, {"purpose", "采购原材料"}};
 }
 
@@ -54,7 +56,7 @@ BOOST_AUTO_TEST_CASE(the_region_is_the_enterprises_never_the_bodys) {
   AggregateState state;
   auto events = step(kDemand, state, cmd("PublishDemand", body, kOwner));
   BOOST_CHECK_EQUAL(events[0].data["region"], "440305");  // from context.enterprise
-  body["region"] = "110101";  // another province's code, valid but not the enterprise's
+  body["region"] = "110101";                              // another province's code, valid but not the enterprise's
   check_refused(kDemand, {}, cmd("PublishDemand", body, kOwner), Errc::invalid_argument, "enterprise-region");
   body["region"] = 5;
   check_refused(kDemand, {}, cmd("PublishDemand", body, kOwner), Errc::invalid_argument, "string");
@@ -94,7 +96,8 @@ BOOST_AUTO_TEST_CASE(assignment_by_an_admin) {
   auto events = step(kDemand, state, cmd("AssignDemand", {{"manager", "acc-m1"}}, admin_a));
   BOOST_CHECK_EQUAL(events[0].data["by"], "acc-adm-a");
   BOOST_CHECK_EQUAL(state.data["institution"], "inst-a");
-  check_refused(kDemand, state, cmd("CloseDemand", {{"reason", "expired"}}, actor("acc-m9", "account_manager", "inst-a")),
+  check_refused(kDemand, state,
+                cmd("CloseDemand", {{"reason", "expired"}}, actor("acc-m9", "account_manager", "inst-a")),
                 Errc::forbidden, "scope-assigned");
   check_refused(kDemand, state, cmd("CloseDemand", {{"reason", "lost"}}, kOwner), Errc::invalid_argument,
                 "close-reason");

@@ -1,13 +1,14 @@
 #define BOOST_TEST_MODULE enterprise
+#include "aggregates/enterprise.h"
+
 #include <fstream>
 
-#include "aggregates/enterprise.h"
 #include "tests/aggregates/domain_fixtures.h"
 
 using namespace xyd::domain;
 using namespace xyd::domain::testing;
-using xyd::Errc;
 using nlohmann::json;
+using xyd::Errc;
 
 namespace {
 
@@ -18,9 +19,14 @@ const auto kOwner = actor("acc-owner", "enterprise_user", "", "440300");
 const auto kAdmin = actor("acc-admin", "system_admin");
 
 json registration() {
-  return {{"uscc", kUscc},       {"name", "深圳某科技有限公司"}, {"legal_representative", "张三"},
-          {"region", "440305"},  {"industry", "I"},              {"registered_capital", 100000000},
-          {"scale", "small"},    {"founded_on", "2015-06-01"}};
+  return {{"uscc", kUscc},
+          {"name", "深圳某科技有限公司"},
+          {"legal_representative", "张三"},
+          {"region", "440305"},
+          {"industry", "I"},
+          {"registered_capital", 100000000},
+          {"scale", "small"},
+          {"founded_on", "2015-06-01"}};
 }
 
 json rule_set() {
@@ -131,9 +137,10 @@ BOOST_AUTO_TEST_CASE(manual_review_waits_for_a_system_admin) {
 BOOST_AUTO_TEST_CASE(profile_change_needs_the_current_value) {
   AggregateState state = registered();
   auto change = [](json before, json after) {
-    return command(kEnterprise, kId, "ChangeEnterpriseProfile",
-                   {{"field", "legal_representative"}, {"before", before}, {"after", after}, {"source", "market_supervision"}},
-                   actor("dsrc", "data_source"));
+    return command(
+        kEnterprise, kId, "ChangeEnterpriseProfile",
+        {{"field", "legal_representative"}, {"before", before}, {"after", after}, {"source", "market_supervision"}},
+        actor("dsrc", "data_source"));
   };
   check_refused(kEnterprise, state, change("李四", "王五"), Errc::conflict, "before-is-current");
   check_refused(kEnterprise, state, change("张三", "张三"), Errc::invalid_argument, "changes-something");
@@ -158,7 +165,9 @@ BOOST_AUTO_TEST_CASE(whitelist_signals_follows_and_scores) {
                 Errc::forbidden, "scope-region");
 
   auto signal = command(kEnterprise, kId, "RecordRiskSignal",
-                        {{"signal_type", "judicial"}, {"severity", "high"}, {"source", "court"},
+                        {{"signal_type", "judicial"},
+                         {"severity", "high"},
+                         {"source", "court"},
                          {"observed_at", "2025-03-01T08:00:00+08:00"}},
                         actor("dsrc", "data_source"));
   step(kEnterprise, state, signal);
@@ -193,17 +202,17 @@ BOOST_AUTO_TEST_CASE(enterprise_users_follow_only_what_they_may_read) {
                 Errc::forbidden, "scope-own");
   step(kEnterprise, state, command(kEnterprise, kId, "FollowEnterprise", json::object(), kOwner));
   // A city account follows within its city only.
-  check_refused(kEnterprise, state,
-                command(kEnterprise, kId, "FollowEnterprise", json::object(),
-                        actor("acc-gz", "government_city", "", "440100")),
-                Errc::forbidden, "scope-region");
+  check_refused(
+      kEnterprise, state,
+      command(kEnterprise, kId, "FollowEnterprise", json::object(), actor("acc-gz", "government_city", "", "440100")),
+      Errc::forbidden, "scope-region");
 }
 
 BOOST_AUTO_TEST_CASE(a_wrong_type_is_a_refusal_never_an_exception) {
   AggregateState state = registered();
-  auto change = command(kEnterprise, kId, "ChangeEnterpriseProfile",
-                        {{"field", "registered_capital"}, {"before", 100000000}, {"after", "lots"}, {"source", "x"}},
-                        kOwner);
+  auto change =
+      command(kEnterprise, kId, "ChangeEnterpriseProfile",
+              {{"field", "registered_capital"}, {"before", 100000000}, {"after", "lots"}, {"source", "x"}}, kOwner);
   check_refused(kEnterprise, state, change, Errc::invalid_argument, "integer");
   auto by_admin = command(kEnterprise, kId, "RegisterEnterprise", registration(), kAdmin);
   by_admin.body["owner"] = 5;

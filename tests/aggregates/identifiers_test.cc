@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE identifiers
-#include <boost/test/unit_test.hpp>
-
 #include "aggregates/identifiers.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace xyd::domain;
 

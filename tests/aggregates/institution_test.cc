@@ -1,11 +1,12 @@
 #define BOOST_TEST_MODULE institution
 #include "aggregates/institution.h"
+
 #include "tests/aggregates/domain_fixtures.h"
 
 using namespace xyd::domain;
 using namespace xyd::domain::testing;
-using xyd::Errc;
 using nlohmann::json;
+using xyd::Errc;
 
 namespace {
 
@@ -20,7 +21,9 @@ Command cmd(const std::string& name, json body, xyd::events::Actor who = kSysAdm
 AggregateState onboarded() {
   AggregateState state;
   step(kInstitution, state,
-       cmd("OnboardInstitution", {{"type", "bank"}, {"full_name", "深圳农村商业银行股份有限公司"}, {"short_name", "深圳农商行"},
+       cmd("OnboardInstitution", {{"type", "bank"},
+                                  {"full_name", "深圳农村商业银行股份有限公司"},
+                                  {"short_name", "深圳农商行"},
                                   {"region", "440300"}}));
   return state;
 }
@@ -45,11 +48,12 @@ BOOST_AUTO_TEST_CASE(update_records_before_and_after) {
   auto events = step(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"short_name", "农商行"}}}}, kAdminA));
   BOOST_CHECK_EQUAL(events[0].data["changes"]["short_name"]["before"], "深圳农商行");
   BOOST_CHECK_EQUAL(state.data["short_name"], "农商行");
-  check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"type", "trust"}}}}), Errc::invalid_argument,
-                "updatable-field");
-  check_refused(kInstitution, state,
-                cmd("UpdateInstitution", {{"changes", {{"short_name", "x"}}}}, actor("acc-adm-b", "institution_admin", "inst-b")),
-                Errc::forbidden, "scope-institution");
+  check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"type", "trust"}}}}),
+                Errc::invalid_argument, "updatable-field");
+  check_refused(
+      kInstitution, state,
+      cmd("UpdateInstitution", {{"changes", {{"short_name", "x"}}}}, actor("acc-adm-b", "institution_admin", "inst-b")),
+      Errc::forbidden, "scope-institution");
 }
 
 BOOST_AUTO_TEST_CASE(a_new_region_stays_within_the_callers_scope) {
@@ -60,8 +64,8 @@ BOOST_AUTO_TEST_CASE(a_new_region_stays_within_the_callers_scope) {
   BOOST_CHECK_EQUAL(state.data["region"], "440305");
   check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, shenzhen),
                 Errc::forbidden, "scope-region");
-  auto refused = decide_checked(kInstitution, state,
-                                cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, shenzhen));
+  auto refused =
+      decide_checked(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, shenzhen));
   BOOST_CHECK_EQUAL(refused.error().field, "changes.region");
   check_refused(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "449999"}}}}, shenzhen),
                 Errc::invalid_argument, "gb2260-code");
@@ -69,7 +73,8 @@ BOOST_AUTO_TEST_CASE(a_new_region_stays_within_the_callers_scope) {
                 Errc::invalid_argument, "required");
   // A province moves it anywhere in its province; the system admin anywhere.
   step(kInstitution, state,
-       cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}}, actor("acc-gd", "government_province", "", "440000")));
+       cmd("UpdateInstitution", {{"changes", {{"region", "440100"}}}},
+           actor("acc-gd", "government_province", "", "440000")));
   step(kInstitution, state, cmd("UpdateInstitution", {{"changes", {{"region", "110101"}}}}));
   BOOST_CHECK_EQUAL(state.data["region"], "110101");
 }
@@ -87,7 +92,8 @@ BOOST_AUTO_TEST_CASE(suspend_resume) {
 BOOST_AUTO_TEST_CASE(managers_and_removal) {
   AggregateState state = onboarded();
   step(kInstitution, state, cmd("AddManager", {{"manager", "acc-m1"}}, kAdminA));
-  check_refused(kInstitution, state, cmd("AddManager", {{"manager", "acc-m1"}}, kAdminA), Errc::conflict, "manager-once");
+  check_refused(kInstitution, state, cmd("AddManager", {{"manager", "acc-m1"}}, kAdminA), Errc::conflict,
+                "manager-once");
   check_refused(kInstitution, state, cmd("EnableManager", {{"manager", "acc-m1"}}, kAdminA), Errc::refused,
                 "manager-disabled");
   step(kInstitution, state, cmd("DisableManager", {{"manager", "acc-m1"}}, kAdminA));

@@ -170,15 +170,18 @@ std::vector<HostileRecord> hostile_records(const std::string& run) {
   out.push_back({"utf8-" + run, std::string("{\"id\": \"\xff\xfe\"}"), false});
   out.push_back({"deep-" + run, std::string(100000, '[') + std::string(100000, ']'), false});
   out.push_back({"array-body-" + run,
-                 R"({"id":"c-array-)" + run + R"(","name":"CreateAccount","aggregate_type":"account","aggregate_id":"x","body":[1]})",
+                 R"({"id":"c-array-)" + run +
+                     R"(","name":"CreateAccount","aggregate_type":"account","aggregate_id":"x","body":[1]})",
                  false});
   // The server's first crash: a number where a string belongs.
-  out.push_back({account, command_json("c-type-" + run, "CreateAccount", "account", account,
-                                       {{"phone", phone}, {"kind", "account_manager"}, {"region", "440300"},
-                                        {"institution", 5}}),
-                 true});
-  out.push_back({account, command_json("c-region-" + run, "CreateAccount", "account", account,
-                                       {{"phone", phone}, {"kind", "enterprise_user"}, {"region", {1, 2}}}),
+  out.push_back(
+      {account,
+       command_json("c-type-" + run, "CreateAccount", "account", account,
+                    {{"phone", phone}, {"kind", "account_manager"}, {"region", "440300"}, {"institution", 5}}),
+       true});
+  out.push_back({account,
+                 command_json("c-region-" + run, "CreateAccount", "account", account,
+                              {{"phone", phone}, {"kind", "enterprise_user"}, {"region", {1, 2}}}),
                  true});
   // Integers past int64, amounts past the ceiling.
   out.push_back({"app-" + run,
@@ -187,12 +190,17 @@ std::vector<HostileRecord> hostile_records(const std::string& run) {
                      R"(","actor":{"role":"system"},"body":{"loan_number":"L1","amount":18446744073709551615}})",
                  true});
   // Context facts of the wrong types (the server fills them in; here the record bypassed it).
-  out.push_back({"app2-" + run, command_json("c-context-" + run, "SubmitApplication", "application", "app2-" + run,
-                                             {{"enterprise", "e1"}, {"product", "p1"}, {"amount", 100},
-                                              {"term_months", 12}, {"purpose", "x"}, {"channel", "web"}},
-                                             {{"enterprise", {{"exists", "yes"}, {"owner", 7}, {"region", {1}}}},
-                                              {"product", {{"exists", 1}, {"service_regions", "all"}}},
-                                              {"institution", {{"status", false}}}}),
+  out.push_back({"app2-" + run,
+                 command_json("c-context-" + run, "SubmitApplication", "application", "app2-" + run,
+                              {{"enterprise", "e1"},
+                               {"product", "p1"},
+                               {"amount", 100},
+                               {"term_months", 12},
+                               {"purpose", "x"},
+                               {"channel", "web"}},
+                              {{"enterprise", {{"exists", "yes"}, {"owner", 7}, {"region", {1}}}},
+                               {"product", {{"exists", 1}, {"service_regions", "all"}}},
+                               {"institution", {{"status", false}}}}),
                  true});
   return out;
 }
@@ -235,8 +243,9 @@ BOOST_AUTO_TEST_CASE(hostile_command_records_are_refused_or_dead_lettered_and_th
     const auto& outcome = outcomes[id];
     BOOST_CHECK_MESSAGE(!outcome["accepted"].get<bool>(), id + " refused");
     const std::string text = outcome.dump();
-    BOOST_CHECK_MESSAGE(text.find("json.exception") == std::string::npos && text.find("type_error") == std::string::npos,
-                        id + " says nothing internal: " + text);
+    BOOST_CHECK_MESSAGE(
+        text.find("json.exception") == std::string::npos && text.find("type_error") == std::string::npos,
+        id + " says nothing internal: " + text);
     const auto& error = outcome["error"];
     BOOST_CHECK_MESSAGE(error["code"] == "invalid_argument" || error["rule"] == "internal-error",
                         id + " is a clean refusal: " + text);

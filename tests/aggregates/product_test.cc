@@ -1,11 +1,12 @@
 #define BOOST_TEST_MODULE product
 #include "aggregates/product.h"
+
 #include "tests/aggregates/domain_fixtures.h"
 
 using namespace xyd::domain;
 using namespace xyd::domain::testing;
-using xyd::Errc;
 using nlohmann::json;
+using xyd::Errc;
 
 namespace {
 
@@ -14,10 +15,18 @@ const auto kAdminA = actor("acc-adm-a", "institution_admin", "inst-a");
 const json kActive = {{"institution", {{"status", "active"}}}};
 
 json terms() {
-  return {{"institution", "inst-a"},     {"name", "科创信用贷"},       {"product_type", "credit"},
-          {"amount_min", 10000000},      {"amount_max", 300000000}, {"rate_min_bp", 350},
-          {"rate_max_bp", 600},          {"term_min_months", 6},    {"term_max_months", 36},
-          {"service_regions", {"440300"}}, {"featured", true},       {"admission_rules", {{"min_years", 2}}},
+  return {{"institution", "inst-a"},
+          {"name", "科创信用贷"},
+          {"product_type", "credit"},
+          {"amount_min", 10000000},
+          {"amount_max", 300000000},
+          {"rate_min_bp", 350},
+          {"rate_max_bp", 600},
+          {"term_min_months", 6},
+          {"term_max_months", 36},
+          {"service_regions", {"440300"}},
+          {"featured", true},
+          {"admission_rules", {{"min_years", 2}}},
           {"docking_mode", "offline_manager"}};
 }
 

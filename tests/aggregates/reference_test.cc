@@ -1,10 +1,10 @@
 #define BOOST_TEST_MODULE reference
-#include <boost/test/unit_test.hpp>
+#include "aggregates/reference.h"
 
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <set>
 
-#include "aggregates/reference.h"
 #include "aggregates/rule_eval.h"
 
 using namespace xyd::domain;
@@ -127,11 +127,13 @@ BOOST_AUTO_TEST_CASE(screening_verdict_is_the_strongest_hit) {
 
 BOOST_AUTO_TEST_CASE(certification_runs_the_methods_rules) {
   auto rules = shipped("certification");
-  nlohmann::json facts = {
-      {"enterprise", {{"name", "深圳某科技有限公司"}, {"legal_representative", "张三"}}},
-      {"sources",
-       {{"market_supervision",
-         {{"registered", true}, {"name", "深圳某科技有限公司"}, {"legal_representative", "张三"}, {"operating_status", "存续"}}}}}};
+  nlohmann::json facts = {{"enterprise", {{"name", "深圳某科技有限公司"}, {"legal_representative", "张三"}}},
+                          {"sources",
+                           {{"market_supervision",
+                             {{"registered", true},
+                              {"name", "深圳某科技有限公司"},
+                              {"legal_representative", "张三"},
+                              {"operating_status", "存续"}}}}}};
   auto basic = evaluate_certification(rules, "basic", facts);
   BOOST_REQUIRE(basic.ok());
   BOOST_CHECK(basic->reasons.empty());

@@ -3,17 +3,17 @@
 // hostile JSON is refused before any handler sees it, a handler that throws answers a generic 500
 // whose body names nothing internal, and the server goes on serving.
 #define BOOST_TEST_MODULE api_server
+#include "api/api_server.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <thread>
-
-#include "api/api_server.h"
 
 using namespace xyd;
 using namespace xyd::api;
@@ -70,16 +70,16 @@ std::string raw_exchange(int port, const std::string& head, size_t chunks = 0, s
     if (answer.find("\r\n\r\n") != std::string::npos) {
       auto length_at = answer.find("Content-Length: ");
       auto body_at = answer.find("\r\n\r\n") + 4;
-      if (length_at != std::string::npos &&
-          answer.size() >= body_at + std::stoul(answer.substr(length_at + 16)))
-        break;
+      if (length_at != std::string::npos && answer.size() >= body_at + std::stoul(answer.substr(length_at + 16))) break;
     }
   }
   ::close(fd);
   return answer;
 }
 
-int status_of(const std::string& answer) { return answer.size() > 12 ? std::stoi(answer.substr(9, 3)) : 0; }
+int status_of(const std::string& answer) {
+  return answer.size() > 12 ? std::stoi(answer.substr(9, 3)) : 0;
+}
 json body_of(const std::string& answer) {
   auto at = answer.find("\r\n\r\n");
   return at == std::string::npos ? json() : json::parse(answer.substr(at + 4), nullptr, false);
@@ -91,24 +91,36 @@ struct Server {
   std::unique_ptr<ApiServer> server;
   Server() {
     Router router;
-    router.add("POST", "/echo", [this](const Request& r) -> Result<Response> {
-      ++handled;
-      XYD_ASSIGN_OR_RETURN(json body, r.json_body());
-      Response response;
-      response.body = {{"keys", body.size()}};
-      return response;
-    }, Access::open);
-    router.add("GET", "/throws", [](const Request&) -> Result<Response> {
-      throw std::runtime_error("secret detail at /var/lib/xyd/data and nlohmann type_error");
-    }, Access::open);
-    router.add("GET", "/unavailable", [](const Request&) -> Result<Response> {
-      return make_error(Errc::unavailable, "broker 10.1.2.3:9092 fenced transactional id xyd-processor-node-7");
-    }, Access::open);
-    router.add("GET", "/item/{id}", [](const Request& r) -> Result<Response> {
-      Response response;
-      response.body = {{"id", r.params.at("id")}};
-      return response;
-    }, Access::open);
+    router.add(
+        "POST", "/echo",
+        [this](const Request& r) -> Result<Response> {
+          ++handled;
+          XYD_ASSIGN_OR_RETURN(json body, r.json_body());
+          Response response;
+          response.body = {{"keys", body.size()}};
+          return response;
+        },
+        Access::open);
+    router.add(
+        "GET", "/throws",
+        [](const Request&) -> Result<Response> {
+          throw std::runtime_error("secret detail at /var/lib/xyd/data and nlohmann type_error");
+        },
+        Access::open);
+    router.add(
+        "GET", "/unavailable",
+        [](const Request&) -> Result<Response> {
+          return make_error(Errc::unavailable, "broker 10.1.2.3:9092 fenced transactional id xyd-processor-node-7");
+        },
+        Access::open);
+    router.add(
+        "GET", "/item/{id}",
+        [](const Request& r) -> Result<Response> {
+          Response response;
+          response.body = {{"id", r.params.at("id")}};
+          return response;
+        },
+        Access::open);
     server = std::make_unique<ApiServer>("http://127.0.0.1:0", std::move(router));
     BOOST_REQUIRE(server->start().ok());
     port = server->port();
@@ -147,9 +159,8 @@ BOOST_AUTO_TEST_CASE(a_chunked_upload_past_the_limit_is_refused_without_filling_
 
 BOOST_AUTO_TEST_CASE(a_declared_length_past_the_limit_is_refused) {
   Server s;
-  auto answer = raw_exchange(s.port,
-                             "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n" +
-                                 std::string(2097152, ' '));
+  auto answer = raw_exchange(
+      s.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n" + std::string(2097152, ' '));
   BOOST_CHECK_EQUAL(status_of(answer), 413);
   BOOST_CHECK_EQUAL(s.handled.load(), 0);
 }
@@ -191,8 +202,8 @@ BOOST_AUTO_TEST_CASE(path_parameters_must_be_short_utf8_without_control_characte
   Server s;
   BOOST_CHECK_EQUAL(status_of(raw_exchange(s.port, "GET /item/%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n")), 400);
   BOOST_CHECK_EQUAL(status_of(raw_exchange(s.port, "GET /item/a%0Ab HTTP/1.1\r\nHost: x\r\n\r\n")), 400);
-  BOOST_CHECK_EQUAL(status_of(raw_exchange(s.port, "GET /item/" + std::string(200, 'x') + " HTTP/1.1\r\nHost: x\r\n\r\n")),
-                    400);
+  BOOST_CHECK_EQUAL(
+      status_of(raw_exchange(s.port, "GET /item/" + std::string(200, 'x') + " HTTP/1.1\r\nHost: x\r\n\r\n")), 400);
   auto fine = raw_exchange(s.port, "GET /item/%E4%BF%A1 HTTP/1.1\r\nHost: x\r\n\r\n");
   BOOST_CHECK_EQUAL(status_of(fine), 200);
   BOOST_CHECK_EQUAL(body_of(fine)["id"], "信");

@@ -1,4 +1,6 @@
 // CredentialStore: passwords and sessions; a bearer token is never stored in plaintext.
+#include "api/credential_store.h"
+
 #include <rocksdb/db.h>
 #include <sodium.h>
 
@@ -8,7 +10,6 @@
 #include <thread>
 #include <vector>
 
-#include "api/credential_store.h"
 #include "tests/api/secret_store_fixture.h"
 
 using namespace xyd;

@@ -23,7 +23,9 @@ namespace {
 
 const std::vector<std::string> kTable = {"application/json", "text/csv; charset=utf-8", kXlsxMediaType};
 
-std::optional<size_t> pick(const std::string& accept) { return negotiate_media_type(accept, kTable); }
+std::optional<size_t> pick(const std::string& accept) {
+  return negotiate_media_type(accept, kTable);
+}
 
 Request get(const std::string& path = "/api/v1/things") {
   Request request;
@@ -58,16 +60,16 @@ const auto kNow = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(accept_is_negotiated_with_q_values_wildcards_and_specificity) {
-  BOOST_TEST(pick("").value() == 0u);                      // absent: the first offer
+  BOOST_TEST(pick("").value() == 0u);  // absent: the first offer
   BOOST_TEST(pick("*/*").value() == 0u);
   BOOST_TEST(pick("text/csv").value() == 1u);
   BOOST_TEST(pick("text/*").value() == 1u);
   BOOST_TEST(pick(std::string(kXlsxMediaType)).value() == 2u);
   BOOST_TEST(pick("application/json;q=0.5, text/csv;q=0.9").value() == 1u);
   BOOST_TEST(pick("application/json;q=1, text/csv;q=1").value() == 0u);  // equal: the server's order
-  BOOST_TEST(pick("TEXT/CSV ; Q=0.8").value() == 1u);                   // case-insensitive
+  BOOST_TEST(pick("TEXT/CSV ; Q=0.8").value() == 1u);                    // case-insensitive
   BOOST_TEST(pick("text/csv;charset=utf-8").value() == 1u);
-  BOOST_TEST(!pick("text/csv;charset=latin1").has_value());             // a parameter that does not match
+  BOOST_TEST(!pick("text/csv;charset=latin1").has_value());  // a parameter that does not match
   // q=0 excludes, and the most specific range decides: */* allows, application/json;q=0 refuses.
   BOOST_TEST(pick("*/*, application/json;q=0").value() == 1u);
   BOOST_TEST(pick("application/*;q=0, */*;q=0.1").value() == 1u);

@@ -14,7 +14,9 @@ constexpr int64_t kTtl = 5 * 60 * 1000;
 const std::string kPhone = "13800138000";
 
 // A code that is surely not `code`.
-std::string wrong(const std::string& code) { return code == "000000" ? "000001" : "000000"; }
+std::string wrong(const std::string& code) {
+  return code == "000000" ? "000001" : "000000";
+}
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(one_time_codes, StoreFixture)

@@ -1,6 +1,8 @@
 // Secret files are private from the moment they exist, whatever the process's umask: the
 // credential store's folder 0700, the SMS log 0600 (its folder 0700), the embedded log's folder
 // 0700 (and any parent it makes); a loose folder or file is tightened, and says what it was.
+#include "events/embedded/private_files.h"
+
 #include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
@@ -9,7 +11,6 @@
 
 #include "api/sms_channel.h"
 #include "events/embedded/embedded_log.h"
-#include "events/embedded/private_files.h"
 #include "tests/api/secret_store_fixture.h"
 
 using namespace xyd;
@@ -17,7 +18,7 @@ using namespace xyd;
 namespace {
 
 unsigned mode_of(const std::filesystem::path& path) {
-  struct stat info{};
+  struct stat info {};
   BOOST_REQUIRE_MESSAGE(::stat(path.c_str(), &info) == 0, path << " does not exist");
   return info.st_mode & 0777;
 }

@@ -3,12 +3,12 @@
 // then 200 once they have caught up; /livez answers 200 throughout; /metrics is refused to a
 // remote anonymous caller and answered to loopback. Through the Router, without HTTP.
 #define BOOST_TEST_MODULE probe_routes
-#include <boost/test/unit_test.hpp>
+#include "api/probe_routes.h"
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <thread>
 
-#include "api/probe_routes.h"
 #include "events/catalog.h"
 #include "events/codec.h"
 #include "events/log/open_log.h"

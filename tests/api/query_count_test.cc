@@ -21,7 +21,8 @@ BOOST_AUTO_TEST_CASE(a_count_query_takes_digits_within_its_range) {
   BOOST_TEST(*page_limit(Request{}, 50, 500) == 50u);  // absent: the default
   BOOST_TEST(*limit_of("1") == 1u);
   BOOST_TEST(*limit_of("500") == 500u);
-  for (const char* bad : {"0.5", "5.5", "+5", " 5", "5 ", "-1", "0", "501", "", "5abc", "0x10", "99999999999999999999999"}) {
+  for (const char* bad :
+       {"0.5", "5.5", "+5", " 5", "5 ", "-1", "0", "501", "", "5abc", "0x10", "99999999999999999999999"}) {
     auto limit = limit_of(bad);
     BOOST_TEST_CONTEXT("limit=" << bad) {
       BOOST_TEST_REQUIRE(!limit.ok());

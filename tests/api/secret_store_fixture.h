@@ -13,7 +13,9 @@
 
 namespace xyd {
 // So that Boost.Test can print an Errc in a failed comparison.
-inline std::ostream& operator<<(std::ostream& os, Errc code) { return os << errc_name(code); }
+inline std::ostream& operator<<(std::ostream& os, Errc code) {
+  return os << errc_name(code);
+}
 }  // namespace xyd
 
 namespace xyd::test {

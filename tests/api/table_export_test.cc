@@ -1,9 +1,9 @@
 // Unit test of api/table_export: RFC 4180 quoting, formula-injection guard, the BOM, the format
 // chosen from ?format= or Accept, and a streamed XLSX that is a ZIP holding the sheet's strings.
 #define BOOST_TEST_MODULE table_export
-#include <boost/test/unit_test.hpp>
-
 #include "api/table_export.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace xyd;
 using namespace xyd::api;

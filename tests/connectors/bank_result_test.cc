@@ -2,9 +2,10 @@
 // command a result becomes, the dead-letter record, Standard Webhooks signatures, and the bank
 // results view (by serial, errors, daily reconciliation) over an in-memory view.
 #define BOOST_TEST_MODULE connectors_unit
+#include "connectors/bank_result.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "connectors/bank_result.h"
 #include "connectors/bank_results_view.h"
 #include "connectors/dead_letter.h"
 #include "connectors/inbound.h"
@@ -19,10 +20,17 @@ using nlohmann::json;
 namespace {
 
 json credit(const std::string& serial = "S-1") {
-  return {{"schema", "xyd.bank-result.v1"}, {"serial", serial},        {"institution", "ins-a"},
-          {"application", "app-1"},         {"type", "credit_granted"}, {"credit_number", "CR-1"},
-          {"amount", 500000},               {"rate_bp", 450},          {"term_months", 12},
-          {"granted_at", "2025-03-01"},     {"valid_until", "2026-03-01"}};
+  return {{"schema", "xyd.bank-result.v1"},
+          {"serial", serial},
+          {"institution", "ins-a"},
+          {"application", "app-1"},
+          {"type", "credit_granted"},
+          {"credit_number", "CR-1"},
+          {"amount", 500000},
+          {"rate_bp", 450},
+          {"term_months", 12},
+          {"granted_at", "2025-03-01"},
+          {"valid_until", "2026-03-01"}};
 }
 
 std::string rule_of(const json& body, const std::string& channel = "ins-a") {
@@ -89,19 +97,31 @@ BOOST_AUTO_TEST_CASE(every_malformed_result_is_refused_naming_field_and_rule) {
   bad.erase("valid_until");
   BOOST_CHECK_EQUAL(rule_of(bad), "valid_until:required");
   // A decline's date is optional; a repayment needs all its fields.
-  json decline = {{"schema", "xyd.bank-result.v1"}, {"serial", "S-2"}, {"institution", "ins-a"},
-                  {"application", "app-1"}, {"type", "credit_declined"}, {"reason", "cash flow"}};
+  json decline = {{"schema", "xyd.bank-result.v1"}, {"serial", "S-2"},           {"institution", "ins-a"},
+                  {"application", "app-1"},         {"type", "credit_declined"}, {"reason", "cash flow"}};
   BOOST_CHECK_EQUAL(rule_of(decline), "ok");
-  json repayment = {{"schema", "xyd.bank-result.v1"}, {"serial", "S-3"}, {"institution", "ins-a"},
-                    {"application", "app-1"}, {"type", "repayment_received"}, {"loan_number", "L1"},
-                    {"installment", 1}, {"principal", 100}, {"interest", 5}, {"paid_at", "2025-04-01"}};
+  json repayment = {{"schema", "xyd.bank-result.v1"},
+                    {"serial", "S-3"},
+                    {"institution", "ins-a"},
+                    {"application", "app-1"},
+                    {"type", "repayment_received"},
+                    {"loan_number", "L1"},
+                    {"installment", 1},
+                    {"principal", 100},
+                    {"interest", 5},
+                    {"paid_at", "2025-04-01"}};
   BOOST_CHECK_EQUAL(rule_of(repayment), "penalty:required");
 }
 
 BOOST_AUTO_TEST_CASE(a_dead_letter_keeps_the_reason_and_the_original) {
-  Inbound record{"kafka", "ins-a", credit("S-9").dump(), "kafka:xyd.in.ins-a/2@41",
-                 {{"topic", "xyd.in.ins-a"}, {"partition", 2}, {"offset", 41}}, 1735689600000};
-  DeadLetter letter = dead_letter_for(record, make_error(Errc::refused, "over credit", "amount", "disbursed-within-credit"));
+  Inbound record{"kafka",
+                 "ins-a",
+                 credit("S-9").dump(),
+                 "kafka:xyd.in.ins-a/2@41",
+                 {{"topic", "xyd.in.ins-a"}, {"partition", 2}, {"offset", 41}},
+                 1735689600000};
+  DeadLetter letter =
+      dead_letter_for(record, make_error(Errc::refused, "over credit", "amount", "disbursed-within-credit"));
   BOOST_CHECK_EQUAL(letter.status, 422);
   BOOST_CHECK_EQUAL(letter.serial, "S-9");
   BOOST_CHECK_EQUAL(letter.business_date, "2025-03-01");
@@ -143,8 +163,10 @@ BOOST_AUTO_TEST_CASE(webhook_signatures_as_standard_webhooks_define_them) {
     Status status = verify_webhook(secrets, headers, text, at);
     return status.ok() ? std::string("ok") : status.error().field + ":" + status.error().rule;
   };
-  BOOST_CHECK_EQUAL(rule({secret}, {id, "1614265330", *signature}, body + " ", now), "webhook-signature:signature-mismatch");
-  BOOST_CHECK_EQUAL(rule({secret}, {id + "x", "1614265330", *signature}, body, now), "webhook-signature:signature-mismatch");
+  BOOST_CHECK_EQUAL(rule({secret}, {id, "1614265330", *signature}, body + " ", now),
+                    "webhook-signature:signature-mismatch");
+  BOOST_CHECK_EQUAL(rule({secret}, {id + "x", "1614265330", *signature}, body, now),
+                    "webhook-signature:signature-mismatch");
   BOOST_CHECK_EQUAL(rule({"whsec_" + std::string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")},
                          {id, "1614265330", *signature}, body, now),
                     "webhook-signature:signature-mismatch");
@@ -181,29 +203,50 @@ BOOST_AUTO_TEST_CASE(the_results_view_by_serial_errors_and_reconciliation) {
     BOOST_REQUIRE((*projection)->apply(view, {in, nullptr, &not_event}).ok());
   };
   apply_event("ApplicationSubmitted", json::object(), {});
-  apply_event("CreditGranted", {{"credit_number", "CR-1"}, {"amount", 500000}, {"rate_bp", 450}, {"term_months", 12},
-                                {"granted_at", "2025-03-01"}, {"valid_until", "2026-03-01"}, {"serial", "S-1"}},
+  apply_event("CreditGranted",
+              {{"credit_number", "CR-1"},
+               {"amount", 500000},
+               {"rate_bp", 450},
+               {"term_months", 12},
+               {"granted_at", "2025-03-01"},
+               {"valid_until", "2026-03-01"},
+               {"serial", "S-1"}},
               bank);
-  apply_event("LoanDisbursed", {{"loan_number", "L1"}, {"amount", 300000}, {"rate_bp", 450},
-                                {"disbursed_at", "2025-03-01"}, {"maturity", "2026-03-01"},
-                                {"repayment_method", "bullet"}, {"serial", "S-2"}},
+  apply_event("LoanDisbursed",
+              {{"loan_number", "L1"},
+               {"amount", 300000},
+               {"rate_bp", 450},
+               {"disbursed_at", "2025-03-01"},
+               {"maturity", "2026-03-01"},
+               {"repayment_method", "bullet"},
+               {"serial", "S-2"}},
               bank);
   // A manager's hand-recorded drawdown carries no serial: not a bank result.
-  apply_event("LoanDisbursed", {{"loan_number", "L2"}, {"amount", 100000}, {"rate_bp", 450},
-                                {"disbursed_at", "2025-03-01"}, {"maturity", "2026-03-01"},
-                                {"repayment_method", "bullet"}},
+  apply_event("LoanDisbursed",
+              {{"loan_number", "L2"},
+               {"amount", 100000},
+               {"rate_bp", 450},
+               {"disbursed_at", "2025-03-01"},
+               {"maturity", "2026-03-01"},
+               {"repayment_method", "bullet"}},
               {"acc-m", "account_manager", "ins-a", ""});
   json over = credit("S-3");
   over["type"] = "loan_disbursed";
-  Inbound record{"kafka", "ins-a", R"({"schema":"xyd.bank-result.v1","serial":"S-3","institution":"ins-a","application":"app-1","type":"loan_disbursed","amount":900000,"disbursed_at":"2025-03-01"})",
-                 "kafka:xyd.in.ins-a/0@3", json::object(), 1735689600000};
-  DeadLetter letter = dead_letter_for(record, make_error(Errc::refused, "over credit", "amount", "disbursed-within-credit"));
+  Inbound record{
+      "kafka",
+      "ins-a",
+      R"({"schema":"xyd.bank-result.v1","serial":"S-3","institution":"ins-a","application":"app-1","type":"loan_disbursed","amount":900000,"disbursed_at":"2025-03-01"})",
+      "kafka:xyd.in.ins-a/0@3",
+      json::object(),
+      1735689600000};
+  DeadLetter letter =
+      dead_letter_for(record, make_error(Errc::refused, "over credit", "amount", "disbursed-within-credit"));
   apply_letter(letter);
   apply_letter(letter);  // delivered twice after a crash: counted once
   // A duplicate of an applied serial with another body is rejected, but the serial stays applied.
-  DeadLetter conflicting = dead_letter_for({"webhook", "ins-a", credit("S-1").dump(), "webhook:ins-a/w-1",
-                                            json::object(), 1735689600000},
-                                           make_error(Errc::refused, "another body", "Idempotency-Key", "same-body"));
+  DeadLetter conflicting =
+      dead_letter_for({"webhook", "ins-a", credit("S-1").dump(), "webhook:ins-a/w-1", json::object(), 1735689600000},
+                      make_error(Errc::refused, "another body", "Idempotency-Key", "same-body"));
   apply_letter(conflicting);
 
   auto s1 = result_by_serial(view, "ins-a", "S-1");

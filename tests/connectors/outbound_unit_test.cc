@@ -34,7 +34,7 @@ events::Envelope application_event(const std::string& name, json data, int64_t v
 const int64_t kNow = 1767225600000;  // 2026-01-01T00:00:00Z
 
 json signal_record() {
-  return {{"schema", "xyd.data-source.v1"}, {"record_id", "r-1"},       {"uscc", "9144030071526726XG"},
+  return {{"schema", "xyd.data-source.v1"}, {"record_id", "r-1"},        {"uscc", "9144030071526726XG"},
           {"kind", "risk_signal"},          {"signal_type", "judicial"}, {"severity", "high"},
           {"observed_at", "2025-12-01"},    {"description", "被执行人"}};
 }
@@ -50,8 +50,12 @@ void check_refused(const json& record, const std::string& field, const std::stri
 
 BOOST_AUTO_TEST_CASE(submission_routes_the_application_and_keeps_personal_data_home) {
   auto submitted = application_event("ApplicationSubmitted",
-                                     {{"enterprise", "ent-1"}, {"owner", "acc-owner"}, {"institution", "ins-a"},
-                                      {"product", "prd-1"}, {"amount", 1000000}, {"term_months", 12}},
+                                     {{"enterprise", "ent-1"},
+                                      {"owner", "acc-owner"},
+                                      {"institution", "ins-a"},
+                                      {"product", "prd-1"},
+                                      {"amount", 1000000},
+                                      {"term_months", 12}},
                                      1);
   BOOST_CHECK_EQUAL(routed_institution(submitted), "ins-a");
   auto message = outbound_message(submitted, "ins-a");
@@ -69,7 +73,8 @@ BOOST_AUTO_TEST_CASE(submission_routes_the_application_and_keeps_personal_data_h
 }
 
 BOOST_AUTO_TEST_CASE(screening_goes_out_as_its_verdict_only_and_results_are_echoed_whole) {
-  auto screened = application_event("RiskScreened", {{"rule_set_version", "s-1"}, {"rules", json::array({1})}, {"verdict", "pass"}}, 2);
+  auto screened = application_event("RiskScreened",
+                                    {{"rule_set_version", "s-1"}, {"rules", json::array({1})}, {"verdict", "pass"}}, 2);
   BOOST_CHECK(routed_institution(screened).empty());
   auto message = outbound_message(screened, "ins-a");
   BOOST_REQUIRE(message);
@@ -84,10 +89,10 @@ BOOST_AUTO_TEST_CASE(screening_goes_out_as_its_verdict_only_and_results_are_echo
 }
 
 BOOST_AUTO_TEST_CASE(only_application_lifecycle_events_are_routed) {
-  for (const char* name : {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned", "ManagerReassigned",
-                           "ApplicationAccepted", "ApplicationWithdrawn", "ApplicationTerminated", "CreditGranted",
-                           "CreditDeclined", "LoanDisbursed", "RepaymentReceived", "LoanOverdue", "LoanWrittenOff",
-                           "LoanSettled"})
+  for (const char* name :
+       {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned", "ManagerReassigned", "ApplicationAccepted",
+        "ApplicationWithdrawn", "ApplicationTerminated", "CreditGranted", "CreditDeclined", "LoanDisbursed",
+        "RepaymentReceived", "LoanOverdue", "LoanWrittenOff", "LoanSettled"})
     BOOST_CHECK_MESSAGE(is_routed(name), name);
   BOOST_CHECK(!is_routed("EnterpriseRegistered"));
   BOOST_CHECK(!outbound_message(application_event("LoanSettled", {{"loan_number", "L1"}, {"settled_at", "x"}}, 9), ""));
@@ -130,8 +135,9 @@ BOOST_AUTO_TEST_CASE(data_source_records_become_enterprise_commands) {
   BOOST_CHECK_EQUAL(signal->command_id, "data-source/court/r-1");
   BOOST_CHECK_EQUAL(signal->body["source"], "court");
   BOOST_CHECK_EQUAL(signal->body["severity"], "high");
-  json change = {{"schema", "xyd.data-source.v1"}, {"record_id", "r-2"}, {"uscc", "91350100M000100Y43"},
-                 {"kind", "profile_change"}, {"field", "legal_representative"}, {"after", "李四"}};
+  json change = {{"schema", "xyd.data-source.v1"},  {"record_id", "r-2"},
+                 {"uscc", "91350100M000100Y43"},    {"kind", "profile_change"},
+                 {"field", "legal_representative"}, {"after", "李四"}};
   auto changed = read_data_source_record(change, "samr", kNow);
   BOOST_REQUIRE(changed.ok());
   BOOST_CHECK_EQUAL(changed->name, "ChangeEnterpriseProfile");
@@ -148,7 +154,10 @@ BOOST_AUTO_TEST_CASE(data_source_records_become_enterprise_commands) {
 BOOST_AUTO_TEST_CASE(bad_records_are_refused_naming_field_and_rule) {
   auto with = [](const std::string& field, json value) {
     json r = signal_record();
-    if (value.is_null()) r.erase(field); else r[field] = value;
+    if (value.is_null())
+      r.erase(field);
+    else
+      r[field] = value;
     return r;
   };
   check_refused(with("schema", "xyd.data-source.v0"), "schema", "schema-version");
@@ -160,8 +169,11 @@ BOOST_AUTO_TEST_CASE(bad_records_are_refused_naming_field_and_rule) {
   check_refused(with("severity", "extreme"), "severity", "severity");
   check_refused(with("observed_at", "2025-02-30"), "observed_at", "rfc3339");
   check_refused(with("observed_at", "2027-06-01"), "observed_at", "not-in-future");
-  json change = {{"schema", "xyd.data-source.v1"}, {"record_id", "r-2"}, {"uscc", "91350100M000100Y43"},
-                 {"kind", "profile_change"}, {"field", "name"}};
+  json change = {{"schema", "xyd.data-source.v1"},
+                 {"record_id", "r-2"},
+                 {"uscc", "91350100M000100Y43"},
+                 {"kind", "profile_change"},
+                 {"field", "name"}};
   check_refused(change, "after", "required");
   BOOST_CHECK_EQUAL(read_data_source_record(signal_record(), "Bad Source", kNow).error().rule, "source-name");
   BOOST_CHECK_EQUAL(read_data_source_record(json::array(), "court", kNow).error().rule, "json-object");

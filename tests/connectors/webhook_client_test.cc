@@ -11,8 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -30,7 +30,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-
 // A target named `host` whose one address is 127.0.0.1:port (as resolve_webhook_target would give).
 WebhookTarget loopback_target(const std::string& host, int port, const std::string& path) {
   auto target = parse_webhook_url("http://" + host + ":" + std::to_string(port) + path);
@@ -45,17 +44,18 @@ WebhookTarget loopback_target(const std::string& host, int port, const std::stri
   return *target;
 }
 
-// A TLS receiver on 127.0.0.1 (on a port the kernel chooses) with a certificate for "localhost" and 127.0.0.1 (made by the
-// openssl command), answering 202 to each request. Its thread serves; the test thread reads `cert`.
+// A TLS receiver on 127.0.0.1 (on a port the kernel chooses) with a certificate for "localhost" and 127.0.0.1 (made by
+// the openssl command), answering 202 to each request. Its thread serves; the test thread reads `cert`.
 class TlsServer {
  public:
   TlsServer() {
     dir_ = (std::filesystem::temp_directory_path() / ("xyd-tls-" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(dir_);
     cert = dir_ + "/cert.pem";
-    const std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
-                                "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " + dir_ + "/key.pem -out " + cert +
-                                " >/dev/null 2>&1";
+    const std::string command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+        "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+        dir_ + "/key.pem -out " + cert + " >/dev/null 2>&1";
     BOOST_REQUIRE_MESSAGE(std::system(command.c_str()) == 0, "openssl could not make a certificate");
     context_ = SSL_CTX_new(TLS_server_method());
     BOOST_REQUIRE(SSL_CTX_use_certificate_file(context_, cert.c_str(), SSL_FILETYPE_PEM) == 1);
@@ -114,15 +114,26 @@ BOOST_AUTO_TEST_SUITE(webhook_client)
 BOOST_AUTO_TEST_CASE(internal_addresses_are_told_from_public_ones) {
   for (const char* text : {"127.0.0.1", "127.255.255.254", "::1", "::ffff:127.0.0.1"})
     BOOST_CHECK_MESSAGE(classify_address_text(text) == AddressKind::loopback, text);
-  for (const char* text :
-       {"10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-        "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1",
-        "198.18.0.1", "192.0.2.1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:10.0.0.1",
-        "::ffff:169.254.169.254", "::ffff:0.0.0.0", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:a00:1::1",
-        "2002:7f00:1::1", "::127.0.0.1", "2001:db8::1", "2001::1", "not an address"})
+  for (const char* text : {"10.0.0.1",        "172.16.0.1",
+                           "172.31.255.255",  "192.168.1.1",
+                           "169.254.169.254", "100.64.0.1",
+                           "100.127.255.255", "0.0.0.0",
+                           "0.1.2.3",         "224.0.0.1",
+                           "239.255.255.250", "255.255.255.255",
+                           "240.0.0.1",       "198.18.0.1",
+                           "192.0.2.1",       "::",
+                           "fc00::1",         "fd12:3456::1",
+                           "fe80::1",         "ff02::1",
+                           "::ffff:10.0.0.1", "::ffff:169.254.169.254",
+                           "::ffff:0.0.0.0",  "64:ff9b::a9fe:a9fe",
+                           "64:ff9b::7f00:1", "2002:a00:1::1",
+                           "2002:7f00:1::1",  "::127.0.0.1",
+                           "2001:db8::1",     "2001::1",
+                           "not an address"})
     BOOST_CHECK_MESSAGE(classify_address_text(text) == AddressKind::internal, text);
-  for (const char* text : {"8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.1", "172.15.255.255", "172.32.0.1",
-                           "169.253.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"})
+  for (const char* text :
+       {"8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.1", "172.15.255.255", "172.32.0.1", "169.253.0.1",
+        "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"})
     BOOST_CHECK_MESSAGE(classify_address_text(text) == AddressKind::public_address, text);
 }
 
@@ -153,7 +164,8 @@ BOOST_AUTO_TEST_CASE(urls_are_checked_before_anything_is_resolved) {
 
 BOOST_AUTO_TEST_CASE(names_and_literals_are_checked_after_resolution) {
   const std::string port = std::to_string(xyd::test::closed_port());
-  for (const std::string& url : std::vector<std::string>{"http://127.0.0.1:" + port + "/", "http://10.0.0.1/", "http://[::1]/",
+  for (const std::string& url :
+       std::vector<std::string>{"http://127.0.0.1:" + port + "/", "http://10.0.0.1/", "http://[::1]/",
                                 "http://169.254.169.254/latest/meta-data/", "http://localhost:" + port + "/hook",
                                 "http://[::ffff:127.0.0.1]/", "http://0.0.0.0:" + port + "/", "http://2130706433/",
                                 "http://0x7f.1/", "http://100.64.0.1/", "http://224.0.0.1/", "http://[fd00::1]/"}) {

@@ -10,8 +10,8 @@ BOOST_AUTO_TEST_SUITE(catalog)
 BOOST_AUTO_TEST_CASE(declares_every_event_of_the_domain_once) {
   const auto& catalog = EventCatalog::standard();
   // The events DOMAIN.md names, by aggregate.
-  const std::map<std::string, size_t> per_aggregate = {{"account", 8},     {"enterprise", 12}, {"institution", 9},
-                                                       {"product", 5},     {"demand", 4},      {"application", 14}};
+  const std::map<std::string, size_t> per_aggregate = {{"account", 8}, {"enterprise", 12}, {"institution", 9},
+                                                       {"product", 5}, {"demand", 4},      {"application", 14}};
   std::map<std::string, size_t> counted;
   std::set<std::string> names, types;
   for (const auto& t : catalog.types()) {
@@ -22,9 +22,9 @@ BOOST_AUTO_TEST_CASE(declares_every_event_of_the_domain_once) {
     BOOST_CHECK(t.type().ends_with(".v1"));
   }
   BOOST_CHECK(counted == per_aggregate);
-  for (const char* starred : {"AccountRegistered", "EnterpriseRegistered", "EnterpriseCertified",
-                              "ApplicationSubmitted", "ApplicationAccepted", "CreditGranted", "LoanDisbursed",
-                              "RepaymentReceived"})
+  for (const char* starred :
+       {"AccountRegistered", "EnterpriseRegistered", "EnterpriseCertified", "ApplicationSubmitted",
+        "ApplicationAccepted", "CreditGranted", "LoanDisbursed", "RepaymentReceived"})
     BOOST_CHECK_MESSAGE(catalog.by_name(starred), starred << " is not declared");
   BOOST_CHECK_EQUAL(catalog.by_name("LoanDisbursed")->type(), "xyd.application.loan_disbursed.v1");
   BOOST_CHECK_EQUAL(catalog.by_name("AccountRegistered")->type(), "xyd.account.registered.v1");

@@ -20,9 +20,9 @@ Envelope sample(int64_t version = 1) {
   e.version = version;
   e.actor = {"acc-1", "enterprise_user", "", "440300"};
   e.correlation_id = "corr-1";
-  e.data = {{"enterprise", "ent-1"}, {"product", "prd-1"}, {"institution", "ins-1"}, {"amount", 50000000},
-            {"term_months", 12},     {"purpose", "周转"},   {"region", "440305"},     {"industry", "C"},
-            {"channel", "web"}};
+  e.data = {{"enterprise", "ent-1"}, {"product", "prd-1"}, {"institution", "ins-1"},
+            {"amount", 50000000},    {"term_months", 12},  {"purpose", "周转"},
+            {"region", "440305"},    {"industry", "C"},    {"channel", "web"}};
   return e;
 }
 

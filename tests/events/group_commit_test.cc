@@ -1,8 +1,8 @@
-#include <boost/test/unit_test.hpp>
-#include <atomic>
-#include <thread>
-
 #include "events/group_commit.h"
+
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <thread>
 
 BOOST_AUTO_TEST_SUITE(group_commit)
 

@@ -1,8 +1,9 @@
 // The one parser of untrusted JSON and the money arithmetic: limits refused as values (never an
 // exception, never recursion on hostile depth), lenient reads of stored records, no wrap-around.
+#include "events/json_input.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "events/json_input.h"
 #include "events/money.h"
 
 using namespace xyd;
@@ -16,7 +17,7 @@ BOOST_AUTO_TEST_CASE(nesting_past_the_depth_limit_is_refused_before_parsing) {
   BOOST_REQUIRE(!parsed.ok());
   BOOST_CHECK_EQUAL(parsed.error().rule, "max-depth");
   BOOST_CHECK(parse_json(std::string(32, '[') + std::string(32, ']')).ok());
-  BOOST_CHECK(!parse_json(std::string(33, '{') ).ok());
+  BOOST_CHECK(!parse_json(std::string(33, '{')).ok());
   // Brackets inside strings do not count.
   BOOST_CHECK(parse_json("{\"a\": \"" + std::string(1000, '[') + "\"}").ok());
   BOOST_CHECK(parse_json(R"({"a": "\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})").ok());

@@ -1,7 +1,7 @@
 // The one reader of whole numbers from untrusted text: the whole text, digits only, in range.
-#include <boost/test/unit_test.hpp>
-
 #include "events/numbers.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace xyd;
 

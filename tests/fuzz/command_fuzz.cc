@@ -1,11 +1,10 @@
 // Command decode plus decide, for every aggregate: the input is a command as xyd.commands holds
 // it (JSON). It is decoded (domain::command_from_json) and decided (decide_checked) as a command
 // of each aggregate type, against the empty state and against a state built from real events of
-// that type (states.json: the longest history of each type in a demo, tests/fuzz/make_seeds.sh). A decision refuses with a field and a rule or yields
-// events the catalog knows, with their required fields, that encode canonically and apply. Each
-// input is also swept: every member of its body and context (and of their objects, one level
-// down) replaced in turn by a value of every JSON type and by extreme numbers, so the seeds alone
-// reach every field's wrong types.
+// that type (states.json: the longest history of each type in a demo, tests/fuzz/make_seeds.sh). A decision refuses
+// with a field and a rule or yields events the catalog knows, with their required fields, that encode canonically and
+// apply. Each input is also swept: every member of its body and context (and of their objects, one level down) replaced
+// in turn by a value of every JSON type and by extreme numbers, so the seeds alone reach every field's wrong types.
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -54,10 +53,14 @@ void check_decision(const domain::Aggregate& aggregate, const domain::AggregateS
 
 // Every JSON type, extreme and overflowing numbers, a long string.
 const std::vector<json>& swaps() {
-  static const std::vector<json> values = {
-      json(), json(true), json(5), json(-1), json(1.5), json(INT64_MAX), json(INT64_MIN), json(UINT64_MAX),
-      json(1e300), json(""), json("x"), json(std::string(70000, 'x')), json::array(), json::array({1, "a"}),
-      json::object(), json::object({{"a", json::array()}})};
+  static const std::vector<json> values = {json(),          json(true),
+                                           json(5),         json(-1),
+                                           json(1.5),       json(INT64_MAX),
+                                           json(INT64_MIN), json(UINT64_MAX),
+                                           json(1e300),     json(""),
+                                           json("x"),       json(std::string(70000, 'x')),
+                                           json::array(),   json::array({1, "a"}),
+                                           json::object(),  json::object({{"a", json::array()}})};
   return values;
 }
 

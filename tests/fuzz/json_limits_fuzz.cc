@@ -24,7 +24,8 @@ Shape shape_of(const json& document) {
   while (!stack.empty()) {
     auto [node, depth] = stack.back();
     stack.pop_back();
-    if (node->is_string()) shape.longest_string = std::max(shape.longest_string, node->get_ref<const std::string&>().size());
+    if (node->is_string())
+      shape.longest_string = std::max(shape.longest_string, node->get_ref<const std::string&>().size());
     if (!node->is_structured()) continue;
     shape.depth = std::max(shape.depth, depth + 1);
     for (auto it = node->begin(); it != node->end(); ++it) {

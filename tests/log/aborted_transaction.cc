@@ -28,8 +28,9 @@ void write_aborted_transaction(const TestLog& t, const std::vector<log::OutRecor
   for (const auto& [key, value] : {std::pair<std::string, std::string>{"bootstrap.servers", t.options.kafka.brokers},
                                    {"transactional.id", txn_id},
                                    {"partitioner", "murmur2_random"}}) {
-    BOOST_REQUIRE_MESSAGE(rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) == RD_KAFKA_CONF_OK,
-                          key << ": " << errstr);
+    BOOST_REQUIRE_MESSAGE(
+        rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) == RD_KAFKA_CONF_OK,
+        key << ": " << errstr);
   }
   std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr), &rd_kafka_destroy);
@@ -39,10 +40,10 @@ void write_aborted_transaction(const TestLog& t, const std::vector<log::OutRecor
   require_no_error(rd_kafka_begin_transaction(rk.get()), "begin_transaction");
   for (const log::OutRecord& r : records) {
     const int32_t partition = r.partition ? *r.partition : RD_KAFKA_PARTITION_UA;
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err =
+        rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()), RD_KAFKA_V_END);
     BOOST_REQUIRE_MESSAGE(err == RD_KAFKA_RESP_ERR_NO_ERROR, "producev: " << rd_kafka_err2str(err));
   }
   BOOST_REQUIRE_EQUAL(rd_kafka_flush(rk.get(), kTimeoutMs), RD_KAFKA_RESP_ERR_NO_ERROR);

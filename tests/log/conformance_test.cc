@@ -8,11 +8,10 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/log/aborted_transaction.h"
 #include "tests/support/test_log.h"
@@ -31,15 +30,17 @@ OutRecord record(const std::string& topic, const std::string& key, const std::st
   return OutRecord{topic, key, value, {{"ce_id", key + ":" + value}, {"ce_type", "xyd.test.v1"}}, std::nullopt};
 }
 
-std::string error_of(const xyd::Status& s) { return s.ok() ? "" : s.error().to_string(); }
+std::string error_of(const xyd::Status& s) {
+  return s.ok() ? "" : s.error().to_string();
+}
 template <typename T>
 std::string error_of(const xyd::Result<T>& r) {
   return r.ok() ? "" : r.error().to_string();
 }
 
-#define REQUIRE_OK(expr)                                        \
-  do {                                                          \
-    auto&& require_ok_ = (expr);                                \
+#define REQUIRE_OK(expr)                                            \
+  do {                                                              \
+    auto&& require_ok_ = (expr);                                    \
     BOOST_REQUIRE_MESSAGE(require_ok_.ok(), error_of(require_ok_)); \
   } while (0)
 

@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -32,8 +32,8 @@
 #include "ops/sms_log.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/runtime/runtime.h"
-#include "tests/support/server_process.h"
 #include "tests/support/backend.h"
+#include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
 using namespace xyd;
@@ -97,7 +97,8 @@ struct World {
     admin = sysadmin->token;
     for (const auto& id : {ins, other})
       ok("onboard-" + id, "POST", "/api/v1/institutions",
-         {{"id", id}, {"type", "bank"}, {"full_name", "模拟银行 " + id}, {"short_name", id}, {"region", "440300"}}, admin);
+         {{"id", id}, {"type", "bank"}, {"full_name", "模拟银行 " + id}, {"short_name", id}, {"region", "440300"}},
+         admin);
     auto ia = ops::demo::create_staff(caller, data, admin, person(2, "institution_admin", ins));
     BOOST_REQUIRE_MESSAGE(ia.ok(), ia.error().to_string());
     ia_admin = ia->token;
@@ -105,27 +106,40 @@ struct World {
     BOOST_REQUIRE_MESSAGE(manager.ok(), manager.error().to_string());
     ok("add-manager", "POST", "/api/v1/institutions/" + ins + "/managers", {{"manager", manager->account}}, admin);
     product = ok("product", "POST", "/api/v1/products",
-                 {{"name", "模拟贷"}, {"product_type", "credit"}, {"amount_min", 100000}, {"amount_max", 5000000},
-                  {"rate_min_bp", 350}, {"rate_max_bp", 800}, {"term_min_months", 6}, {"term_max_months", 36},
-                  {"service_regions", {"440300"}}, {"docking_mode", "api"}},
+                 {{"name", "模拟贷"},
+                  {"product_type", "credit"},
+                  {"amount_min", 100000},
+                  {"amount_max", 5000000},
+                  {"rate_min_bp", 350},
+                  {"rate_max_bp", 800},
+                  {"term_min_months", 6},
+                  {"term_max_months", 36},
+                  {"service_regions", {"440300"}},
+                  {"docking_mode", "api"}},
                  ia_admin)["id"];
     ops::SmsLog sms(data + "/sms.log");  // the registration code the server sent to the phone
     auto user = ops::demo::register_user(caller, sms, person(4, "enterprise_user"));
     BOOST_REQUIRE_MESSAGE(user.ok(), user.error().to_string());
     owner = user->token;
     enterprise = ok("enterprise", "POST", "/api/v1/enterprises",
-                    {{"uscc", make_uscc("440300", run + "77")}, {"name", "深圳模拟科技有限公司"},
-                     {"legal_representative", "李四"}, {"region", "440300"}, {"industry", "I"},
-                     {"registered_capital", 5000000}, {"scale", "small"}, {"founded_on", "2016-06-01"}},
+                    {{"uscc", make_uscc("440300", run + "77")},
+                     {"name", "深圳模拟科技有限公司"},
+                     {"legal_representative", "李四"},
+                     {"region", "440300"},
+                     {"industry", "I"},
+                     {"registered_capital", 5000000},
+                     {"scale", "small"},
+                     {"founded_on", "2016-06-01"}},
                     owner)["id"];
     ok("certify", "POST", "/api/v1/enterprises/" + enterprise + "/certification",
        {{"method", "basic"}, {"agreement_version", "ECA-2025-01"}, {"agreement_read_seconds", 20}}, owner);
     auto made = ok("api-key", "POST", "/api/v1/institutions/" + ins + "/api-keys", json::object(), admin);
     key = made["key"];
-    other_key = ok("api-key-other", "POST", "/api/v1/institutions/" + other + "/api-keys", json::object(), admin)["key"];
+    other_key =
+        ok("api-key-other", "POST", "/api/v1/institutions/" + other + "/api-keys", json::object(), admin)["key"];
     secret = ok("secret", "POST", "/api/v1/institutions/" + ins + "/webhook-secrets", json::object(), admin)["secret"];
-    other_secret =
-        ok("secret-other", "POST", "/api/v1/institutions/" + other + "/webhook-secrets", json::object(), admin)["secret"];
+    other_secret = ok("secret-other", "POST", "/api/v1/institutions/" + other + "/webhook-secrets", json::object(),
+                      admin)["secret"];
     accepted_applications(kApplications);
   }
 
@@ -141,8 +155,13 @@ struct World {
           const std::string id = "app-sim-" + run + "-" + std::to_string(1000 + first + i);
           const int64_t amount = 100000 + (static_cast<int64_t>(i) * 7919 % 49) * 100000;
           Status s = c.run("apply-" + id, "POST", "/api/v1/applications",
-                           {{"id", id}, {"enterprise", enterprise}, {"product", product}, {"amount", amount},
-                            {"term_months", 12}, {"purpose", "working capital"}, {"channel", "web"}},
+                           {{"id", id},
+                            {"enterprise", enterprise},
+                            {"product", product},
+                            {"amount", amount},
+                            {"term_months", 12},
+                            {"purpose", "working capital"},
+                            {"channel", "web"}},
                            owner);
           if (s.ok())
             s = c.run("accept-" + id, "POST", "/api/v1/applications/" + id + "/accept",
@@ -243,8 +262,9 @@ void check_applied_once(World& w, const json& totals) {
           overdue = 0, written_off = 0, written_off_amount = 0;
   std::string after;
   for (;;) {
-    auto page = w.get("/api/v1/applications?institution=" + w.ins + "&limit=1000" + (after.empty() ? "" : "&after=" + after),
-                      w.ia_admin);
+    auto page =
+        w.get("/api/v1/applications?institution=" + w.ins + "&limit=1000" + (after.empty() ? "" : "&after=" + after),
+              w.ia_admin);
     BOOST_REQUIRE_EQUAL(page.status, 200);
     for (const auto& order : page.body["items"]) {
       if (order.contains("credit") && order["credit"].is_object()) {
@@ -278,7 +298,6 @@ void check_applied_once(World& w, const json& totals) {
   BOOST_CHECK_EQUAL(overdue, totals["loan_overdue"]["count"].get<int64_t>());
   BOOST_CHECK_EQUAL(written_off, totals["loan_written_off"]["count"].get<int64_t>());
   BOOST_CHECK_EQUAL(written_off_amount, totals["loan_written_off"]["amount_fen"].get<int64_t>());
-
 }
 
 // How many dead letters the institution's error view lists (its view follows xyd.dlq: it waits
@@ -290,8 +309,9 @@ size_t error_view_count(World& w, int64_t expected) {
     listed = 0;
     std::string cursor;
     for (;;) {
-      auto page = w.get("/api/v1/connectors/" + w.ins + "/errors?limit=1000" + (cursor.empty() ? "" : "&after=" + cursor),
-                        w.ia_admin);
+      auto page =
+          w.get("/api/v1/connectors/" + w.ins + "/errors?limit=1000" + (cursor.empty() ? "" : "&after=" + cursor),
+                w.ia_admin);
       BOOST_REQUIRE_MESSAGE(page.status == 200, page.text);
       listed += page.body["items"].size();
       if (!page.body["next_after"].is_string()) break;
@@ -323,9 +343,7 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
   // The bank produces while the connector (the server consuming xyd.in.*) is killed mid-stream
   // and restarted.
   std::pair<int, std::string> sim;
-  std::thread bank([&] {
-    sim = test::run_command_line(command);
-  });
+  std::thread bank([&] { sim = test::run_command_line(command); });
   // Mid-stream: once the group has committed some of this bank's records, not yet all.
   auto committed_here = [&]() -> int64_t {
     const std::string topic = "xyd.in." + w.ins;
@@ -356,26 +374,29 @@ BOOST_AUTO_TEST_CASE(simulated_bank_with_a_crash_mid_stream_is_applied_exactly_o
   BOOST_CHECK_GE(messages, 2000);
   BOOST_CHECK_EQUAL(totals["duplicates"], 150);
   BOOST_CHECK_EQUAL(invalid, 130);
-  BOOST_CHECK_MESSAGE(seen > 0 && seen < messages, "killed after " << seen << " of " << messages
-                                                                   << " records: the crash tested nothing");
+  BOOST_CHECK_MESSAGE(seen > 0 && seen < messages,
+                      "killed after " << seen << " of " << messages << " records: the crash tested nothing");
   w.start();
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   while (!w.inbound_drained(*log) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
-  BOOST_REQUIRE_MESSAGE(w.inbound_drained(*log), "the connector did not consume xyd.in." << w.ins << " within 2 minutes");
+  BOOST_REQUIRE_MESSAGE(w.inbound_drained(*log),
+                        "the connector did not consume xyd.in." << w.ins << " within 2 minutes");
 
   check_applied_once(w, totals);
 
   // The dashboard projection moved by exactly the simulator's credit, loan and bad-debt totals.
   const json after_sim = dashboard_figures(*log);
-  for (const auto& [name, sim] : std::vector<std::pair<std::string, std::string>>{
-           {"credit_granted", "credit_granted"}, {"loans_disbursed", "loan_disbursed"}, {"bad_debt", "loan_written_off"}}) {
+  for (const auto& [name, sim] : std::vector<std::pair<std::string, std::string>>{{"credit_granted", "credit_granted"},
+                                                                                  {"loans_disbursed", "loan_disbursed"},
+                                                                                  {"bad_debt", "loan_written_off"}}) {
     const auto [count0, amount0] = figure(before, name);
     const auto [count1, amount1] = figure(after_sim, name);
-    BOOST_CHECK_MESSAGE(count1 - count0 == totals[sim]["count"].get<int64_t>(),
-                        name << " count moved by " << count1 - count0 << ", the bank reported " << totals[sim]["count"]);
-    BOOST_CHECK_MESSAGE(amount1 - amount0 == totals[sim]["amount_fen"].get<int64_t>(),
-                        name << " amount moved by " << amount1 - amount0 << ", the bank reported "
-                             << totals[sim]["amount_fen"]);
+    BOOST_CHECK_MESSAGE(
+        count1 - count0 == totals[sim]["count"].get<int64_t>(),
+        name << " count moved by " << count1 - count0 << ", the bank reported " << totals[sim]["count"]);
+    BOOST_CHECK_MESSAGE(
+        amount1 - amount0 == totals[sim]["amount_fen"].get<int64_t>(),
+        name << " amount moved by " << amount1 - amount0 << ", the bank reported " << totals[sim]["amount_fen"]);
   }
 
   // Every invalid record in xyd.dlq exactly once, with its reason.
@@ -428,10 +449,10 @@ BOOST_AUTO_TEST_CASE(simulated_bank_over_signed_webhooks_is_applied_exactly_once
                      *boost::unit_test::precondition([](boost::unit_test::test_unit_id) { return !kOnKafka; })) {
   auto& w = world();
   BOOST_REQUIRE_EQUAL(w.applications.size(), static_cast<size_t>(kApplications));
-  const std::string command = std::string(XYD_BINARY) + " bank-sim --to webhook --institution " + w.ins + " --key " +
-                              w.key + " --webhook-secret " + w.secret + " --http " + w.server.url() +
-                              test::backend_flags_text() + " --seed 5 --duplicates 40 --out-of-order 10 --malformed 27" +
-                              " 2>&1 >" + w.data + ".sim-webhook.json";
+  const std::string command =
+      std::string(XYD_BINARY) + " bank-sim --to webhook --institution " + w.ins + " --key " + w.key +
+      " --webhook-secret " + w.secret + " --http " + w.server.url() + test::backend_flags_text() +
+      " --seed 5 --duplicates 40 --out-of-order 10 --malformed 27" + " 2>&1 >" + w.data + ".sim-webhook.json";
   auto [status, output] = test::run_command_line(command);
   BOOST_REQUIRE_MESSAGE(status == 0, "bank-sim failed: " << output);
   std::ifstream in(w.data + ".sim-webhook.json");
@@ -469,11 +490,19 @@ BOOST_AUTO_TEST_CASE(signed_webhooks_refused_unless_valid_and_recent_and_the_ins
     return *reply;
   };
   const std::string serial = "WH-" + w.run + "-1";
-  const std::string credit = json{{"schema", "xyd.bank-result.v1"}, {"serial", serial}, {"institution", w.ins},
-                                  {"application", app}, {"type", "credit_granted"}, {"credit_number", "CR-WH"},
-                                  {"amount", 100000}, {"rate_bp", 400}, {"term_months", 12},
-                                  {"granted_at", "2025-05-01"}, {"valid_until", "2026-05-01"}}
-                                 .dump();
+  const std::string credit = json{
+      {"schema", "xyd.bank-result.v1"},
+      {"serial", serial},
+      {"institution", w.ins},
+      {"application", app},
+      {"type", "credit_granted"},
+      {"credit_number", "CR-WH"},
+      {"amount", 100000},
+      {"rate_bp", 400},
+      {"term_months", 12},
+      {"granted_at", "2025-05-01"},
+      {"valid_until",
+       "2026-05-01"}}.dump();
   const int64_t v0 = version();
   auto refused = [&](const ops::HttpReply& reply, const std::string& field, const std::string& rule) {
     BOOST_CHECK_EQUAL(reply.status, 401);
@@ -499,11 +528,19 @@ BOOST_AUTO_TEST_CASE(signed_webhooks_refused_unless_valid_and_recent_and_the_ins
   BOOST_CHECK_EQUAL(version(), v0 + 1);
 
   // Signed, but over the credit: refused by the write side, kept as a dead letter.
-  const std::string over = json{{"schema", "xyd.bank-result.v1"}, {"serial", serial + "-over"}, {"institution", w.ins},
-                                {"application", app}, {"type", "loan_disbursed"}, {"loan_number", "L1"},
-                                {"amount", 100001}, {"rate_bp", 400}, {"disbursed_at", "2025-05-02"},
-                                {"maturity", "2026-05-02"}, {"repayment_method", "bullet"}}
-                               .dump();
+  const std::string over = json{
+      {"schema", "xyd.bank-result.v1"},
+      {"serial", serial + "-over"},
+      {"institution", w.ins},
+      {"application", app},
+      {"type", "loan_disbursed"},
+      {"loan_number", "L1"},
+      {"amount", 100001},
+      {"rate_bp", 400},
+      {"disbursed_at", "2025-05-02"},
+      {"maturity", "2026-05-02"},
+      {"repayment_method",
+       "bullet"}}.dump();
   auto rejected = post(over, "wh-2", now_seconds(), w.secret);
   BOOST_CHECK_EQUAL(rejected.status, 422);
   BOOST_CHECK_EQUAL(rejected.problem.rule, "disbursed-within-credit");
@@ -548,12 +585,19 @@ BOOST_AUTO_TEST_CASE(the_simulator_takes_its_work_from_the_outbound_stream,
   }
   std::vector<log::OutRecord> stream;
   auto message = [&](const std::string& app, const std::string& type, json data, int version) {
-    stream.push_back({topic, app,
-                      json{{"schema", "xyd.outbound.v1"}, {"event_id", app + "-" + std::to_string(version)},
-                           {"type", type}, {"application", app}, {"institution", w.ins}, {"version", version},
-                           {"at", 1735689600000}, {"data", data}}
+    stream.push_back({topic,
+                      app,
+                      json{{"schema", "xyd.outbound.v1"},
+                           {"event_id", app + "-" + std::to_string(version)},
+                           {"type", type},
+                           {"application", app},
+                           {"institution", w.ins},
+                           {"version", version},
+                           {"at", 1735689600000},
+                           {"data", data}}
                           .dump(),
-                      {}, {}});
+                      {},
+                      {}});
   };
   for (const auto& app : w.applications) {
     message(app, "ApplicationSubmitted", {{"amount", 500000}}, 1);
@@ -564,9 +608,9 @@ BOOST_AUTO_TEST_CASE(the_simulator_takes_its_work_from_the_outbound_stream,
   message("app-never-accepted-" + w.run, "ApplicationSubmitted", {{"amount", 1}}, 1);
   BOOST_REQUIRE(log->append(stream).ok());
 
-  auto [status, output] = test::run_command_line(
-      std::string(XYD_BINARY) + " bank-sim --from outbound --to kafka --institution " + w.ins +
-      test::backend_flags_text() + " --seed 3 2>/dev/null");
+  auto [status, output] =
+      test::run_command_line(std::string(XYD_BINARY) + " bank-sim --from outbound --to kafka --institution " + w.ins +
+                             test::backend_flags_text() + " --seed 3 2>/dev/null");
   BOOST_REQUIRE_MESSAGE(status == 0, "bank-sim failed: " << output);
   const json totals = json::parse(output, nullptr, false);
   BOOST_REQUIRE_MESSAGE(totals.is_object(), output);

@@ -2,12 +2,12 @@
 // naming its log and refuses unknown routes with a problem document; `xyd log sample` then
 // `xyd log tail` (and, on Kafka, kcat) show events with their CloudEvents headers.
 #define BOOST_TEST_MODULE xyd_cli
+#include <cpprest/http_client.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-#include <cpprest/http_client.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -43,7 +43,9 @@ std::vector<std::string> log_flags(const std::string& data) {
   return flags;
 }
 
-std::string shell_quote(const std::string& s) { return "'" + s + "'"; }
+std::string shell_quote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 // Runs a command and returns its standard output; fails the test on a non-zero exit.
 std::string run(const std::string& command) {
@@ -127,15 +129,17 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
   BOOST_CHECK_EQUAL(health.value("node", ""), "cli-test");
 
   // /api/v1/version names the same build as `xyd version`: the commit and when it was built.
-  auto version = nlohmann::json::parse(client.request(web::http::methods::GET, "/api/v1/version").get()
-                                           .extract_utf8string(true).get());
+  auto version = nlohmann::json::parse(
+      client.request(web::http::methods::GET, "/api/v1/version").get().extract_utf8string(true).get());
   const std::string commit = version.value("commit", "");
   BOOST_CHECK_MESSAGE(std::regex_match(commit, std::regex("[0-9a-f]{40}(-dirty)?")), "commit: " << commit);
-  BOOST_CHECK_MESSAGE(std::regex_match(version.value("build_time", ""), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")),
-                      "build_time: " << version.dump());
+  BOOST_CHECK_MESSAGE(
+      std::regex_match(version.value("build_time", ""), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")),
+      "build_time: " << version.dump());
   const std::string printed = run(xyd_command({"version"}));
-  BOOST_CHECK_MESSAGE(printed.find("commit " + commit + ", built " + version.value("build_time", "")) != std::string::npos,
-                      "xyd version says " << printed);
+  BOOST_CHECK_MESSAGE(
+      printed.find("commit " + commit + ", built " + version.value("build_time", "")) != std::string::npos,
+      "xyd version says " << printed);
 
   auto missing = client.request(web::http::methods::GET, "/api/v1/nothing-here").get();
   BOOST_CHECK_EQUAL(missing.status_code(), 404);
@@ -172,8 +176,7 @@ BOOST_AUTO_TEST_CASE(serve_answers_healthz_naming_its_log_and_stops_on_sigterm) 
     web::http::http_request again(web::http::methods::POST);
     again.set_request_uri("/api/v1/accounts");
     again.headers().add("Authorization", "Bearer " + operator_token);
-    again.set_body(nlohmann::json{{"phone", "189" + phone.substr(3)}, {"region", "440300"}}.dump(),
-                   "application/json");
+    again.set_body(nlohmann::json{{"phone", "189" + phone.substr(3)}, {"region", "440300"}}.dump(), "application/json");
     BOOST_CHECK_EQUAL(client.request(again).get().status_code(), 201);
   }
 
@@ -240,9 +243,9 @@ BOOST_AUTO_TEST_CASE(bad_flags_get_a_clear_error) {
 BOOST_AUTO_TEST_CASE(every_command_help_prints_usage_and_does_nothing_else) {
   const std::string cwd = fresh_dir("help");
   std::filesystem::create_directories(cwd);
-  const std::vector<std::string> commands = {"serve", "log tail", "log sample", "log", "load", "version",
-                                             "admin create", "demo", "projections", "rebuild",
-                                             "audit verify", "bank-sim"};
+  const std::vector<std::string> commands = {"serve",       "log tail", "log sample",   "log",
+                                             "load",        "version",  "admin create", "demo",
+                                             "projections", "rebuild",  "audit verify", "bank-sim"};
   for (const auto& command : commands) {
     for (const std::string flag : {"--help", "-h"}) {
       // Flags the command would act on come before --help: they must change nothing either.
@@ -250,7 +253,8 @@ BOOST_AUTO_TEST_CASE(every_command_help_prints_usage_and_does_nothing_else) {
                                " --data ./data --http http://127.0.0.1:9 " + flag + " 2>&1";
       const std::string out = run(line);
       BOOST_CHECK_MESSAGE(out.find("usage") != std::string::npos && out.find("  " + command) != std::string::npos,
-                          line << " does not print its usage:\n" << out);
+                          line << " does not print its usage:\n"
+                               << out);
       BOOST_CHECK_MESSAGE(std::filesystem::is_empty(cwd), line << " left files in its working folder");
     }
   }

@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "events/codec.h"
+#include "tests/support/backend.h"
 #include "tests/support/server_process.h"
 #include "tests/support/write_side_checks.h"
-#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -118,10 +118,10 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_command) {
   size_t replayed = 0;
   for (const auto& phone : attempted) {
     const std::string key = "crash-" + phone;
-    auto reply = http_request(server.url(), "POST", "/api/v1/accounts", registration(phone), as_operator(server, key),
-                              30s);
-    BOOST_CHECK_MESSAGE(reply.status == 201, "retry of " << phone << " answered " << reply.status << " "
-                                                          << reply.body.dump());
+    auto reply =
+        http_request(server.url(), "POST", "/api/v1/accounts", registration(phone), as_operator(server, key), 30s);
+    BOOST_CHECK_MESSAGE(reply.status == 201,
+                        "retry of " << phone << " answered " << reply.status << " " << reply.body.dump());
     auto first = acknowledged.find(phone);
     if (first != acknowledged.end() && reply.status == 201) {
       BOOST_CHECK_EQUAL(reply.headers["Idempotency-Replayed"], "true");

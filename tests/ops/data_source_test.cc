@@ -8,18 +8,17 @@
 // xyd.in.<institution>: each is dead-lettered with its reason, the consumers stay up, and a good
 // record after them is applied.
 #define BOOST_TEST_MODULE connectors_data_source
+#include <signal.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <set>
 #include <thread>
 
-#include <signal.h>
-
 #include "events/kafka/kafka_log.h"
 #include "events/log/open_log.h"
-#include "tests/support/connector_world.h"
 #include "tests/support/backend.h"
+#include "tests/support/connector_world.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -63,8 +62,13 @@ struct World : ConnectorWorld {
     const std::string e2 = enterprise("owner", "440300", run + "03", true);
     const std::string app = "app-" + run + "-1";
     ok("owner", "POST", "/api/v1/applications",
-       {{"id", app}, {"enterprise", e2}, {"product", product}, {"amount", 1000000}, {"term_months", 12},
-        {"purpose", "working capital"}, {"channel", "web"}});
+       {{"id", app},
+        {"enterprise", e2},
+        {"product", product},
+        {"amount", 1000000},
+        {"term_months", 12},
+        {"purpose", "working capital"},
+        {"channel", "web"}});
     ok("m1", "POST", "/api/v1/applications/" + app + "/accept", {{"intended_amount", 1000000}, {"comment", "ok"}});
     return {bank, app};
   }
@@ -94,10 +98,15 @@ struct World : ConnectorWorld {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
-const json kSignal = {{"kind", "risk_signal"}, {"signal_type", "judicial"}, {"severity", "high"},
-                      {"observed_at", "2025-10-01"}, {"description", "被执行人"}};
+const json kSignal = {{"kind", "risk_signal"},
+                      {"signal_type", "judicial"},
+                      {"severity", "high"},
+                      {"observed_at", "2025-10-01"},
+                      {"description", "被执行人"}};
 
 }  // namespace
 
@@ -120,9 +129,9 @@ BOOST_AUTO_TEST_CASE(http_records_become_enterprise_events_once) {
   BOOST_CHECK_EQUAL(again.headers["Idempotency-Replayed"], "true");
   BOOST_CHECK_EQUAL(w.version(), before + 1);
 
-  auto changed = w.call("admin", "POST", path,
-                        w.record("r-2-" + w.run, {{"kind", "profile_change"}, {"field", "legal_representative"},
-                                                  {"after", "李四"}}));
+  auto changed = w.call(
+      "admin", "POST", path,
+      w.record("r-2-" + w.run, {{"kind", "profile_change"}, {"field", "legal_representative"}, {"after", "李四"}}));
   BOOST_REQUIRE_MESSAGE(changed.status == 200, changed.body.dump());
   auto history = w.history();
   BOOST_REQUIRE_GE(history.size(), 3u);
@@ -143,10 +152,9 @@ BOOST_AUTO_TEST_CASE(bad_http_records_are_refused_by_name_and_change_nothing) {
   const int64_t before = w.version();
   auto refused = [&](json record, int status, const std::string& field, const std::string& rule) {
     auto reply = w.call("admin", "POST", path, record);
-    BOOST_CHECK_MESSAGE(reply.status == status && reply.body.value("field", "") == field &&
-                            reply.body.value("rule", "") == rule,
-                        "expected " << status << " " << field << "/" << rule << ", got " << reply.status << " "
-                                    << reply.body.dump());
+    BOOST_CHECK_MESSAGE(
+        reply.status == status && reply.body.value("field", "") == field && reply.body.value("rule", "") == rule,
+        "expected " << status << " " << field << "/" << rule << ", got " << reply.status << " " << reply.body.dump());
     BOOST_CHECK_EQUAL(reply.headers["Content-Type"].find("application/problem+json"), 0u);
   };
   json bad_uscc = w.record("r-3-" + w.run, kSignal);
@@ -171,8 +179,9 @@ BOOST_AUTO_TEST_CASE(bad_http_records_are_refused_by_name_and_change_nothing) {
   reused["severity"] = "low";
   auto reply = w.call("admin", "POST", path, reused);
   BOOST_CHECK_MESSAGE(reply.status >= 400 && reply.status < 500, reply.body.dump());
-  BOOST_CHECK_EQUAL(w.call("admin", "POST", "/api/v1/data-sources/Bad_Name/records", w.record("r-9", kSignal)).body.value("rule", ""),
-                    "source-name");
+  BOOST_CHECK_EQUAL(
+      w.call("admin", "POST", "/api/v1/data-sources/Bad_Name/records", w.record("r-9", kSignal)).body.value("rule", ""),
+      "source-name");
   BOOST_CHECK_EQUAL(w.call("owner", "POST", path, w.record("r-10-" + w.run, kSignal)).status, 403);
   BOOST_CHECK_EQUAL(w.version(), before);
 
@@ -187,7 +196,8 @@ BOOST_AUTO_TEST_CASE(bad_http_records_are_refused_by_name_and_change_nothing) {
 BOOST_AUTO_TEST_CASE(topic_records_become_events_or_dead_letters) {
   auto& w = world();
   if (!on_kafka()) {
-    BOOST_TEST_MESSAGE("xyd.data-sources is written by other processes only on Kafka (the embedded log is serve's own)");
+    BOOST_TEST_MESSAGE(
+        "xyd.data-sources is written by other processes only on Kafka (the embedded log is serve's own)");
     BOOST_CHECK(true);
     return;
   }
@@ -241,8 +251,13 @@ BOOST_AUTO_TEST_CASE(topic_records_become_events_or_dead_letters) {
 
 // Records no parser may trust: not JSON, ill-formed UTF-8, nesting past any limit, not an object.
 std::vector<std::string> unreadable_records() {
-  return {"{not json", "\xff\xfe\xfd", "{\"schema\":\"\xc3\x28\"}", std::string(100000, '[') + std::string(100000, ']'),
-          "[1,2,3]", "18446744073709551616", ""};
+  return {"{not json",
+          "\xff\xfe\xfd",
+          "{\"schema\":\"\xc3\x28\"}",
+          std::string(100000, '[') + std::string(100000, ']'),
+          "[1,2,3]",
+          "18446744073709551616",
+          ""};
 }
 
 BOOST_AUTO_TEST_CASE(hostile_input_records_are_dead_lettered_and_the_consumers_go_on) {
@@ -259,10 +274,10 @@ BOOST_AUTO_TEST_CASE(hostile_input_records_are_dead_lettered_and_the_consumers_g
   BOOST_REQUIRE_MESSAGE(inbound.value("topics", json::array()).dump().find(topic) != std::string::npos, inbound.dump());
 
   // Bank results: unreadable, then read but of the wrong types or out of range.
-  const json result = {{"schema", "xyd.bank-result.v1"}, {"institution", bank}, {"application", app},
-                       {"type", "credit_granted"}, {"credit_number", "C-" + w.run}, {"amount", 1000000},
-                       {"rate_bp", 450}, {"term_months", 12}, {"granted_at", "2025-03-01"},
-                       {"valid_until", "2026-03-01"}};
+  const json result = {
+      {"schema", "xyd.bank-result.v1"}, {"institution", bank},        {"application", app}, {"type", "credit_granted"},
+      {"credit_number", "C-" + w.run},  {"amount", 1000000},          {"rate_bp", 450},     {"term_months", 12},
+      {"granted_at", "2025-03-01"},     {"valid_until", "2026-03-01"}};
   std::vector<std::string> bad_results = unreadable_records();
   auto variant = [&](int n, const char* field, const std::string& raw) {
     json r = result;
@@ -280,7 +295,8 @@ BOOST_AUTO_TEST_CASE(hostile_input_records_are_dead_lettered_and_the_consumers_g
   bad_results.push_back(variant(4, "application", "{\"id\":[1]}"));
   bad_results.push_back(variant(5, "type", "7"));
   bad_results.push_back(variant(6, "credit_number", "\"\xff\xff\""));
-  bad_results.push_back(R"({"schema":"xyd.bank-result.v1","serial":5,"institution":["x"],"application":{},"type":null})");
+  bad_results.push_back(
+      R"({"schema":"xyd.bank-result.v1","serial":5,"institution":["x"],"application":{},"type":null})");
   json good_result = result;
   good_result["serial"] = "S-good-" + w.run;
 
@@ -298,8 +314,10 @@ BOOST_AUTO_TEST_CASE(hostile_input_records_are_dead_lettered_and_the_consumers_g
   json good_record = w.record("h-good-" + w.run, kSignal);
 
   const int64_t version_before = w.version();
-  const size_t bank_letters_before = w.ok("admin", "GET", "/api/v1/connectors/" + bank + "/errors?limit=1000")["items"].size();
-  const size_t source_letters_before = w.ok("admin", "GET", "/api/v1/data-sources/dead-letters?limit=1000")["items"].size();
+  const size_t bank_letters_before =
+      w.ok("admin", "GET", "/api/v1/connectors/" + bank + "/errors?limit=1000")["items"].size();
+  const size_t source_letters_before =
+      w.ok("admin", "GET", "/api/v1/data-sources/dead-letters?limit=1000")["items"].size();
   std::vector<xyd::log::OutRecord> records;
   for (const auto& bytes : bad_results) records.push_back({topic, app, bytes, {}, std::nullopt});
   records.push_back({topic, app, good_result.dump(), {}, std::nullopt});
@@ -323,7 +341,8 @@ BOOST_AUTO_TEST_CASE(hostile_input_records_are_dead_lettered_and_the_consumers_g
   BOOST_CHECK_EQUAL(source_letters.size(), source_letters_before + bad_records.size());
   for (const auto& letters : {bank_letters, source_letters})
     for (const auto& letter : letters)
-      BOOST_CHECK_MESSAGE(!letter["reason"].value("rule", "").empty(), "a dead letter without a rule: " << letter.dump());
+      BOOST_CHECK_MESSAGE(!letter["reason"].value("rule", "").empty(),
+                          "a dead letter without a rule: " << letter.dump());
   BOOST_CHECK_MESSAGE(order.value("status", "") == "credit_granted",
                       "the good bank result after the bad ones was not applied: " << order.dump().substr(0, 300));
   BOOST_CHECK_EQUAL(w.version(), version_before + 1);

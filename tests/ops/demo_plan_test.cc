@@ -3,9 +3,8 @@
 // path; its identifiers are valid and do not collide across seeds; its business dates are
 // consistent (granted ≤ disbursed ≤ paid ≤ base date, within the credit's validity).
 #define BOOST_TEST_MODULE demo_plan
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <set>
 
 #include "aggregates/identifiers.h"
@@ -132,8 +131,10 @@ BOOST_AUTO_TEST_CASE(business_dates_are_consistent) {
           principal += r.principal;
         }
         BOOST_TEST(l.outstanding_after_repayments == l.amount - principal);
-        if (a.path == Path::settled) BOOST_TEST(l.outstanding_after_repayments == 0);
-        else BOOST_TEST(l.outstanding_after_repayments > 0);
+        if (a.path == Path::settled)
+          BOOST_TEST(l.outstanding_after_repayments == 0);
+        else
+          BOOST_TEST(l.outstanding_after_repayments > 0);
       }
       BOOST_TEST(disbursed <= c.amount);
       if (a.overdue) {

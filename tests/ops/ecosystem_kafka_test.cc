@@ -11,8 +11,8 @@
 #define BOOST_TEST_MODULE ecosystem_kafka
 #include <signal.h>
 
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <cctype>
 #include <filesystem>
 #include <regex>
@@ -45,11 +45,12 @@ std::string brokers() {
 }
 
 json run_checker(const std::string& arguments) {
-  auto [status, output] = run_command_line(python() + " " + XYD_CLOUDEVENTS_CHECK + " --brokers " + brokers() + " " +
-                                           arguments + " 2>&1");
+  auto [status, output] =
+      run_command_line(python() + " " + XYD_CLOUDEVENTS_CHECK + " --brokers " + brokers() + " " + arguments + " 2>&1");
   const auto line = output.rfind("\n{");
   json parsed = json::parse(line == std::string::npos ? output : output.substr(line + 1), nullptr, false);
-  BOOST_REQUIRE_MESSAGE(parsed.is_object(), "cloudevents_check.py printed no report (exit " << status << "): " << output);
+  BOOST_REQUIRE_MESSAGE(parsed.is_object(),
+                        "cloudevents_check.py printed no report (exit " << status << "): " << output);
   parsed["exit"] = status;
   return parsed;
 }
@@ -67,11 +68,11 @@ int64_t end_of_topic(log::EventLog& log, const std::string& topic) {
 
 struct World {
   // Records stamped before this test began are other tests' (some deliberately broken): not checked.
-  const int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t since_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::string data = fresh_dir("ecosystem");
-  ServerProcess server{data, "eco",
-                       {"--address-limit", "0", "--write-timeout", std::to_string(kWriteTimeoutSeconds)}};
+  ServerProcess server{data, "eco", {"--address-limit", "0", "--write-timeout", std::to_string(kWriteTimeoutSeconds)}};
 
   World() {
     server.start();
@@ -95,9 +96,9 @@ struct World {
     std::string output;
     for (int attempt = 0; attempt < 3 && status != 0; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(3s);
-      std::tie(status, output) = run_command_line(std::string(XYD_BINARY) + " demo --seed 7 --enterprises 12 --http " +
-                                                  server.url() + " --data '" + data + "'" + backend_flags_text() +
-                                                  " 2>&1");
+      std::tie(status, output) =
+          run_command_line(std::string(XYD_BINARY) + " demo --seed 7 --enterprises 12 --http " + server.url() +
+                           " --data '" + data + "'" + backend_flags_text() + " 2>&1");
     }
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd demo failed: " << output);
     // Two records only a broken producer would write (valid CloudEvents around a body that is not
@@ -118,7 +119,9 @@ struct World {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 }  // namespace
 
@@ -129,8 +132,8 @@ BOOST_AUTO_TEST_CASE(every_topic_xyd_writes_is_read_by_the_cloudevents_sdk) {
   const std::regex type_name(R"(xyd\.[a-z-]+\.[a-z_-]+\.v[0-9]+)");
   size_t outbound_topics = 0;
   for (const auto& [topic, entry] : report["topics"].items()) {
-    BOOST_CHECK_MESSAGE(entry["rejected"] == 0, topic << ": " << entry["rejected"] << " records refused, first "
-                                                      << entry["first_rejection"]);
+    BOOST_CHECK_MESSAGE(entry["rejected"] == 0,
+                        topic << ": " << entry["rejected"] << " records refused, first " << entry["first_rejection"]);
     for (const auto& type : entry["types"])
       BOOST_CHECK_MESSAGE(std::regex_match(type.get<std::string>(), type_name), topic << " has type " << type);
     if (topic.starts_with("xyd.out.") && entry["records"] > 0) ++outbound_topics;
@@ -159,7 +162,8 @@ BOOST_AUTO_TEST_CASE(consumer_groups_rest_at_the_end_offset) {
     report = run_checker("--lag" + groups_text);
     lagging.clear();
     for (const auto& g : groups) {
-      if (!report.contains(g) || report[g].empty()) lagging += g + " (no committed offset) ";
+      if (!report.contains(g) || report[g].empty())
+        lagging += g + " (no committed offset) ";
       else
         for (const auto& [tp, pair] : report[g].items())
           if (pair[0] != pair[1]) lagging += g + " " + tp + " " + pair.dump() + " ";
@@ -174,7 +178,8 @@ BOOST_AUTO_TEST_CASE(consumer_groups_rest_at_the_end_offset) {
   BOOST_REQUIRE_MESSAGE(status == 0, output);
   for (const auto& g : groups) {
     const std::regex row("(^|\\n)" + g + " +.* 0\\n");
-    BOOST_CHECK_MESSAGE(std::regex_search(output, row), "xyd projections shows no lag-0 row for " << g << ":\n" << output);
+    BOOST_CHECK_MESSAGE(std::regex_search(output, row), "xyd projections shows no lag-0 row for " << g << ":\n"
+                                                                                                  << output);
   }
 
   // /metrics shows the positions of the followers that keep their own.
@@ -217,20 +222,23 @@ BOOST_AUTO_TEST_CASE(a_broker_outage_fails_writes_fast_and_reads_go_on) {
                                                  << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                                                  << " ms: " << during.raw);
   BOOST_CHECK_EQUAL(during.status, 503);
-  BOOST_CHECK_LE(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), kWriteTimeoutSeconds * 1000 + 1500);
+  BOOST_CHECK_LE(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+                 kWriteTimeoutSeconds * 1000 + 1500);
   BOOST_CHECK_MESSAGE(during.headers.contains("Retry-After"), "no Retry-After on the 503");
   BOOST_CHECK_EQUAL(during.body.value("status", 0), 503);
   std::string lowered = during.body.dump();
   std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
   const std::string port = brokers().substr(brokers().rfind(':') + 1);
-  for (const std::string& secret : {std::string("127.0.0.1"), port, std::string("transactional"), std::string("rdkafka"),
-                                   std::string("rd_kafka"), std::string("broker"), std::string("local:"),
-                                   std::string("xyd-") + "eco"})
-    BOOST_CHECK_MESSAGE(lowered.find(secret) == std::string::npos, "the 503 body reveals '" << secret << "': " << lowered);
+  for (const std::string& secret :
+       {std::string("127.0.0.1"), port, std::string("transactional"), std::string("rdkafka"), std::string("rd_kafka"),
+        std::string("broker"), std::string("local:"), std::string("xyd-") + "eco"})
+    BOOST_CHECK_MESSAGE(lowered.find(secret) == std::string::npos,
+                        "the 503 body reveals '" << secret << "': " << lowered);
 
   // Reads go on, and /healthz does not call the node dead.
-  BOOST_CHECK_EQUAL(http_request(w.server.url(), "GET", "/api/v1/accounts/" + acknowledged, nullptr,
-                                 w.server.operator_auth()).status, 200);
+  BOOST_CHECK_EQUAL(
+      http_request(w.server.url(), "GET", "/api/v1/accounts/" + acknowledged, nullptr, w.server.operator_auth()).status,
+      200);
   auto health = http_request(w.server.url(), "GET", "/healthz");
   BOOST_CHECK_EQUAL(health.status, 200);
   BOOST_CHECK_EQUAL(health.body["log"]["reachable"], false);
@@ -248,8 +256,9 @@ BOOST_AUTO_TEST_CASE(a_broker_outage_fails_writes_fast_and_reads_go_on) {
   auto next = http_request(w.server.url(), "POST", "/api/v1/accounts", registration(phone_of(prefix, 3)),
                            as_operator(w.server, "eco-after-" + prefix));
   BOOST_CHECK_MESSAGE(next.status == 201 || next.status == 200, next.status << " " << next.raw);
-  BOOST_CHECK_EQUAL(http_request(w.server.url(), "GET", "/api/v1/accounts/" + acknowledged, nullptr,
-                                 w.server.operator_auth()).status, 200);
+  BOOST_CHECK_EQUAL(
+      http_request(w.server.url(), "GET", "/api/v1/accounts/" + acknowledged, nullptr, w.server.operator_auth()).status,
+      200);
   // Nothing acknowledged was lost: the log holds every account answered with a success.
   auto log = open_server_log(w.data);
   auto events = account_events(*log, prefix);

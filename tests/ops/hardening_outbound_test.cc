@@ -50,15 +50,22 @@ struct World : ConnectorWorld {
 
   void apply(const std::string& tag) {
     ok("owner", "POST", "/api/v1/applications",
-       {{"id", "app-" + run + "-" + std::to_string(++app_count)}, {"enterprise", e1}, {"product", product.at(tag)},
-        {"amount", 1000000}, {"term_months", 12}, {"purpose", "working capital"}, {"channel", "web"}});
+       {{"id", "app-" + run + "-" + std::to_string(++app_count)},
+        {"enterprise", e1},
+        {"product", product.at(tag)},
+        {"amount", 1000000},
+        {"term_months", 12},
+        {"purpose", "working capital"},
+        {"channel", "web"}});
   }
 
   // Restarts serve with loopback webhooks allowed or not (through XYD_WEBHOOKS_ALLOW_LOOPBACK).
   void restart(bool allow_loopback) {
     server.kill_with(SIGTERM);
-    if (allow_loopback) ::setenv("XYD_WEBHOOKS_ALLOW_LOOPBACK", "true", 1);
-    else ::unsetenv("XYD_WEBHOOKS_ALLOW_LOOPBACK");
+    if (allow_loopback)
+      ::setenv("XYD_WEBHOOKS_ALLOW_LOOPBACK", "true", 1);
+    else
+      ::unsetenv("XYD_WEBHOOKS_ALLOW_LOOPBACK");
     start_and_wait();
   }
 
@@ -70,7 +77,9 @@ struct World : ConnectorWorld {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 template <typename Predicate>
 bool eventually(Predicate done, std::chrono::seconds limit = 60s) {
@@ -83,7 +92,7 @@ bool eventually(Predicate done, std::chrono::seconds limit = 60s) {
 }
 
 unsigned mode_of(const std::string& path) {
-  struct stat info{};
+  struct stat info {};
   BOOST_REQUIRE_MESSAGE(::stat(path.c_str(), &info) == 0, path << " does not exist");
   return info.st_mode & 0777;
 }
@@ -127,9 +136,9 @@ BOOST_AUTO_TEST_CASE(looser_modes_are_tightened_at_start_with_a_warning) {
   BOOST_CHECK_EQUAL(mode_of(w.data + "/credentials"), 0700u);
   BOOST_CHECK_EQUAL(mode_of(w.data + "/sms.log"), 0600u);
   const std::string said = file_text_from(w.data + ".server.log", static_cast<std::streamoff>(log_size));
-  BOOST_CHECK_MESSAGE(said.find("warning: " + w.data + " was open to other users (mode 0755); tightened to 0700") !=
-                          std::string::npos,
-                      said);
+  BOOST_CHECK_MESSAGE(
+      said.find("warning: " + w.data + " was open to other users (mode 0755); tightened to 0700") != std::string::npos,
+      said);
   BOOST_CHECK(said.find("warning: " + w.data + "/sms.log was open") != std::string::npos);
 }
 
@@ -151,9 +160,9 @@ BOOST_AUTO_TEST_CASE(webhooks_to_internal_addresses_are_refused_when_subscribed)
   const std::string port = w.server.url().substr(w.server.url().rfind(':') + 1);  // serve's own
   for (const std::string& url : std::vector<std::string>{
            w.receiver.url("/status/200"), "http://127.0.0.1:" + port + "/", "http://10.0.0.1/", "http://[::1]/",
-        "http://169.254.169.254/latest/meta-data/", "http://localhost:" + port + "/hook", "http://0.0.0.0:" + port + "/",
-        "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://192.168.1.1/", "http://172.16.0.1/",
-        "http://224.0.0.1/", "http://[fe80::1]/", "http://[fd00::1]/", "http://2130706433/"}) {
+           "http://169.254.169.254/latest/meta-data/", "http://localhost:" + port + "/hook",
+           "http://0.0.0.0:" + port + "/", "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://192.168.1.1/",
+           "http://172.16.0.1/", "http://224.0.0.1/", "http://[fe80::1]/", "http://[fd00::1]/", "http://2130706433/"}) {
     for (const std::string who : {"ia_admin", "admin"}) {
       auto refused = w.call(who, "PUT", path, {{"url", url}});
       BOOST_CHECK_MESSAGE(refused.status == 400, who << " subscribed " << url << ": " << refused.status);
@@ -204,17 +213,18 @@ BOOST_AUTO_TEST_CASE(delivery_logs_keep_coarse_error_classes_only) {
     w.apply(tag);
   }
   for (const auto& [tag, target] : cases) {
-    BOOST_REQUIRE_MESSAGE(eventually([&] { return !w.dead_letters(tag).empty(); }, 90s), tag << " was not dead-lettered");
+    BOOST_REQUIRE_MESSAGE(eventually([&] { return !w.dead_letters(tag).empty(); }, 90s),
+                          tag << " was not dead-lettered");
     const json entries = w.deliveries(tag);
     BOOST_REQUIRE_GE(entries.size(), static_cast<size_t>(kMaxAttempts));
     for (const auto& entry : entries) {
       BOOST_CHECK_MESSAGE(entry.value("error", "") == target.second, tag << ": " << entry.dump());
       for (const auto& [key, value] : entry.items())
-        BOOST_CHECK_MESSAGE((std::set<std::string>{"event_id", "type", "application", "url", "status", "latency_ms",
-                                                   "attempt", "at", "at_ms", "outcome", "next_retry_at",
-                                                   "next_retry_ms", "error"}
-                                 .contains(key)),
-                            tag << ": unexpected " << key);
+        BOOST_CHECK_MESSAGE(
+            (std::set<std::string>{"event_id", "type", "application", "url", "status", "latency_ms", "attempt", "at",
+                                   "at_ms", "outcome", "next_retry_at", "next_retry_ms", "error"}
+                 .contains(key)),
+            tag << ": unexpected " << key);
     }
     const json letter = w.dead_letters(tag)[0];
     const std::string last = target.second.starts_with("http-")

@@ -26,8 +26,8 @@ struct World {
   World() {
     // A system admin (the bootstrap command, before the server holds the data folder).
     const std::string phone = "15" + run + "99";
-    auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + phone +
-                                             " --data '" + data + "'" + backend_flags_text() + " 2>&1");
+    auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + phone + " --data '" +
+                                             data + "'" + backend_flags_text() + " 2>&1");
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd admin create failed: " << output);
     const std::string initial = text_after(output, "one-time password: ", 16);
     server.start();
@@ -43,10 +43,9 @@ struct World {
     };
     auto first = login(initial);
     const std::string chosen = "Hostile-admin-" + run + "-Zq7";
-    auto changed = http_request(server.url(), "PUT", "/api/v1/accounts/" + first.body["account"]["id"].get<std::string>() +
-                                                         "/password",
-                                {{"current_password", initial}, {"new_password", chosen}},
-                                bearer(first.body["token"]));
+    auto changed = http_request(server.url(), "PUT",
+                                "/api/v1/accounts/" + first.body["account"]["id"].get<std::string>() + "/password",
+                                {{"current_password", initial}, {"new_password", chosen}}, bearer(first.body["token"]));
     BOOST_REQUIRE_MESSAGE(changed.status == 200, changed.body.dump());
     admin_token = login(chosen).body["token"];
   }
@@ -71,7 +70,9 @@ BOOST_AUTO_TEST_CASE(wrong_types_deep_nesting_and_huge_numbers_are_refused_and_t
   World w;
   // The first crash: a number where a string belongs, by an anonymous caller.
   auto anonymous = http_request(w.server.url(), "POST", "/api/v1/accounts",
-                                {{"phone", "15" + w.run + "01"}, {"region", "440300"}, {"institution", 5},
+                                {{"phone", "15" + w.run + "01"},
+                                 {"region", "440300"},
+                                 {"institution", 5},
                                  {"password", "a-long-unusual-passphrase-" + w.run}});
   BOOST_CHECK_MESSAGE(anonymous.status >= 400 && anonymous.status < 500, anonymous.body.dump());
   BOOST_CHECK_EQUAL(http_request(w.server.url(), "GET", "/healthz").status, 200);
@@ -88,21 +89,22 @@ BOOST_AUTO_TEST_CASE(wrong_types_deep_nesting_and_huge_numbers_are_refused_and_t
   w.expect_refused(w.as_operator("POST", "/api/v1/demands", {{"enterprise", "e"}, {"region", 5}, {"amount", 1}}),
                    "region", "a number demand region");
   // Integers past int64 and amounts past the ceiling are refused, never clamped.
-  w.expect_refused(http_request(w.server.url(), "POST", "/api/v1/applications/app-x/disbursements",
-                                json::parse(R"({"loan_number": "L1", "amount": 9223372036854775807})"),
-                                bearer(w.admin_token)),
-                   "amount", "an amount past the ceiling");
-  w.expect_refused(http_request(w.server.url(), "POST", "/api/v1/applications/app-x/disbursements",
-                                json::parse(R"({"loan_number": "L1", "amount": 18446744073709551615})"),
-                                bearer(w.admin_token)),
-                   "amount", "an amount past int64");
+  w.expect_refused(
+      http_request(w.server.url(), "POST", "/api/v1/applications/app-x/disbursements",
+                   json::parse(R"({"loan_number": "L1", "amount": 9223372036854775807})"), bearer(w.admin_token)),
+      "amount", "an amount past the ceiling");
+  w.expect_refused(
+      http_request(w.server.url(), "POST", "/api/v1/applications/app-x/disbursements",
+                   json::parse(R"({"loan_number": "L1", "amount": 18446744073709551615})"), bearer(w.admin_token)),
+      "amount", "an amount past int64");
 
   // Nesting tens of thousands of levels deep: refused before parsing, nothing acknowledged.
   std::string deep = "{\"id\": \"pro-deep-" + w.run + "\", \"admission_rules\": " + std::string(40000, '[') +
                      std::string(40000, ']') + "}";
-  auto nested = run_command_line("curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "
-                                 "-H 'Authorization: Bearer " + w.admin_token + "' --data-binary @- " + w.server.url() +
-                                 "/api/v1/products <<'EOF'\n" + deep + "\nEOF");
+  auto nested = run_command_line(
+      "curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "
+      "-H 'Authorization: Bearer " +
+      w.admin_token + "' --data-binary @- " + w.server.url() + "/api/v1/products <<'EOF'\n" + deep + "\nEOF");
   BOOST_CHECK_EQUAL(nested.second, "400");
   BOOST_CHECK_EQUAL(w.as_operator("GET", "/api/v1/products/pro-deep-" + w.run).status, 404);
 

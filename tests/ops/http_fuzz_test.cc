@@ -8,15 +8,14 @@
 // finding is printed (route, request, answer); a request that kills the server is named, and the
 // server is started again to go on. Requests are sent as raw bytes over a socket.
 #define BOOST_TEST_MODULE http_fuzz
-#include <boost/test/unit_test.hpp>
-#include <cctype>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <random>
@@ -44,7 +43,8 @@ std::string excerpt(const std::string& text, size_t max = 300) {
   std::string out;
   for (char c : text.substr(0, max)) {
     const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) out += c;
+    if (u >= 0x20 && u < 0x7f)
+      out += c;
     else {
       char hex[5];
       std::snprintf(hex, sizeof hex, "\\x%02x", u);
@@ -55,27 +55,130 @@ std::string excerpt(const std::string& text, size_t max = 300) {
 }
 
 // Field names the platform's bodies use (commands, routes, connectors).
-const std::vector<std::string> kFields = {
-    "phone", "password", "current_password", "new_password", "kind", "region", "name", "institution", "enterprise",
-    "product", "application", "demand", "manager", "owner", "uscc", "amount", "intended_amount", "rate_bp",
-    "term_months", "amount_min", "amount_max", "rate_min_bp", "rate_max_bp", "term_min_months", "term_max_months",
-    "product_type", "purpose", "reason", "reasons", "decision", "comment", "note", "changes", "field", "after",
-    "before", "type", "short_name", "full_name", "industry", "registered_capital", "founded_on", "service_regions",
-    "admission_rules", "docking_mode", "online_link", "url", "events", "secret", "serial", "credit_number",
-    "loan_number", "granted_at", "valid_until", "disbursed_at", "maturity", "repayment_method", "installment",
-    "principal", "interest", "penalty", "paid_at", "days_past_due", "overdue_principal", "as_of", "grade", "score",
-    "model_version", "signal_type", "severity", "observed_at", "description", "source", "record_id", "schema",
-    "channel", "to", "code", "ttl_seconds", "agreement_version", "agreement_read_seconds", "id", "scale", "parent"};
+const std::vector<std::string> kFields = {"phone",
+                                          "password",
+                                          "current_password",
+                                          "new_password",
+                                          "kind",
+                                          "region",
+                                          "name",
+                                          "institution",
+                                          "enterprise",
+                                          "product",
+                                          "application",
+                                          "demand",
+                                          "manager",
+                                          "owner",
+                                          "uscc",
+                                          "amount",
+                                          "intended_amount",
+                                          "rate_bp",
+                                          "term_months",
+                                          "amount_min",
+                                          "amount_max",
+                                          "rate_min_bp",
+                                          "rate_max_bp",
+                                          "term_min_months",
+                                          "term_max_months",
+                                          "product_type",
+                                          "purpose",
+                                          "reason",
+                                          "reasons",
+                                          "decision",
+                                          "comment",
+                                          "note",
+                                          "changes",
+                                          "field",
+                                          "after",
+                                          "before",
+                                          "type",
+                                          "short_name",
+                                          "full_name",
+                                          "industry",
+                                          "registered_capital",
+                                          "founded_on",
+                                          "service_regions",
+                                          "admission_rules",
+                                          "docking_mode",
+                                          "online_link",
+                                          "url",
+                                          "events",
+                                          "secret",
+                                          "serial",
+                                          "credit_number",
+                                          "loan_number",
+                                          "granted_at",
+                                          "valid_until",
+                                          "disbursed_at",
+                                          "maturity",
+                                          "repayment_method",
+                                          "installment",
+                                          "principal",
+                                          "interest",
+                                          "penalty",
+                                          "paid_at",
+                                          "days_past_due",
+                                          "overdue_principal",
+                                          "as_of",
+                                          "grade",
+                                          "score",
+                                          "model_version",
+                                          "signal_type",
+                                          "severity",
+                                          "observed_at",
+                                          "description",
+                                          "source",
+                                          "record_id",
+                                          "schema",
+                                          "channel",
+                                          "to",
+                                          "code",
+                                          "ttl_seconds",
+                                          "agreement_version",
+                                          "agreement_read_seconds",
+                                          "id",
+                                          "scale",
+                                          "parent"};
 
 // JSON value texts, many of them of the wrong type for any one field.
 std::vector<std::string> hostile_values() {
-  std::vector<std::string> values = {
-      "null", "true", "false", "0", "-1", "5", "1.5", "-0", "1e308", "1e400", "9223372036854775807",
-      "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "18446744073709551616",
-      "123456789012345678901234567890", "\"\"", "\"x\"", "\"110000\"", "\"999999\"", "\"2025-02-30\"",
-      "\"2025-03-01\"", "\"\\u0000\"", "\"\\ud800\"", "\"\xff\xfe\"", "\"\xc3\x28\"", "\"\xed\xa0\x80\"", "[]",
-      "[1,\"a\",null]", "{}", "{\"a\":{\"b\":[]}}", "\"system_admin\"", "\"enterprise_user\"", "\"13800000000\"",
-      "\"http://127.0.0.1:1/\"", "\"../../etc/passwd\"", "\"<script>\""};
+  std::vector<std::string> values = {"null",
+                                     "true",
+                                     "false",
+                                     "0",
+                                     "-1",
+                                     "5",
+                                     "1.5",
+                                     "-0",
+                                     "1e308",
+                                     "1e400",
+                                     "9223372036854775807",
+                                     "9223372036854775808",
+                                     "-9223372036854775808",
+                                     "-9223372036854775809",
+                                     "18446744073709551616",
+                                     "123456789012345678901234567890",
+                                     "\"\"",
+                                     "\"x\"",
+                                     "\"110000\"",
+                                     "\"999999\"",
+                                     "\"2025-02-30\"",
+                                     "\"2025-03-01\"",
+                                     "\"\\u0000\"",
+                                     "\"\\ud800\"",
+                                     "\"\xff\xfe\"",
+                                     "\"\xc3\x28\"",
+                                     "\"\xed\xa0\x80\"",
+                                     "[]",
+                                     "[1,\"a\",null]",
+                                     "{}",
+                                     "{\"a\":{\"b\":[]}}",
+                                     "\"system_admin\"",
+                                     "\"enterprise_user\"",
+                                     "\"13800000000\"",
+                                     "\"http://127.0.0.1:1/\"",
+                                     "\"../../etc/passwd\"",
+                                     "\"<script>\""};
   values.push_back("\"" + std::string(300, 'x') + "\"");
   values.push_back("\"" + std::string(70000, 'y') + "\"");
   values.push_back(std::string(40, '[') + std::string(40, ']'));
@@ -85,15 +188,32 @@ std::vector<std::string> hostile_values() {
   return values;
 }
 
-const std::vector<std::string> kPathJunk = {
-    "", "%00", "..", "%2e%2e", "a%2Fb", "-1", "0", "99999999999999999999999", "null", "%7Bid%7D", "%ZZ", "%C3%28",
-    "%FF%FE", "%C3%BC", "'%20OR%201=1--", "ent-", "app-%00", std::string(3000, 'x'), "\xff", "app-1;rm"};
-const std::vector<std::string> kQueryNames = {"cursor", "limit", "from", "to", "scope", "class", "after", "top", "date",
-                                              "year", "month", "format", "region", "status", "actor", "institution",
-                                              "as_of", "q"};
-const std::vector<std::string> kQueryValues = {"-1", "0", "99999999999999999999", "abc", "%FF", "", "1e308",
-                                               "2025-13-45", "CN", "110000", "csv", "xlsx", std::string(2000, 'q'),
-                                               "%00", "null"};
+const std::vector<std::string> kPathJunk = {"",
+                                            "%00",
+                                            "..",
+                                            "%2e%2e",
+                                            "a%2Fb",
+                                            "-1",
+                                            "0",
+                                            "99999999999999999999999",
+                                            "null",
+                                            "%7Bid%7D",
+                                            "%ZZ",
+                                            "%C3%28",
+                                            "%FF%FE",
+                                            "%C3%BC",
+                                            "'%20OR%201=1--",
+                                            "ent-",
+                                            "app-%00",
+                                            std::string(3000, 'x'),
+                                            "\xff",
+                                            "app-1;rm"};
+const std::vector<std::string> kQueryNames = {"cursor", "limit",  "from",  "to",          "scope", "class",
+                                              "after",  "top",    "date",  "year",        "month", "format",
+                                              "region", "status", "actor", "institution", "as_of", "q"};
+const std::vector<std::string> kQueryValues = {"-1",  "0",     "99999999999999999999", "abc", "%FF",
+                                               "",    "1e308", "2025-13-45",           "CN",  "110000",
+                                               "csv", "xlsx",  std::string(2000, 'q'), "%00", "null"};
 
 // The demo's server, its routes, and who calls them.
 struct World {
@@ -118,7 +238,8 @@ struct World {
 
   void log_in() {
     const json body = {{"phone", admin_phone}, {"password", admin_password}};
-    auto reply = exchange(server.port(), "POST", "/api/v1/sessions", {{"Content-Type", "application/json"}}, body.dump());
+    auto reply =
+        exchange(server.port(), "POST", "/api/v1/sessions", {{"Content-Type", "application/json"}}, body.dump());
     const json answer = json::parse(reply.body, nullptr, false);
     if (reply.status == 201 && answer.is_object() && answer.contains("token") && answer["token"].is_string())
       admin_token = answer["token"].get<std::string>();
@@ -212,29 +333,39 @@ class Mutator {
   void make_body(Request& request) {
     std::string content_type = "application/json";
     switch (random_() % 10) {
-      case 0: case 1: case 2: case 3: request.body = object_of_fields(); break;
-      case 4: request.body = pick(std::vector<std::string>{"{", "{\"a\":}", "nul", "{\"a\" 1}", "[1,]", "\xff\xfe{}",
-                                                           "{\"a\":\"\\x\"}", "{\"a\":1}{\"b\":2}"});
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        request.body = object_of_fields();
+        break;
+      case 4:
+        request.body = pick(std::vector<std::string>{"{", "{\"a\":}", "nul", "{\"a\" 1}", "[1,]", "\xff\xfe{}",
+                                                     "{\"a\":\"\\x\"}", "{\"a\":1}{\"b\":2}"});
         break;
       case 5: {
         const size_t depth = pick(std::vector<size_t>{33, 100, 10000, 100000});
-        request.body = chance(0.5) ? std::string(depth, '[') + std::string(depth, ']')
-                                   : [&] {
-                                       std::string s;
-                                       for (size_t i = 0; i < depth; ++i) s += "{\"a\":";
-                                       return s + "1" + std::string(depth, '}');
-                                     }();
+        request.body = chance(0.5) ? std::string(depth, '[') + std::string(depth, ']') : [&] {
+          std::string s;
+          for (size_t i = 0; i < depth; ++i) s += "{\"a\":";
+          return s + "1" + std::string(depth, '}');
+        }();
         break;
       }
-      case 6: request.body = pick(std::vector<std::string>{"[]", "5", "\"text\"", "null", "true", "[{}]"}); break;
-      case 7: request.body = chance(0.5) ? std::optional<std::string>() : std::string(); break;
-      case 8: request.body = "{\"" + pick(kFields) + "\":\"" + std::string(chance(0.5) ? 200000 : 1100000, 'z') + "\"}";
+      case 6:
+        request.body = pick(std::vector<std::string>{"[]", "5", "\"text\"", "null", "true", "[{}]"});
+        break;
+      case 7:
+        request.body = chance(0.5) ? std::optional<std::string>() : std::string();
+        break;
+      case 8:
+        request.body = "{\"" + pick(kFields) + "\":\"" + std::string(chance(0.5) ? 200000 : 1100000, 'z') + "\"}";
         break;
       case 9:
         request.body = object_of_fields();
         content_type = pick(std::vector<std::string>{"text/plain", "application/x-www-form-urlencoded",
-                                                     "multipart/form-data; boundary=x", "application/json; charset=latin1",
-                                                     "\xff"});
+                                                     "multipart/form-data; boundary=x",
+                                                     "application/json; charset=latin1", "\xff"});
         break;
     }
     if (request.body) request.headers.push_back({"Content-Type", content_type});
@@ -270,10 +401,11 @@ BOOST_AUTO_TEST_CASE(every_route_answers_mutated_requests_without_a_5xx_and_stay
   std::map<std::string, int> per_route;
   int sent = 0, five_xx = 0, no_answer = 0, not_problem = 0, deaths = 0;
   auto note = [&](const Mutator::Request& request, const std::string& what, const RawReply& reply) {
-    findings.push_back({request.route,
-                        request.method + " " + excerpt(request.target, 120) + (request.as_admin ? " (admin)" : " (anonymous)") +
-                            " body " + (request.body ? excerpt(*request.body, 160) : "none"),
-                        what + ": " + std::to_string(reply.status) + " " + reply.content_type + " " + excerpt(reply.body)});
+    findings.push_back(
+        {request.route,
+         request.method + " " + excerpt(request.target, 120) + (request.as_admin ? " (admin)" : " (anonymous)") +
+             " body " + (request.body ? excerpt(*request.body, 160) : "none"),
+         what + ": " + std::to_string(reply.status) + " " + reply.content_type + " " + excerpt(reply.body)});
     ++per_route[request.route];
     BOOST_TEST_MESSAGE("finding on " << findings.back().route << "\n  request " << findings.back().request
                                      << "\n  answer  " << findings.back().answer);
@@ -282,7 +414,8 @@ BOOST_AUTO_TEST_CASE(every_route_answers_mutated_requests_without_a_5xx_and_stay
     world.log_in();  // a request may have ended the admin's session
     for (int i = 0; i < kBatch && sent < kRequests; ++i, ++sent) {
       const auto request = mutator.next(static_cast<size_t>(sent));
-      const RawReply reply = exchange(world.server.port(), request.method, request.target, request.headers, request.body);
+      const RawReply reply =
+          exchange(world.server.port(), request.method, request.target, request.headers, request.body);
       if (reply.status == 0) {
         if (http_request(world.server.url(), "GET", "/healthz", nullptr, {}, std::chrono::seconds(5)).status != 200) {
           ++deaths;

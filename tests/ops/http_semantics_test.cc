@@ -28,7 +28,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
 
-const std::regex kImfFixdate(R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT)");
+const std::regex kImfFixdate(
+    R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT)");
 
 std::string gunzip(const std::string& bytes) {
   z_stream z{};
@@ -48,7 +49,8 @@ struct World {
   std::string data = fresh_dir("http-semantics");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
   std::string routes_file = data + ".routes";
-  ServerProcess server{data, "http-" + run,
+  ServerProcess server{data,
+                       "http-" + run,
                        {"--routes-file", routes_file, "--sse-streams-per-caller", "1", "--sse-heartbeat-seconds", "1",
                         "--address-limit", "0"}};
   std::vector<std::pair<std::string, std::string>> routes;  // method, pattern
@@ -67,10 +69,10 @@ struct World {
     for (int i = 0; i < 3; ++i) {
       const std::string number = "15" + run + std::to_string(10 + i);
       if (i == 0) phone = number;
-      auto created = http_request(server.url(), "POST", "/api/v1/accounts",
-                                  {{"phone", number}, {"kind", "government_city"}, {"region", "110100"},
-                                   {"name", "city " + std::to_string(i)}},
-                                  as_operator(server, "http-" + run + "-" + std::to_string(i)));
+      auto created = http_request(
+          server.url(), "POST", "/api/v1/accounts",
+          {{"phone", number}, {"kind", "government_city"}, {"region", "110100"}, {"name", "city " + std::to_string(i)}},
+          as_operator(server, "http-" + run + "-" + std::to_string(i)));
       BOOST_REQUIRE_MESSAGE(created.status == 201, created.body.dump());
       accounts.push_back(created.body["id"]);
     }
@@ -84,18 +86,21 @@ struct World {
     RawReply reply = exchange(server.port(), method, target, headers, body);
     BOOST_TEST_CONTEXT(method << " " << target) {
       BOOST_CHECK_NE(reply.status, 0);
-      BOOST_CHECK_MESSAGE(std::regex_match(reply.header("date"), kImfFixdate), "Date: '" << reply.header("date") << "'");
+      BOOST_CHECK_MESSAGE(std::regex_match(reply.header("date"), kImfFixdate),
+                          "Date: '" << reply.header("date") << "'");
     }
     if (reply.content_type.starts_with("application/problem+json")) {
-      const json doc = json::parse(reply.header("content-encoding") == "gzip" ? gunzip(reply.body) : reply.body,
-                                   nullptr, false);
+      const json doc =
+          json::parse(reply.header("content-encoding") == "gzip" ? gunzip(reply.body) : reply.body, nullptr, false);
       if (doc.is_object() && doc.contains("type") && doc["type"].is_string()) problem_types.insert(doc["type"]);
     }
     return reply;
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 std::string problem_type(const RawReply& reply) {
   const json doc = json::parse(reply.body, nullptr, false);
@@ -247,7 +252,6 @@ BOOST_AUTO_TEST_CASE(bodies_over_a_kib_are_gzipped_when_asked_never_streams) {
   BOOST_CHECK(refused.header("content-encoding").empty());
   auto small = w.call("GET", "/api/v1/version", {{"Accept-Encoding", "gzip"}});
   BOOST_CHECK(small.header("content-encoding").empty());
-
 }
 
 BOOST_AUTO_TEST_CASE(the_sse_feed_is_never_compressed_and_its_cap_answers_retry_after) {
@@ -257,7 +261,8 @@ BOOST_AUTO_TEST_CASE(the_sse_feed_is_never_compressed_and_its_cap_answers_retry_
   BOOST_CHECK_EQUAL(head.status, 200);
   BOOST_CHECK(head.content_type.starts_with("text/event-stream"));
   BOOST_CHECK_EQUAL(head.body.size(), 0u);
-  SseClient feed(w.server.port(), "/api/v1/feeds/risk-warnings", {{"Authorization", w.auth}, {"Accept-Encoding", "gzip"}});
+  SseClient feed(w.server.port(), "/api/v1/feeds/risk-warnings",
+                 {{"Authorization", w.auth}, {"Accept-Encoding", "gzip"}});
   BOOST_CHECK_EQUAL(feed.status(), 200);
   BOOST_CHECK(feed.content_type().starts_with("text/event-stream"));
   BOOST_CHECK(!feed.wait_ended(1500ms));  // heartbeats go on, in plain text
@@ -301,8 +306,8 @@ BOOST_AUTO_TEST_CASE(lists_page_with_cursor_next_cursor_and_link) {
   BOOST_REQUIRE_EQUAL(next["items"].size(), 1u);
   BOOST_CHECK_NE(next["items"][0]["id"], page["items"][0]["id"]);
   // The deprecated ?after= still pages the same way.
-  auto legacy = w.call("GET", "/api/v1/accounts?kind=government_city&limit=1&after=" +
-                                  page["next_cursor"].get<std::string>());
+  auto legacy =
+      w.call("GET", "/api/v1/accounts?kind=government_city&limit=1&after=" + page["next_cursor"].get<std::string>());
   BOOST_CHECK_EQUAL(json::parse(legacy.body)["items"], next["items"]);
   // The last page has no next.
   auto all = w.call("GET", "/api/v1/accounts?kind=government_city&limit=1000");

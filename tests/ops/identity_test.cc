@@ -13,8 +13,8 @@
 #include <random>
 #include <thread>
 
-#include "tests/support/server_process.h"
 #include "tests/support/backend.h"
+#include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -36,7 +36,8 @@ struct World {
 
   HttpReply call(const std::string& token, const std::string& method, const std::string& path,
                  const json& body = nullptr) const {
-    return http_request(url(), method, path, body, token.empty() ? std::map<std::string, std::string>{} : bearer(token));
+    return http_request(url(), method, path, body,
+                        token.empty() ? std::map<std::string, std::string>{} : bearer(token));
   }
   HttpReply login(const std::string& phone, const std::string& password) const {
     return call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"password", password}});
@@ -116,7 +117,8 @@ struct World {
     // Government accounts: two provinces, national; cities created by a province wait for it.
     BOOST_REQUIRE_EQUAL(create("admin", "gd", 2, {{"kind", "government_province"}, {"region", "440000"}}).status, 201);
     BOOST_REQUIRE_EQUAL(create("admin", "js", 3, {{"kind", "government_province"}, {"region", "320000"}}).status, 201);
-    BOOST_REQUIRE_EQUAL(create("admin", "national", 4, {{"kind", "government_national"}, {"region", "000000"}}).status, 201);
+    BOOST_REQUIRE_EQUAL(create("admin", "national", 4, {{"kind", "government_national"}, {"region", "000000"}}).status,
+                        201);
     BOOST_REQUIRE_EQUAL(create("admin", "auditor", 5, {{"kind", "auditor"}, {"region", "000000"}}).status, 201);
     for (auto name : {"gd", "js", "national", "auditor"}) log_in_created(name);
     BOOST_REQUIRE_EQUAL(create("gd", "sz", 6, {{"kind", "government_city"}, {"region", "440300"}}).status, 201);
@@ -152,7 +154,9 @@ struct World {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 struct Case {
   std::string who, method, path;
@@ -215,7 +219,12 @@ BOOST_AUTO_TEST_CASE(each_role_is_allowed_and_refused_what_the_matrix_says) {
       {"auditor", "GET", "/api/v1/logs/login", nullptr, 200, ""},
       {"auditor", "GET", "/api/v1/logs/account-management", nullptr, 200, ""},
       {"auditor", "POST", accounts + id["e_sz"] + "/disable", nullptr, 403, "e_sz"},
-      {"auditor", "POST", "/api/v1/accounts", {{"kind", "auditor"}, {"region", "000000"}, {"phone", w.phone(42)}}, 403, ""},
+      {"auditor",
+       "POST",
+       "/api/v1/accounts",
+       {{"kind", "auditor"}, {"region", "000000"}, {"phone", w.phone(42)}},
+       403,
+       ""},
       {"auditor", "POST", "/api/v1/ops/projections/audit/rebuild", nullptr, 403, ""},
       // institution admin: its own institution's people only
       {"ia_admin", "GET", accounts + id["ia_manager"], nullptr, 200, ""},
@@ -242,7 +251,8 @@ BOOST_AUTO_TEST_CASE(each_role_is_allowed_and_refused_what_the_matrix_says) {
                                                           << " (expected " << c.expected << ") " << reply.body.dump());
     if (reply.status >= 400) BOOST_CHECK_MESSAGE(reply.body.contains("rule"), "a refusal names its rule: " << c.path);
     if (!c.unchanged.empty())
-      BOOST_CHECK_MESSAGE(w.version_of(c.unchanged) == before, c.who << " changed " << c.unchanged << " though refused");
+      BOOST_CHECK_MESSAGE(w.version_of(c.unchanged) == before,
+                          c.who << " changed " << c.unchanged << " though refused");
   }
   // A city user's list holds its city only; a province's holds its cities.
   auto listed = w.call(w.tokens["sz"], "GET", "/api/v1/accounts");
@@ -280,7 +290,8 @@ BOOST_AUTO_TEST_CASE(each_role_manages_only_the_account_kinds_below_it) {
     BOOST_CHECK_MESSAGE(reply.status == c.expected, c.who << " " << c.method << " " << c.path << ": " << reply.status
                                                           << " (expected " << c.expected << ") " << reply.body.dump());
     if (!c.unchanged.empty())
-      BOOST_CHECK_MESSAGE(w.version_of(c.unchanged) == before, c.who << " changed " << c.unchanged << " though refused");
+      BOOST_CHECK_MESSAGE(w.version_of(c.unchanged) == before,
+                          c.who << " changed " << c.unchanged << " though refused");
   }
   BOOST_CHECK_EQUAL(w.call(w.tokens["gd"], "POST", accounts + id["e_sz"] + "/disable").body.value("rule", ""),
                     "manageable-kinds");
@@ -299,13 +310,17 @@ BOOST_AUTO_TEST_CASE(new_accounts_name_real_regions_and_self_registration_no_ins
   BOOST_CHECK_EQUAL(made.status, 400);
   // Self-registration: an enterprise user of no institution, whatever the body claims.
   auto claimed = w.call("", "POST", "/api/v1/accounts",
-                        {{"phone", w.phone(45)}, {"region", "440300"}, {"password", "pw-" + w.phone(45) + "-own"},
+                        {{"phone", w.phone(45)},
+                         {"region", "440300"},
+                         {"password", "pw-" + w.phone(45) + "-own"},
                          {"institution", "ins-a-" + w.run}});
   BOOST_CHECK_EQUAL(claimed.status, 400);
   BOOST_CHECK_EQUAL(claimed.body.value("field", ""), "institution");
   BOOST_CHECK_EQUAL(claimed.body.value("rule", ""), "not-self-registrable");  // the route refuses it first
   auto kind = w.call("", "POST", "/api/v1/accounts",
-                     {{"phone", w.phone(46)}, {"region", "440300"}, {"password", "pw-" + w.phone(46) + "-own"},
+                     {{"phone", w.phone(46)},
+                      {"region", "440300"},
+                      {"password", "pw-" + w.phone(46) + "-own"},
                       {"kind", "government_city"}});
   BOOST_CHECK_GE(kind.status, 400);
   BOOST_CHECK_LT(kind.status, 500);
@@ -318,10 +333,10 @@ BOOST_AUTO_TEST_CASE(province_approval_is_its_own) {
   BOOST_REQUIRE_EQUAL(w.create("gd", "fs", 20, {{"kind", "government_city"}, {"region", "440600"}}).status, 201);
   BOOST_CHECK_EQUAL(w.call(w.tokens["js"], "POST", "/api/v1/accounts/" + w.ids["fs"] + "/approve").status, 403);
   BOOST_CHECK_EQUAL(w.call(w.tokens["admin"], "GET", "/api/v1/accounts/" + w.ids["fs"]).body["status"], "pending");
-  BOOST_CHECK_EQUAL(w.call(w.tokens["gd"], "POST", "/api/v1/accounts/" + w.ids["fs"] + "/reject",
-                           {{"reason", "wrong person"}})
-                        .status,
-                    200);
+  BOOST_CHECK_EQUAL(
+      w.call(w.tokens["gd"], "POST", "/api/v1/accounts/" + w.ids["fs"] + "/reject", {{"reason", "wrong person"}})
+          .status,
+      200);
   BOOST_CHECK_EQUAL(w.call(w.tokens["admin"], "GET", "/api/v1/accounts/" + w.ids["fs"]).body["status"], "rejected");
 }
 
@@ -329,7 +344,8 @@ BOOST_AUTO_TEST_CASE(disabled_accounts_lose_their_sessions_at_once) {
   auto& w = world();
   BOOST_REQUIRE_EQUAL(w.call(w.tokens["gz"], "GET", "/api/v1/accounts/" + w.ids["e_gz"]).status, 200);
   BOOST_REQUIRE_EQUAL(
-      w.call(w.tokens["admin"], "POST", "/api/v1/accounts/" + w.ids["gz"] + "/disable", {{"reason", "left"}}).status, 200);
+      w.call(w.tokens["admin"], "POST", "/api/v1/accounts/" + w.ids["gz"] + "/disable", {{"reason", "left"}}).status,
+      200);
   auto refused = w.call(w.tokens["gz"], "GET", "/api/v1/accounts/" + w.ids["e_gz"]);
   BOOST_CHECK_EQUAL(refused.status, 401);
   BOOST_CHECK_EQUAL(refused.body["rule"], "account-active");
@@ -358,8 +374,9 @@ BOOST_AUTO_TEST_CASE(password_change_ends_other_sessions_and_logout_ends_this_on
 
 BOOST_AUTO_TEST_CASE(sessions_expire) {
   auto& w = world();
-  auto short_lived = w.call("", "POST", "/api/v1/sessions",
-                            {{"phone", w.phones["e_sz"]}, {"password", "pw-" + w.phones["e_sz"] + "-own"}, {"ttl_seconds", 1}});
+  auto short_lived =
+      w.call("", "POST", "/api/v1/sessions",
+             {{"phone", w.phones["e_sz"]}, {"password", "pw-" + w.phones["e_sz"] + "-own"}, {"ttl_seconds", 1}});
   BOOST_REQUIRE_EQUAL(short_lived.status, 201);
   const std::string token = short_lived.body["token"];
   BOOST_CHECK_EQUAL(w.call(token, "GET", "/api/v1/sessions/current").status, 200);
@@ -394,11 +411,14 @@ BOOST_AUTO_TEST_CASE(one_time_codes_log_in) {
   BOOST_REQUIRE_EQUAL(w.call("", "POST", "/api/v1/sessions/codes", {{"phone", phone}}).status, 202);
   const std::string code = text_after(last_sms(w.data, phone), "login code: ", 6);
   BOOST_REQUIRE_EQUAL(code.size(), 6u);
-  BOOST_CHECK_EQUAL(w.call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"code", "000000" == code ? "111111" : "000000"}}).status,
-                    401);
+  BOOST_CHECK_EQUAL(
+      w.call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"code", "000000" == code ? "111111" : "000000"}})
+          .status,
+      401);
   auto session = w.call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"code", code}});
   BOOST_REQUIRE_EQUAL(session.status, 201);
-  BOOST_CHECK_EQUAL(w.call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"code", code}}).status, 401);  // used once
+  BOOST_CHECK_EQUAL(w.call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"code", code}}).status,
+                    401);  // used once
   // An unknown phone gets the same answer and no code.
   BOOST_CHECK_EQUAL(w.call("", "POST", "/api/v1/sessions/codes", {{"phone", w.phone(89)}}).status, 202);
   BOOST_CHECK(last_sms(w.data, w.phone(89)).empty());
@@ -409,8 +429,12 @@ BOOST_AUTO_TEST_CASE(connectors_act_for_their_own_institution_only) {
   auto& w = world();
   for (const std::string letter : {"a", "b"}) {
     auto onboarded = w.call(w.tokens["admin"], "POST", "/api/v1/institutions",
-                            {{"id", "ins-" + letter + "-" + w.run}, {"type", "bank"}, {"full_name", "测试银行" + letter},
-                             {"short_name", "测试" + letter}, {"region", "440300"}, {"parent", ""}});
+                            {{"id", "ins-" + letter + "-" + w.run},
+                             {"type", "bank"},
+                             {"full_name", "测试银行" + letter},
+                             {"short_name", "测试" + letter},
+                             {"region", "440300"},
+                             {"parent", ""}});
     BOOST_REQUIRE_MESSAGE(onboarded.status == 201, onboarded.body.dump());
   }
   const std::string a = "/api/v1/institutions/ins-a-" + w.run, b = "/api/v1/institutions/ins-b-" + w.run;
@@ -429,7 +453,7 @@ BOOST_AUTO_TEST_CASE(connectors_act_for_their_own_institution_only) {
   BOOST_CHECK_EQUAL(me.body["role"], "bank_connector");
   BOOST_CHECK_EQUAL(me.body["institution"], "ins-a-" + w.run);
   BOOST_CHECK_EQUAL(with_key(key2, "GET", a).status, 200);
-  BOOST_CHECK_EQUAL(with_key(key1, "GET", b).status, 403);               // not its institution
+  BOOST_CHECK_EQUAL(with_key(key1, "GET", b).status, 403);                 // not its institution
   BOOST_CHECK_EQUAL(with_key(key1, "POST", a + "/api-keys").status, 403);  // keys do not make keys
   auto listed = w.call(w.tokens["ia_admin"], "GET", a + "/api-keys");
   BOOST_REQUIRE_EQUAL(listed.status, 200);
@@ -471,7 +495,8 @@ BOOST_AUTO_TEST_CASE(no_secret_reaches_the_log) {
   BOOST_REQUIRE(everything.find(w.ids["e_sz"]) != std::string::npos);  // the tail did read the events
   BOOST_CHECK(everything.find("$argon2") == std::string::npos);
   for (const auto& secret : w.secrets)
-    BOOST_CHECK_MESSAGE(everything.find(secret) == std::string::npos, "a secret is in the log: " << secret.substr(0, 6));
+    BOOST_CHECK_MESSAGE(everything.find(secret) == std::string::npos,
+                        "a secret is in the log: " << secret.substr(0, 6));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

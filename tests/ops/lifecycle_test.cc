@@ -10,11 +10,11 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <fstream>
-#include <set>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "tests/support/server_process.h"
@@ -31,16 +31,16 @@ struct World {
   ServerProcess server{data, "lifecycle-" + run};
   std::map<std::string, std::string> ids, tokens, phones;  // by name
   std::string ins_a = "ins-a-" + run, ins_b = "ins-b-" + run;
-  std::string product, disabled_product;              // ids
-  std::string e1, e2;                                 // enterprise ids (440300, 440100)
-  std::map<std::string, int> load;                    // the test's own count of open orders per manager
+  std::string product, disabled_product;  // ids
+  std::string e1, e2;                     // enterprise ids (440300, 440100)
+  std::map<std::string, int> load;        // the test's own count of open orders per manager
 
   std::string phone(int n) const { return "15" + run + std::to_string(10 + n); }
 
   HttpReply call(const std::string& who, const std::string& method, const std::string& path,
                  const json& body = nullptr) {
-    return http_request(server.url(), method, path, body, who.empty() ? std::map<std::string, std::string>{}
-                                                                      : bearer(tokens.at(who)));
+    return http_request(server.url(), method, path, body,
+                        who.empty() ? std::map<std::string, std::string>{} : bearer(tokens.at(who)));
   }
   HttpReply login(const std::string& phone, const std::string& password) {
     return call("", "POST", "/api/v1/sessions", {{"phone", phone}, {"password", password}});
@@ -93,18 +93,21 @@ struct World {
     auto reply = call("admin", "GET", "/api/v1/" + plural + "/" + id);
     return reply.status == 200 ? reply.body.value("version", int64_t{-1}) : 0;
   }
-  json get(const std::string& plural, const std::string& id) { return call("admin", "GET", "/api/v1/" + plural + "/" + id).body; }
+  json get(const std::string& plural, const std::string& id) {
+    return call("admin", "GET", "/api/v1/" + plural + "/" + id).body;
+  }
 
   // A command that must succeed.
-  json ok(const std::string& who, const std::string& method, const std::string& path, const json& body = json::object()) {
+  json ok(const std::string& who, const std::string& method, const std::string& path,
+          const json& body = json::object()) {
     auto reply = call(who, method, path, body);
     BOOST_REQUIRE_MESSAGE(reply.status == 200 || reply.status == 201,
                           who << " " << method << " " << path << " -> " << reply.status << " " << reply.body.dump());
     return reply.body;
   }
   // A command that must be refused with `status` and `rule`, leaving `plural/id` as it was.
-  void refused(const std::string& who, const std::string& method, const std::string& path, const json& body,
-               int status, const std::string& rule, const std::string& plural, const std::string& id) {
+  void refused(const std::string& who, const std::string& method, const std::string& path, const json& body, int status,
+               const std::string& rule, const std::string& plural, const std::string& id) {
     const int64_t before = version(plural, id);
     auto reply = call(who, method, path, body);
     BOOST_CHECK_MESSAGE(reply.status == status && (rule.empty() || reply.body.value("rule", "") == rule),
@@ -124,16 +127,18 @@ struct World {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 json new_loan(const std::string& number, int64_t amount) {
-  return {{"loan_number", number},        {"amount", amount},          {"rate_bp", 450},
+  return {{"loan_number", number},        {"amount", amount},         {"rate_bp", 450},
           {"disbursed_at", "2025-03-05"}, {"maturity", "2026-03-05"}, {"repayment_method", "equal_principal"}};
 }
 
 json repayment(const std::string& loan, int installment, int64_t principal) {
-  return {{"loan_number", loan}, {"installment", installment}, {"principal", principal},
-          {"interest", 1000},    {"penalty", 0},               {"paid_at", "2025-04-05"}};
+  return {{"loan_number", loan}, {"installment", installment}, {"principal", principal}, {"interest", 1000},
+          {"penalty", 0},        {"paid_at", "2025-04-05"}};
 }
 
 }  // namespace
@@ -143,9 +148,9 @@ BOOST_AUTO_TEST_SUITE(financing_lifecycle)
 BOOST_AUTO_TEST_CASE(onboarding_institutions_people_and_products) {
   auto& w = world();
   for (const auto& [id, region] : {std::pair{w.ins_a, "440300"}, std::pair{w.ins_b, "440100"}}) {
-    auto onboarded = w.ok("admin", "POST", "/api/v1/institutions",
-                          {{"id", id}, {"type", "bank"}, {"full_name", "测试银行 " + id}, {"short_name", id},
-                           {"region", region}});
+    auto onboarded =
+        w.ok("admin", "POST", "/api/v1/institutions",
+             {{"id", id}, {"type", "bank"}, {"full_name", "测试银行 " + id}, {"short_name", id}, {"region", region}});
     BOOST_CHECK_EQUAL(onboarded["id"], id);
   }
   // Without an id, the Idempotency-Key names the institution: a retry maps to the same one.
@@ -159,9 +164,10 @@ BOOST_AUTO_TEST_CASE(onboarding_institutions_people_and_products) {
   BOOST_CHECK_EQUAL(first.body["id"], again.body["id"]);
   BOOST_CHECK(first.body["id"].get<std::string>().starts_with("ins-"));
   BOOST_CHECK_EQUAL(again.headers["Idempotency-Replayed"], "true");
-  w.refused("admin", "POST", "/api/v1/institutions",
-            {{"id", "ins-x-" + w.run}, {"type", "pawnshop"}, {"full_name", "x"}, {"short_name", "x"}, {"region", "440300"}},
-            400, "institution-type", "institutions", "ins-x-" + w.run);
+  w.refused(
+      "admin", "POST", "/api/v1/institutions",
+      {{"id", "ins-x-" + w.run}, {"type", "pawnshop"}, {"full_name", "x"}, {"short_name", "x"}, {"region", "440300"}},
+      400, "institution-type", "institutions", "ins-x-" + w.run);
 
   w.create("ia_admin", 2, {{"kind", "institution_admin"}, {"region", "440300"}, {"institution", w.ins_a}});
   w.create("m1", 3, {{"kind", "account_manager"}, {"region", "440300"}, {"institution", w.ins_a}});
@@ -187,9 +193,15 @@ BOOST_AUTO_TEST_CASE(onboarding_institutions_people_and_products) {
   BOOST_CHECK(found);
 
   // Products: the institution admin publishes for its own institution.
-  json terms = {{"name", "科技贷"},         {"product_type", "credit"},   {"amount_min", 100000},
-                {"amount_max", 3000000},   {"rate_min_bp", 350},         {"rate_max_bp", 800},
-                {"term_min_months", 6},    {"term_max_months", 36},      {"service_regions", {"440300"}},
+  json terms = {{"name", "科技贷"},
+                {"product_type", "credit"},
+                {"amount_min", 100000},
+                {"amount_max", 3000000},
+                {"rate_min_bp", 350},
+                {"rate_max_bp", 800},
+                {"term_min_months", 6},
+                {"term_max_months", 36},
+                {"service_regions", {"440300"}},
                 {"docking_mode", "offline_manager"}};
   auto published = w.ok("ia_admin", "POST", "/api/v1/products", terms);
   w.product = published["id"];
@@ -223,26 +235,42 @@ BOOST_AUTO_TEST_CASE(enterprise_registration_and_certification) {
   for (const auto& [name, region] : {std::pair{"e1", "440300"}, std::pair{"e2", "440100"}}) {
     const std::string uscc = make_uscc(region, serial.substr(0, 8) + (std::string(name) == "e1" ? "1" : "2"));
     auto made = w.ok("owner", "POST", "/api/v1/enterprises",
-                     {{"uscc", uscc},           {"name", std::string("深圳测试科技有限公司") + name},
-                      {"legal_representative", "张三"}, {"region", region},
-                      {"industry", "C"},        {"registered_capital", 5000000},
-                      {"scale", "small"},       {"founded_on", "2015-06-01"}});
+                     {{"uscc", uscc},
+                      {"name", std::string("深圳测试科技有限公司") + name},
+                      {"legal_representative", "张三"},
+                      {"region", region},
+                      {"industry", "C"},
+                      {"registered_capital", 5000000},
+                      {"scale", "small"},
+                      {"founded_on", "2015-06-01"}});
     (std::string(name) == "e1" ? w.e1 : w.e2) = made["id"];
     BOOST_CHECK_EQUAL(made["id"], "ent-" + uscc);
   }
   w.refused("owner", "POST", "/api/v1/enterprises",
-            {{"uscc", "91440300MA5IIIIII0"}, {"name", "x"}, {"legal_representative", "x"}, {"region", "440300"},
-             {"industry", "C"}, {"registered_capital", 1}, {"scale", "small"}, {"founded_on", "2015-06-01"}},
+            {{"uscc", "91440300MA5IIIIII0"},
+             {"name", "x"},
+             {"legal_representative", "x"},
+             {"region", "440300"},
+             {"industry", "C"},
+             {"registered_capital", 1},
+             {"scale", "small"},
+             {"founded_on", "2015-06-01"}},
             400, "", "enterprises", "ent-91440300MA5XXXXXX0");
 
   // Applying before certification is refused by name; nothing is created.
   const std::string early = "app-early-" + w.run;
   w.refused("owner", "POST", "/api/v1/applications",
-            {{"id", early}, {"enterprise", w.e1}, {"product", w.product}, {"amount", 1000000}, {"term_months", 12},
-             {"purpose", "working capital"}, {"channel", "web"}},
+            {{"id", early},
+             {"enterprise", w.e1},
+             {"product", w.product},
+             {"amount", 1000000},
+             {"term_months", 12},
+             {"purpose", "working capital"},
+             {"channel", "web"}},
             422, "enterprise-certified", "applications", early);
 
-  const json certification = {{"method", "basic"}, {"agreement_version", "ECA-2025-01"}, {"agreement_read_seconds", 20}};
+  const json certification = {
+      {"method", "basic"}, {"agreement_version", "ECA-2025-01"}, {"agreement_read_seconds", 20}};
   w.refused("owner", "POST", "/api/v1/enterprises/" + w.e1 + "/certification",
             {{"method", "basic"}, {"agreement_version", "ECA-2025-01"}, {"agreement_read_seconds", 3}}, 422,
             "agreement-read-long-enough", "enterprises", w.e1);
@@ -272,8 +300,8 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
   auto& w = world();
   auto application = [&](const std::string& id, const std::string& enterprise, const std::string& product,
                          int64_t amount) {
-    return json{{"id", id},           {"enterprise", enterprise}, {"product", product}, {"amount", amount},
-                {"term_months", 12},  {"purpose", "working capital"}, {"channel", "web"}};
+    return json{{"id", id},          {"enterprise", enterprise},     {"product", product}, {"amount", amount},
+                {"term_months", 12}, {"purpose", "working capital"}, {"channel", "web"}};
   };
   // Invariants of submission, each by name, nothing created.
   const std::string refused_id = "app-refused-" + w.run;
@@ -299,8 +327,8 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
     BOOST_CHECK_EQUAL(names[2], "xyd.application.manager_assigned.v1");
     auto order = w.get("applications", id);
     BOOST_CHECK_EQUAL(order["status"], "assigned");
-    BOOST_CHECK_MESSAGE(order["manager"] == expected, "order " << n << " went to " << order["manager"] << ", not "
-                                                                << expected);
+    BOOST_CHECK_MESSAGE(order["manager"] == expected,
+                        "order " << n << " went to " << order["manager"] << ", not " << expected);
     w.load[order["manager"].get<std::string>()]++;
     orders.push_back(id);
   }
@@ -318,17 +346,26 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
   w.refused(m, "POST", base(a1) + "/accept", {{"intended_amount", 2000000}}, 422, "intended-within-requested",
             "applications", a1);
   w.refused(m, "POST", base(a1) + "/credit",
-            {{"credit_number", "CR-" + w.run + "-1"}, {"amount", 1000000}, {"rate_bp", 450}, {"term_months", 12},
-             {"granted_at", "2025-03-01"}, {"valid_until", "2026-03-01"}},
+            {{"credit_number", "CR-" + w.run + "-1"},
+             {"amount", 1000000},
+             {"rate_bp", 450},
+             {"term_months", 12},
+             {"granted_at", "2025-03-01"},
+             {"valid_until", "2026-03-01"}},
             422, "credit-decision-after-acceptance", "applications", a1);
   w.ok(m, "POST", base(a1) + "/accept", {{"intended_amount", 1000000}, {"comment", "good"}});
   w.ok(m, "POST", base(a1) + "/credit",
-       {{"credit_number", "CR-" + w.run + "-1"}, {"amount", 1000000}, {"rate_bp", 450}, {"term_months", 12},
-        {"granted_at", "2025-03-01"}, {"valid_until", "2026-03-01"}});
+       {{"credit_number", "CR-" + w.run + "-1"},
+        {"amount", 1000000},
+        {"rate_bp", 450},
+        {"term_months", 12},
+        {"granted_at", "2025-03-01"},
+        {"valid_until", "2026-03-01"}});
   BOOST_CHECK_EQUAL(w.get("applications", a1)["status"], "credit_granted");
   w.ok(m, "POST", base(a1) + "/disbursements", new_loan("L1", 600000));
   w.ok("ia_admin", "POST", base(a1) + "/disbursements", new_loan("L2", 400000));
-  w.refused(m, "POST", base(a1) + "/disbursements", new_loan("L3", 1), 422, "disbursed-within-credit", "applications", a1);
+  w.refused(m, "POST", base(a1) + "/disbursements", new_loan("L3", 1), 422, "disbursed-within-credit", "applications",
+            a1);
   w.refused(m, "POST", base(a1) + "/repayments", repayment("L1", 1, 700000), 422, "principal-within-outstanding",
             "applications", a1);
   auto order = w.get("applications", a1);
@@ -350,8 +387,12 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
   const std::string m2 = manager_of(a2);
   w.ok(m2, "POST", base(a2) + "/accept", {{"intended_amount", 500000}});
   w.ok(m2, "POST", base(a2) + "/credit",
-       {{"credit_number", "CR-" + w.run + "-2"}, {"amount", 500000}, {"rate_bp", 500}, {"term_months", 12},
-        {"granted_at", "2025-03-01"}, {"valid_until", "2026-03-01"}});
+       {{"credit_number", "CR-" + w.run + "-2"},
+        {"amount", 500000},
+        {"rate_bp", 500},
+        {"term_months", 12},
+        {"granted_at", "2025-03-01"},
+        {"valid_until", "2026-03-01"}});
   w.ok(m2, "POST", base(a2) + "/disbursements", new_loan("L1", 500000));
   w.refused(m2, "POST", base(a2) + "/write-offs", {{"loan_number", "L1"}, {"amount", 500000}, {"as_of", "2025-08-01"}},
             422, "written-off-when-overdue", "applications", a2);
@@ -386,7 +427,8 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
   BOOST_CHECK_EQUAL(w.get("applications", a6)["manager"], expected);
   // Reassigning to the other manager, by the institution admin.
   const std::string to = expected == w.ids["m1"] ? w.ids["m2"] : w.ids["m1"];
-  w.refused("ia_admin", "POST", base(a6) + "/reassign", {{"to", w.ids["mb"]}}, 422, "manager-enabled", "applications", a6);
+  w.refused("ia_admin", "POST", base(a6) + "/reassign", {{"to", w.ids["mb"]}}, 422, "manager-enabled", "applications",
+            a6);
   w.ok("ia_admin", "POST", base(a6) + "/reassign", {{"to", to}, {"reason", "workload"}});
   BOOST_CHECK_EQUAL(w.get("applications", a6)["manager"], to);
 
@@ -420,10 +462,10 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
     BOOST_CHECK_EQUAL(item["aggregate"]["version"].get<int64_t>(), previous + 1);
     previous = item["aggregate"]["version"];
   }
-  const std::vector<std::string> expected_names = {
-      "ApplicationSubmitted", "RiskScreened",      "ManagerAssigned",   "ApplicationAccepted",
-      "CreditGranted",        "LoanDisbursed",     "LoanDisbursed",     "RepaymentReceived",
-      "RepaymentReceived",    "LoanSettled",       "RepaymentReceived", "LoanSettled"};
+  const std::vector<std::string> expected_names = {"ApplicationSubmitted", "RiskScreened",      "ManagerAssigned",
+                                                   "ApplicationAccepted",  "CreditGranted",     "LoanDisbursed",
+                                                   "LoanDisbursed",        "RepaymentReceived", "RepaymentReceived",
+                                                   "LoanSettled",          "RepaymentReceived", "LoanSettled"};
   BOOST_CHECK_EQUAL_COLLECTIONS(names.begin(), names.end(), expected_names.begin(), expected_names.end());
   BOOST_CHECK_EQUAL(w.call("owner", "GET", "/api/v1/audit/application/" + a1).status, 403);
 }
@@ -431,27 +473,45 @@ BOOST_AUTO_TEST_CASE(applications_through_every_ending) {
 BOOST_AUTO_TEST_CASE(demands_claimed_assigned_closed) {
   auto& w = world();
   auto published = w.ok("owner", "POST", "/api/v1/demands",
-                        {{"enterprise", w.e1}, {"amount", 800000}, {"term_months", 12}, {"region", "440300"},
-                         {"product_type", "credit"}, {"purpose", "equipment"}});
+                        {{"enterprise", w.e1},
+                         {"amount", 800000},
+                         {"term_months", 12},
+                         {"region", "440300"},
+                         {"product_type", "credit"},
+                         {"purpose", "equipment"}});
   const std::string demand = published["id"];
   BOOST_CHECK(demand.starts_with("dem-"));
   BOOST_CHECK_EQUAL(w.get("demands", demand)["industry"], "C");
   // The demand counts in its enterprise's region: a body naming another one is refused, and
   // without one it takes the enterprise's.
   w.refused("owner", "POST", "/api/v1/demands",
-            {{"id", "dem-r-" + w.run}, {"enterprise", w.e1}, {"amount", 1}, {"term_months", 12}, {"region", "440100"},
-             {"product_type", "credit"}, {"purpose", "x"}},
+            {{"id", "dem-r-" + w.run},
+             {"enterprise", w.e1},
+             {"amount", 1},
+             {"term_months", 12},
+             {"region", "440100"},
+             {"product_type", "credit"},
+             {"purpose", "x"}},
             400, "enterprise-region", "demands", "dem-r-" + w.run);
   auto regionless = w.ok("owner", "POST", "/api/v1/demands",
-                         {{"enterprise", w.e1}, {"amount", 800000}, {"term_months", 12}, {"product_type", "credit"},
+                         {{"enterprise", w.e1},
+                          {"amount", 800000},
+                          {"term_months", 12},
+                          {"product_type", "credit"},
                           {"purpose", "equipment"}});
   BOOST_CHECK_EQUAL(w.get("demands", regionless["id"].get<std::string>())["region"], "440300");
   w.refused("m1", "POST", "/api/v1/demands",
-            {{"id", "dem-x-" + w.run}, {"enterprise", w.e1}, {"amount", 1}, {"term_months", 12}, {"region", "440300"},
-             {"product_type", "credit"}, {"purpose", "x"}},
+            {{"id", "dem-x-" + w.run},
+             {"enterprise", w.e1},
+             {"amount", 1},
+             {"term_months", 12},
+             {"region", "440300"},
+             {"product_type", "credit"},
+             {"purpose", "x"}},
             403, "", "demands", "dem-x-" + w.run);
   w.ok("m1", "POST", "/api/v1/demands/" + demand + "/claim");
-  w.refused("mb", "POST", "/api/v1/demands/" + demand + "/claim", json::object(), 422, "demand-open", "demands", demand);
+  w.refused("mb", "POST", "/api/v1/demands/" + demand + "/claim", json::object(), 422, "demand-open", "demands",
+            demand);
   w.ok("ia_admin", "POST", "/api/v1/demands/" + demand + "/assign", {{"manager", w.ids["m2"]}});
   BOOST_CHECK_EQUAL(w.get("demands", demand)["manager"], w.ids["m2"]);
   w.refused("m1", "POST", "/api/v1/demands/" + demand + "/close", {{"reason", "expired"}}, 403, "", "demands", demand);
@@ -469,8 +529,8 @@ BOOST_AUTO_TEST_CASE(flow_logs_hold_their_own_events) {
   auto names_in = [&](const std::string& log, const std::string& subject, size_t at_least) {
     Names names;
     for (int tries = 0; tries < 50; ++tries) {  // the audit view may lag the last command a moment
-      auto reply = w.call("auditor", "GET", "/api/v1/logs/" + log + "?limit=500" +
-                                                (subject.empty() ? "" : "&subject=" + subject));
+      auto reply = w.call("auditor", "GET",
+                          "/api/v1/logs/" + log + "?limit=500" + (subject.empty() ? "" : "&subject=" + subject));
       BOOST_REQUIRE_MESSAGE(reply.status == 200, log << ": " << reply.body.dump());
       names.clear();
       for (const auto& item : reply.body["items"]) names.push_back(item["name"]);

@@ -4,7 +4,6 @@
 // the source file's bytes, and /docs with every asset its page loads answers 200.
 #define BOOST_TEST_MODULE openapi
 #include <boost/test/unit_test.hpp>
-
 #include <fstream>
 #include <regex>
 #include <set>

@@ -9,8 +9,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -30,17 +30,16 @@ struct World : ConnectorWorld {
   // Never destroyed: closing a cpprestsdk listener from an exit handler hangs (its pool is being
   // torn down); the process's exit releases the socket.
   WebhookReceiver& receiver = *new WebhookReceiver();
-  std::string a, b, c;                   // institutions
+  std::string a, b, c;                                 // institutions
   std::map<std::string, std::string> product, secret;  // by institution
   std::string e1;
   std::vector<std::string> a_apps, b_apps, c_apps;
   int app_count = 0;
 
   World()
-      : ConnectorWorld("outbound",
-                       {"--webhook-base-delay-ms", std::to_string(kBaseDelayMs), "--webhook-max-delay-ms",
-                        std::to_string(kMaxDelayMs), "--webhook-max-attempts", std::to_string(kMaxAttempts),
-                        "--webhook-timeout-ms", "2000", "--webhooks-allow-loopback", "true"}) {
+      : ConnectorWorld("outbound", {"--webhook-base-delay-ms", std::to_string(kBaseDelayMs), "--webhook-max-delay-ms",
+                                    std::to_string(kMaxDelayMs), "--webhook-max-attempts", std::to_string(kMaxAttempts),
+                                    "--webhook-timeout-ms", "2000", "--webhooks-allow-loopback", "true"}) {
     a = onboard("a", "440300");
     b = onboard("b", "440300");
     c = onboard("c", "440300");
@@ -58,8 +57,13 @@ struct World : ConnectorWorld {
   std::string apply(const std::string& institution) {
     const std::string id = "app-" + run + "-" + std::to_string(++app_count);
     ok("owner", "POST", "/api/v1/applications",
-       {{"id", id}, {"enterprise", e1}, {"product", product.at(institution)}, {"amount", 1000000},
-        {"term_months", 12}, {"purpose", "working capital"}, {"channel", "web"}});
+       {{"id", id},
+        {"enterprise", e1},
+        {"product", product.at(institution)},
+        {"amount", 1000000},
+        {"term_months", 12},
+        {"purpose", "working capital"},
+        {"channel", "web"}});
     (institution == a ? a_apps : institution == b ? b_apps : c_apps).push_back(id);
     return id;
   }
@@ -69,7 +73,8 @@ struct World : ConnectorWorld {
     std::vector<std::string> ids_in_order;
     for (int tries = 0; tries < 50; ++tries) {
       auto reply = call("admin", "GET", "/api/v1/audit/application/" + application + "?limit=500");
-      const int64_t version = call("admin", "GET", "/api/v1/applications/" + application).body.value("version", int64_t{0});
+      const int64_t version =
+          call("admin", "GET", "/api/v1/applications/" + application).body.value("version", int64_t{0});
       if (reply.status == 200 && static_cast<int64_t>(reply.body["items"].size()) == version) {
         for (const auto& item : reply.body["items"]) ids_in_order.push_back(item["id"]);
         return ids_in_order;
@@ -93,7 +98,9 @@ struct World : ConnectorWorld {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 // The event ids of `application` among `messages` in the order they come, first occurrences only.
 std::vector<std::string> first_ids(const std::vector<json>& messages, const std::string& application) {
@@ -136,7 +143,9 @@ BOOST_AUTO_TEST_CASE(subscriptions_are_validated_and_scoped) {
   BOOST_CHECK_EQUAL(w.call("ia_admin", "PUT", path, json::object()).body.value("rule", ""), "required");
   BOOST_CHECK_EQUAL(w.call("ia_admin", "GET", path).status, 404);  // the refusals changed nothing
   BOOST_CHECK_EQUAL(w.call("m1", "PUT", path, {{"url", w.receiver.url("/a")}}).status, 403);
-  BOOST_CHECK_EQUAL(w.call("ia_admin", "PUT", "/api/v1/institutions/" + w.b + "/webhook", {{"url", w.receiver.url("/b")}}).status, 403);
+  BOOST_CHECK_EQUAL(
+      w.call("ia_admin", "PUT", "/api/v1/institutions/" + w.b + "/webhook", {{"url", w.receiver.url("/b")}}).status,
+      403);
 
   w.receiver.script("/a", [](int n) { return n < 3 ? 500 : 200; }, {w.secret[w.a]});
   w.receiver.script("/b", [](int) { return 410; }, {w.secret[w.b]});
@@ -155,11 +164,19 @@ BOOST_AUTO_TEST_CASE(webhooks_retry_then_deliver_signed_and_in_order) {
   const std::string base = "/api/v1/applications/" + a1;
   w.ok("m1", "POST", base + "/accept", {{"intended_amount", 1000000}, {"comment", "ok"}});
   w.ok("m1", "POST", base + "/credit",
-       {{"credit_number", "C-" + w.run}, {"amount", 1000000}, {"rate_bp", 450}, {"term_months", 12},
-        {"valid_until", "2026-12-31"}, {"granted_at", "2025-03-01"}});
+       {{"credit_number", "C-" + w.run},
+        {"amount", 1000000},
+        {"rate_bp", 450},
+        {"term_months", 12},
+        {"valid_until", "2026-12-31"},
+        {"granted_at", "2025-03-01"}});
   w.ok("m1", "POST", base + "/disbursements",
-       {{"loan_number", "L-" + w.run}, {"amount", 500000}, {"rate_bp", 450}, {"disbursed_at", "2025-03-05"},
-        {"maturity", "2026-03-05"}, {"repayment_method", "equal_principal"}});
+       {{"loan_number", "L-" + w.run},
+        {"amount", 500000},
+        {"rate_bp", 450},
+        {"disbursed_at", "2025-03-05"},
+        {"maturity", "2026-03-05"},
+        {"repayment_method", "equal_principal"}});
   const auto a1_ids = w.event_ids(a1), a2_ids = w.event_ids(a2);
   BOOST_CHECK_GE(a1_ids.size(), 6u);
   BOOST_REQUIRE_MESSAGE(eventually([&] {
@@ -203,12 +220,14 @@ BOOST_AUTO_TEST_CASE(webhooks_retry_then_deliver_signed_and_in_order) {
       BOOST_CHECK(entry["next_retry_at"].is_null());
     }
   }
-  auto rest = w.ok("admin", "GET",
-                   "/api/v1/connectors/" + w.a + "/deliveries?limit=1000&cursor=" + log["next_cursor"].get<std::string>());
+  auto rest =
+      w.ok("admin", "GET",
+           "/api/v1/connectors/" + w.a + "/deliveries?limit=1000&cursor=" + log["next_cursor"].get<std::string>());
   BOOST_CHECK_EQUAL(rest["items"].size(), hooks.size() - 4);
   BOOST_CHECK_EQUAL(w.call("m1", "GET", "/api/v1/connectors/" + w.a + "/deliveries").status, 403);
-  BOOST_CHECK_EQUAL(w.call("admin", "GET", "/api/v1/connectors/" + w.a + "/deliveries?from=yesterday").body.value("rule", ""),
-                    "rfc3339");
+  BOOST_CHECK_EQUAL(
+      w.call("admin", "GET", "/api/v1/connectors/" + w.a + "/deliveries?from=yesterday").body.value("rule", ""),
+      "rfc3339");
 }
 
 BOOST_AUTO_TEST_CASE(gone_stops_delivery_and_the_cap_dead_letters) {
@@ -284,8 +303,13 @@ BOOST_AUTO_TEST_CASE(a_killed_server_loses_nothing_on_the_topic_or_the_webhook) 
       const std::string id = "app-" + w.run + "-k" + std::to_string(i);
       tried.push_back(id);
       http_request(w.server.url(), "POST", "/api/v1/applications",
-                   {{"id", id}, {"enterprise", w.e1}, {"product", w.product.at(w.a)}, {"amount", 1000000},
-                    {"term_months", 12}, {"purpose", "working capital"}, {"channel", "web"}},
+                   {{"id", id},
+                    {"enterprise", w.e1},
+                    {"product", w.product.at(w.a)},
+                    {"amount", 1000000},
+                    {"term_months", 12},
+                    {"purpose", "working capital"},
+                    {"channel", "web"}},
                    owner, 5s);
     }
   });
@@ -297,7 +321,8 @@ BOOST_AUTO_TEST_CASE(a_killed_server_loses_nothing_on_the_topic_or_the_webhook) 
   for (int i = 0; i < 3; ++i) tried.push_back(w.apply(w.a));
   std::vector<std::pair<std::string, std::vector<std::string>>> expected;  // the applications that exist
   for (const auto& app : tried)
-    if (w.call("admin", "GET", "/api/v1/applications/" + app).status == 200) expected.emplace_back(app, w.event_ids(app));
+    if (w.call("admin", "GET", "/api/v1/applications/" + app).status == 200)
+      expected.emplace_back(app, w.event_ids(app));
   BOOST_TEST_MESSAGE(expected.size() << " applications written around the kill");
   BOOST_REQUIRE_GE(expected.size(), 4u);
   auto all_there = [&](const std::vector<json>& messages) {

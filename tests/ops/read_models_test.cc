@@ -8,13 +8,13 @@
 // scoping (a city user gets its city and a 403 elsewhere) and the CSV / XLSX exports are checked
 // on the same data.
 #define BOOST_TEST_MODULE read_models
-#include <chrono>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -22,9 +22,9 @@
 
 #include "aggregates/reference.h"
 #include "events/catalog.h"
-#include "tests/support/server_process.h"
 #include "tests/projections/statistics_fold.h"
 #include "tests/support/backend.h"
+#include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -36,7 +36,9 @@ namespace {
 const bool kKafka = xyd::test::on_kafka();
 constexpr int kEnterprises = 300;
 
-std::string rules_dir() { return XYD_RULES_DIR; }
+std::string rules_dir() {
+  return XYD_RULES_DIR;
+}
 
 struct World {
   std::string data = fresh_dir("read-models");
@@ -71,7 +73,8 @@ struct World {
     auto first = http_request(server.url(), "POST", "/api/v1/sessions", {{"phone", phone}, {"password", initial}});
     BOOST_REQUIRE_MESSAGE(first.status == 201, first.body.dump());
     const std::string chosen = "pw-" + phone + "-chosen";
-    auto changed = http_request(server.url(), "PUT", "/api/v1/accounts/" + first.body["account"]["id"].get<std::string>() + "/password",
+    auto changed = http_request(server.url(), "PUT",
+                                "/api/v1/accounts/" + first.body["account"]["id"].get<std::string>() + "/password",
                                 {{"current_password", initial}, {"new_password", chosen}}, bearer(first.body["token"]));
     BOOST_REQUIRE_MESSAGE(changed.status == 200, changed.body.dump());
     auto full = http_request(server.url(), "POST", "/api/v1/sessions", {{"phone", phone}, {"password", chosen}});
@@ -120,9 +123,9 @@ struct World {
     std::string output;
     for (int attempt = 0; attempt < 3 && status != 0; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(5s);
-      std::tie(status, output) = run_command_line(std::string(XYD_BINARY) + " demo --seed 11 --enterprises " +
-                                                  std::to_string(kEnterprises) + " --http " + server.url() +
-                                                  " --data '" + data + "'" + backend_flags_text() + " 2>&1");
+      std::tie(status, output) =
+          run_command_line(std::string(XYD_BINARY) + " demo --seed 11 --enterprises " + std::to_string(kEnterprises) +
+                           " --http " + server.url() + " --data '" + data + "'" + backend_flags_text() + " 2>&1");
     }
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd demo failed: " << output);
     BOOST_TEST_MESSAGE(output);
@@ -153,8 +156,9 @@ struct World {
     for (const auto& e : events)
       if (e.name == "LoanDisbursed") ++loans_per_month[e.data["disbursed_at"].get<std::string>().substr(0, 7)];
     BOOST_REQUIRE(!loans_per_month.empty());
-    month = std::max_element(loans_per_month.begin(), loans_per_month.end(),
-                             [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+    month = std::max_element(loans_per_month.begin(), loans_per_month.end(), [](const auto& a, const auto& b) {
+              return a.second < b.second;
+            })->first;
     year = month.substr(0, 4);
     BOOST_TEST_MESSAGE(events.size() << " events; province " << province << ", city " << city << ", year " << year
                                      << ", month " << month << ", as_of " << as_of);
@@ -178,12 +182,15 @@ struct World {
       if (reply.status == 200 && actual == expected) return actual;
       std::this_thread::sleep_for(500ms);
     }
-    BOOST_ERROR(who << " GET " << path << " differs from the fold: " << json::diff(expected, actual).dump().substr(0, 3000));
+    BOOST_ERROR(who << " GET " << path
+                    << " differs from the fold: " << json::diff(expected, actual).dump().substr(0, 3000));
     return actual;
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 }  // namespace
 
@@ -205,9 +212,11 @@ BOOST_AUTO_TEST_CASE(every_dashboard_figure_equals_a_fold_over_the_log) {
   // demo's history ends today.
   const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8));
   const std::chrono::year_month_day ymd(now);
-  const std::string today = pad(static_cast<int>(ymd.year()), 4) + "-" + pad(static_cast<int>(static_cast<unsigned>(ymd.month())), 2) +
-                            "-" + pad(static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
-  w.until_equal("operator", "/api/v1/dashboard?period=" + today.substr(0, 4), fold.dashboard("CN", today.substr(0, 4), today));
+  const std::string today = pad(static_cast<int>(ymd.year()), 4) + "-" +
+                            pad(static_cast<int>(static_cast<unsigned>(ymd.month())), 2) + "-" +
+                            pad(static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  w.until_equal("operator", "/api/v1/dashboard?period=" + today.substr(0, 4),
+                fold.dashboard("CN", today.substr(0, 4), today));
   // A rate is a rate: the numerator of every cohort is part of its denominator.
   for (const std::string& period : {std::string("all"), w.year, w.month}) {
     const json rate = fold.figures("CN", period, w.as_of)["loan_success_rate"];
@@ -245,7 +254,8 @@ BOOST_AUTO_TEST_CASE(an_institution_user_reads_its_own_statistics_only) {
   BOOST_TEST(own.body["items"][0]["institution"] == w.institution);
   BOOST_TEST(w.get("institution", "/api/v1/dashboard").status == 403);
   BOOST_TEST(w.get("institution", "/api/v1/rankings/institutions").status == 403);
-  BOOST_TEST(w.get("institution", "/api/v1/statistics/institutions?format=csv").raw.find(w.institution) != std::string::npos);
+  BOOST_TEST(w.get("institution", "/api/v1/statistics/institutions?format=csv").raw.find(w.institution) !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(institution_statistics_equal_a_fold_over_the_log) {
@@ -268,14 +278,17 @@ BOOST_AUTO_TEST_CASE(institution_statistics_equal_a_fold_over_the_log) {
   const std::string y = w.year, m = std::to_string(std::stoi(w.month.substr(5)));
   const std::string as_of = "as_of=" + w.as_of;
   w.until_equal("operator", "/api/v1/statistics/institutions?" + as_of, expected("CN", "all", ""), items);
-  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y + "&" + as_of, expected("CN", w.year, ""), items);
+  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y + "&" + as_of, expected("CN", w.year, ""),
+                items);
   w.until_equal("operator", "/api/v1/statistics/institutions?year=" + y + "&month=" + m + "&type=bank&" + as_of,
                 expected("CN", w.month, "bank"), items);
-  w.until_equal("province", "/api/v1/statistics/institutions?year=" + y + "&" + as_of, expected(w.province, w.year, ""), items);
+  w.until_equal("province", "/api/v1/statistics/institutions?year=" + y + "&" + as_of, expected(w.province, w.year, ""),
+                items);
   w.until_equal("city", "/api/v1/statistics/institutions?" + as_of, expected(w.city, "all", ""), items);
   // A past year reads its stock figures at its last day.
   const std::string before = std::to_string(std::stoi(y) - 1);
-  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + before + "&" + as_of, expected("CN", before, ""), items);
+  w.until_equal("operator", "/api/v1/statistics/institutions?year=" + before + "&" + as_of, expected("CN", before, ""),
+                items);
   auto bad = w.get("operator", "/api/v1/statistics/institutions?month=3");
   BOOST_TEST(bad.status == 400);
   BOOST_TEST(bad.body.value("field", "") == "year");
@@ -290,17 +303,20 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
   const json rules = json::parse(rules_file);
   // Ranks as the API documents: value descending, then code ascending; the composite is
   // Σ floor(weight × value × 10000 / max of that figure among the candidates).
-  auto ranked = [](std::vector<std::pair<std::string, std::map<std::string, int64_t>>> candidates, const std::string& by,
-                   const json& weights) {
+  auto ranked = [](std::vector<std::pair<std::string, std::map<std::string, int64_t>>> candidates,
+                   const std::string& by, const json& weights) {
     std::vector<std::pair<int64_t, std::string>> order;
     for (const auto& [code, figures] : candidates) {
       int64_t value = 0;
-      if (by != "composite") value = figures.at(by);
+      if (by != "composite")
+        value = figures.at(by);
       else
         for (const auto& [figure, weight] : weights.items()) {
           int64_t max = 0;
           for (const auto& [other, f] : candidates) max = std::max(max, f.at(figure));
-          if (max > 0) value += static_cast<int64_t>(static_cast<long double>(weight.get<int64_t>()) * figures.at(figure) * 10000 / max);
+          if (max > 0)
+            value += static_cast<int64_t>(static_cast<long double>(weight.get<int64_t>()) * figures.at(figure) * 10000 /
+                                          max);
         }
       order.emplace_back(value, code);
     }
@@ -343,7 +359,9 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
       }
       for (const std::string by : {"loan_amount", "demand_amount", "docking_amount", "loan_count", "demand_count",
                                    "registered_enterprises", "institutions", "products", "composite"})
-        w.until_equal("operator", "/api/v1/rankings/regions?top=1000&scope=" + scope + "&period=" + period + "&as_of=" + w.as_of + "&by=" + by,
+        w.until_equal("operator",
+                      "/api/v1/rankings/regions?top=1000&scope=" + scope + "&period=" + period + "&as_of=" + w.as_of +
+                          "&by=" + by,
                       ranked(candidates, by, rules["rankings"]["regions"]), codes_and_values);
     }
   }
@@ -351,7 +369,8 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
   BOOST_TEST(composite.body["rule_set"]["version"] == rules["version"]);
   BOOST_TEST(composite.body["items"].size() == 3u);
   // Institutions: the country, by type, the province.
-  for (const auto& [scope, type] : std::vector<std::pair<std::string, std::string>>{{"CN", ""}, {"CN", "bank"}, {w.province, ""}}) {
+  for (const auto& [scope, type] :
+       std::vector<std::pair<std::string, std::string>>{{"CN", ""}, {"CN", "bank"}, {w.province, ""}}) {
     std::vector<std::pair<std::string, std::map<std::string, int64_t>>> candidates;
     for (const auto& [id, inst] : institutions.institutions)
       if (!inst.removed && (type.empty() || inst.type == type) &&
@@ -359,8 +378,10 @@ BOOST_AUTO_TEST_CASE(every_ranking_equals_a_fold_over_the_log) {
         candidates.emplace_back(id, institutions.figures(id, "all", w.as_of));
     for (const std::string by : {"products", "accepted_count", "accepted_amount", "loan_count", "loan_amount",
                                  "in_progress_count", "in_progress_amount", "composite"})
-      w.until_equal("operator", "/api/v1/rankings/institutions?top=1000&scope=" + scope + "&type=" + type + "&as_of=" + w.as_of + "&by=" + by,
-                    ranked(candidates, by, rules["rankings"]["institutions"]), codes_and_values);
+      w.until_equal(
+          "operator",
+          "/api/v1/rankings/institutions?top=1000&scope=" + scope + "&type=" + type + "&as_of=" + w.as_of + "&by=" + by,
+          ranked(candidates, by, rules["rankings"]["institutions"]), codes_and_values);
   }
   auto top = w.get("operator", "/api/v1/rankings/institutions?by=loan_amount&top=2");
   BOOST_TEST(top.body["items"].size() == 2u);

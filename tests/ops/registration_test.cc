@@ -29,7 +29,8 @@ constexpr int kAddressLimit = 6;  // code sends and registrations per client add
 struct World {
   std::string data = fresh_dir("registration");
   std::string run = std::to_string(std::random_device()() % 9000000 + 1000000);
-  ServerProcess server{data, "registration-" + run,
+  ServerProcess server{data,
+                       "registration-" + run,
                        {"--trusted-proxies", "127.0.0.1,::1", "--address-limit", std::to_string(kAddressLimit)}};
 
   World() {
@@ -64,9 +65,9 @@ struct World {
   }
   // An account the operator creates (no code is sent to its phone).
   void create_as_operator(const std::string& phone, const std::string& key) const {
-    auto created = http_request(server.url(), "POST", "/api/v1/accounts",
-                                {{"phone", phone}, {"kind", "enterprise_user"}, {"region", "440300"}},
-                                as_operator(server, key));
+    auto created =
+        http_request(server.url(), "POST", "/api/v1/accounts",
+                     {{"phone", phone}, {"kind", "enterprise_user"}, {"region", "440300"}}, as_operator(server, key));
     BOOST_REQUIRE_MESSAGE(created.status == 201, created.body.dump());
   }
   json registration(const std::string& phone, const std::string& code) const {
@@ -74,10 +75,14 @@ struct World {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 // The code that is surely not `code`.
-std::string wrong(const std::string& code) { return code == "000000" ? "000001" : "000000"; }
+std::string wrong(const std::string& code) {
+  return code == "000000" ? "000001" : "000000";
+}
 
 double seconds_of(const std::function<void()>& work) {
   const auto start = std::chrono::steady_clock::now();
@@ -93,8 +98,8 @@ BOOST_AUTO_TEST_CASE(self_registration_needs_the_code_its_phone_received) {
   auto& w = world();
   const auto client = World::via(1);
   const std::string phone = w.phone(1);
-  auto no_code = w.register_account({{"phone", phone}, {"region", "440300"}, {"password", "pw-" + phone + "-own"}},
-                                    client);
+  auto no_code =
+      w.register_account({{"phone", phone}, {"region", "440300"}, {"password", "pw-" + phone + "-own"}}, client);
   BOOST_CHECK_EQUAL(no_code.status, 400);
   BOOST_CHECK_EQUAL(no_code.body.value("field", ""), "code");
   auto guessed = w.register_account(w.registration(phone, "123456"), client);
@@ -225,7 +230,7 @@ BOOST_AUTO_TEST_CASE(a_refused_registration_leaves_no_password_hash) {
   auto store = xyd::api::CredentialStore::open(w.data + "/credentials");
   BOOST_REQUIRE_MESSAGE(store.ok(), store.error().message);
   for (const std::string& ref : {"account.register:" + key + "region", "account.register:" + key + "common",
-                                "account.register:" + key + "taken", "account.create:" + key + "duplicate"})
+                                 "account.register:" + key + "taken", "account.create:" + key + "duplicate"})
     BOOST_CHECK_MESSAGE(!(*store)->has_password(ref).value(), "a hash was left under " << ref);
   BOOST_CHECK((*store)->has_password("account.register:" + key + "accepted").value());
 }

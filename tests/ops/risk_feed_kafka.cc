@@ -2,10 +2,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <boost/test/unit_test.hpp>
 #include <random>
 #include <set>
-
-#include <boost/test/unit_test.hpp>
 
 namespace xyd::test {
 

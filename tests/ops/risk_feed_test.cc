@@ -23,9 +23,9 @@
 #include <thread>
 
 #include "tests/ops/risk_feed_kafka.h"
+#include "tests/support/backend.h"
 #include "tests/support/server_process.h"
 #include "tests/support/sse_client.h"
-#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -37,7 +37,8 @@ std::string copy_rules() {
   const std::string dir = fresh_dir("risk-rules");
   std::filesystem::create_directories(dir);
   for (const auto& entry : std::filesystem::directory_iterator(XYD_RULES_DIR))
-    if (entry.path().extension() == ".json") std::filesystem::copy_file(entry.path(), dir + "/" + entry.path().filename().string());
+    if (entry.path().extension() == ".json")
+      std::filesystem::copy_file(entry.path(), dir + "/" + entry.path().filename().string());
   return dir;
 }
 
@@ -50,10 +51,12 @@ struct World {
   std::string ins_a = "ins-ra-" + run, product, e1, e2, order;
 
   std::string phone(int n) const { return "16" + run + std::to_string(10 + n); }
-  HttpReply call(const std::string& who, const std::string& method, const std::string& path, const json& body = nullptr) {
+  HttpReply call(const std::string& who, const std::string& method, const std::string& path,
+                 const json& body = nullptr) {
     return http_request(server.url(), method, path, body, bearer(tokens.at(who)));
   }
-  json ok(const std::string& who, const std::string& method, const std::string& path, const json& body = json::object()) {
+  json ok(const std::string& who, const std::string& method, const std::string& path,
+          const json& body = json::object()) {
     auto reply = call(who, method, path, body);
     BOOST_REQUIRE_MESSAGE(reply.status == 200 || reply.status == 201,
                           who << " " << method << " " << path << " -> " << reply.status << " " << reply.body.dump());
@@ -64,8 +67,9 @@ struct World {
     BOOST_REQUIRE_MESSAGE(reply.status == 201, "login " << phone << ": " << reply.body.dump());
     if (!reply.body.value("password_change_required", false)) return reply.body["token"];
     const std::string chosen = "pw-" + phone + "-chosen";
-    auto changed = http_request(server.url(), "PUT", "/api/v1/accounts/" + reply.body["account"]["id"].get<std::string>() + "/password",
-                                {{"current_password", password}, {"new_password", chosen}}, bearer(reply.body["token"]));
+    auto changed = http_request(
+        server.url(), "PUT", "/api/v1/accounts/" + reply.body["account"]["id"].get<std::string>() + "/password",
+        {{"current_password", password}, {"new_password", chosen}}, bearer(reply.body["token"]));
     BOOST_REQUIRE_MESSAGE(changed.status == 200, changed.body.dump());
     return login(phone, chosen);
   }
@@ -99,8 +103,8 @@ struct World {
     server.start();
     BOOST_REQUIRE_MESSAGE(server.wait_healthy(90s), "serve did not come up; see " << data << ".server.log");
     server.kill_with(SIGTERM);
-    auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + phone(1) + " --data '" +
-                                             data + "'" + backend_flags_text() + " 2>&1");
+    auto [status, output] = run_command_line(std::string(XYD_BINARY) + " admin create --phone " + phone(1) +
+                                             " --data '" + data + "'" + backend_flags_text() + " 2>&1");
     BOOST_REQUIRE_MESSAGE(status == 0, "xyd admin create failed: " << output);
     start_and_wait();
     tokens["admin"] = login(phone(1), text_after(output, "one-time password: ", 16));
@@ -112,9 +116,16 @@ struct World {
     create("gz", 4, {{"kind", "government_city"}, {"region", "440100"}});
     ok("admin", "POST", "/api/v1/institutions/" + ins_a + "/managers", {{"manager", ids["m1"]}});
     product = ok("ia", "POST", "/api/v1/products",
-                 {{"name", "风险贷"}, {"product_type", "credit"}, {"amount_min", 100000}, {"amount_max", 3000000},
-                  {"rate_min_bp", 350}, {"rate_max_bp", 800}, {"term_min_months", 6}, {"term_max_months", 36},
-                  {"service_regions", {"440300"}}, {"docking_mode", "offline_manager"}})["id"];
+                 {{"name", "风险贷"},
+                  {"product_type", "credit"},
+                  {"amount_min", 100000},
+                  {"amount_max", 3000000},
+                  {"rate_min_bp", 350},
+                  {"rate_max_bp", 800},
+                  {"term_min_months", 6},
+                  {"term_max_months", 36},
+                  {"service_regions", {"440300"}},
+                  {"docking_mode", "offline_manager"}})["id"];
     self_register("owner", 5, "440300");
     // The follower may read every enterprise (a manager), though its own scope covers no order.
     create("fan", 6, {{"kind", "account_manager"}, {"region", "440300"}, {"institution", ins_a}});
@@ -122,27 +133,44 @@ struct World {
     create("streams", 8, {{"kind", "government_city"}, {"region", "440100"}});
     create("leaver", 9, {{"kind", "government_city"}, {"region", "440100"}});
     for (const auto& [name, region] : {std::pair{"1", "440300"}, std::pair{"2", "440100"}}) {
-      const std::string id =
-          ok("owner", "POST", "/api/v1/enterprises",
-             {{"uscc", make_uscc(region, run + "0" + name)}, {"name", std::string("风险测试企业") + name},
-              {"legal_representative", "张三"}, {"region", region}, {"industry", "C"},
-              {"registered_capital", 5000000}, {"scale", "small"}, {"founded_on", "2015-06-01"}})["id"];
+      const std::string id = ok("owner", "POST", "/api/v1/enterprises",
+                                {{"uscc", make_uscc(region, run + "0" + name)},
+                                 {"name", std::string("风险测试企业") + name},
+                                 {"legal_representative", "张三"},
+                                 {"region", region},
+                                 {"industry", "C"},
+                                 {"registered_capital", 5000000},
+                                 {"scale", "small"},
+                                 {"founded_on", "2015-06-01"}})["id"];
       (std::string(name) == "1" ? e1 : e2) = id;
       ok("owner", "POST", "/api/v1/enterprises/" + id + "/certification",
          {{"method", "basic"}, {"agreement_version", "ECA-2025-01"}, {"agreement_read_seconds", 20}});
     }
     order = "app-risk-" + run;
     ok("owner", "POST", "/api/v1/applications",
-       {{"id", order}, {"enterprise", e1}, {"product", product}, {"amount", 1000000}, {"term_months", 12},
-        {"purpose", "working capital"}, {"channel", "web"}});
+       {{"id", order},
+        {"enterprise", e1},
+        {"product", product},
+        {"amount", 1000000},
+        {"term_months", 12},
+        {"purpose", "working capital"},
+        {"channel", "web"}});
     const std::string base = "/api/v1/applications/" + order;
     ok("m1", "POST", base + "/accept", {{"intended_amount", 1000000}});
     ok("m1", "POST", base + "/credit",
-       {{"credit_number", "CR-" + run}, {"amount", 1000000}, {"rate_bp", 450}, {"term_months", 12},
-        {"granted_at", "2025-03-01"}, {"valid_until", "2026-03-01"}});
+       {{"credit_number", "CR-" + run},
+        {"amount", 1000000},
+        {"rate_bp", 450},
+        {"term_months", 12},
+        {"granted_at", "2025-03-01"},
+        {"valid_until", "2026-03-01"}});
     ok("m1", "POST", base + "/disbursements",
-       {{"loan_number", "L1"}, {"amount", 1000000}, {"rate_bp", 450}, {"disbursed_at", "2025-03-05"},
-        {"maturity", "2026-03-05"}, {"repayment_method", "equal_principal"}});
+       {{"loan_number", "L1"},
+        {"amount", 1000000},
+        {"rate_bp", 450},
+        {"disbursed_at", "2025-03-05"},
+        {"maturity", "2026-03-05"},
+        {"repayment_method", "equal_principal"}});
   }
 
   std::map<std::string, std::string> auth(const std::string& who) { return bearer(tokens.at(who)); }
@@ -152,7 +180,9 @@ struct World {
   }
 };
 
-World& world() { return shared_setup<World>(); }
+World& world() {
+  return shared_setup<World>();
+}
 
 auto of_enterprise(const std::string& enterprise, const std::string& rule = "") {
   return [enterprise, rule](const SseEvent& e) {
@@ -227,8 +257,10 @@ BOOST_AUTO_TEST_CASE(last_event_id_resumes_with_exactly_the_missed_ones) {
   for (const auto& how : {std::string("header"), std::string("query")}) {
     auto headers = w.auth("admin");
     std::string resume_path = path;
-    if (how == "header") headers["Last-Event-ID"] = last;
-    else resume_path += "&last_event_id=" + last;
+    if (how == "header")
+      headers["Last-Event-ID"] = last;
+    else
+      resume_path += "&last_event_id=" + last;
     SseClient resumed(w.server.port(), resume_path, headers);
     BOOST_REQUIRE_EQUAL(resumed.status(), 200);
     resumed.wait_count(missed.size(), 5s);
@@ -408,7 +440,8 @@ BOOST_AUTO_TEST_CASE(kafka_output_topic_receives_the_warnings) {
   std::map<std::string, int> published;
   for (const auto& r : records)
     if (r.node_header == w.server.node()) ++published[r.sequence_header];
-  for (const auto& s : wanted) BOOST_CHECK_MESSAGE(published[s] == 1, "warning " << s << " published " << published[s] << " times");
+  for (const auto& s : wanted)
+    BOOST_CHECK_MESSAGE(published[s] == 1, "warning " << s << " published " << published[s] << " times");
 }
 
 BOOST_AUTO_TEST_CASE(a_changed_threshold_and_a_rebuild_change_exactly_the_affected_warnings) {
@@ -416,7 +449,8 @@ BOOST_AUTO_TEST_CASE(a_changed_threshold_and_a_rebuild_change_exactly_the_affect
   auto mine = [&] {
     std::map<std::string, json> out;
     for (const auto& e : {w.e1, w.e2})
-      for (const auto& item : w.list("admin", "&enterprise=" + e)) out[std::to_string(item["sequence"].get<uint64_t>())] = item;
+      for (const auto& item : w.list("admin", "&enterprise=" + e))
+        out[std::to_string(item["sequence"].get<uint64_t>())] = item;
     return out;
   };
   const auto before = mine();

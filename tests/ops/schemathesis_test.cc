@@ -5,7 +5,6 @@
 // operation. A missing schemathesis is a failure (ops/setup.sh installs it).
 #define BOOST_TEST_MODULE schemathesis
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <regex>
 #include <set>

@@ -15,9 +15,9 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/backend.h"
 #include "tests/support/server_process.h"
 #include "tests/support/write_side_checks.h"
-#include "tests/support/backend.h"
 
 using namespace std::chrono_literals;
 using namespace xyd::test;
@@ -28,7 +28,8 @@ namespace {
 struct World {
   std::string data = fresh_dir("telemetry");
   // Behind a "proxy" on loopback, so a test can present another client address with X-Forwarded-For.
-  ServerProcess server{data, "telemetry-" + std::to_string(getpid()),
+  ServerProcess server{data,
+                       "telemetry-" + std::to_string(getpid()),
                        {"--log-format", "json", "--log-level", "info", "--trusted-proxies", "127.0.0.1"}};
   World() {
     server.start();
@@ -74,10 +75,12 @@ BOOST_AUTO_TEST_CASE(a_request_id_is_echoed_logged_and_carried_into_the_commands
   // The audit view shows the request id as the correlation id of the account's first event.
   json items;
   for (int i = 0; i < 100 && items.empty(); ++i) {
-    auto audit = http_request(w.server.url(), "GET", "/api/v1/audit/account/" + account, nullptr,
-                              w.server.operator_auth());
-    if (audit.status == 200) items = audit.body["items"];
-    else std::this_thread::sleep_for(100ms);
+    auto audit =
+        http_request(w.server.url(), "GET", "/api/v1/audit/account/" + account, nullptr, w.server.operator_auth());
+    if (audit.status == 200)
+      items = audit.body["items"];
+    else
+      std::this_thread::sleep_for(100ms);
   }
   BOOST_REQUIRE_MESSAGE(!items.empty(), "the audit view never showed account " << account);
   BOOST_CHECK_EQUAL(items[0].value("correlation_id", ""), request_id);
@@ -131,8 +134,8 @@ BOOST_AUTO_TEST_CASE(invalid_request_ids_are_replaced_and_a_trace_is_carried) {
   BOOST_CHECK_EQUAL(bad.status, 200);
   BOOST_CHECK(std::regex_match(bad.headers["X-Request-Id"], kHex32));
   const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-  auto traced = http_request(w.server.url(), "GET", "/livez", nullptr,
-                             {{"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"}});
+  auto traced =
+      http_request(w.server.url(), "GET", "/livez", nullptr, {{"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"}});
   BOOST_CHECK_EQUAL(traced.headers["X-Request-Id"], trace);
   BOOST_CHECK(traced.headers["traceparent"].starts_with("00-" + trace + "-"));
   BOOST_CHECK(!traced.headers["traceparent"].ends_with("-00f067aa0ba902b7-01"));
@@ -183,12 +186,13 @@ BOOST_AUTO_TEST_CASE(metrics_pass_promtool_and_count_the_traffic) {
        {"xyd_http_requests_total", "xyd_http_request_duration_seconds", "xyd_commands_total",
         "xyd_command_decide_duration_seconds", "xyd_command_ack_duration_seconds", "xyd_processor_batch_commands",
         "xyd_log_append_duration_seconds", "xyd_projection_lag_events", "xyd_projection_lag_seconds",
-        "xyd_webhook_deliveries_total",
-        "xyd_dead_letters_total", "xyd_sse_open_streams", "xyd_rocksdb_bytes"})
+        "xyd_webhook_deliveries_total", "xyd_dead_letters_total", "xyd_sse_open_streams", "xyd_rocksdb_bytes"})
     BOOST_CHECK_MESSAGE(has_family(scrape, family), "no family " << family);
   BOOST_CHECK_GE(sample(scrape, R"(xyd_http_requests_total{method="POST",route="/api/v1/accounts",status="201"})"), 2);
-  BOOST_CHECK_GE(sample(scrape, R"(xyd_http_requests_total{method="GET",route="/api/v1/audit/{type}/{id}",status="200"})"), 1);
-  BOOST_CHECK_GE(sample(scrape, R"(xyd_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts"})"), 2);
+  BOOST_CHECK_GE(
+      sample(scrape, R"(xyd_http_requests_total{method="GET",route="/api/v1/audit/{type}/{id}",status="200"})"), 1);
+  BOOST_CHECK_GE(sample(scrape, R"(xyd_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts"})"),
+                 2);
   BOOST_CHECK_GE(sample(scrape, R"(xyd_commands_total{outcome="accepted",type="CreateAccount"})"), 2);
   BOOST_CHECK_GE(sample(scrape, R"(xyd_command_decide_duration_seconds_count{type="CreateAccount"})"), 2);
   BOOST_CHECK_GE(sample(scrape, R"(xyd_command_ack_duration_seconds_count{type="CreateAccount"})"), 2);
@@ -196,7 +200,8 @@ BOOST_AUTO_TEST_CASE(metrics_pass_promtool_and_count_the_traffic) {
   BOOST_CHECK_GE(sample(scrape, "xyd_log_append_duration_seconds_count"), 1);
   BOOST_CHECK_GE(sample(scrape, R"(xyd_projection_lag_events{projection="audit"})"), 0);
   BOOST_CHECK_GE(sample(scrape, R"(xyd_projection_lag_seconds{projection="audit"})"), 0);
-  BOOST_CHECK_GT(sample(scrape, R"(xyd_rocksdb_bytes{property="rocksdb.cur-size-all-mem-tables",store="projections"})"), 0);
+  BOOST_CHECK_GT(sample(scrape, R"(xyd_rocksdb_bytes{property="rocksdb.cur-size-all-mem-tables",store="projections"})"),
+                 0);
   BOOST_CHECK_EQUAL(sample(scrape, "xyd_sse_open_streams"), 0);
   // Every store of the data folder, by its bytes on disk (the embedded log only on that log).
   for (const char* store : {"state", "credentials", "projections"})
@@ -205,8 +210,9 @@ BOOST_AUTO_TEST_CASE(metrics_pass_promtool_and_count_the_traffic) {
   // A family shows once it has a sample: a rebuild's progress only during a rebuild, consumer lag
   // only on Kafka (the embedded log has no consumer groups).
   BOOST_CHECK_MESSAGE(has_family(scrape, "xyd_kafka_consumer_lag") == kafka, "consumer lag shown on the wrong log");
-  if (kafka) BOOST_CHECK_MESSAGE(scrape.find("xyd_kafka_consumer_lag{group=\"xyd-processor") != std::string::npos,
-                                 "no consumer lag of the processor's group");
+  if (kafka)
+    BOOST_CHECK_MESSAGE(scrape.find("xyd_kafka_consumer_lag{group=\"xyd-processor") != std::string::npos,
+                        "no consumer lag of the processor's group");
   // Route templates only: the raw path (with the account id) never becomes a label.
   BOOST_CHECK(scrape.find(account) == std::string::npos);
 }

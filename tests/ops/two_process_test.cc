@@ -90,16 +90,16 @@ BOOST_AUTO_TEST_CASE(partitions_are_split_commands_run_once_and_a_kill_moves_par
   BOOST_REQUIRE_MESSAGE(wait_split({&b}, 120s), "B did not take over A's partitions");
   for (int i = 120; i < 200; ++i) {
     const std::string phone = phone_of(prefix, i);
-    auto reply = http_request(b.url(), "POST", "/api/v1/accounts", registration(phone),
-                              as_operator(b, "two-" + phone), 30s);
+    auto reply =
+        http_request(b.url(), "POST", "/api/v1/accounts", registration(phone), as_operator(b, "two-" + phone), 30s);
     BOOST_REQUIRE_MESSAGE(reply.status == 201, phone << ": " << reply.status << " " << reply.body.dump());
     first_event[phone] = reply.body["events"][0].value("id", "");
   }
   // Commands first run by A are replayed by B from the log, not run again.
   for (int i = 0; i < 120; i += 2) {
     const std::string phone = phone_of(prefix, i);
-    auto reply = http_request(b.url(), "POST", "/api/v1/accounts", registration(phone),
-                              as_operator(b, "two-" + phone), 30s);
+    auto reply =
+        http_request(b.url(), "POST", "/api/v1/accounts", registration(phone), as_operator(b, "two-" + phone), 30s);
     BOOST_CHECK_EQUAL(reply.status, 201);
     BOOST_CHECK_EQUAL(reply.headers["Idempotency-Replayed"], "true");
     BOOST_CHECK_EQUAL(reply.body["events"][0].value("id", ""), first_event[phone]);

@@ -34,8 +34,8 @@ projections::VerifyReport verify(test::EventFixture& f) {
 }
 
 // Appends one event of an aggregate now and returns where it landed.
-log::Position append_now(test::EventFixture& f, const std::string& type, const std::string& id,
-                         const std::string& name, nlohmann::json data) {
+log::Position append_now(test::EventFixture& f, const std::string& type, const std::string& id, const std::string& name,
+                         nlohmann::json data) {
   f.flush();
   f.add(type, id, name, std::move(data));
   auto positions = f.t.log->append(f.pending);
@@ -62,7 +62,8 @@ void alter_embedded_record(const std::string& path, const log::Position& at, con
   BOOST_REQUIRE(found != std::string::npos);
   record.value.replace(found, from.size(), to);
   log::OutRecord rewritten{at.tp.topic, record.key, record.value, record.headers, at.tp.partition};
-  BOOST_REQUIRE(db->Put(rocksdb::WriteOptions(), handles[1], key, log::encode_record_value(rewritten, record.timestamp_ms)).ok());
+  BOOST_REQUIRE(
+      db->Put(rocksdb::WriteOptions(), handles[1], key, log::encode_record_value(rewritten, record.timestamp_ms)).ok());
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
 }
 
@@ -71,8 +72,8 @@ void alter_kafka_segment(const log::Position& at, const std::string& from, const
   BOOST_REQUIRE_MESSAGE(pidfile && *pidfile,
                         "XYD_TEST_KAFKA_PIDFILE is not set: this test alters the test broker's segment file and "
                         "finds the broker's data folder beside its pid file (ops/test.sh sets it)");
-  const auto folder = std::filesystem::path(pidfile).parent_path() / "logs" /
-                      (at.tp.topic + "-" + std::to_string(at.tp.partition));
+  const auto folder =
+      std::filesystem::path(pidfile).parent_path() / "logs" / (at.tp.topic + "-" + std::to_string(at.tp.partition));
   BOOST_REQUIRE_MESSAGE(std::filesystem::exists(folder), "no segment folder " << folder);
   bool altered = false;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
@@ -87,8 +88,7 @@ void alter_kafka_segment(const log::Position& at, const std::string& from, const
     segment.flush();
     altered = true;
   }
-  BOOST_REQUIRE_MESSAGE(altered, "the event's bytes were not found in " << folder
-                                                                        << " (is the producer compressing?)");
+  BOOST_REQUIRE_MESSAGE(altered, "the event's bytes were not found in " << folder << " (is the producer compressing?)");
 }
 
 }  // namespace
@@ -98,7 +98,8 @@ BOOST_AUTO_TEST_SUITE(audit_verify)
 BOOST_AUTO_TEST_CASE(a_clean_log_verifies) {
   auto f = test::make_fixture("clean");
   f.add_applications(25, 400);
-  for (int i = 0; i < 30; ++i) f.add("enterprise", "ent-" + std::to_string(i % 10), i < 10 ? "EnterpriseRegistered" : "EnterpriseCertified");
+  for (int i = 0; i < 30; ++i)
+    f.add("enterprise", "ent-" + std::to_string(i % 10), i < 10 ? "EnterpriseRegistered" : "EnterpriseCertified");
   f.flush();
   auto report = verify(f);
   BOOST_CHECK(report.clean());

@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aggregates/reference.h"
 
@@ -26,8 +25,12 @@ struct Ev {
 };
 
 inline constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-inline bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-inline int month_days(int y, int m) { return m == 2 && leap(y) ? 29 : kMonthDays[m - 1]; }
+inline bool leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+inline int month_days(int y, int m) {
+  return m == 2 && leap(y) ? 29 : kMonthDays[m - 1];
+}
 
 inline std::string pad(int n, int width) {
   std::string s = std::to_string(n);
@@ -84,7 +87,9 @@ inline std::string cst_clock(const std::string& time) {
   return date + "T" + pad(hour % 24, 2) + time.substr(13, 6);
 }
 // Its China Standard Time date.
-inline std::string cst_day(const std::string& time) { return cst_clock(time).substr(0, 10); }
+inline std::string cst_day(const std::string& time) {
+  return cst_clock(time).substr(0, 10);
+}
 
 inline bool in_scope(const std::string& region, const std::string& scope) {
   if (scope == "CN") return true;
@@ -108,7 +113,9 @@ inline std::string wan(int64_t fen) {
   return std::to_string(hundredths / 100) + "." + pad(static_cast<int>(hundredths % 100), 2);
 }
 
-inline json money(int64_t count, int64_t amount) { return {{"count", count}, {"amount_fen", amount}, {"amount_wan", wan(amount)}}; }
+inline json money(int64_t count, int64_t amount) {
+  return {{"count", count}, {"amount_fen", amount}, {"amount_wan", wan(amount)}};
+}
 
 struct Sum {
   int64_t count = 0, amount = 0;
@@ -125,15 +132,19 @@ inline json ratio(int64_t num, int64_t den) {
   if (den <= 0) return {{"numerator", num}, {"denominator", den}, {"basis_points", nullptr}, {"rate", nullptr}};
   int64_t bp = num * 10000 / den;
   if ((num * 10000 % den) * 2 >= den) ++bp;
-  return {{"numerator", num}, {"denominator", den}, {"basis_points", bp},
+  return {{"numerator", num},
+          {"denominator", den},
+          {"basis_points", bp},
           {"rate", std::to_string(bp / 10000) + "." + pad(static_cast<int>(bp % 10000), 4)}};
 }
 
 inline std::string masked(const std::string& name) {
   std::vector<std::string> chars;
   for (char c : name) {
-    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) chars.back().push_back(c);
-    else chars.push_back(std::string(1, c));
+    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80)
+      chars.back().push_back(c);
+    else
+      chars.push_back(std::string(1, c));
   }
   if (chars.size() <= 7) return chars.front() + "****";
   return chars[0] + chars[1] + chars[2] + "****" + chars[chars.size() - 4] + chars[chars.size() - 3] +
@@ -160,7 +171,7 @@ struct Fold {
 
   explicit Fold(const std::vector<Ev>& history) : events(history) {
     // What later figures need to know, from the whole history.
-    std::map<std::string, json> institution;  // id -> onboarded data
+    std::map<std::string, json> institution;                                        // id -> onboarded data
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> moves;  // id -> (time, region)
     std::set<std::string> converted;
     for (const auto& e : events) {
@@ -221,14 +232,15 @@ struct Fold {
         disbursed.insert(e.id);
         if (!first_loan.contains(e.id) || d["disbursed_at"].get<std::string>() < first_loan[e.id])
           first_loan[e.id] = d["disbursed_at"];
-        loans.push_back({d["disbursed_at"], masked(app["enterprise_name"]), e.id, d["loan_number"], d["amount"],
-                         app["region"]});
+        loans.push_back(
+            {d["disbursed_at"], masked(app["enterprise_name"]), e.id, d["loan_number"], d["amount"], app["region"]});
       }
       if (e.name == "LoanWrittenOff") fact("bad_debt", d["as_of"], d["amount"]);
     }
     // The cohort of each accepted order: accepted on `date`, first drawdown dated `extra`.
     for (const auto& [id, date] : accepted_on)
-      cohort.push_back({"cohort", date, application[id]["region"], "", "", first_loan.contains(id) ? first_loan[id] : "", 0});
+      cohort.push_back(
+          {"cohort", date, application[id]["region"], "", "", first_loan.contains(id) ? first_loan[id] : "", 0});
   }
 
   // The stock facts at the end of `date` (CST), from the events of each subject up to that day:
@@ -269,16 +281,20 @@ struct Fold {
       if (cst_day(e.time) > date) continue;
       if (e.name == "AccountRegistered") out.push_back({"accounts", "", d["region"], "", "", d["kind"], 0});
       if (e.name == "EnterpriseRegistered") ents[e.id] = {d["region"], false};
-      if (e.name == "EnterpriseProfileChanged" && d["field"] == "region" && ents.contains(e.id)) ents[e.id].region = d["after"];
+      if (e.name == "EnterpriseProfileChanged" && d["field"] == "region" && ents.contains(e.id))
+        ents[e.id].region = d["after"];
       if (e.name == "EnterpriseCertified" && ents.contains(e.id)) ents[e.id].certified = true;
-      if (e.name == "InstitutionOnboarded" && !insts.contains(e.id)) insts[e.id] = {d["region"], d["type"], true, false};
+      if (e.name == "InstitutionOnboarded" && !insts.contains(e.id))
+        insts[e.id] = {d["region"], d["type"], true, false};
       if (insts.contains(e.id) && insts[e.id].exists) {
-        if (e.name == "InstitutionUpdated" && d["changes"].contains("region")) insts[e.id].region = d["changes"]["region"]["after"];
+        if (e.name == "InstitutionUpdated" && d["changes"].contains("region"))
+          insts[e.id].region = d["changes"]["region"]["after"];
         if (e.name == "InstitutionSuspended") insts[e.id].suspended = true;
         if (e.name == "InstitutionResumed") insts[e.id].suspended = false;
         if (e.name == "InstitutionRemoved") insts[e.id].exists = false;
       }
-      if (e.name == "ProductPublished" && !prods.contains(e.id)) prods[e.id] = {d["institution"], d["product_type"], true};
+      if (e.name == "ProductPublished" && !prods.contains(e.id))
+        prods[e.id] = {d["institution"], d["product_type"], true};
       if (prods.contains(e.id)) {
         if (e.name == "ProductDisabled" || e.name == "ProductWithdrawn") prods[e.id].enabled = false;
         if (e.name == "ProductEnabled") prods[e.id].enabled = true;
@@ -402,7 +418,8 @@ struct Fold {
     for (const auto& p : years)
       if (auto [zero, j] = entry(p); !zero) y.push_back(j);
     for (const auto& p : months)
-      if (auto [zero, j] = entry(p); !zero && (period == "all" || p.substr(0, 4) == period.substr(0, 4))) m.push_back(j);
+      if (auto [zero, j] = entry(p); !zero && (period == "all" || p.substr(0, 4) == period.substr(0, 4)))
+        m.push_back(j);
     return {{"years", y}, {"months", m}};
   }
 
@@ -465,26 +482,31 @@ struct Fold {
     const std::string since = minus_days(as_of, 14);
     for (const auto& l : in)
       if (l.date >= since && l.date <= as_of && items.size() < 50)
-        items.push_back({{"date", l.date}, {"enterprise", l.name}, {"amount_fen", l.amount}, {"amount_wan", wan(l.amount)},
-                         {"application", l.application}, {"loan_number", l.loan}});
+        items.push_back({{"date", l.date},
+                         {"enterprise", l.name},
+                         {"amount_fen", l.amount},
+                         {"amount_wan", wan(l.amount)},
+                         {"application", l.application},
+                         {"loan_number", l.loan}});
     return {{"since", since}, {"until", as_of}, {"items", items}};
   }
 
   json dashboard(const std::string& scope, const std::string& period, const std::string& as_of) const {
     const std::string level = scope == "CN" ? "country" : scope.ends_with("0000") ? "province" : "city";
     const std::string kind = period == "all" ? "all" : period.size() == 4 ? "year" : "month";
-    return {{"scope", {{"code", scope}, {"level", level}, {"name", scope == "CN" ? "全国" : domain::region_name(scope)}}},
-            {"period", {{"kind", kind}, {"value", period}}},
-            {"as_of", as_of},
-            {"stock_date", stock_day(period, as_of)},
-            {"figures", figures(scope, period, as_of)},
-            {"new",
-             {{"today", new_figures(scope, as_of)},
-              {"this_month", new_figures(scope, as_of.substr(0, 7))},
-              {"this_year", new_figures(scope, as_of.substr(0, 4))}}},
-            {"trend", trend(scope, period)},
-            {"distribution", distribution(scope, period, as_of)},
-            {"latest_dynamics", dynamics(scope, as_of)}};
+    return {
+        {"scope", {{"code", scope}, {"level", level}, {"name", scope == "CN" ? "全国" : domain::region_name(scope)}}},
+        {"period", {{"kind", kind}, {"value", period}}},
+        {"as_of", as_of},
+        {"stock_date", stock_day(period, as_of)},
+        {"figures", figures(scope, period, as_of)},
+        {"new",
+         {{"today", new_figures(scope, as_of)},
+          {"this_month", new_figures(scope, as_of.substr(0, 7))},
+          {"this_year", new_figures(scope, as_of.substr(0, 4))}}},
+        {"trend", trend(scope, period)},
+        {"distribution", distribution(scope, period, as_of)},
+        {"latest_dynamics", dynamics(scope, as_of)}};
   }
 };
 

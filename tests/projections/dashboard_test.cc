@@ -3,9 +3,8 @@
 // same events written here from DOMAIN.md (no code shared with the projection); plus a rebuild
 // in two batches, and another interleaving of the aggregates' topics, giving the same answers.
 #define BOOST_TEST_MODULE dashboard_unit
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <functional>
 #include <map>
 #include <random>
@@ -16,8 +15,8 @@
 #include "projections/event_scan.h"
 #include "projections/sample_events.h"
 #include "tests/projections/dashboard_fold.h"
-#include "tests/projections/synthetic_history.h"
 #include "tests/projections/memory_view.h"
+#include "tests/projections/synthetic_history.h"
 
 using namespace xyd;
 using nlohmann::json;
@@ -25,7 +24,8 @@ using namespace xyd::test::dashboard_fold;
 
 namespace {
 
-json query(const test::MemoryView& view, const std::string& scope, const std::string& period, const std::string& as_of) {
+json query(const test::MemoryView& view, const std::string& scope, const std::string& period,
+           const std::string& as_of) {
   projections::dashboard::DashboardQuery q;
   q.scope = scope;
   q.period = period;
@@ -34,7 +34,6 @@ json query(const test::MemoryView& view, const std::string& scope, const std::st
   BOOST_REQUIRE_MESSAGE(result.ok(), result.error().to_string());
   return *result;
 }
-
 
 const std::vector<std::string> kScopes = {"CN", "440000", "330000", "440300", "330100"};
 const std::vector<std::string> kPeriods = {"all", "2023", "2024", "2023-03", "2024-06", "2024-11"};
@@ -115,36 +114,73 @@ BOOST_AUTO_TEST_CASE(two_batches_with_a_restart_and_another_interleaving_give_th
 // disbursed in 2025; as_of inside and outside the period; a cohort with no acceptance (0/0).
 BOOST_AUTO_TEST_CASE(moves_suspensions_cohorts_and_cst_midnight_by_hand) {
   const std::vector<Ev> events = {
-      {"institution", "nj", "InstitutionOnboarded",
-       {{"type", "bank"}, {"full_name", "南京银行"}, {"short_name", "南京"}, {"region", "320100"}}, "2024-01-10T02:00:00Z"},
-      {"product", "p2", "ProductPublished", {{"institution", "sz"}, {"name", "后到"}, {"product_type", "tax"}}, "2024-02-02T02:00:00Z"},
-      {"product", "p1", "ProductPublished", {{"institution", "nj"}, {"name", "贷"}, {"product_type", "credit"}}, "2024-02-01T02:00:00Z"},
+      {"institution",
+       "nj",
+       "InstitutionOnboarded",
+       {{"type", "bank"}, {"full_name", "南京银行"}, {"short_name", "南京"}, {"region", "320100"}},
+       "2024-01-10T02:00:00Z"},
+      {"product",
+       "p2",
+       "ProductPublished",
+       {{"institution", "sz"}, {"name", "后到"}, {"product_type", "tax"}},
+       "2024-02-02T02:00:00Z"},
+      {"product",
+       "p1",
+       "ProductPublished",
+       {{"institution", "nj"}, {"name", "贷"}, {"product_type", "credit"}},
+       "2024-02-01T02:00:00Z"},
       {"institution", "nj", "InstitutionSuspended", {{"reason", "整改"}}, "2024-03-31T23:59:59+08:00"},
       {"institution", "nj", "InstitutionResumed", json::object(), "2024-04-01T00:00:00+08:00"},
-      {"institution", "nj", "InstitutionUpdated", {{"changes", {{"region", {{"before", "320100"}, {"after", "320200"}}}}}},
+      {"institution",
+       "nj",
+       "InstitutionUpdated",
+       {{"changes", {{"region", {{"before", "320100"}, {"after", "320200"}}}}}},
        "2024-05-15T03:00:00Z"},
       {"institution", "nj", "InstitutionSuspended", {{"reason", "整改"}}, "2024-06-01T00:00:00+08:00"},
       {"institution", "nj", "InstitutionRemoved", json::object(), "2024-07-01T03:00:00Z"},
-      {"institution", "sz", "InstitutionOnboarded",
-       {{"type", "guarantee"}, {"full_name", "深担"}, {"short_name", "深担"}, {"region", "440300"}}, "2024-01-05T02:00:00Z"},
-      {"enterprise", "e1", "EnterpriseRegistered", {{"name", "南京某某科技有限公司"}, {"region", "320102"}}, "2024-01-31T23:59:59+08:00"},
+      {"institution",
+       "sz",
+       "InstitutionOnboarded",
+       {{"type", "guarantee"}, {"full_name", "深担"}, {"short_name", "深担"}, {"region", "440300"}},
+       "2024-01-05T02:00:00Z"},
+      {"enterprise",
+       "e1",
+       "EnterpriseRegistered",
+       {{"name", "南京某某科技有限公司"}, {"region", "320102"}},
+       "2024-01-31T23:59:59+08:00"},
       {"enterprise", "e1", "EnterpriseCertified", json::object(), "2024-02-01T00:00:00+08:00"},
-      {"enterprise", "e1", "EnterpriseProfileChanged", {{"field", "region"}, {"before", "320102"}, {"after", "440305"}},
+      {"enterprise",
+       "e1",
+       "EnterpriseProfileChanged",
+       {{"field", "region"}, {"before", "320102"}, {"after", "440305"}},
        "2024-08-01T00:00:00+08:00"},
-      {"application", "a1", "ApplicationSubmitted",
-       {{"enterprise", "e1"}, {"enterprise_name", "南京某某科技有限公司"}, {"product", "p2"}, {"institution", "sz"},
-        {"institution_type", "guarantee"}, {"amount", 1000000}, {"region", "440305"}, {"industry", "C"}},
+      {"application",
+       "a1",
+       "ApplicationSubmitted",
+       {{"enterprise", "e1"},
+        {"enterprise_name", "南京某某科技有限公司"},
+        {"product", "p2"},
+        {"institution", "sz"},
+        {"institution_type", "guarantee"},
+        {"amount", 1000000},
+        {"region", "440305"},
+        {"industry", "C"}},
        "2024-12-30T02:00:00Z"},
       {"application", "a1", "ApplicationAccepted", {{"intended_amount", 900000}}, "2024-12-31T23:59:59+08:00"},
-      {"application", "a1", "LoanDisbursed", {{"loan_number", "L1"}, {"amount", 900000}, {"disbursed_at", "2025-01-05"}},
+      {"application",
+       "a1",
+       "LoanDisbursed",
+       {{"loan_number", "L1"}, {"amount", 900000}, {"disbursed_at", "2025-01-05"}},
        "2025-01-05T01:00:00Z"},
   };
   const auto view = build(projections::dashboard::dashboard_spec(), seal(events));
   const Fold fold(events);
   for (const std::string scope : {"CN", "320000", "320100", "320200", "440000", "440300"})
     for (const std::string period : {"all", "2024", "2024-03", "2024-04", "2024-06", "2025", "2023"})
-      for (const std::string as_of : {"2024-03-31", "2024-04-01", "2024-05-15", "2024-12-31", "2025-01-04", "2025-01-05"})
-        check_equal(fold.dashboard(scope, period, as_of), query(view, scope, period, as_of), scope + " " + period + " " + as_of);
+      for (const std::string as_of :
+           {"2024-03-31", "2024-04-01", "2024-05-15", "2024-12-31", "2025-01-04", "2025-01-05"})
+        check_equal(fold.dashboard(scope, period, as_of), query(view, scope, period, as_of),
+                    scope + " " + period + " " + as_of);
   auto figures = [&](const std::string& scope, const std::string& period, const std::string& as_of) {
     return query(view, scope, period, as_of)["figures"];
   };

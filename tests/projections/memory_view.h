@@ -3,8 +3,8 @@
 #pragma once
 
 #include <map>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "projections/event_scan.h"
 #include "projections/keys.h"
@@ -50,7 +50,8 @@ class MemoryView final : public projections::ViewWriter, public projections::Vie
  private:
   class Cursor final : public projections::ViewCursor {
    public:
-    Cursor(const std::map<std::string, std::string>& rows, std::string prefix) : rows_(rows), prefix_(std::move(prefix)) {}
+    Cursor(const std::map<std::string, std::string>& rows, std::string prefix)
+        : rows_(rows), prefix_(std::move(prefix)) {}
     void seek(std::string_view key) override { it_ = rows_.lower_bound(std::string(key < prefix_ ? prefix_ : key)); }
     bool valid() const override { return it_ != rows_.end() && std::string_view(it_->first).starts_with(prefix_); }
     std::string_view key() const override { return it_->first; }
@@ -67,16 +68,16 @@ class MemoryView final : public projections::ViewWriter, public projections::Vie
 
 // Applies records [from, to) to `projection` over `view` as one committed batch, as the runtime's
 // worker does (apply each, end_batch, batch_done); the first error, naming the record's offset.
-inline Status apply_batch(projections::Projection& projection, MemoryView& view, const std::vector<log::Record>& records,
-                          size_t from, size_t to) {
+inline Status apply_batch(projections::Projection& projection, MemoryView& view,
+                          const std::vector<log::Record>& records, size_t from, size_t to) {
   projections::ScannedEvent scanned;
   for (size_t i = from; i < to; ++i) {
     auto scan = projections::scan_event(records[i].value, scanned);
     const Error decode_error = scan.error();
     projections::EventContext context{records[i], scan.ok() ? &scanned : nullptr, scan.ok() ? nullptr : &decode_error};
     if (auto applied = projection.apply(view, context); !applied.ok())
-      return make_error(applied.error().code, "record at offset " + std::to_string(records[i].offset) + ": " +
-                                                  applied.error().message);
+      return make_error(applied.error().code,
+                        "record at offset " + std::to_string(records[i].offset) + ": " + applied.error().message);
   }
   projection.end_batch(view);
   projection.batch_done(true);

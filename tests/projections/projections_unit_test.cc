@@ -54,10 +54,15 @@ BOOST_AUTO_TEST_SUITE(event_scanner)
 
 BOOST_AUTO_TEST_CASE(reads_what_nlohmann_reads_including_escapes) {
   ChainedEvents chains;
-  nlohmann::json data = {{"field", "name"}, {"before", "旧名称 \"quoted\"\\ \n tab\t"}, {"after", "新 \u00e9 😀"},
-                         {"source", "tax"}, {"nested", {{"a", {1, 2, {{"b", "}"}}}}}}};
-  auto record = must(chains.next("enterprise", "ent-1", "EnterpriseRegistered", {}, {"acc-1", "enterprise_user", "", "440300"}));
-  for (const auto& value : {record.value, must(chains.next("enterprise", "ent-1", "EnterpriseProfileChanged", data)).value}) {
+  nlohmann::json data = {{"field", "name"},
+                         {"before", "旧名称 \"quoted\"\\ \n tab\t"},
+                         {"after", "新 \u00e9 😀"},
+                         {"source", "tax"},
+                         {"nested", {{"a", {1, 2, {{"b", "}"}}}}}}};
+  auto record =
+      must(chains.next("enterprise", "ent-1", "EnterpriseRegistered", {}, {"acc-1", "enterprise_user", "", "440300"}));
+  for (const auto& value :
+       {record.value, must(chains.next("enterprise", "ent-1", "EnterpriseProfileChanged", data)).value}) {
     projections::ScannedEvent scanned;
     BOOST_REQUIRE(projections::scan_event(value, scanned).ok());
     auto expected = events::decode(value);
@@ -103,7 +108,8 @@ BOOST_AUTO_TEST_CASE(a_clean_history_verifies) {
   ChainedEvents chains;
   FakeLog log;
   for (int i = 0; i < 20; ++i) {
-    log.add(must(chains.next("application", "app-" + std::to_string(i % 4), i < 4 ? "ApplicationSubmitted" : "RiskScreened")));
+    log.add(must(
+        chains.next("application", "app-" + std::to_string(i % 4), i < 4 ? "ApplicationSubmitted" : "RiskScreened")));
   }
   projections::ChainVerifier verifier;
   for (const auto& r : log.records) verifier.add(r);
@@ -120,15 +126,15 @@ BOOST_AUTO_TEST_CASE(names_the_first_broken_link_of_each_kind) {
   auto json = nlohmann::json::parse(second.value);
   json["data"]["verdict"] = "pass-altered";  // content changed, hash kept
   second.value = json.dump();
-  log.add(second);                                                          // 1: content altered
-  log.add(must(chains.next("application", "a", "ManagerAssigned")));      // 2: still links to 1's hash
+  log.add(second);                                                         // 1: content altered
+  log.add(must(chains.next("application", "a", "ManagerAssigned")));       // 2: still links to 1's hash
   log.add(must(chains.next("application", "b", "ApplicationSubmitted")));  // 3
   log.add(must(forger.next("application", "b", "ApplicationSubmitted")));  // 4: version 1 again (a fork)
   log.add(must(chains.next("application", "c", "ApplicationSubmitted")));  // 5
-  must(chains.next("application", "c", "RiskScreened"));                    // version 2 lost
+  must(chains.next("application", "c", "RiskScreened"));                   // version 2 lost
   log.add(must(chains.next("application", "c", "ManagerAssigned")));       // 6: gap
   log::OutRecord junk{"xyd.events.application", "d", "{not an event", {}, std::nullopt};
-  log.add(junk);                                                            // 7: undecodable
+  log.add(junk);  // 7: undecodable
   projections::ChainVerifier verifier;
   for (const auto& r : log.records) verifier.add(r);
   const auto& report = verifier.report();
@@ -190,10 +196,12 @@ BOOST_AUTO_TEST_CASE(errors_name_the_file_and_the_field) {
   BOOST_CHECK_NE(parsed.error().message.find("rules/delinquency.json"), std::string::npos);
   BOOST_CHECK(!projections::parse_rule_set(R"({"rule_set":"delinquency"})", "f").ok());
   auto unknown_event = projections::parse_rule_set(
-      R"({"rule_set":"risk-warning","version":"1","rules":[{"id":"x","event":"NoSuchEvent","severity":"low","message":"m"}]})", "f");
+      R"({"rule_set":"risk-warning","version":"1","rules":[{"id":"x","event":"NoSuchEvent","severity":"low","message":"m"}]})",
+      "f");
   BOOST_REQUIRE(!unknown_event.ok());
   BOOST_CHECK_EQUAL(unknown_event.error().field, "rules[0].event");
-  auto weights = projections::parse_rule_set(R"({"rule_set":"ranking","version":"1","rankings":{"r":{"a":60,"b":30}}})", "f");
+  auto weights =
+      projections::parse_rule_set(R"({"rule_set":"ranking","version":"1","rankings":{"r":{"a":60,"b":30}}})", "f");
   BOOST_REQUIRE(!weights.ok());
   BOOST_CHECK_EQUAL(weights.error().rule, "sum-100");
 }
@@ -208,8 +216,10 @@ BOOST_AUTO_TEST_CASE(history_by_aggregate_actor_and_time_with_pages_and_chain_st
   const events::Actor manager{"mgr-1", "account_manager", "ins-1", "440300"};
   const events::Actor owner{"acc-2", "enterprise_user", "", "440300"};
   int minute = 0;
-  auto at = [&] { return "2025-03-01T0" + std::to_string(1 + minute / 60) + ":" + (minute % 60 < 10 ? "0" : "") +
-                         std::to_string(minute % 60) + ":00.000Z"; };
+  auto at = [&] {
+    return "2025-03-01T0" + std::to_string(1 + minute / 60) + ":" + (minute % 60 < 10 ? "0" : "") +
+           std::to_string(minute % 60) + ":00.000Z";
+  };
   for (int i = 0; i < 30; ++i, ++minute) {
     const std::string id = "app-" + std::to_string(i % 3);
     const auto version = chains.version_of("application", id);

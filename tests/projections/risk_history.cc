@@ -1,7 +1,6 @@
 #include "tests/projections/risk_history.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <random>
 
 #include "projections/sample_events.h"
@@ -38,7 +37,8 @@ std::vector<Ev> history(uint32_t seed) {
   for (int a = 0; a < orders; ++a) {
     const int e = a % enterprises;
     add("application", "app-" + std::to_string(a), "ApplicationSubmitted",
-        {{"enterprise", "ent-" + std::to_string(e)}, {"institution", "inst-" + std::to_string(a % 3)},
+        {{"enterprise", "ent-" + std::to_string(e)},
+         {"institution", "inst-" + std::to_string(a % 3)},
          {"region", kRegions[e % kRegions.size()]}},
         "owner-" + std::to_string(e));
     add("application", "app-" + std::to_string(a), "ManagerAssigned", {{"manager", "mgr-" + std::to_string(a % 4)}});
@@ -65,12 +65,15 @@ std::vector<Ev> history(uint32_t seed) {
     } else if (kind == 5 || kind == 6) {
       const int f = pick(3);
       bool& on = follows[{f, e}];
-      add("enterprise", ent, on ? "EnterpriseUnfollowed" : "EnterpriseFollowed", {{"account", "fan-" + std::to_string(f)}});
+      add("enterprise", ent, on ? "EnterpriseUnfollowed" : "EnterpriseFollowed",
+          {{"account", "fan-" + std::to_string(f)}});
       on = !on;
     } else if (kind == 7) {
       bool& on = whitelisted[e];
-      if (on) add("enterprise", ent, "EnterpriseDelisted", {{"reason", "r"}});
-      else add("enterprise", ent, "EnterpriseWhitelisted", json::object());
+      if (on)
+        add("enterprise", ent, "EnterpriseDelisted", {{"reason", "r"}});
+      else
+        add("enterprise", ent, "EnterpriseWhitelisted", json::object());
       on = !on;
     } else if (!settled[a]) {
       add("application", app, "LoanOverdue", {{"loan_number", loan}, {"days_past_due", 91 + pick(60)}});
@@ -115,14 +118,13 @@ std::vector<Sealed> interleave(const std::vector<Sealed>& records, uint32_t seed
 
 // ---- the independent fold -------------------------------------------------------------------
 
-
-
 static bool rule_matches(const json& rule, const json& data) {
   if (!rule.contains("when")) return true;
   const json& when = rule["when"];
   const std::string field = when["field"];
   if (!data.contains(field)) return false;
-  if (when.contains("at_least")) return data[field].is_number_integer() && data[field].get<int64_t>() >= when["at_least"].get<int64_t>();
+  if (when.contains("at_least"))
+    return data[field].is_number_integer() && data[field].get<int64_t>() >= when["at_least"].get<int64_t>();
   for (const auto& v : when["one_of"])
     if (data[field] == v) return true;
   return false;
@@ -145,8 +147,11 @@ Expected fold(const std::vector<Ev>& events, const json& rules) {
     } else {
       app = e.id;
       if (e.name == "ApplicationSubmitted") {
-        x.orders[app] = {{"enterprise", e.data["enterprise"]}, {"institution", e.data["institution"]},
-                         {"region", e.data["region"]}, {"owner", e.actor}, {"manager", ""}};
+        x.orders[app] = {{"enterprise", e.data["enterprise"]},
+                         {"institution", e.data["institution"]},
+                         {"region", e.data["region"]},
+                         {"owner", e.actor},
+                         {"manager", ""}};
         x.institutions[e.data["enterprise"]].insert(e.data["institution"].get<std::string>());
         continue;
       }
@@ -159,12 +164,13 @@ Expected fold(const std::vector<Ev>& events, const json& rules) {
       region = x.orders[app]["region"];
       owner = x.orders[app]["owner"];
     }
-    const std::string subject = e.data.contains("loan_number") ? app + "/" + e.data["loan_number"].get<std::string>()
-                                : e.data.contains("signal_type") ? e.data["signal_type"].get<std::string>() : "";
+    const std::string subject = e.data.contains("loan_number")   ? app + "/" + e.data["loan_number"].get<std::string>()
+                                : e.data.contains("signal_type") ? e.data["signal_type"].get<std::string>()
+                                                                 : "";
     auto add = [&](const std::string& kind, const std::string& rule, const std::string& severity) {
       std::string key = e.id + "|" + std::to_string(version) + "|" + rule;
-      x.entries[key] = {{"kind", kind}, {"rule", rule}, {"severity", severity}, {"enterprise", ent},
-                        {"application", app}, {"institution", inst}, {"region", region}, {"owner", owner}};
+      x.entries[key] = {{"kind", kind},       {"rule", rule},        {"severity", severity}, {"enterprise", ent},
+                        {"application", app}, {"institution", inst}, {"region", region},     {"owner", owner}};
     };
     if (e.name == "EnterpriseFollowed") x.followers[e.data["account"]].insert(ent);
     if (e.name == "EnterpriseUnfollowed") x.followers[e.data["account"]].erase(ent);

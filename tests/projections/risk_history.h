@@ -7,11 +7,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "events/event_log.h"
 
@@ -39,8 +38,8 @@ struct Expected {
   std::map<std::string, std::set<std::string>> markers;       // enterprise -> "rule|subject"
   std::map<std::string, std::set<std::string>> followers;     // account -> enterprises
   std::map<std::string, std::set<std::string>> institutions;  // enterprise -> institutions with orders
-  std::map<std::string, json> orders;                         // app -> {enterprise, institution, region, manager, owner}
-  std::map<std::string, json> companies;                      // ent -> {region, owner}
+  std::map<std::string, json> orders;     // app -> {enterprise, institution, region, manager, owner}
+  std::map<std::string, json> companies;  // ent -> {region, owner}
 };
 
 // Events in a global order (each aggregate's in its own order).

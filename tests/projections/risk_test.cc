@@ -6,7 +6,6 @@
 // survive a rebuild); a changed threshold changes exactly the affected warnings.
 #define BOOST_TEST_MODULE risk_unit
 #include <boost/test/unit_test.hpp>
-
 #include <fstream>
 #include <map>
 #include <set>
@@ -54,8 +53,8 @@ std::vector<json> feed(const test::MemoryView& view, const projections::risk::Vi
   return std::vector<json>(page->items.begin(), page->items.end());
 }
 std::string key_of(const json& entry) {
-  return entry["event"]["aggregate_id"].get<std::string>() + "|" + std::to_string(entry["event"]["version"].get<int64_t>()) +
-         "|" + entry["rule"].get<std::string>();
+  return entry["event"]["aggregate_id"].get<std::string>() + "|" +
+         std::to_string(entry["event"]["version"].get<int64_t>()) + "|" + entry["rule"].get<std::string>();
 }
 
 }  // namespace
@@ -113,11 +112,13 @@ BOOST_AUTO_TEST_CASE(each_caller_sees_what_its_scope_and_follows_allow) {
     std::string role, account, institution, region;
     Scope scope;
   };
-  const std::vector<Case> cases = {
-      {"enterprise_user", "fan-1", "", "", Scope::own},          {"enterprise_user", "owner-2", "", "", Scope::own},
-      {"institution_admin", "ia", "inst-1", "", Scope::institution}, {"account_manager", "mgr-2", "inst-2", "", Scope::assigned},
-      {"government_city", "gc", "", "440300", Scope::region},   {"government_province", "gp", "", "440000", Scope::region},
-      {"auditor", "au", "", "", Scope::all}};
+  const std::vector<Case> cases = {{"enterprise_user", "fan-1", "", "", Scope::own},
+                                   {"enterprise_user", "owner-2", "", "", Scope::own},
+                                   {"institution_admin", "ia", "inst-1", "", Scope::institution},
+                                   {"account_manager", "mgr-2", "inst-2", "", Scope::assigned},
+                                   {"government_city", "gc", "", "440300", Scope::region},
+                                   {"government_province", "gp", "", "440000", Scope::region},
+                                   {"auditor", "au", "", "", Scope::all}};
   for (const auto& c : cases) {
     events::Actor actor;
     actor.account = c.account;
@@ -138,9 +139,11 @@ BOOST_AUTO_TEST_CASE(each_caller_sees_what_its_scope_and_follows_allow) {
           (e["institution"] == c.institution ||
            (app.empty() && x.institutions.contains(ent) && x.institutions.at(ent).contains(c.institution))))
         shown = true;
-      if (c.scope == Scope::assigned && !change && !app.empty() && x.orders.at(app)["manager"] == c.account) shown = true;
+      if (c.scope == Scope::assigned && !change && !app.empty() && x.orders.at(app)["manager"] == c.account)
+        shown = true;
       if (c.scope == Scope::region && !change &&
-          region.substr(0, c.role == "government_city" ? 4 : 2) == c.region.substr(0, c.role == "government_city" ? 4 : 2))
+          region.substr(0, c.role == "government_city" ? 4 : 2) ==
+              c.region.substr(0, c.role == "government_city" ? 4 : 2))
         shown = true;
       if (shown) want.insert(key);
     }
@@ -203,7 +206,8 @@ BOOST_AUTO_TEST_CASE(a_changed_threshold_changes_exactly_the_affected_warnings) 
   // Exactly the overdue reports between the two thresholds went.
   size_t between = 0;
   for (const auto& e : events)
-    if (e.name == "LoanOverdue" && e.data["days_past_due"] >= old_threshold && e.data["days_past_due"] < old_threshold + 30)
+    if (e.name == "LoanOverdue" && e.data["days_past_due"] >= old_threshold &&
+        e.data["days_past_due"] < old_threshold + 30)
       ++between;
   BOOST_TEST(gone.size() == between);
 }

@@ -30,11 +30,13 @@ template <typename T>
 std::string error_of(const Result<T>& r) {
   return r.ok() ? "" : r.error().to_string();
 }
-std::string error_of(const Status& s) { return s.ok() ? "" : s.error().to_string(); }
+std::string error_of(const Status& s) {
+  return s.ok() ? "" : s.error().to_string();
+}
 
-#define REQUIRE_OK(expr)                                          \
-  do {                                                            \
-    auto&& require_ok_ = (expr);                                  \
+#define REQUIRE_OK(expr)                                            \
+  do {                                                              \
+    auto&& require_ok_ = (expr);                                    \
     BOOST_REQUIRE_MESSAGE(require_ok_.ok(), error_of(require_ok_)); \
   } while (0)
 
@@ -54,7 +56,7 @@ void run_child_until_killed(test::EventFixture& f, const std::string& store, con
                             const std::string& fail_point, bool rebuild) {
   const std::string location = test::log_location(f.t);
   std::vector<std::string> args = {XYD_PROJECTION_CHILD, f.t.options.backend, location, f.prefix, store,
-                                   projection, fail_point};
+                                   projection,           fail_point};
   if (rebuild) args.push_back("--rebuild");
   pid_t child = fork();
   BOOST_REQUIRE(child >= 0);
@@ -219,8 +221,9 @@ BOOST_AUTO_TEST_CASE(a_rebuild_under_concurrent_reads_and_writes_never_shows_a_h
         if (item["aggregate"]["version"] != expected++) problem = id + ": versions not contiguous";
         if (item["chain"]["status"] != "ok") problem = id + ": broken chain";
       }
-      if (page->items.size() < seen[id]) problem = id + ": went back from " + std::to_string(seen[id]) + " to " +
-                                                   std::to_string(page->items.size()) + " events";
+      if (page->items.size() < seen[id])
+        problem = id + ": went back from " + std::to_string(seen[id]) + " to " + std::to_string(page->items.size()) +
+                  " events";
       seen[id] = page->items.size();
       if (!problem.empty()) {
         ++violations;
@@ -349,8 +352,8 @@ BOOST_AUTO_TEST_CASE(a_rule_set_change_then_a_rebuild_changes_exactly_the_rows_t
 
   std::map<std::string, nlohmann::json> loans_before, loans_after;
   std::set<std::string> index_before, index_after;
-  for (auto [rows, loans, index] : {std::tuple{&before, &loans_before, &index_before},
-                                    std::tuple{&after, &loans_after, &index_after}})
+  for (auto [rows, loans, index] :
+       {std::tuple{&before, &loans_before, &index_before}, std::tuple{&after, &loans_after, &index_after}})
     for (const auto& [key, value] : *rows) {
       if (key[0] == projections::delinquency::kClassIndex) index->insert(key);
       if (key[0] != projections::delinquency::kLoanRow) continue;

@@ -2,11 +2,12 @@
 // in-memory view: orders count against their manager from assignment until they end, move with a
 // reassignment, and a replayed event counts once.
 #define BOOST_TEST_MODULE state_projection
+#include "projections/state/state_projection.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "projections/event_scan.h"
 #include "projections/sample_events.h"
-#include "projections/state/state_projection.h"
 #include "tests/projections/memory_view.h"
 
 using namespace xyd;

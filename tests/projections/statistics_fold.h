@@ -7,11 +7,10 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/projections/dashboard_fold.h"
 
@@ -66,7 +65,11 @@ struct InstitutionFold {
       if (!institutions.contains(inst)) continue;
       for (const auto& p : periods(date)) {
         Figures& f = institutions[inst].by_period[p];
-        (figure == "products" ? f.products : figure == "accepted" ? f.accepted : figure == "credit" ? f.credit : f.loans).add(amount);
+        (figure == "products"   ? f.products
+         : figure == "accepted" ? f.accepted
+         : figure == "credit"   ? f.credit
+                                : f.loans)
+            .add(amount);
       }
     }
   }
@@ -123,7 +126,8 @@ struct InstitutionFold {
         region = e.data.value("region", "");
         onboarded = true;
       }
-      if (e.name == "InstitutionUpdated" && onboarded && cst_day(e.time) <= date && e.data["changes"].contains("region"))
+      if (e.name == "InstitutionUpdated" && onboarded && cst_day(e.time) <= date &&
+          e.data["changes"].contains("region"))
         region = e.data["changes"]["region"]["after"];
     }
     return region;
@@ -131,17 +135,18 @@ struct InstitutionFold {
 
   // The figures of one institution in a period, named as the statistics API names them: stocks
   // at as_of inside the period, else at its last day.
-  std::map<std::string, int64_t> figures(const std::string& id, const std::string& period, const std::string& as_of) const {
+  std::map<std::string, int64_t> figures(const std::string& id, const std::string& period,
+                                         const std::string& as_of) const {
     const Institution& i = institutions.at(id);
     auto it = i.by_period.find(period);
     const Figures f = it == i.by_period.end() ? Figures{} : it->second;
     const auto all = stocks(Fold::stock_day(period, as_of));
     const auto found = all.find(id);
     const Stocks s = found == all.end() ? Stocks{} : found->second;
-    return {{"products", f.products.count},        {"products_active", s.products_active},
-            {"accepted_count", f.accepted.count},  {"accepted_amount", f.accepted.amount},
-            {"credit_count", f.credit.count},      {"credit_amount", f.credit.amount},
-            {"loan_count", f.loans.count},         {"loan_amount", f.loans.amount},
+    return {{"products", f.products.count},         {"products_active", s.products_active},
+            {"accepted_count", f.accepted.count},   {"accepted_amount", f.accepted.amount},
+            {"credit_count", f.credit.count},       {"credit_amount", f.credit.amount},
+            {"loan_count", f.loans.count},          {"loan_amount", f.loans.amount},
             {"in_progress_count", s.docking.count}, {"in_progress_amount", s.docking.amount}};
   }
 

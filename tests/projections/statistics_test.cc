@@ -23,10 +23,10 @@ namespace stats = xyd::projections::statistics;
 namespace {
 
 std::map<std::string, int64_t> figures_of(const stats::InstitutionStatistics& s) {
-  return {{"products", s.products.count},        {"products_active", s.products_active.count},
-          {"accepted_count", s.accepted.count},  {"accepted_amount", s.accepted.amount},
-          {"credit_count", s.credit.count},      {"credit_amount", s.credit.amount},
-          {"loan_count", s.loans.count},         {"loan_amount", s.loans.amount},
+  return {{"products", s.products.count},         {"products_active", s.products_active.count},
+          {"accepted_count", s.accepted.count},   {"accepted_amount", s.accepted.amount},
+          {"credit_count", s.credit.count},       {"credit_amount", s.credit.amount},
+          {"loan_count", s.loans.count},          {"loan_amount", s.loans.amount},
           {"in_progress_count", s.docking.count}, {"in_progress_amount", s.docking.amount}};
 }
 
@@ -51,7 +51,8 @@ void check_query(const test::MemoryView& view, const InstitutionFold& fold, cons
       BOOST_TEST(row.removed == fold.institutions.at(row.id).removed);
     }
   }
-  BOOST_TEST((ids == expected_ids), "institutions listed for " << query.period << " " << query.type << " " << query.region);
+  BOOST_TEST((ids == expected_ids),
+             "institutions listed for " << query.period << " " << query.type << " " << query.region);
 }
 
 }  // namespace
@@ -78,7 +79,8 @@ BOOST_AUTO_TEST_CASE(every_institution_figure_matches_a_plain_fold) {
   BOOST_TEST(docking > 0);
   BOOST_TEST(past_docking.size() > 1u);
   size_t moved = 0;  // institutions listed under another region for an earlier day
-  for (const auto& [id, inst] : fold.institutions) moved += fold.region_at(id, "2023-01-31") != fold.region_at(id, "2099-01-01");
+  for (const auto& [id, inst] : fold.institutions)
+    moved += fold.region_at(id, "2023-01-31") != fold.region_at(id, "2099-01-01");
   BOOST_TEST(moved > 0u);
   // as_of inside a period (the stock at as_of) and outside it (at the period's last day).
   for (const std::string as_of : {"2023-03-15", "2024-06-30", "2099-01-01"})

@@ -5,12 +5,11 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <boost/test/unit_test.hpp>
 
 #include "events/event_log.h"
 #include "projections/event_scan.h"
@@ -22,7 +21,6 @@
 namespace xyd::test::dashboard_fold {
 
 // ---- the synthetic history ------------------------------------------------------------------
-
 
 struct Generator {
   std::mt19937_64 rng;
@@ -70,9 +68,10 @@ struct Generator {
 };
 
 inline const std::vector<std::string> kRegions = {"440305", "440306", "440300", "440104", "440100", "330106",
-                                           "330100", "330203", "110105", "510104", "440000"};
+                                                  "330100", "330203", "110105", "510104", "440000"};
 inline const std::vector<std::string> kIndustries = {"A", "C", "F", "I", "M", "E"};
-inline const std::vector<std::string> kInstitutionTypes = {"bank", "guarantee", "microcredit", "insurance", "factoring"};
+inline const std::vector<std::string> kInstitutionTypes = {"bank", "guarantee", "microcredit", "insurance",
+                                                           "factoring"};
 inline const std::vector<std::string> kProductTypes = {"credit", "collateral", "guarantee", "tax"};
 
 inline Generator generate(uint64_t seed) {
@@ -80,7 +79,9 @@ inline Generator generate(uint64_t seed) {
   // Accounts.
   for (int i = 0; i < 40; ++i)
     g.add("account", "acc-" + std::to_string(i), "AccountRegistered",
-          {{"kind", i % 3 == 0 ? "account_manager" : i % 3 == 1 ? "enterprise" : "individual"},
+          {{"kind", i % 3 == 0   ? "account_manager"
+                    : i % 3 == 1 ? "enterprise"
+                                 : "individual"},
            {"phone", "1380000" + pad(i, 4)},
            {"region", kRegions[g.pick(static_cast<int>(kRegions.size()))]}},
           g.pick(1096));
@@ -117,8 +118,11 @@ inline Generator generate(uint64_t seed) {
     const std::string id = "prod-" + std::to_string(i);
     int day = 400 + g.pick(300);
     g.add("product", id, "ProductPublished",
-          {{"institution", inst.id}, {"name", "产品" + std::to_string(i)}, {"product_type", kProductTypes[g.pick(4)]},
-           {"amount_min", 100000}, {"amount_max", 1000000000}},
+          {{"institution", inst.id},
+           {"name", "产品" + std::to_string(i)},
+           {"product_type", kProductTypes[g.pick(4)]},
+           {"amount_min", 100000},
+           {"amount_max", 1000000000}},
           day);
     const int path = g.pick(6);
     if (path == 1) g.add("product", id, "ProductDisabled", json::object(), day += 5);
@@ -128,8 +132,8 @@ inline Generator generate(uint64_t seed) {
     }
     if (path == 3) g.add("product", id, "ProductWithdrawn", json::object(), day += 5);
     if (path == 4)
-      g.add("product", id, "ProductUpdated",
-            {{"changes", {{"product_type", {{"before", "x"}, {"after", "other"}}}}}}, day += 5);
+      g.add("product", id, "ProductUpdated", {{"changes", {{"product_type", {{"before", "x"}, {"after", "other"}}}}}},
+            day += 5);
     products.push_back({id, inst});
   }
   // Enterprises: registered, mostly certified, some moving region before certification.
@@ -140,10 +144,10 @@ inline Generator generate(uint64_t seed) {
   std::vector<Enterprise> enterprises;
   const std::vector<std::string> stems = {"深圳市", "杭州市", "北京", "成都市", "广州市"};
   for (int i = 0; i < 30; ++i) {
-    Enterprise e{"ent-" + std::to_string(i),
-                 stems[i % stems.size()] + std::string(i % 4 == 0 ? "小" : "星辰数据科技") + std::to_string(i) +
-                     "有限公司",
-                 kRegions[g.pick(static_cast<int>(kRegions.size()))], kIndustries[g.pick(6)]};
+    Enterprise e{
+        "ent-" + std::to_string(i),
+        stems[i % stems.size()] + std::string(i % 4 == 0 ? "小" : "星辰数据科技") + std::to_string(i) + "有限公司",
+        kRegions[g.pick(static_cast<int>(kRegions.size()))], kIndustries[g.pick(6)]};
     int day = g.pick(500);
     g.add("enterprise", e.id, "EnterpriseRegistered",
           {{"uscc", "USCC" + std::to_string(i)}, {"name", e.name}, {"region", e.region}, {"industry", e.industry}},
@@ -169,8 +173,13 @@ inline Generator generate(uint64_t seed) {
     const std::string id = "dem-" + std::to_string(i);
     const int day = 500 + g.pick(500);
     g.add("demand", id, "DemandPublished",
-          {{"enterprise", e.id}, {"amount", 1000000 + g.pick(90000000)}, {"term_months", 12}, {"region", e.region},
-           {"industry", e.industry}, {"product_type", "credit"}, {"purpose", "流动资金"}},
+          {{"enterprise", e.id},
+           {"amount", 1000000 + g.pick(90000000)},
+           {"term_months", 12},
+           {"region", e.region},
+           {"industry", e.industry},
+           {"product_type", "credit"},
+           {"purpose", "流动资金"}},
           day);
     const int path = i % 4;
     if (path == 1) g.add("demand", id, "DemandClosed", {{"reason", "withdrawn"}}, day + 3);
@@ -185,10 +194,17 @@ inline Generator generate(uint64_t seed) {
     const std::string id = "app-" + std::to_string(i);
     int day = 200 + g.pick(850);
     const int64_t amount = 5000000 + g.pick(500000000);
-    json submitted = {{"enterprise", e.id},  {"enterprise_name", e.name}, {"product", product},
-                      {"institution", inst.id}, {"institution_type", inst.type}, {"amount", amount},
-                      {"term_months", 12},   {"purpose", "经营"},             {"region", e.region},
-                      {"industry", e.industry}, {"channel", "web"}};
+    json submitted = {{"enterprise", e.id},
+                      {"enterprise_name", e.name},
+                      {"product", product},
+                      {"institution", inst.id},
+                      {"institution_type", inst.type},
+                      {"amount", amount},
+                      {"term_months", 12},
+                      {"purpose", "经营"},
+                      {"region", e.region},
+                      {"industry", e.industry},
+                      {"channel", "web"}};
     if (i % 5 == 0 && next_demand < convertible.size()) {
       const std::string demand = convertible[next_demand++];
       submitted["demand"] = demand;
@@ -208,8 +224,8 @@ inline Generator generate(uint64_t seed) {
       continue;
     }
     const int64_t intended = amount - g.pick(1000000);
-    g.add("application", id, "ApplicationAccepted", {{"manager", "acc-0"}, {"comment", ""}, {"intended_amount", intended}},
-          day += 1 + g.pick(20));
+    g.add("application", id, "ApplicationAccepted",
+          {{"manager", "acc-0"}, {"comment", ""}, {"intended_amount", intended}}, day += 1 + g.pick(20));
     if (path == 2) {
       g.add("application", id, "ApplicationTerminated", {{"reason", "资料不全"}, {"by", "acc-0"}}, day += 3);
       continue;
@@ -222,8 +238,12 @@ inline Generator generate(uint64_t seed) {
     // The business dates: usually near the event time, sometimes a late report of an old date.
     int business = g.chance(25) ? std::max(0, day - 200 - g.pick(150)) : day + g.pick(10);
     g.add("application", id, "CreditGranted",
-          {{"credit_number", "C" + id}, {"amount", intended}, {"rate_bp", 450}, {"term_months", 12},
-           {"valid_until", day_string(business + 365)}, {"granted_at", day_string(business)}},
+          {{"credit_number", "C" + id},
+           {"amount", intended},
+           {"rate_bp", 450},
+           {"term_months", 12},
+           {"valid_until", day_string(business + 365)},
+           {"granted_at", day_string(business)}},
           day += 2);
     if (path == 5) {
       if (g.chance(50)) g.add("application", id, "ApplicationWithdrawn", {{"by", "owner"}}, day += 2);
@@ -239,8 +259,12 @@ inline Generator generate(uint64_t seed) {
       const int loan_day = k == 1 && g.chance(50) ? business + 1 : business + 5 + 20 * k;
       const std::string loan = "L" + id + "-" + std::to_string(k);
       g.add("application", id, "LoanDisbursed",
-            {{"loan_number", loan}, {"amount", loan_amount}, {"rate_bp", 450}, {"disbursed_at", day_string(loan_day)},
-             {"maturity", day_string(loan_day + 365)}, {"repayment_method", "bullet"}},
+            {{"loan_number", loan},
+             {"amount", loan_amount},
+             {"rate_bp", 450},
+             {"disbursed_at", day_string(loan_day)},
+             {"maturity", day_string(loan_day + 365)},
+             {"repayment_method", "bullet"}},
             day += 1 + g.pick(5));
       loans.push_back({loan, loan_amount});
     }
@@ -249,8 +273,12 @@ inline Generator generate(uint64_t seed) {
       const std::string as_of = day_string(business + 100 + static_cast<int>(k));
       if (path == 6 || path == 7) {  // repaid and settled
         g.add("application", id, "RepaymentReceived",
-              {{"loan_number", loan}, {"installment", 1}, {"principal", loan_amount}, {"interest", 100},
-               {"penalty", 0}, {"paid_at", as_of}},
+              {{"loan_number", loan},
+               {"installment", 1},
+               {"principal", loan_amount},
+               {"interest", 100},
+               {"penalty", 0},
+               {"paid_at", as_of}},
               day += 1);
         g.add("application", id, "LoanSettled", {{"loan_number", loan}, {"settled_at", as_of}}, day);
       } else if (k == 0 && path == 8) {  // overdue, then written off
@@ -288,7 +316,6 @@ inline std::vector<log::Record> seal(const std::vector<Ev>& events) {
   }
   return out;
 }
-
 
 // Applies records [from, to) to `projection` over `view` as one committed batch.
 inline void apply_range(projections::Projection& projection, test::MemoryView& view,

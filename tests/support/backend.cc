@@ -21,6 +21,8 @@ const std::string& backend_under_test() {
   return backend;
 }
 
-bool on_kafka() { return backend_under_test() == "kafka"; }
+bool on_kafka() {
+  return backend_under_test() == "kafka";
+}
 
 }  // namespace xyd::test

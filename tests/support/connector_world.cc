@@ -43,7 +43,9 @@ ConnectorWorld::~ConnectorWorld() {
   }
 }
 
-std::string ConnectorWorld::phone(int n) const { return "15" + run + std::to_string(10 + n); }
+std::string ConnectorWorld::phone(int n) const {
+  return "15" + run + std::to_string(10 + n);
+}
 
 void ConnectorWorld::start_and_wait() {
   server.start();
@@ -110,9 +112,9 @@ std::string ConnectorWorld::onboard(const std::string& tag, const std::string& r
 }
 
 std::string ConnectorWorld::publish_product(const std::string& institution, const std::string& region) {
-  json terms = {{"institution", institution}, {"name", "科技贷"},      {"product_type", "credit"},
-                {"amount_min", 100000},       {"amount_max", 3000000}, {"rate_min_bp", 350},
-                {"rate_max_bp", 800},         {"term_min_months", 6},  {"term_max_months", 36},
+  json terms = {{"institution", institution},  {"name", "科技贷"},      {"product_type", "credit"},
+                {"amount_min", 100000},        {"amount_max", 3000000}, {"rate_min_bp", 350},
+                {"rate_max_bp", 800},          {"term_min_months", 6},  {"term_max_months", 36},
                 {"service_regions", {region}}, {"docking_mode", "api"}};
   return ok("admin", "POST", "/api/v1/products", terms)["id"];
 }
@@ -121,10 +123,14 @@ std::string ConnectorWorld::enterprise(const std::string& owner, const std::stri
                                        bool certify) {
   const std::string uscc = make_uscc(region, serial);
   auto made = ok(owner, "POST", "/api/v1/enterprises",
-                 {{"uscc", uscc},           {"name", "深圳测试科技有限公司" + serial},
-                  {"legal_representative", "张三"}, {"region", region},
-                  {"industry", "C"},        {"registered_capital", 5000000},
-                  {"scale", "small"},       {"founded_on", "2015-06-01"}});
+                 {{"uscc", uscc},
+                  {"name", "深圳测试科技有限公司" + serial},
+                  {"legal_representative", "张三"},
+                  {"region", region},
+                  {"industry", "C"},
+                  {"registered_capital", 5000000},
+                  {"scale", "small"},
+                  {"founded_on", "2015-06-01"}});
   const std::string id = made["id"];
   if (certify)
     ok(owner, "POST", "/api/v1/enterprises/" + id + "/certification",

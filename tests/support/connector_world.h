@@ -4,10 +4,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/support/server_process.h"
 
@@ -39,8 +38,7 @@ class ConnectorWorld {
   // A credit product of `institution` serving `region`, published by the admin; its id.
   std::string publish_product(const std::string& institution, const std::string& region);
   // A registered (and, when asked, certified) enterprise of `owner`; its id.
-  std::string enterprise(const std::string& owner, const std::string& region, const std::string& serial,
-                         bool certify);
+  std::string enterprise(const std::string& owner, const std::string& region, const std::string& serial, bool certify);
   // Starts serve and waits until it answers; kills and restarts it to create the admin first.
   void start_and_wait();
 

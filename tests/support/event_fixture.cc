@@ -37,8 +37,8 @@ void EventFixture::flush() {
 }
 
 void EventFixture::add_applications(int aggregates, int count, const std::string& stem) {
-  static const std::vector<std::string> lifecycle = {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned",
-                                                     "ApplicationAccepted", "CreditGranted", "LoanDisbursed",
+  static const std::vector<std::string> lifecycle = {"ApplicationSubmitted", "RiskScreened",  "ManagerAssigned",
+                                                     "ApplicationAccepted",  "CreditGranted", "LoanDisbursed",
                                                      "RepaymentReceived"};
   for (int i = 0; i < count; ++i) {
     const std::string id = stem + "-" + std::to_string(i % aggregates);

@@ -30,7 +30,8 @@ std::string RawReply::header(const std::string& name) const {
 }
 
 RawReply exchange(int port, const std::string& method, const std::string& target,
-                  const std::vector<std::pair<std::string, std::string>>& headers, const std::optional<std::string>& body) {
+                  const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::optional<std::string>& body) {
   RawReply reply;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return reply;
@@ -73,7 +74,7 @@ RawReply exchange(int port, const std::string& method, const std::string& target
       }
       reply.content_type = lower(reply.header("content-type"));
       if (reply.content_type.starts_with("text/event-stream")) break;  // a stream: its headers are the answer
-      if (method == "HEAD") break;                                      // never a body
+      if (method == "HEAD") break;                                     // never a body
       if (auto found = reply.headers.find("content-length"); found != reply.headers.end())
         length = std::strtoull(found->second.c_str(), nullptr, 10);
     }

@@ -37,7 +37,8 @@ int bind_loopback(int fd) {
 RawHttpServer::RawHttpServer() {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   port_ = bind_loopback(listener_);
-  if (::listen(listener_, 16) != 0) throw std::runtime_error("RawHttpServer: cannot listen on port " + std::to_string(port_));
+  if (::listen(listener_, 16) != 0)
+    throw std::runtime_error("RawHttpServer: cannot listen on port " + std::to_string(port_));
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -106,7 +107,8 @@ void RawHttpServer::serve(int fd) {
     }
   }
   const size_t space = request.find(' ');
-  const std::string path = space == std::string::npos ? "" : request.substr(space + 1, request.find(' ', space + 1) - space - 1);
+  const std::string path =
+      space == std::string::npos ? "" : request.substr(space + 1, request.find(' ', space + 1) - space - 1);
   {
     std::lock_guard lock(mutex_);
     ++requests_[path];
@@ -118,7 +120,8 @@ void RawHttpServer::serve(int fd) {
     return;
   }
   if (path == "/huge") {  // 400 MB, sent until the client stops reading (blocked 5 s) or closes
-    const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(kHugeBody) + "\r\n\r\n";
+    const std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(kHugeBody) + "\r\n\r\n";
     int64_t sent = ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
     std::fill(std::begin(buffer), std::end(buffer), 'x');
     while (sent < kHugeBody + static_cast<int64_t>(head.size()) && !stopping_) {

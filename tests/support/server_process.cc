@@ -1,19 +1,17 @@
 #include "tests/support/server_process.h"
 
-#include <fstream>
-
 #include <arpa/inet.h>
+#include <cpprest/http_client.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-#include <cpprest/http_client.h>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -26,7 +24,8 @@ std::vector<std::string> backend_flags() {
   std::vector<std::string> flags = {"--log", backend_under_test()};
   if (on_kafka()) {
     const char* brokers = std::getenv("XYD_TEST_KAFKA");
-    BOOST_REQUIRE_MESSAGE(brokers && *brokers, "XYD_TEST_KAFKA is not set: ops/test.sh starts the broker these tests need");
+    BOOST_REQUIRE_MESSAGE(brokers && *brokers,
+                          "XYD_TEST_KAFKA is not set: ops/test.sh starts the broker these tests need");
     flags.push_back("--brokers");
     flags.push_back(brokers);
   }
@@ -48,8 +47,9 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::start() {
   std::filesystem::remove(port_file());
-  std::vector<std::string> args = {XYD_BINARY,  "serve",       "--data", data_dir_, "--http", "127.0.0.1:" + std::to_string(port_),
-                                   "--port-file", port_file(), "--node", node_};
+  std::vector<std::string> args = {
+      XYD_BINARY,    "serve",     "--data", data_dir_, "--http", "127.0.0.1:" + std::to_string(port_),
+      "--port-file", port_file(), "--node", node_};
   for (const auto& f : backend_flags()) args.push_back(f);
   for (const auto& f : extra_flags_) args.push_back(f);
   std::string log_path = data_dir_ + ".server.log";
@@ -113,7 +113,9 @@ std::map<std::string, std::string> ServerProcess::operator_auth() const {
   return bearer(token);
 }
 
-std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+std::map<std::string, std::string> bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
 std::pair<int, std::string> run_command_line(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");

@@ -6,14 +6,13 @@
 
 #include <sys/types.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/test/unit_test.hpp>
-#include <nlohmann/json.hpp>
 
 namespace xyd::test {
 

@@ -107,10 +107,14 @@ void SseClient::parse(const std::string& text) {
       if (line_end == std::string::npos) line_end = block.size();
       const std::string line = block.substr(at, line_end - at);
       at = line_end + 1;
-      if (line.starts_with(":")) comment = true;
-      else if (line.starts_with("id: ")) event.id = line.substr(4), any = true;
-      else if (line.starts_with("event: ")) event.event = line.substr(7), any = true;
-      else if (line.starts_with("data: ")) event.data += line.substr(6), any = true;
+      if (line.starts_with(":"))
+        comment = true;
+      else if (line.starts_with("id: "))
+        event.id = line.substr(4), any = true;
+      else if (line.starts_with("event: "))
+        event.event = line.substr(7), any = true;
+      else if (line.starts_with("data: "))
+        event.data += line.substr(6), any = true;
     }
     event.received = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);

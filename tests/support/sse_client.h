@@ -29,7 +29,8 @@ class SseClient {
   int status() const { return status_; }
   std::string content_type() const { return content_type_; }
   // Waits until some received event satisfies `match`, or `timeout`; a copy of it, or nullptr.
-  std::unique_ptr<SseEvent> wait_for(const std::function<bool(const SseEvent&)>& match, std::chrono::milliseconds timeout);
+  std::unique_ptr<SseEvent> wait_for(const std::function<bool(const SseEvent&)>& match,
+                                     std::chrono::milliseconds timeout);
   // Waits until at least `count` events have arrived, or `timeout`.
   void wait_count(size_t count, std::chrono::milliseconds timeout);
   std::vector<SseEvent> events() const;

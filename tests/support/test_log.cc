@@ -21,8 +21,8 @@ void TestLog::reopen(const std::string& transactional_id) {
   log.reset();
   if (!transactional_id.empty()) options.kafka.transactional_id = transactional_id;
   auto opened = log::open_log(options);
-  BOOST_REQUIRE_MESSAGE(opened.ok(), "reopening the " << options.backend << " log: "
-                                                      << (opened.ok() ? "" : opened.error().to_string()));
+  BOOST_REQUIRE_MESSAGE(
+      opened.ok(), "reopening the " << options.backend << " log: " << (opened.ok() ? "" : opened.error().to_string()));
   log = std::move(opened).value();
 }
 
@@ -44,8 +44,8 @@ TestLog open_test_log(const std::string& name) {
     t.options.kafka.transactional_id = "xyd-test-" + name + "-" + events::uuid_v7();
   }
   auto opened = log::open_log(t.options);
-  BOOST_REQUIRE_MESSAGE(opened.ok(), "opening the " << t.options.backend
-                                                    << " log: " << (opened.ok() ? "" : opened.error().to_string()));
+  BOOST_REQUIRE_MESSAGE(
+      opened.ok(), "opening the " << t.options.backend << " log: " << (opened.ok() ? "" : opened.error().to_string()));
   t.log = std::move(opened).value();
   return t;
 }

@@ -12,8 +12,8 @@ namespace {
 
 std::string decode_base64(const std::string& text) {
   std::string out(text.size() / 4 * 3 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return {};
   size_t pad = 0;
   for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++pad;
@@ -28,7 +28,8 @@ std::string header_of(const web::http::http_request& request, const std::string&
 
 std::unique_ptr<api::PortReservation> reserve_loopback_port() {
   auto reserved = api::PortReservation::reserve_if_any("http://127.0.0.1:0/");
-  if (!reserved.ok() || !*reserved) throw std::runtime_error("WebhookReceiver: no loopback port: " + reserved.error().to_string());
+  if (!reserved.ok() || !*reserved)
+    throw std::runtime_error("WebhookReceiver: no loopback port: " + reserved.error().to_string());
   return std::move(*reserved);
 }
 
@@ -61,13 +62,16 @@ WebhookReceiver::WebhookReceiver()
   reservation_.reset();
 }
 
-WebhookReceiver::~WebhookReceiver() { listener_.close().wait(); }
+WebhookReceiver::~WebhookReceiver() {
+  listener_.close().wait();
+}
 
 std::string WebhookReceiver::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port_) + path;
 }
 
-void WebhookReceiver::script(const std::string& path, std::function<int(int)> answer, std::vector<std::string> secrets) {
+void WebhookReceiver::script(const std::string& path, std::function<int(int)> answer,
+                             std::vector<std::string> secrets) {
   std::lock_guard lock(mutex_);
   answers_[path] = std::move(answer);
   secrets_[path] = std::move(secrets);

@@ -83,7 +83,8 @@ void check_chains(const std::map<std::string, std::vector<events::Envelope>>& by
     std::string prev;
     for (size_t i = 0; i < chain.size(); ++i) {
       const auto& e = chain[i];
-      BOOST_CHECK_MESSAGE(e.version == static_cast<int64_t>(i + 1), id << " has version " << e.version << " at position " << i + 1);
+      BOOST_CHECK_MESSAGE(e.version == static_cast<int64_t>(i + 1),
+                          id << " has version " << e.version << " at position " << i + 1);
       BOOST_CHECK_MESSAGE(e.prev_hash == prev, id << " version " << e.version << " breaks the hash chain");
       BOOST_CHECK_MESSAGE(events::hash_matches(e), id << " version " << e.version << " does not match its hash");
       prev = e.hash;

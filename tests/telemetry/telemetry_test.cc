@@ -3,7 +3,6 @@
 // librdkafka's statistics into consumer lag.
 #define BOOST_TEST_MODULE telemetry_test
 #include <boost/test/unit_test.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "ops/telemetry/kafka_telemetry.h"
@@ -33,17 +32,17 @@ BOOST_AUTO_TEST_CASE(traceparent_is_parsed_when_well_formed) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_traceparents_are_refused) {
-  for (const std::string& bad : {
-           std::string(),
-           std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0"),       // short
-           std::string("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),      // upper case
-           std::string("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),      // zero trace id
-           std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),      // zero parent id
-           std::string("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),      // forbidden version
-           std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"),    // v00 has no more fields
-           std::string("00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01"),      // separators
-           std::string("00-4bf92f3577b34da6a3ce929d0e0e47\n6-00f067aa0ba902b7-01"),     // control character
-           std::string(600, 'a')}) {
+  for (const std::string& bad :
+       {std::string(),
+        std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0"),     // short
+        std::string("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),    // upper case
+        std::string("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),    // zero trace id
+        std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),    // zero parent id
+        std::string("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),    // forbidden version
+        std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"),  // v00 has no more fields
+        std::string("00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01"),    // separators
+        std::string("00-4bf92f3577b34da6a3ce929d0e0e47\n6-00f067aa0ba902b7-01"),   // control character
+        std::string(600, 'a')}) {
     BOOST_CHECK_MESSAGE(!parse_traceparent(bad), "accepted: " << bad);
   }
 }
@@ -134,11 +133,13 @@ BOOST_AUTO_TEST_CASE(a_scrape_names_the_families_and_counts_what_happened) {
     families.push_back(std::move(family));
   });
   const std::string text = m.scrape();
-  BOOST_CHECK(text.find("xyd_http_requests_total{method=\"GET\",route=\"/api/v1/audit/{type}/{id}\",status=\"200\"} 1") !=
-              std::string::npos);
+  BOOST_CHECK(
+      text.find("xyd_http_requests_total{method=\"GET\",route=\"/api/v1/audit/{type}/{id}\",status=\"200\"} 1") !=
+      std::string::npos);
   BOOST_CHECK(text.find("xyd_http_request_duration_seconds_bucket") != std::string::npos);
   BOOST_CHECK(text.find("xyd_commands_total{outcome=\"accepted\",type=\"register_account\"} 1") != std::string::npos);
-  BOOST_CHECK(text.find("xyd_commands_total{outcome=\"phone-unique\",type=\"register_account\"} 1") != std::string::npos);
+  BOOST_CHECK(text.find("xyd_commands_total{outcome=\"phone-unique\",type=\"register_account\"} 1") !=
+              std::string::npos);
   BOOST_CHECK(text.find("xyd_processor_batch_commands_count 1") != std::string::npos);
   BOOST_CHECK(text.find("xyd_dead_letters_total{source=\"command\"} 1") != std::string::npos);
   BOOST_CHECK(text.find("xyd_sse_open_streams 1") != std::string::npos);
@@ -160,7 +161,8 @@ BOOST_AUTO_TEST_CASE(label_values_from_input_are_bounded) {
 }
 
 BOOST_AUTO_TEST_CASE(librdkafka_statistics_become_consumer_lag) {
-  const std::string stats = R"({"name":"c#consumer-1","type":"consumer","topics":{"xyd.commands":{"topic":"xyd.commands",
+  const std::string stats =
+      R"({"name":"c#consumer-1","type":"consumer","topics":{"xyd.commands":{"topic":"xyd.commands",
     "partitions":{"0":{"partition":0,"app_offset":13,"committed_offset":10,"hi_offset":21,"ls_offset":20,"consumer_lag":-1},
                   "1":{"partition":1,"app_offset":-1001,"committed_offset":-1001,"hi_offset":5,"ls_offset":5},
                   "2":{"partition":2,"app_offset":4,"committed_offset":9,"hi_offset":9,"ls_offset":-1},
@@ -171,10 +173,12 @@ BOOST_AUTO_TEST_CASE(librdkafka_statistics_become_consumer_lag) {
   const std::string text = metrics().scrape();
   // Partition 0: the last stable offset 20 minus the position 13; partition 2: the high watermark 9
   // minus the committed offset 9.
-  BOOST_CHECK(text.find("xyd_kafka_consumer_lag{group=\"xyd-processor-test\",partition=\"0\",topic=\"xyd.commands\"} 7") !=
-              std::string::npos);
-  BOOST_CHECK(text.find("xyd_kafka_consumer_lag{group=\"xyd-processor-test\",partition=\"2\",topic=\"xyd.commands\"} 0") !=
-              std::string::npos);
+  BOOST_CHECK(
+      text.find("xyd_kafka_consumer_lag{group=\"xyd-processor-test\",partition=\"0\",topic=\"xyd.commands\"} 7") !=
+      std::string::npos);
+  BOOST_CHECK(
+      text.find("xyd_kafka_consumer_lag{group=\"xyd-processor-test\",partition=\"2\",topic=\"xyd.commands\"} 0") !=
+      std::string::npos);
   BOOST_CHECK(text.find("partition=\"1\",topic=\"xyd.commands\"") == std::string::npos);
   BOOST_CHECK(text.find("partition=\"-1\"") == std::string::npos);
 }

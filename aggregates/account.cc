@@ -6,6 +6,7 @@
 #include "aggregates/identifiers.h"
 #include "aggregates/reference.h"
 #include "events/json_input.h"
+#include "events/schema/account.h"
 
 namespace xyd::domain {
 namespace {
@@ -93,7 +94,7 @@ Result<std::vector<NewEvent>> register_account(const AggregateState& state, cons
   XYD_RETURN_IF_ERROR(check_self_registration(command));
   XYD_ASSIGN_OR_RETURN(json data, new_account(state, command));
   data["status"] = "active";
-  return std::vector<NewEvent>{{"AccountRegistered", std::move(data)}};
+  return std::vector<NewEvent>{{events::account::kAccountRegistered, std::move(data)}};
 }
 
 // Which kinds each creator may create (manages_account_kind): a province its cities' government
@@ -110,7 +111,7 @@ Result<std::vector<NewEvent>> create_account(const AggregateState& state, const 
   data["status"] = role == "government_province" ? "pending" : "active";
   data["must_change_password"] = true;
   data["created_by"] = command.actor.account.empty() ? role : command.actor.account;
-  return std::vector<NewEvent>{{"AccountRegistered", std::move(data)}};
+  return std::vector<NewEvent>{{events::account::kAccountRegistered, std::move(data)}};
 }
 
 // Approving, rejecting, enabling and disabling an account: the actor must manage its kind (the
@@ -164,35 +165,35 @@ Result<std::vector<NewEvent>> AccountAggregate::decide(const AggregateState& sta
   if (name == "ApproveAccount" || name == "RejectAccount" || name == "EnableAccount" || name == "DisableAccount")
     XYD_RETURN_IF_ERROR(check_manages(state, command));
   if (name == "ApproveAccount")
-    return when_status(state, "pending", "pending-only", {"AccountApproved", {{"by", by(command)}}});
+    return when_status(state, "pending", "pending-only", {events::account::kAccountApproved, {{"by", by(command)}}});
   if (name == "RejectAccount") {
     XYD_ASSIGN_OR_RETURN(std::string reason, required_string(body, "reason"));
     return when_status(state, "pending", "pending-only",
-                       {"AccountRejected", {{"by", by(command)}, {"reason", reason}}});
+                       {events::account::kAccountRejected, {{"by", by(command)}, {"reason", reason}}});
   }
   if (name == "EnableAccount")
-    return when_status(state, "disabled", "disabled-only", {"AccountEnabled", {{"by", by(command)}}});
+    return when_status(state, "disabled", "disabled-only", {events::account::kAccountEnabled, {{"by", by(command)}}});
   if (name == "DisableAccount") {
     XYD_ASSIGN_OR_RETURN(auto reason, optional_string(body, "reason"));
     return when_status(state, "active", "active-only",
-                       {"AccountDisabled", {{"by", by(command)}, {"reason", reason.value_or("")}}});
+                       {events::account::kAccountDisabled, {{"by", by(command)}, {"reason", reason.value_or("")}}});
   }
   if (name == "ChangePassword")
     return when_status(state, "active", "active-only",
-                       {"PasswordChanged", {{"credential_ref", command.id}, {"by", by(command)}}});
+                       {events::account::kPasswordChanged, {{"credential_ref", command.id}, {"by", by(command)}}});
   if (name == "RecordLogin") {
     json data = json::object();
     for (const char* field : {"client_address", "method", "session"}) {
       XYD_ASSIGN_OR_RETURN(auto value, optional_string(body, field));
       data[field] = value.value_or("");
     }
-    return std::vector<NewEvent>{{"LoggedIn", std::move(data)}};
+    return std::vector<NewEvent>{{events::account::kLoggedIn, std::move(data)}};
   }
   if (name == "RecordLoginFailure") {
     XYD_ASSIGN_OR_RETURN(std::string reason, required_string(body, "reason"));
     XYD_ASSIGN_OR_RETURN(auto client_address, optional_string(body, "client_address"));
     return std::vector<NewEvent>{
-        {"LoginFailed", {{"client_address", client_address.value_or("")}, {"reason", reason}}}};
+        {events::account::kLoginFailed, {{"client_address", client_address.value_or("")}, {"reason", reason}}}};
   }
   return refuse(Errc::invalid_argument, "accounts take no command named " + name, "name", "known-command");
 }
@@ -208,21 +209,19 @@ Subject AccountAggregate::subject(const AggregateState& state, const Command& co
 
 void AccountAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  if (event_name == "AccountRegistered") {
+  if (event_name == events::account::kAccountRegistered) {
     for (const char* field : {"kind", "phone", "region", "institution", "name", "credential_ref", "created_by"})
       if (auto it = data.find(field); it != data.end()) s[field] = *it;
-    // Events written before accounts had a status field: city government accounts wait.
-    const std::string status = events::string_or(data, "status");
-    s["status"] = !status.empty() ? status : events::string_or(s, "kind") == "government_city" ? "pending" : "active";
+    s["status"] = events::string_or(data, "status");  // older versions upcast by the catalog
     auto must_change = data.find("must_change_password");
     s["must_change_password"] = must_change != data.end() && must_change->is_boolean() && must_change->get<bool>();
-  } else if (event_name == "AccountApproved" || event_name == "AccountEnabled") {
+  } else if (event_name == events::account::kAccountApproved || event_name == events::account::kAccountEnabled) {
     s["status"] = "active";
-  } else if (event_name == "AccountRejected") {
+  } else if (event_name == events::account::kAccountRejected) {
     s["status"] = "rejected";
-  } else if (event_name == "AccountDisabled") {
+  } else if (event_name == events::account::kAccountDisabled) {
     s["status"] = "disabled";
-  } else if (event_name == "PasswordChanged") {
+  } else if (event_name == events::account::kPasswordChanged) {
     s["credential_ref"] = events::string_or(data, "credential_ref");
     s["must_change_password"] = false;
   }

@@ -4,6 +4,7 @@
 #include "aggregates/fields.h"
 #include "events/json_input.h"
 #include "events/money.h"
+#include "events/schema/application.h"
 
 namespace xyd::domain {
 namespace {
@@ -55,7 +56,7 @@ std::string status_from_loans(const json& loans) {
 void apply_loan_event(json& s, const std::string& event_name, const json& data) {
   if (!data.contains("loan_number")) return;
   json& loan = s["loans"][events::string_or(data, "loan_number")];
-  if (event_name == "LoanDisbursed") {
+  if (event_name == events::application::kLoanDisbursed) {
     loan = {{"amount", data["amount"]},     {"outstanding", data["amount"]},
             {"rate_bp", data["rate_bp"]},   {"disbursed_at", data["disbursed_at"]},
             {"maturity", data["maturity"]}, {"repayment_method", data["repayment_method"]},
@@ -64,23 +65,23 @@ void apply_loan_event(json& s, const std::string& event_name, const json& data) 
             {"repaid_interest", 0},         {"repaid_penalty", 0}};
     s["disbursed_total"] = plus(int_at(s, "disbursed_total"), int_at(data, "amount"));
     s["outstanding_total"] = plus(int_at(s, "outstanding_total"), int_at(data, "amount"));
-  } else if (event_name == "RepaymentReceived") {
+  } else if (event_name == events::application::kRepaymentReceived) {
     for (const char* part : {"principal", "interest", "penalty"})
       loan[std::string("repaid_") + part] =
           plus(int_at(loan, (std::string("repaid_") + part).c_str()), int_at(data, part));
     loan["outstanding"] = minus(int_at(loan, "outstanding"), int_at(data, "principal"));
     loan["last_installment"] = data["installment"];
     s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(data, "principal"));
-  } else if (event_name == "LoanOverdue") {
+  } else if (event_name == events::application::kLoanOverdue) {
     loan["days_past_due"] = data["days_past_due"];
     loan["overdue_principal"] = data["overdue_principal"];
     loan["status"] = int_at(data, "days_past_due") > 0 ? "overdue" : "current";
-  } else if (event_name == "LoanWrittenOff") {
+  } else if (event_name == events::application::kLoanWrittenOff) {
     loan["status"] = "written_off";
     loan["written_off_amount"] = data["amount"];
     s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(loan, "outstanding"));
     loan["outstanding"] = 0;
-  } else if (event_name == "LoanSettled") {
+  } else if (event_name == events::application::kLoanSettled) {
     loan["status"] = "settled";
     loan["days_past_due"] = 0;
     loan["overdue_principal"] = 0;
@@ -122,29 +123,31 @@ Subject ApplicationAggregate::subject(const AggregateState& state, const Command
 
 void ApplicationAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  if (event_name == "ApplicationSubmitted") {
+  if (event_name == events::application::kApplicationSubmitted) {
     s = data;
     s["status"] = "submitted";
     s["manager"] = "";
     s["loans"] = json::object();
     s["disbursed_total"] = 0;
     s["outstanding_total"] = 0;
-  } else if (event_name == "RiskScreened") {
+  } else if (event_name == events::application::kRiskScreened) {
     s["status"] = "screened";
     s["screening"] = {{"verdict", data["verdict"]}, {"rule_set_version", data["rule_set_version"]}};
-  } else if (event_name == "ManagerAssigned" || event_name == "ManagerReassigned") {
-    s["manager"] = events::string_or(data, event_name == "ManagerAssigned" ? "manager" : "to");
+  } else if (event_name == events::application::kManagerAssigned ||
+             event_name == events::application::kManagerReassigned) {
+    s["manager"] = events::string_or(data, event_name == events::application::kManagerAssigned ? "manager" : "to");
     if (s["status"] == "screened") s["status"] = "assigned";
-  } else if (event_name == "ApplicationAccepted") {
+  } else if (event_name == events::application::kApplicationAccepted) {
     s["status"] = "accepted";
     s["intended_amount"] = data["intended_amount"];
-  } else if (event_name == "ApplicationTerminated" || event_name == "ApplicationWithdrawn") {
-    s["status"] = event_name == "ApplicationTerminated" ? "terminated" : "withdrawn";
+  } else if (event_name == events::application::kApplicationTerminated ||
+             event_name == events::application::kApplicationWithdrawn) {
+    s["status"] = event_name == events::application::kApplicationTerminated ? "terminated" : "withdrawn";
     s["ended_by"] = data["by"];
-  } else if (event_name == "CreditGranted") {
+  } else if (event_name == events::application::kCreditGranted) {
     s["status"] = "credit_granted";
     s["credit"] = data;
-  } else if (event_name == "CreditDeclined") {
+  } else if (event_name == events::application::kCreditDeclined) {
     s["status"] = "credit_declined";
   } else {
     apply_loan_event(s, event_name, data);

@@ -8,6 +8,7 @@
 #include "aggregates/demand.h"
 #include "aggregates/fields.h"
 #include "events/json_input.h"
+#include "events/schema/application.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -64,7 +65,7 @@ Decision reassign_manager(const AggregateState& state, const Command& command) {
   if (to == from) return refuse(Errc::refused, to + " already handles this order", "to", "different-manager");
   XYD_RETURN_IF_ERROR(check_enabled_manager(command.context, to, "to"));
   XYD_ASSIGN_OR_RETURN(auto reason, optional_string(command.body, "reason"));
-  return one_event("ManagerReassigned",
+  return one_event(events::application::kManagerReassigned,
                    {{"from", from}, {"to", to}, {"by", command.actor.account}, {"reason", reason.value_or("")}});
 }
 
@@ -79,17 +80,17 @@ Decision accept(const AggregateState& state, const Command& command) {
                   "the intended amount " + std::to_string(intended) + " exceeds the amount requested " +
                       std::to_string(requested),
                   "intended_amount", "intended-within-requested");
-  return one_event("ApplicationAccepted", {{"manager", events::string_or(state.data, "manager")},
-                                           {"by", command.actor.account},
-                                           {"comment", comment.value_or("")},
-                                           {"intended_amount", intended}});
+  return one_event(events::application::kApplicationAccepted, {{"manager", events::string_or(state.data, "manager")},
+                                                               {"by", command.actor.account},
+                                                               {"comment", comment.value_or("")},
+                                                               {"intended_amount", intended}});
 }
 
 Decision terminate(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_status(state, kBeforeDisbursement, "before-disbursement"));
   XYD_RETURN_IF_ERROR(check_acts_on_order(state, command));
   XYD_ASSIGN_OR_RETURN(std::string reason, required_string(command.body, "reason"));
-  return one_event("ApplicationTerminated", {{"reason", reason}, {"by", command.actor.account}});
+  return one_event(events::application::kApplicationTerminated, {{"reason", reason}, {"by", command.actor.account}});
 }
 
 Decision withdraw(const AggregateState& state, const Command& command) {
@@ -98,7 +99,8 @@ Decision withdraw(const AggregateState& state, const Command& command) {
     return refuse(Errc::forbidden, "only the enterprise's owner withdraws its application", "owner",
                   "enterprise-owner");
   XYD_ASSIGN_OR_RETURN(auto reason, optional_string(command.body, "reason"));
-  return one_event("ApplicationWithdrawn", {{"by", command.actor.account}, {"reason", reason.value_or("")}});
+  return one_event(events::application::kApplicationWithdrawn,
+                   {{"by", command.actor.account}, {"reason", reason.value_or("")}});
 }
 
 }  // namespace xyd::domain::application

@@ -7,6 +7,7 @@
 #include "aggregates/fields.h"
 #include "events/json_input.h"
 #include "events/money.h"
+#include "events/schema/application.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -68,7 +69,7 @@ Decision grant_credit(const AggregateState& state, const Command& command) {
                {"term_months", term},        {"valid_until", valid_until}, {"granted_at", granted_at},
                {"by", command.actor.account}};
   add_serial(data, command);
-  return one_event("CreditGranted", std::move(data));
+  return one_event(events::application::kCreditGranted, std::move(data));
 }
 
 Decision decline_credit(const AggregateState& state, const Command& command) {
@@ -79,7 +80,7 @@ Decision decline_credit(const AggregateState& state, const Command& command) {
     XYD_ASSIGN_OR_RETURN(data["declined_at"], required_date(command.body, "declined_at"));
   }
   add_serial(data, command);
-  return one_event("CreditDeclined", std::move(data));
+  return one_event(events::application::kCreditDeclined, std::move(data));
 }
 
 Decision disburse_loan(const AggregateState& state, const Command& command) {
@@ -122,7 +123,7 @@ Decision disburse_loan(const AggregateState& state, const Command& command) {
                {"credit_number", events::string_or(credit, "credit_number")},
                {"by", command.actor.account}};
   add_serial(data, command);
-  return one_event("LoanDisbursed", std::move(data));
+  return one_event(events::application::kLoanDisbursed, std::move(data));
 }
 
 Decision receive_repayment(const AggregateState& state, const Command& command) {
@@ -159,8 +160,9 @@ Decision receive_repayment(const AggregateState& state, const Command& command) 
                {"outstanding_after", outstanding - principal},
                {"by", command.actor.account}};
   add_serial(data, command);
-  std::vector<NewEvent> events = {{"RepaymentReceived", std::move(data)}};
-  if (outstanding == principal) events.push_back({"LoanSettled", {{"loan_number", number}, {"settled_at", paid_at}}});
+  std::vector<NewEvent> events = {{events::application::kRepaymentReceived, std::move(data)}};
+  if (outstanding == principal)
+    events.push_back({events::application::kLoanSettled, {{"loan_number", number}, {"settled_at", paid_at}}});
   return events;
 }
 
@@ -183,7 +185,7 @@ Decision mark_overdue(const AggregateState& state, const Command& command) {
       check_not_before(as_of, events::string_or(loan, "disbursed_at"), "as_of", "as-of-after-disbursement"));
   json data = {{"loan_number", number}, {"days_past_due", days}, {"overdue_principal", overdue}, {"as_of", as_of}};
   add_serial(data, command);
-  return one_event("LoanOverdue", std::move(data));
+  return one_event(events::application::kLoanOverdue, std::move(data));
 }
 
 Decision write_off_loan(const AggregateState& state, const Command& command) {
@@ -200,7 +202,7 @@ Decision write_off_loan(const AggregateState& state, const Command& command) {
                   "amount", "write-off-whole-outstanding");
   json data = {{"loan_number", number}, {"amount", amount}, {"as_of", as_of}, {"by", command.actor.account}};
   add_serial(data, command);
-  return one_event("LoanWrittenOff", std::move(data));
+  return one_event(events::application::kLoanWrittenOff, std::move(data));
 }
 
 }  // namespace xyd::domain::application

@@ -6,6 +6,7 @@
 #include "aggregates/product.h"
 #include "aggregates/rule_eval.h"
 #include "events/json_input.h"
+#include "events/schema/application.h"
 
 namespace xyd::domain::application {
 namespace {
@@ -129,21 +130,24 @@ Decision submit(const AggregateState&, const Command& command) {
                 {"enterprise", enterprise},
                 {"product", product}};
   XYD_ASSIGN_OR_RETURN(ScreeningOutcome screening, evaluate_screening(rule_set, facts));
-  std::vector<NewEvent> events = {{"ApplicationSubmitted", submitted_data(r, enterprise, product, institution)},
-                                  {"RiskScreened",
-                                   {{"rule_set_version", screening.version},
-                                    {"rules", screening_runs(screening)},
-                                    {"verdict", screening.verdict}}}};
+  std::vector<NewEvent> events = {
+      {events::application::kApplicationSubmitted, submitted_data(r, enterprise, product, institution)},
+      {events::application::kRiskScreened,
+       {{"rule_set_version", screening.version},
+        {"rules", screening_runs(screening)},
+        {"verdict", screening.verdict}}}};
   if (screening.verdict == "reject") {
     std::string hits;
     for (const auto& run : screening.runs)
       if (run.result && run.verdict == "reject") hits += (hits.empty() ? "" : ", ") + run.rule_id;
-    events.push_back({"ApplicationTerminated", {{"reason", "risk screening rejected: " + hits}, {"by", "system"}}});
+    events.push_back({events::application::kApplicationTerminated,
+                      {{"reason", "risk screening rejected: " + hits}, {"by", "system"}}});
     return events;
   }
   const std::string manager = least_loaded_manager(command.context);
   if (!manager.empty())
-    events.push_back({"ManagerAssigned", {{"manager", manager}, {"how", "auto"}, {"by", "system"}}});
+    events.push_back(
+        {events::application::kManagerAssigned, {{"manager", manager}, {"how", "auto"}, {"by", "system"}}});
   return events;
 }
 

@@ -3,6 +3,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/reference.h"
 #include "events/json_input.h"
+#include "events/schema/demand.h"
 
 namespace xyd::domain {
 namespace {
@@ -45,14 +46,14 @@ Decision publish(const AggregateState&, const Command& command) {
         Errc::invalid_argument,
         "a demand counts in its enterprise's region " + region + ", not " + *claimed_region + ": leave region out",
         "region", "enterprise-region");
-  return one_event("DemandPublished", {{"enterprise", enterprise_id},
-                                       {"owner", owner},
-                                       {"amount", amount},
-                                       {"term_months", term},
-                                       {"region", region},
-                                       {"industry", events::string_or(enterprise, "industry")},
-                                       {"product_type", product_type},
-                                       {"purpose", purpose}});
+  return one_event(events::demand::kDemandPublished, {{"enterprise", enterprise_id},
+                                                      {"owner", owner},
+                                                      {"amount", amount},
+                                                      {"term_months", term},
+                                                      {"region", region},
+                                                      {"industry", events::string_or(enterprise, "industry")},
+                                                      {"product_type", product_type},
+                                                      {"purpose", purpose}});
 }
 
 Status check_unclaimed_or_same_institution(const AggregateState& state, const std::string& institution) {
@@ -69,7 +70,8 @@ Decision claim(const AggregateState& state, const Command& command) {
     return refuse(Errc::refused, "only an open demand can be claimed", "status", "demand-open");
   if (command.actor.account.empty() || command.actor.institution.empty())
     return refuse(Errc::invalid_argument, "a claim needs a manager of an institution", "manager", "required");
-  return one_event("DemandClaimed", {{"manager", command.actor.account}, {"institution", command.actor.institution}});
+  return one_event(events::demand::kDemandClaimed,
+                   {{"manager", command.actor.account}, {"institution", command.actor.institution}});
 }
 
 Decision assign(const AggregateState& state, const Command& command) {
@@ -83,7 +85,7 @@ Decision assign(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_enabled_manager(command.context, manager, "manager"));
   if (manager == events::string_or(state.data, "manager"))
     return refuse(Errc::refused, manager + " already holds the demand", "manager", "different-manager");
-  return one_event("DemandAssigned",
+  return one_event(events::demand::kDemandAssigned,
                    {{"manager", manager}, {"by", command.actor.account}, {"institution", institution}});
 }
 
@@ -99,7 +101,7 @@ Decision close(const AggregateState& state, const Command& command) {
     return refuse(Errc::invalid_argument, "a converted demand names its application", "application", "required");
   json data = {{"reason", reason}, {"by", actor.account}};
   if (application) data["application"] = *application;
-  return one_event("DemandClosed", std::move(data));
+  return one_event(events::demand::kDemandClosed, std::move(data));
 }
 
 const DecideTable& table() {
@@ -151,14 +153,14 @@ Subject DemandAggregate::subject(const AggregateState& state, const Command& com
 
 void DemandAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  if (event_name == "DemandPublished") {
+  if (event_name == events::demand::kDemandPublished) {
     s = data;
     s["status"] = "open";
-  } else if (event_name == "DemandClaimed" || event_name == "DemandAssigned") {
+  } else if (event_name == events::demand::kDemandClaimed || event_name == events::demand::kDemandAssigned) {
     s["manager"] = events::string_or(data, "manager");
     s["institution"] = events::string_or(data, "institution");
-    s["status"] = event_name == "DemandClaimed" ? "claimed" : "assigned";
-  } else if (event_name == "DemandClosed") {
+    s["status"] = event_name == events::demand::kDemandClaimed ? "claimed" : "assigned";
+  } else if (event_name == events::demand::kDemandClosed) {
     s["status"] = "closed";
     s["close_reason"] = events::string_or(data, "reason");
   }

@@ -6,6 +6,7 @@
 #include "aggregates/identifiers.h"
 #include "aggregates/reference.h"
 #include "events/json_input.h"
+#include "events/schema/enterprise.h"
 
 namespace xyd::domain {
 namespace {
@@ -68,7 +69,7 @@ Decision register_enterprise(const AggregateState&, const Command& command) {
   if (owner.empty())
     return refuse(Errc::invalid_argument, "an enterprise is registered by (or for) an account", "owner", "required");
   data["owner"] = owner;
-  return one_event("EnterpriseRegistered", std::move(data));
+  return one_event(events::enterprise::kEnterpriseRegistered, std::move(data));
 }
 
 Decision change_profile(const AggregateState& state, const Command& command) {
@@ -91,7 +92,7 @@ Decision change_profile(const AggregateState& state, const Command& command) {
                   "before-is-current");
   if (after == current)
     return refuse(Errc::invalid_argument, "after equals before: nothing changes", "after", "changes-something");
-  return one_event("EnterpriseProfileChanged",
+  return one_event(events::enterprise::kEnterpriseProfileChanged,
                    {{"field", field}, {"before", current}, {"after", after}, {"source", source}});
 }
 
@@ -99,14 +100,15 @@ Decision whitelist(const AggregateState& state, const Command& command) {
   if (state_flag(state, "whitelisted"))
     return refuse(Errc::conflict, "the enterprise is already on the whitelist", "whitelisted", "whitelisted-once");
   XYD_ASSIGN_OR_RETURN(auto note, optional_string(command.body, "note"));
-  return one_event("EnterpriseWhitelisted", {{"by", command.actor.account}, {"note", note.value_or("")}});
+  return one_event(events::enterprise::kEnterpriseWhitelisted,
+                   {{"by", command.actor.account}, {"note", note.value_or("")}});
 }
 
 Decision delist(const AggregateState& state, const Command& command) {
   if (!state_flag(state, "whitelisted"))
     return refuse(Errc::refused, "the enterprise is not on the whitelist", "whitelisted", "on-whitelist");
   XYD_ASSIGN_OR_RETURN(std::string reason, required_string(command.body, "reason"));
-  return one_event("EnterpriseDelisted", {{"by", command.actor.account}, {"reason", reason}});
+  return one_event(events::enterprise::kEnterpriseDelisted, {{"by", command.actor.account}, {"reason", reason}});
 }
 
 Decision record_risk_signal(const AggregateState&, const Command& command) {
@@ -119,11 +121,11 @@ Decision record_risk_signal(const AggregateState&, const Command& command) {
   XYD_ASSIGN_OR_RETURN(std::string source, required_string(body, "source"));
   XYD_ASSIGN_OR_RETURN(std::string observed_at, required_date_or_instant(body, "observed_at"));
   XYD_ASSIGN_OR_RETURN(auto description, optional_string(body, "description"));
-  return one_event("RiskSignalRecorded", {{"signal_type", type},
-                                          {"severity", severity},
-                                          {"source", source},
-                                          {"observed_at", observed_at},
-                                          {"description", description.value_or("")}});
+  return one_event(events::enterprise::kRiskSignalRecorded, {{"signal_type", type},
+                                                             {"severity", severity},
+                                                             {"source", source},
+                                                             {"observed_at", observed_at},
+                                                             {"description", description.value_or("")}});
 }
 
 bool follows(const AggregateState& state, const std::string& account) {
@@ -141,21 +143,22 @@ Decision follow(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_follower(command));
   if (follows(state, command.actor.account))
     return refuse(Errc::conflict, "the account already follows this enterprise", "account", "follow-once");
-  return one_event("EnterpriseFollowed", {{"account", command.actor.account}});
+  return one_event(events::enterprise::kEnterpriseFollowed, {{"account", command.actor.account}});
 }
 
 Decision unfollow(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_follower(command));
   if (!follows(state, command.actor.account))
     return refuse(Errc::refused, "the account does not follow this enterprise", "account", "following");
-  return one_event("EnterpriseUnfollowed", {{"account", command.actor.account}});
+  return one_event(events::enterprise::kEnterpriseUnfollowed, {{"account", command.actor.account}});
 }
 
 Decision assess_credit_score(const AggregateState&, const Command& command) {
   XYD_ASSIGN_OR_RETURN(int64_t score, required_int(command.body, "score", 0, 1000));
   XYD_ASSIGN_OR_RETURN(std::string grade, required_string(command.body, "grade"));
   XYD_ASSIGN_OR_RETURN(std::string model, required_string(command.body, "model_version"));
-  return one_event("CreditScoreAssessed", {{"score", score}, {"grade", grade}, {"model_version", model}});
+  return one_event(events::enterprise::kCreditScoreAssessed,
+                   {{"score", score}, {"grade", grade}, {"model_version", model}});
 }
 
 const DecideTable& table() {
@@ -175,13 +178,13 @@ const DecideTable& table() {
 }
 
 void apply_certification(json& s, const std::string& event_name, const json& data) {
-  if (event_name == "CertificationSubmitted") {
+  if (event_name == events::enterprise::kCertificationSubmitted) {
     s["certification"] = "pending_review";
     s["certification_method"] = events::string_or(data, "method");
-  } else if (event_name == "EnterpriseCertified") {
+  } else if (event_name == events::enterprise::kEnterpriseCertified) {
     s["certification"] = "certified";
     s["certified"] = true;
-  } else if (event_name == "CertificationRejected") {
+  } else if (event_name == events::enterprise::kCertificationRejected) {
     s["certification"] = "rejected";
     s["certification_reasons"] = member_or(data, "reasons", json::array());
   }
@@ -216,31 +219,32 @@ Subject EnterpriseAggregate::subject(const AggregateState& state, const Command&
 
 void EnterpriseAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  if (event_name == "EnterpriseRegistered") {
+  if (event_name == events::enterprise::kEnterpriseRegistered) {
     s = data;
     s["certification"] = "none";
     s["certified"] = false;
     s["whitelisted"] = false;
     s["followers"] = json::array();
     s["risk_signals"] = {{"low", 0}, {"medium", 0}, {"high", 0}};
-  } else if (event_name == "EnterpriseProfileChanged") {
+  } else if (event_name == events::enterprise::kEnterpriseProfileChanged) {
     if (const std::string field = events::string_or(data, "field"); !field.empty())
       s[field] = member_or(data, "after", json());
-  } else if (event_name == "EnterpriseWhitelisted" || event_name == "EnterpriseDelisted") {
-    s["whitelisted"] = event_name == "EnterpriseWhitelisted";
-  } else if (event_name == "RiskSignalRecorded") {
+  } else if (event_name == events::enterprise::kEnterpriseWhitelisted ||
+             event_name == events::enterprise::kEnterpriseDelisted) {
+    s["whitelisted"] = event_name == events::enterprise::kEnterpriseWhitelisted;
+  } else if (event_name == events::enterprise::kRiskSignalRecorded) {
     std::string severity = events::string_or(data, "severity");
     if (severity.empty()) severity = "low";
     auto& count = s["risk_signals"][severity];
     count = count.is_number_integer() ? count.get<int64_t>() + 1 : 1;
-  } else if (event_name == "EnterpriseFollowed") {
+  } else if (event_name == events::enterprise::kEnterpriseFollowed) {
     s["followers"].push_back(events::string_or(data, "account"));
-  } else if (event_name == "EnterpriseUnfollowed") {
+  } else if (event_name == events::enterprise::kEnterpriseUnfollowed) {
     auto& followers = s["followers"];
     const json account = events::string_or(data, "account");
     if (followers.is_array())
       followers.erase(std::remove(followers.begin(), followers.end(), account), followers.end());
-  } else if (event_name == "CreditScoreAssessed") {
+  } else if (event_name == events::enterprise::kCreditScoreAssessed) {
     s["credit_score"] = member_or(data, "score", json());
     s["credit_grade"] = member_or(data, "grade", json());
     s["credit_model_version"] = member_or(data, "model_version", json());

@@ -5,6 +5,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/rule_eval.h"
 #include "events/json_input.h"
+#include "events/schema/enterprise.h"
 
 namespace xyd::domain {
 namespace {
@@ -57,21 +58,21 @@ Decision submit_certification(const AggregateState& state, const Command& comman
                 {"submission", body},
                 {"sources", events::object_or_empty(command.context, "sources")}};
   XYD_ASSIGN_OR_RETURN(CertificationOutcome outcome, evaluate_certification(rule_set, method, facts));
-  std::vector<NewEvent> events = {{"CertificationSubmitted",
+  std::vector<NewEvent> events = {{events::enterprise::kCertificationSubmitted,
                                    {{"method", method},
                                     {"agreement_version", agreement},
                                     {"agreement_read_seconds", seconds},
                                     {"rule_set_version", outcome.version},
                                     {"manual_review", outcome.manual_review}}}};
   for (const auto& run : outcome.runs)
-    events.push_back({"CertificationRuleEvaluated", rule_run_data(run, outcome.version)});
+    events.push_back({events::enterprise::kCertificationRuleEvaluated, rule_run_data(run, outcome.version)});
   if (!outcome.reasons.empty())
     events.push_back(
-        {"CertificationRejected",
+        {events::enterprise::kCertificationRejected,
          {{"reasons", outcome.reasons}, {"method", method}, {"by", "system"}, {"rule_set_version", outcome.version}}});
   else if (!outcome.manual_review)
-    events.push_back(
-        {"EnterpriseCertified", {{"method", method}, {"by", "system"}, {"rule_set_version", outcome.version}}});
+    events.push_back({events::enterprise::kEnterpriseCertified,
+                      {{"method", method}, {"by", "system"}, {"rule_set_version", outcome.version}}});
   return events;
 }
 
@@ -87,9 +88,9 @@ Decision review_certification(const AggregateState& state, const Command& comman
                {"by", command.actor.account},
                {"reviewer", command.actor.account},
                {"comment", comment.value_or("")}};
-  if (decision == "approve") return one_event("EnterpriseCertified", std::move(data));
+  if (decision == "approve") return one_event(events::enterprise::kEnterpriseCertified, std::move(data));
   XYD_ASSIGN_OR_RETURN(data["reasons"], required_string_list(command.body, "reasons"));
-  return one_event("CertificationRejected", std::move(data));
+  return one_event(events::enterprise::kCertificationRejected, std::move(data));
 }
 
 }  // namespace xyd::domain

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "events/numbers.h"
+
 namespace xyd::domain {
 namespace {
 
@@ -18,8 +20,9 @@ bool digits(const std::string& s, size_t from, size_t count) {
   return true;
 }
 
+// The digits at [from, from + count), which digits() has checked.
 int number(const std::string& s, size_t from, size_t count) {
-  return std::stoi(s.substr(from, count));
+  return static_cast<int>(whole_number(std::string_view(s).substr(from, count), 0, 99999999).value_or(0));
 }
 
 bool is_time_suffix(const std::string& s) {

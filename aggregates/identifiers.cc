@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "events/numbers.h"
+
 namespace xyd::domain {
 namespace {
 
@@ -57,9 +59,10 @@ Status check_resident_id(std::string_view id, const std::string& field) {
   static constexpr std::string_view checks = "10X98765432";
   if (id.size() != 18) return bad(field, "a resident identity number has 18 characters", "gb11643-length");
   if (!all_digits(id.substr(0, 17))) return bad(field, "the first 17 characters must be digits", "gb11643-digits");
-  int year = std::stoi(std::string(id.substr(6, 4)));
-  int month = std::stoi(std::string(id.substr(10, 2)));
-  int day = std::stoi(std::string(id.substr(12, 2)));
+  const auto part = [id](size_t from, size_t count) {  // digits, checked above
+    return static_cast<int>(whole_number(id.substr(from, count), 0, 9999).value_or(0));
+  };
+  const int year = part(6, 4), month = part(10, 2), day = part(12, 2);
   if (!real_date(year, month, day))
     return bad(field, "characters 7-14 must be a real birth date (YYYYMMDD)", "gb11643-birth-date");
   int sum = 0;

@@ -6,6 +6,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/reference.h"
 #include "events/json_input.h"
+#include "events/schema/institution.h"
 
 namespace xyd::domain {
 namespace {
@@ -51,7 +52,7 @@ Decision onboard(const AggregateState&, const Command& command) {
   for (const char* field : {"full_name", "short_name", "region", "parent"}) {
     XYD_ASSIGN_OR_RETURN(data[field], field_value(body, field, field));
   }
-  return one_event("InstitutionOnboarded", std::move(data));
+  return one_event(events::institution::kInstitutionOnboarded, std::move(data));
 }
 
 // Changes one field at a time; a new region must stay within the actor's scope (a city account
@@ -74,7 +75,7 @@ Decision update(const AggregateState& state, const Command& command) {
     }
     recorded[field] = {{"before", member_or(state.data, field, json(""))}, {"after", after}};
   }
-  return one_event("InstitutionUpdated", {{"changes", recorded}, {"by", command.actor.account}});
+  return one_event(events::institution::kInstitutionUpdated, {{"changes", recorded}, {"by", command.actor.account}});
 }
 
 Decision suspend(const AggregateState& state, const Command& command) {
@@ -82,14 +83,14 @@ Decision suspend(const AggregateState& state, const Command& command) {
   if (status_of(state) != "active")
     return refuse(Errc::refused, "only an active institution can be suspended", "status", "institution-active");
   XYD_ASSIGN_OR_RETURN(std::string reason, required_string(command.body, "reason"));
-  return one_event("InstitutionSuspended", {{"reason", reason}, {"by", command.actor.account}});
+  return one_event(events::institution::kInstitutionSuspended, {{"reason", reason}, {"by", command.actor.account}});
 }
 
 Decision resume(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_not_removed(state));
   if (status_of(state) != "suspended")
     return refuse(Errc::refused, "only a suspended institution can be resumed", "status", "institution-suspended");
-  return one_event("InstitutionResumed", {{"by", command.actor.account}});
+  return one_event(events::institution::kInstitutionResumed, {{"by", command.actor.account}});
 }
 
 Decision remove(const AggregateState& state, const Command& command) {
@@ -100,7 +101,7 @@ Decision remove(const AggregateState& state, const Command& command) {
         Errc::refused,
         "the institution still has " + std::to_string(managers.size()) + " account manager(s): remove them first",
         "managers", "no-managers-remain");
-  return one_event("InstitutionRemoved", {{"by", command.actor.account}});
+  return one_event(events::institution::kInstitutionRemoved, {{"by", command.actor.account}});
 }
 
 // The manager a command names, and whether the institution has it.
@@ -119,12 +120,12 @@ Result<std::string> manager_of(const AggregateState& state, const Command& comma
 
 Decision add_manager(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(std::string manager, manager_of(state, command, false));
-  return one_event("ManagerAdded", {{"manager", manager}, {"by", command.actor.account}});
+  return one_event(events::institution::kManagerAdded, {{"manager", manager}, {"by", command.actor.account}});
 }
 
 Decision remove_manager(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(std::string manager, manager_of(state, command, true));
-  return one_event("ManagerRemoved", {{"manager", manager}, {"by", command.actor.account}});
+  return one_event(events::institution::kManagerRemoved, {{"manager", manager}, {"by", command.actor.account}});
 }
 
 Decision set_manager_enabled(const AggregateState& state, const Command& command, bool enabled) {
@@ -133,7 +134,7 @@ Decision set_manager_enabled(const AggregateState& state, const Command& command
   if (member_or(entry, "enabled", true) == json(enabled))
     return refuse(Errc::refused, manager + " is already " + (enabled ? "enabled" : "disabled"), "manager",
                   enabled ? "manager-disabled" : "manager-enabled");
-  return one_event(enabled ? "ManagerEnabled" : "ManagerDisabled",
+  return one_event(enabled ? events::institution::kManagerEnabled : events::institution::kManagerDisabled,
                    {{"manager", manager}, {"by", command.actor.account}});
 }
 
@@ -179,26 +180,27 @@ Subject InstitutionAggregate::subject(const AggregateState& state, const Command
 void InstitutionAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   const std::string manager = events::string_or(data, "manager");
-  if (event_name == "InstitutionOnboarded") {
+  if (event_name == events::institution::kInstitutionOnboarded) {
     s = data;
     s["status"] = "active";
     s["managers"] = json::object();
-  } else if (event_name == "InstitutionUpdated") {
+  } else if (event_name == events::institution::kInstitutionUpdated) {
     const json changes = member_or(data, "changes", json::object());
     if (changes.is_object())
       for (const auto& [field, change] : changes.items()) s[field] = member_or(change, "after", json(""));
-  } else if (event_name == "InstitutionSuspended") {
+  } else if (event_name == events::institution::kInstitutionSuspended) {
     s["status"] = "suspended";
-  } else if (event_name == "InstitutionResumed") {
+  } else if (event_name == events::institution::kInstitutionResumed) {
     s["status"] = "active";
-  } else if (event_name == "InstitutionRemoved") {
+  } else if (event_name == events::institution::kInstitutionRemoved) {
     s["status"] = "removed";
-  } else if (event_name == "ManagerAdded") {
+  } else if (event_name == events::institution::kManagerAdded) {
     s["managers"][manager] = {{"enabled", true}};
-  } else if (event_name == "ManagerRemoved") {
+  } else if (event_name == events::institution::kManagerRemoved) {
     s["managers"].erase(manager);
-  } else if (event_name == "ManagerEnabled" || event_name == "ManagerDisabled") {
-    s["managers"][manager]["enabled"] = event_name == "ManagerEnabled";
+  } else if (event_name == events::institution::kManagerEnabled ||
+             event_name == events::institution::kManagerDisabled) {
+    s["managers"][manager]["enabled"] = event_name == events::institution::kManagerEnabled;
   }
 }
 

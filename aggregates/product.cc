@@ -6,6 +6,7 @@
 #include "aggregates/fields.h"
 #include "aggregates/reference.h"
 #include "events/json_input.h"
+#include "events/schema/product.h"
 
 namespace xyd::domain {
 namespace {
@@ -102,7 +103,7 @@ Decision publish(const AggregateState&, const Command& command) {
   XYD_ASSIGN_OR_RETURN(json data, check_terms(command.body));
   XYD_RETURN_IF_ERROR(check_institution_active(command));
   data["institution"] = institution;
-  return one_event("ProductPublished", std::move(data));
+  return one_event(events::product::kProductPublished, std::move(data));
 }
 
 Decision update(const AggregateState& state, const Command& command) {
@@ -120,7 +121,7 @@ Decision update(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(json terms, check_terms(merged));
   for (const auto& [field, value] : changes.items())
     recorded[field] = {{"before", member_or(state.data, field, json())}, {"after", member_or(terms, field, json())}};
-  return one_event("ProductUpdated", {{"changes", recorded}, {"by", command.actor.account}});
+  return one_event(events::product::kProductUpdated, {{"changes", recorded}, {"by", command.actor.account}});
 }
 
 Decision set_enabled(const AggregateState& state, const Command& command, bool enable) {
@@ -130,7 +131,8 @@ Decision set_enabled(const AggregateState& state, const Command& command, bool e
     return refuse(Errc::refused, "the product is not " + want, "status",
                   enable ? "product-disabled" : "product-enabled");
   if (enable) XYD_RETURN_IF_ERROR(check_institution_active(command));
-  return one_event(enable ? "ProductEnabled" : "ProductDisabled", {{"by", command.actor.account}});
+  return one_event(enable ? events::product::kProductEnabled : events::product::kProductDisabled,
+                   {{"by", command.actor.account}});
 }
 
 Decision disable(const AggregateState& state, const Command& command) {
@@ -142,7 +144,7 @@ Decision enable(const AggregateState& state, const Command& command) {
 
 Decision withdraw(const AggregateState& state, const Command& command) {
   XYD_RETURN_IF_ERROR(check_not_withdrawn(state));
-  return one_event("ProductWithdrawn", {{"by", command.actor.account}});
+  return one_event(events::product::kProductWithdrawn, {{"by", command.actor.account}});
 }
 
 const DecideTable& table() {
@@ -181,18 +183,18 @@ Subject ProductAggregate::subject(const AggregateState& state, const Command& co
 
 void ProductAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
-  if (event_name == "ProductPublished") {
+  if (event_name == events::product::kProductPublished) {
     s = data;
     s["status"] = "enabled";
-  } else if (event_name == "ProductUpdated") {
+  } else if (event_name == events::product::kProductUpdated) {
     const json changes = member_or(data, "changes", json::object());
     if (changes.is_object())
       for (const auto& [field, change] : changes.items()) s[field] = member_or(change, "after", json());
-  } else if (event_name == "ProductDisabled") {
+  } else if (event_name == events::product::kProductDisabled) {
     s["status"] = "disabled";
-  } else if (event_name == "ProductEnabled") {
+  } else if (event_name == events::product::kProductEnabled) {
     s["status"] = "enabled";
-  } else if (event_name == "ProductWithdrawn") {
+  } else if (event_name == events::product::kProductWithdrawn) {
     s["status"] = "withdrawn";
   }
 }

@@ -74,8 +74,8 @@ bool refused_for_good(const Error& error) {
 // code is proven, a registered phone is answered like a free one.
 Status prove_phone(ApiServices& services, const std::string& phone, const std::string& code,
                    const std::string& command_id) {
-  XYD_ASSIGN_OR_RETURN(bool right,
-                       services.credentials.consume_code(CodePurpose::registration, phone, code, services.now_ms()));
+  XYD_ASSIGN_OR_RETURN(bool right, services.credentials.consume_code(identity::CodePurpose::registration, phone, code,
+                                                                     services.now_ms()));
   XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
   const bool replay = account && events::string_or(account->data, "credential_ref") == command_id;
   if (!right && !replay)
@@ -105,7 +105,7 @@ Result<Response> post_account(ApiServices& services, const Request& request) {
     password = initial_password();
   } else {
     XYD_ASSIGN_OR_RETURN(password, domain::optional_string(body, "password"));
-    if (password) XYD_RETURN_IF_ERROR(check_password_rule(*password));
+    if (password) XYD_RETURN_IF_ERROR(identity::check_password_rule(*password));
     XYD_ASSIGN_OR_RETURN(code, domain::optional_string(body, "code"));
     if (!code)
       return make_error(Errc::invalid_argument,

@@ -1,13 +1,12 @@
 #include "api/api_server.h"
 
-#include <cpprest/http_listener.h>
-#include <cpprest/producerconsumerstream.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cpprest/http_listener.h>
+#include <cpprest/producerconsumerstream.h>
 #include <functional>
 #include <iostream>
 #include <mutex>

@@ -8,7 +8,13 @@
 #include "api/http_pagination.h"
 #include "api/resource_routes.h"
 #include "events/catalog.h"
+#include "events/schema/account.h"
+#include "events/schema/application.h"
+#include "events/schema/demand.h"
+#include "events/schema/enterprise.h"
+#include "events/schema/institution.h"
 #include "projections/audit/audit_query.h"
+#include "projections/view_names.h"
 
 namespace xyd::api {
 namespace {
@@ -31,7 +37,7 @@ Status read_filters(const Request& request, AuditQuery& query) {
 
 Result<Response> answer(const projections::runtime::ViewSource& runtime, const AuditQuery& query,
                         const Request& request) {
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("audit"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kAudit));
   XYD_ASSIGN_OR_RETURN(auto page, projections::audit::query_audit(*reader, query));
   if (!sees_personal_data(request)) mask_personal_data(page.items);
   Response response;
@@ -49,26 +55,37 @@ struct FlowLog {
 
 const std::vector<FlowLog>& flow_logs() {
   static const std::vector<FlowLog> logs = {
-      {"login", {"LoggedIn", "LoginFailed"}},
+      {"login", {events::account::kLoggedIn, events::account::kLoginFailed}},
       {"account-management",
-       {"AccountRegistered", "AccountApproved", "AccountRejected", "AccountEnabled", "AccountDisabled",
-        "PasswordChanged", "ManagerAdded", "ManagerRemoved", "ManagerEnabled", "ManagerDisabled"}},
+       {events::account::kAccountRegistered, events::account::kAccountApproved, events::account::kAccountRejected,
+        events::account::kAccountEnabled, events::account::kAccountDisabled, events::account::kPasswordChanged,
+        events::institution::kManagerAdded, events::institution::kManagerRemoved, events::institution::kManagerEnabled,
+        events::institution::kManagerDisabled}},
       // certification rule runs and results (认证规则执行 / 认证结果)
       {"certification",
-       {"CertificationSubmitted", "CertificationRuleEvaluated", "EnterpriseCertified", "CertificationRejected"}},
-      {"risk-screening", {"RiskScreened"}},  // risk-screening rule runs: each rule's hit and the verdict
+       {events::enterprise::kCertificationSubmitted, events::enterprise::kCertificationRuleEvaluated,
+        events::enterprise::kEnterpriseCertified, events::enterprise::kCertificationRejected}},
+      {"risk-screening",
+       {events::application::kRiskScreened}},  // risk-screening rule runs: each rule's hit and the verdict
       // data-source calls and what they fed: rule runs name the sources they called
       {"data-sources",
-       {"CertificationRuleEvaluated", "EnterpriseProfileChanged", "RiskSignalRecorded", "CreditScoreAssessed"}},
+       {events::enterprise::kCertificationRuleEvaluated, events::enterprise::kEnterpriseProfileChanged,
+        events::enterprise::kRiskSignalRecorded, events::enterprise::kCreditScoreAssessed}},
       // connector calls: the credit, disbursement and repayment interfaces
       {"connector-calls",
-       {"CreditGranted", "CreditDeclined", "LoanDisbursed", "RepaymentReceived", "LoanOverdue", "LoanWrittenOff",
-        "LoanSettled"}},
+       {events::application::kCreditGranted, events::application::kCreditDeclined, events::application::kLoanDisbursed,
+        events::application::kRepaymentReceived, events::application::kLoanOverdue,
+        events::application::kLoanWrittenOff, events::application::kLoanSettled}},
       {"approval",  // 进件审批流水
-       {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned", "ManagerReassigned", "ApplicationAccepted",
-        "ApplicationTerminated", "ApplicationWithdrawn", "CreditGranted", "CreditDeclined"}},
-      {"reassignment", {"ManagerAssigned", "ManagerReassigned"}},  // 调整流水
-      {"demand", {"DemandPublished", "DemandClaimed", "DemandAssigned", "DemandClosed"}},
+       {events::application::kApplicationSubmitted, events::application::kRiskScreened,
+        events::application::kManagerAssigned, events::application::kManagerReassigned,
+        events::application::kApplicationAccepted, events::application::kApplicationTerminated,
+        events::application::kApplicationWithdrawn, events::application::kCreditGranted,
+        events::application::kCreditDeclined}},
+      {"reassignment", {events::application::kManagerAssigned, events::application::kManagerReassigned}},  // 调整流水
+      {"demand",
+       {events::demand::kDemandPublished, events::demand::kDemandClaimed, events::demand::kDemandAssigned,
+        events::demand::kDemandClosed}},
   };
   return logs;
 }

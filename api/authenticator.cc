@@ -11,9 +11,9 @@
 #include <optional>
 #include <sstream>
 
-#include "events/embedded/private_files.h"
 #include "events/json_input.h"
 #include "events/numbers.h"
+#include "events/rocks/private_files.h"
 
 namespace xyd::api {
 namespace {
@@ -27,7 +27,7 @@ bool same_secret(const std::string& a, const std::string& b) {
 }
 
 Result<Principal> session_principal(ApiServices& services, const std::string& token) {
-  XYD_ASSIGN_OR_RETURN(Session session, services.credentials.find_session(token, services.now_ms()));
+  XYD_ASSIGN_OR_RETURN(identity::Session session, services.credentials.find_session(token, services.now_ms()));
   XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", session.account));
   if (!account) return unauthenticated("the session's account is unknown", "account-exists");
   const auto& data = account->data;
@@ -47,7 +47,7 @@ Result<Principal> session_principal(ApiServices& services, const std::string& to
 }
 
 Result<Principal> key_principal(ApiServices& services, const std::string& key) {
-  XYD_ASSIGN_OR_RETURN(MachineKey found, services.credentials.find_machine_key(key, services.now_ms()));
+  XYD_ASSIGN_OR_RETURN(identity::MachineKey found, services.credentials.find_machine_key(key, services.now_ms()));
   if (!found.institution.empty()) {
     XYD_ASSIGN_OR_RETURN(auto institution, services.state.get("institution", found.institution));
     const std::string status = institution ? events::string_or(institution->data, "status", "active") : "active";

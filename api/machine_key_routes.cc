@@ -6,7 +6,7 @@
 namespace xyd::api {
 namespace {
 
-nlohmann::json key_json(const MachineKey& key) {
+nlohmann::json key_json(const identity::MachineKey& key) {
   nlohmann::json j = {{"key_id", key.key_id},           {"role", key.role},
                       {"institution", key.institution}, {"created_at", events::rfc3339_from_ms(key.created_ms)},
                       {"created_by", key.created_by},   {"active", key.revoked_ms == 0}};

@@ -1,6 +1,5 @@
 #include "api/port_reservation.h"
 
-#include <cpprest/base_uri.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cpprest/base_uri.h>
 #include <cstring>
 
 namespace xyd::api {

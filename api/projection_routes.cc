@@ -4,6 +4,7 @@
 #include "api/http_pagination.h"
 #include "api/resource_routes.h"
 #include "projections/delinquency/delinquency_projection.h"
+#include "projections/view_names.h"
 
 namespace xyd::api {
 
@@ -46,7 +47,7 @@ void add_projection_routes(Router& router, projections::runtime::ProjectionRunti
   router.add(
       "GET", "/api/v1/risk/loans", guarded("risk_feed.read", [&runtime](const Request& request) -> Result<Response> {
         XYD_ASSIGN_OR_RETURN(size_t limit, page_limit(request, 50, 500));
-        XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("delinquency"));
+        XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kDelinquency));
         Response response;
         XYD_ASSIGN_OR_RETURN(response.body, projections::delinquency::list_loans(*reader, request.query_or("class", ""),
                                                                                  page_cursor(request), limit));
@@ -54,7 +55,7 @@ void add_projection_routes(Router& router, projections::runtime::ProjectionRunti
       }));
   router.add("GET", "/api/v1/risk/loans/{loan_number}",
              guarded("risk_feed.read", [&runtime](const Request& request) -> Result<Response> {
-               XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("delinquency"));
+               XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kDelinquency));
                Response response;
                XYD_ASSIGN_OR_RETURN(response.body,
                                     projections::delinquency::get_loan(*reader, request.params.at("loan_number")));

@@ -10,6 +10,7 @@
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/statistics/statistics_query.h"
+#include "projections/view_names.h"
 
 namespace xyd::api {
 namespace {
@@ -108,7 +109,7 @@ Result<Response> regions_route(const ViewSource& runtime, const Weights& weights
   const std::string as_of = request.query_or("as_of", dash::cst_today());
   if (!dash::is_date(as_of))
     return make_error(Errc::invalid_argument, "as_of " + as_of + " is not a YYYY-MM-DD date", "as_of", "date");
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("dashboard"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kDashboard));
   std::vector<Candidate> candidates;
   for (const auto& region : children) {
     XYD_ASSIGN_OR_RETURN(auto candidate, region_candidate(*reader, region, period, as_of));
@@ -135,7 +136,7 @@ Result<Response> institutions_route(const ViewSource& runtime, const Weights& we
   if (!query.type.empty() && !domain::is_institution_type(query.type))
     return make_error(Errc::invalid_argument, "type " + query.type + " is not an institution type", "type",
                       "institution-type");
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("statistics"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kStatistics));
   XYD_ASSIGN_OR_RETURN(auto statistics, projections::statistics::institution_statistics(*reader, query));
   std::vector<Candidate> candidates;
   for (const auto& s : statistics.rows) {

@@ -9,6 +9,7 @@
 #include "events/json_input.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/statistics/statistics_query.h"
+#include "projections/view_names.h"
 
 namespace xyd::api {
 namespace {
@@ -114,7 +115,7 @@ Result<Response> dashboard_route(const ViewSource& runtime, const Request& reque
   XYD_ASSIGN_OR_RETURN(query.scope, read_scope(request, "dashboard.read"));
   query.period = request.query_or("period", "");
   query.as_of = request.query_or("as_of", "");
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("dashboard"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kDashboard));
   XYD_ASSIGN_OR_RETURN(json body, projections::dashboard::dashboard(*reader, query));
   Response response;
   if (format == ExportFormat::json) {
@@ -175,7 +176,7 @@ Result<Response> statistics_route(const ViewSource& runtime, const Request& requ
   } else {
     XYD_ASSIGN_OR_RETURN(query.region, read_scope(request, "statistics.read", "region"));
   }
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("statistics"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kStatistics));
   XYD_ASSIGN_OR_RETURN(auto statistics, projections::statistics::institution_statistics(*reader, query));
   auto shared =
       std::make_shared<std::vector<projections::statistics::InstitutionStatistics>>(std::move(statistics.rows));

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "aggregates/processor/command_gateway.h"
-#include "api/credential_store.h"
 #include "api/login_limiter.h"
-#include "api/sms_channel.h"
+#include "identity/credential_store.h"
+#include "identity/sms_channel.h"
 #include "projections/runtime/state_view.h"
 
 namespace xyd::api {
@@ -37,9 +37,9 @@ class DataSources;  // context_facts.h: where certification's data-source answer
 
 struct ApiServices {
   domain::CommandGateway& gateway;
-  CredentialStore& credentials;
+  identity::CredentialStore& credentials;
   const projections::runtime::StateView& state;
-  SmsChannel& sms;
+  identity::SmsChannel& sms;
   LoginLimiter& limiter;
   SessionSettings sessions;
   std::string operator_token;  // the local operator's token (<data>/operator-token)

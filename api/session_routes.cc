@@ -127,12 +127,14 @@ Result<Response> send_code(ApiServices& services, const Request& request) {
       " (valid " + std::to_string(ttl / 60000) + " minutes; nobody from xyd will ask you for it)";
   if (purpose == "registration") {
     // Sent whether or not the phone is registered: only its owner learns which (from the 409).
-    XYD_ASSIGN_OR_RETURN(std::string code, services.credentials.issue_code(CodePurpose::registration, phone, ttl, now));
+    XYD_ASSIGN_OR_RETURN(std::string code,
+                         services.credentials.issue_code(identity::CodePurpose::registration, phone, ttl, now));
     XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd registration code: " + code + validity));
   } else {
     XYD_ASSIGN_OR_RETURN(auto account, services.state.get("account", domain::account_id_for_phone(phone)));
     if (account && events::string_or(account->data, "status") == "active") {
-      XYD_ASSIGN_OR_RETURN(std::string code, services.credentials.issue_code(CodePurpose::login, phone, ttl, now));
+      XYD_ASSIGN_OR_RETURN(std::string code,
+                           services.credentials.issue_code(identity::CodePurpose::login, phone, ttl, now));
       XYD_RETURN_IF_ERROR(services.sms.send(phone, "xyd login code: " + code + validity));
     }
   }
@@ -181,7 +183,7 @@ Result<Response> change_password(ApiServices& services, const Request& request) 
   XYD_ASSIGN_OR_RETURN(nlohmann::json body, request.json_body());
   XYD_ASSIGN_OR_RETURN(std::string current_password, domain::required_string(body, "current_password"));
   XYD_ASSIGN_OR_RETURN(std::string next, domain::required_string(body, "new_password"));
-  if (auto rule = check_password_rule(next); !rule.ok())
+  if (auto rule = identity::check_password_rule(next); !rule.ok())
     return make_error(Errc::invalid_argument, rule.error().message, "new_password", rule.error().rule);
   XYD_ASSIGN_OR_RETURN(bool right, services.credentials.verify_password(p.credential, current_password));
   if (!right)

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "events/catalog.h"
+#include "events/schema/application.h"
 #include "projections/audit/audit_rows.h"
 
 namespace xyd::connectors {
@@ -21,23 +22,23 @@ struct Allowed {
 
 const std::map<std::string, Allowed>& allowlist() {
   static const std::map<std::string, Allowed> table = {
-      {"ApplicationSubmitted",
+      {events::application::kApplicationSubmitted,
        {false,
         {"enterprise", "enterprise_name", "product", "product_type", "institution", "institution_type", "amount",
          "term_months", "purpose", "region", "industry", "channel", "demand"}}},
-      {"RiskScreened", {false, {"rule_set_version", "verdict"}}},
-      {"ManagerAssigned", {false, {"manager", "how"}}},
-      {"ManagerReassigned", {false, {"from", "to", "by"}}},
-      {"ApplicationAccepted", {false, {"manager", "comment", "intended_amount"}}},
-      {"ApplicationWithdrawn", {false, {"reason"}}},
-      {"ApplicationTerminated", {false, {"reason", "by"}}},
-      {"CreditGranted", {true, {}}},
-      {"CreditDeclined", {true, {}}},
-      {"LoanDisbursed", {true, {}}},
-      {"RepaymentReceived", {true, {}}},
-      {"LoanOverdue", {true, {}}},
-      {"LoanWrittenOff", {true, {}}},
-      {"LoanSettled", {true, {}}},
+      {events::application::kRiskScreened, {false, {"rule_set_version", "verdict"}}},
+      {events::application::kManagerAssigned, {false, {"manager", "how"}}},
+      {events::application::kManagerReassigned, {false, {"from", "to", "by"}}},
+      {events::application::kApplicationAccepted, {false, {"manager", "comment", "intended_amount"}}},
+      {events::application::kApplicationWithdrawn, {false, {"reason"}}},
+      {events::application::kApplicationTerminated, {false, {"reason", "by"}}},
+      {events::application::kCreditGranted, {true, {}}},
+      {events::application::kCreditDeclined, {true, {}}},
+      {events::application::kLoanDisbursed, {true, {}}},
+      {events::application::kRepaymentReceived, {true, {}}},
+      {events::application::kLoanOverdue, {true, {}}},
+      {events::application::kLoanWrittenOff, {true, {}}},
+      {events::application::kLoanSettled, {true, {}}},
   };
   return table;
 }
@@ -58,7 +59,8 @@ bool is_routed(const std::string& event_name) {
 }
 
 std::string routed_institution(const events::Envelope& submitted) {
-  if (submitted.aggregate_type != "application" || event_name(submitted) != "ApplicationSubmitted") return {};
+  if (submitted.aggregate_type != "application" || event_name(submitted) != events::application::kApplicationSubmitted)
+    return {};
   const auto found = submitted.data.find("institution");
   return found != submitted.data.end() && found->is_string() ? found->get<std::string>() : std::string();
 }

@@ -38,7 +38,7 @@ struct WebhookOptions {
   std::chrono::milliseconds tick{100};      // how often the queue is looked at when idle
   bool allow_loopback = false;              // --webhooks-allow-loopback: tests' local receivers
   size_t max_answer_bytes = kMaxWebhookAnswerBytes;
-  // The institution's active webhook secrets, newest first (api/credential_store.h).
+  // The institution's active webhook secrets, newest first (identity/credential_store.h).
   std::function<Result<std::vector<std::string>>(const std::string& institution)> secrets;
 };
 

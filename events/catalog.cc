@@ -1,6 +1,14 @@
 #include "events/catalog.h"
 
+#include <algorithm>
 #include <cctype>
+
+#include "events/schema/account.h"
+#include "events/schema/application.h"
+#include "events/schema/demand.h"
+#include "events/schema/enterprise.h"
+#include "events/schema/institution.h"
+#include "events/schema/product.h"
 
 namespace xyd::events {
 namespace {
@@ -18,103 +26,14 @@ std::string snake_case(std::string_view name) {
   return out;
 }
 
-// Each event of DOMAIN.md: aggregate, name, required data fields. Amounts are integer fen, rates
-// integer basis points, dates "YYYY-MM-DD", instants RFC 3339.
-struct Declaration {
-  const char* aggregate;
-  const char* name;
-  std::vector<std::string> required;
-};
-
-const std::vector<Declaration>& declarations() {
-  static const std::vector<Declaration> all = {
-      // Account
-      {"account", "AccountRegistered", {"kind", "phone", "region"}},
-      {"account", "AccountApproved", {"by"}},
-      {"account", "AccountRejected", {"by", "reason"}},
-      {"account", "AccountEnabled", {"by"}},
-      {"account", "AccountDisabled", {"by"}},
-      {"account", "PasswordChanged", {}},
-      {"account", "LoggedIn", {"client_address"}},
-      {"account", "LoginFailed", {"client_address", "reason"}},
-      // Enterprise
-      {"enterprise",
-       "EnterpriseRegistered",
-       {"uscc", "name", "legal_representative", "region", "industry", "registered_capital", "scale", "founded_on"}},
-      {"enterprise", "CertificationSubmitted", {"method", "agreement_version", "agreement_read_seconds"}},
-      {"enterprise", "CertificationRuleEvaluated", {"rule_id", "result", "data_sources"}},
-      {"enterprise", "EnterpriseCertified", {"method"}},
-      {"enterprise", "CertificationRejected", {"reasons"}},
-      {"enterprise", "EnterpriseProfileChanged", {"field", "before", "after", "source"}},
-      {"enterprise", "EnterpriseWhitelisted", {"by"}},
-      {"enterprise", "EnterpriseDelisted", {"by", "reason"}},
-      {"enterprise", "RiskSignalRecorded", {"signal_type", "severity", "source", "observed_at"}},
-      {"enterprise", "EnterpriseFollowed", {"account"}},
-      {"enterprise", "EnterpriseUnfollowed", {"account"}},
-      {"enterprise", "CreditScoreAssessed", {"score", "grade", "model_version"}},
-      // Institution
-      {"institution", "InstitutionOnboarded", {"type", "full_name", "short_name", "region"}},
-      {"institution", "InstitutionUpdated", {"changes"}},
-      {"institution", "InstitutionSuspended", {"reason"}},
-      {"institution", "InstitutionResumed", {}},
-      {"institution", "InstitutionRemoved", {}},
-      {"institution", "ManagerAdded", {"manager"}},
-      {"institution", "ManagerRemoved", {"manager"}},
-      {"institution", "ManagerEnabled", {"manager"}},
-      {"institution", "ManagerDisabled", {"manager"}},
-      // Product
-      {"product",
-       "ProductPublished",
-       {"institution", "name", "product_type", "amount_min", "amount_max", "rate_min_bp", "rate_max_bp",
-        "term_min_months", "term_max_months", "service_regions", "featured", "admission_rules", "docking_mode"}},
-      {"product", "ProductUpdated", {"changes"}},
-      {"product", "ProductDisabled", {}},
-      {"product", "ProductEnabled", {}},
-      {"product", "ProductWithdrawn", {}},
-      // Demand
-      {"demand", "DemandPublished", {"enterprise", "amount", "term_months", "region", "product_type", "purpose"}},
-      {"demand", "DemandClaimed", {"manager"}},
-      {"demand", "DemandAssigned", {"manager", "by"}},
-      {"demand", "DemandClosed", {"reason"}},
-      // Application / order
-      {"application",
-       "ApplicationSubmitted",
-       {"enterprise", "product", "institution", "amount", "term_months", "purpose", "region", "industry", "channel"}},
-      {"application", "RiskScreened", {"rule_set_version", "rules", "verdict"}},
-      {"application", "ManagerAssigned", {"manager", "how"}},
-      {"application", "ManagerReassigned", {"from", "to", "by"}},
-      {"application", "ApplicationAccepted", {"manager", "comment", "intended_amount"}},
-      {"application", "ApplicationTerminated", {"reason", "by"}},
-      {"application", "ApplicationWithdrawn", {"by"}},
-      {"application",
-       "CreditGranted",
-       {"credit_number", "amount", "rate_bp", "term_months", "valid_until", "granted_at"}},
-      {"application", "CreditDeclined", {"reason"}},
-      {"application",
-       "LoanDisbursed",
-       {"loan_number", "amount", "rate_bp", "disbursed_at", "maturity", "repayment_method"}},
-      {"application",
-       "RepaymentReceived",
-       {"loan_number", "installment", "principal", "interest", "penalty", "paid_at"}},
-      {"application", "LoanOverdue", {"loan_number", "days_past_due", "overdue_principal", "as_of"}},
-      {"application", "LoanWrittenOff", {"loan_number", "amount", "as_of"}},
-      {"application", "LoanSettled", {"loan_number", "settled_at"}},
-  };
-  return all;
-}
-
 }  // namespace
 
 const EventCatalog& EventCatalog::standard() {
   static const EventCatalog catalog = [] {
     EventCatalog c;
-    for (const auto& d : declarations()) {
-      std::string event = snake_case(d.name);
-      // Drop the aggregate's own name where it leads ("AccountRegistered" -> "registered").
-      std::string prefix = std::string(d.aggregate) + "_";
-      if (event.starts_with(prefix)) event = event.substr(prefix.size());
-      c.add(EventType{d.aggregate, d.name, "xyd." + std::string(d.aggregate) + "." + event, 1, d.required});
-    }
+    for (const AggregateEvents* declared : {&account::schema(), &enterprise::schema(), &institution::schema(),
+                                            &product::schema(), &demand::schema(), &application::schema()})
+      for (const EventSpec& spec : declared->events) c.add_declared(std::string(declared->aggregate), spec);
     return c;
   }();
   return catalog;
@@ -122,6 +41,17 @@ const EventCatalog& EventCatalog::standard() {
 
 void EventCatalog::add(EventType type) {
   types_.push_back(std::move(type));
+}
+
+void EventCatalog::add_declared(const std::string& aggregate, const EventSpec& spec) {
+  std::string event = snake_case(spec.name);
+  // Drop the aggregate's own name where it leads ("AccountRegistered" -> "registered").
+  if (event.starts_with(aggregate + "_")) event = event.substr(aggregate.size() + 1);
+  EventType type{aggregate, spec.name, "xyd." + aggregate + "." + event, spec.version, {}, spec.fields};
+  for (const auto& field : spec.fields)
+    if (field.required) type.required.push_back(field.name);
+  for (const auto& [from, upcaster] : spec.upcasters) upcasters_[type.base][from] = upcaster;
+  add(std::move(type));
 }
 
 const EventType* EventCatalog::by_name(std::string_view name) const {
@@ -152,6 +82,13 @@ Status EventCatalog::add_version(std::string_view name, std::vector<std::string>
     if (t.name != name) continue;
     upcasters_[t.base][t.version] = std::move(from_previous);
     ++t.version;
+    // The new version's fields: the required ones (of any kind), and the old optional ones.
+    std::vector<FieldSpec> fields;
+    for (const auto& name : required) fields.push_back(FieldSpec{name, FieldKind::any, true});
+    for (const auto& field : t.fields)
+      if (!field.required && std::find(required.begin(), required.end(), field.name) == required.end())
+        fields.push_back(field);
+    t.fields = std::move(fields);
     t.required = std::move(required);
     return Status();
   }
@@ -177,6 +114,23 @@ Status EventCatalog::validate(const Envelope& e) const {
       if (!e.data.contains(field))
         return make_error(Errc::invalid_argument, t->name + " requires data." + field, "data." + field, "required");
   return Status();
+}
+
+Status EventCatalog::check_new(const Envelope& e) const {
+  XYD_RETURN_IF_ERROR(validate(e));
+  const EventType* t = by_type(e.type);
+  if (e.schema_version != t->version)
+    return make_error(Errc::invalid_argument, "a new " + t->name + " is of the current schema version", "schemaversion",
+                      "current");
+  return check_new_data(t->name, e.data);
+}
+
+Status EventCatalog::check_new_data(std::string_view name, const nlohmann::json& data) const {
+  const EventType* t = by_name(name);
+  if (!t)
+    return make_error(Errc::invalid_argument, "unknown event '" + std::string(name) + "'", "type",
+                      "declared-in-catalog");
+  return check_data(EventSpec{t->name, t->fields, t->version}, data);
 }
 
 Result<Envelope> EventCatalog::upcast(Envelope e) const {

@@ -1,7 +1,8 @@
 // EventCatalog: every event type of the domain (shared/DOMAIN.md) with its aggregate, its
-// CloudEvents type name, its current schema version and the data fields it requires, plus the
-// upcasters that bring older schema versions up to date on read (stored events are never
-// rewritten). The standard catalog is built once and read-only; a copy may add upcasters.
+// CloudEvents type name, its current schema version and its data fields, plus the upcasters that
+// bring older schema versions up to date on read (stored events are never rewritten). The
+// standard catalog is made from the declarations of events/schema/<aggregate>.h, once, and is
+// read-only; a copy may add versions.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "events/envelope.h"
 #include "events/event_log.h"
+#include "events/schema/field.h"
 
 namespace xyd::events {
 
@@ -38,12 +40,10 @@ struct EventType {
   std::string base;                   // "xyd.application.loan_disbursed"
   int32_t version = 1;                // current schema version
   std::vector<std::string> required;  // data fields every event of this type carries
+  std::vector<FieldSpec> fields;      // every data field of the current version, with its kind
 
   std::string type() const { return base + ".v" + std::to_string(version); }
 };
-
-// Rewrites the data of an event of schema version N into version N + 1.
-using Upcaster = std::function<Status(nlohmann::json& data)>;
 
 class EventCatalog {
  public:
@@ -61,8 +61,15 @@ class EventCatalog {
   Result<Envelope> upcast(Envelope envelope) const;
   // Known type, consistent aggregate and schema version, every required data field present.
   [[nodiscard]] Status validate(const Envelope& envelope) const;
+  // What the write side holds a new event to: validate(), and its data exactly as the current
+  // version declares it (no undeclared field, every field of its kind).
+  [[nodiscard]] Status check_new(const Envelope& envelope) const;
+  // The data part of check_new: a new event of type `name` carries data exactly as declared.
+  [[nodiscard]] Status check_new_data(std::string_view name, const nlohmann::json& data) const;
 
   void add(EventType type);
+  // Adds the current version of a declared event, with its upcasters.
+  void add_declared(const std::string& aggregate, const EventSpec& spec);
 
  private:
   std::vector<EventType> types_;

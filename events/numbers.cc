@@ -1,6 +1,7 @@
 #include "events/numbers.h"
 
 #include <charconv>
+#include <string>
 
 namespace xyd {
 
@@ -20,6 +21,13 @@ Result<int64_t> read_whole_number(std::string_view text, int64_t min, int64_t ma
                     what + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
                         ", not '" + shown + (text.size() > 40 ? "…" : "") + "'",
                     field, rule);
+}
+
+Result<int64_t> read_stored_number(std::string_view text, int64_t min, int64_t max, const std::string& what) {
+  if (auto value = whole_number(text, min, max)) return *value;
+  return make_error(Errc::corrupt, what + " is stored as '" + std::string(text.substr(0, 40)) +
+                                       "', not a whole number from " + std::to_string(min) + " to " +
+                                       std::to_string(max) + ": the store is damaged; rebuild it or restore a backup");
 }
 
 }  // namespace xyd

@@ -20,4 +20,9 @@ std::optional<int64_t> whole_number(std::string_view text, int64_t min, int64_t 
 Result<int64_t> read_whole_number(std::string_view text, int64_t min, int64_t max, const std::string& field,
                                   const std::string& what, const std::string& rule = "range");
 
+// A number the platform stored itself (a position, a counter, a partition count), read back: a
+// corrupt error naming `what` when the stored text is not a whole number within [min, max], so a
+// damaged store is reported instead of throwing or reading as 0.
+Result<int64_t> read_stored_number(std::string_view text, int64_t min, int64_t max, const std::string& what);
+
 }  // namespace xyd

@@ -8,9 +8,9 @@
 #include "aggregates/identifiers.h"
 #include "aggregates/processor/write_side.h"
 #include "api/account_routes.h"
-#include "api/credential_store.h"
 #include "events/catalog.h"
 #include "events/codec.h"
+#include "identity/credential_store.h"
 #include "ops/commands.h"
 
 namespace xyd::ops {
@@ -26,7 +26,7 @@ int run_admin_create(const CliOptions& options) {
   }
   if (auto created = (*log)->create_topics(events::standard_topics(options.partitions)); !created.ok())
     return fail("creating the xyd topics", created.error());
-  auto credentials = api::CredentialStore::open(options.data_dir + "/credentials");
+  auto credentials = identity::CredentialStore::open(options.data_dir + "/credentials");
   if (!credentials.ok()) {
     std::cerr << "hint: stop xyd serve on " << options.data_dir << " first" << std::endl;
     return fail("opening the credential store", credentials.error());

@@ -13,6 +13,7 @@
 #include "events/catalog.h"
 #include "events/codec.h"
 #include "events/log/open_log.h"
+#include "events/schema/application.h"
 #include "ops/bank_sim_plan.h"
 #include "ops/commands.h"
 #include "ops/http_client.h"
@@ -78,9 +79,10 @@ Result<std::vector<bank_sim::Work>> work_from_outbound(log::EventLog& log, const
       std::string type = message.value("type", "");
       if (const auto* known = events::EventCatalog::standard().by_type(type)) type = known->name;
       const std::string app = message.value("application", "");
-      if (type == "ApplicationAccepted")
+      if (type == events::application::kApplicationAccepted)
         accepted[app] = message.value("data", json::object()).value("intended_amount", int64_t{0});
-      else if (type != "ManagerAssigned" && type != "ManagerReassigned" && type != "RiskScreened")
+      else if (type != events::application::kManagerAssigned && type != events::application::kManagerReassigned &&
+               type != events::application::kRiskScreened)
         accepted.erase(app);  // decided or ended
     }
   }

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "events/embedded/private_files.h"
+#include "events/rocks/private_files.h"
 
 namespace xyd::ops {
 namespace {

@@ -6,6 +6,7 @@
 # is a failure, never a skip. ops/test.sh runs it.
 #   ops/fuzz.sh [seconds per target, default 8] [target ...]
 set -euo pipefail
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${XYD_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 seconds="${1:-8}"

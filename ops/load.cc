@@ -4,10 +4,9 @@
 // on the same --data, with --address-limit 0), and reports requests/s (registrations), latency and
 // status counts; optionally writes each acknowledged (2xx) registration as "phone account-id" to a
 // file. With --path, POSTs the body to that route instead (no code); with --get, hammers a GET.
-#include <cpprest/http_client.h>
-
 #include <atomic>
 #include <chrono>
+#include <cpprest/http_client.h>
 #include <fstream>
 #include <iostream>
 #include <mutex>

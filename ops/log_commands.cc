@@ -5,6 +5,7 @@
 #include "events/catalog.h"
 #include "events/codec.h"
 #include "events/json_input.h"
+#include "events/schema/account.h"
 #include "ops/commands.h"
 
 namespace xyd::ops {
@@ -87,7 +88,7 @@ int run_log_sample(const CliOptions& options) {
     events::Envelope e;
     e.id = events::uuid_v7();
     e.source = "/xyd/" + options.node + "/sample";
-    e.type = events::EventCatalog::standard().by_name("AccountRegistered")->type();
+    e.type = events::EventCatalog::standard().by_name(events::account::kAccountRegistered)->type();
     e.aggregate_type = "account";
     e.aggregate_id = "acc-" + events::uuid_v7();
     e.subject = e.aggregate_id;

@@ -6,6 +6,7 @@
 #                then keeps serve running in the foreground (Ctrl-C stops it). That server does not
 #                limit code sends and registrations per client address (--address-limit 0).
 set -euo pipefail
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 demo=""
 args=()

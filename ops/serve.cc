@@ -105,7 +105,7 @@ int run_serve(const CliOptions& options) {
   write_options.write_timeout = std::chrono::seconds(*write_timeout);  // then 503 + Retry-After
   auto write_side = domain::WriteSide::start(**log, write_options);
   if (!write_side.ok()) return fail("starting the command processor", write_side.error());
-  auto credentials = api::CredentialStore::open(options.data_dir + "/credentials");
+  auto credentials = identity::CredentialStore::open(options.data_dir + "/credentials");
   if (!credentials.ok()) return fail("opening the credential store", credentials.error());
 
   // The read side: the projections kept up with the log (exactly-once offsets, rebuild beside
@@ -127,7 +127,7 @@ int run_serve(const CliOptions& options) {
 
   // Identity and access: sessions, one-time codes (the SMS channel writes <data>/sms.log), the
   // login limiter, and the local operator's token for the xyd tools.
-  auto sms = api::make_log_file_sms_channel(options.data_dir + "/sms.log");
+  auto sms = identity::make_log_file_sms_channel(options.data_dir + "/sms.log");
   api::LimiterOptions limits;
   limits.lockout = std::chrono::seconds(*lockout_seconds);
   if (options.has("address-limit"))  // code sends and registrations per client address and hour; 0: no limit

@@ -3,6 +3,7 @@
 # Safe to run again: it installs nothing already there and rebuilds only what changed.
 #   ops/setup.sh [--no-build]
 set -euo pipefail
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,4p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${XYD_BUILD_DIR:-$root/build}"
 
@@ -20,6 +21,7 @@ packages=(
   python3 python3-venv   # the tests' Python tools, in <build>/venv (ops/requirements-test.txt)
   prometheus-cpp-dev   # GET /metrics: the registry and text serializer (ops/telemetry/)
   prometheus   # promtool, which checks a scrape of /metrics in the tests
+  clang-format   # the C++ format check (ops/format.sh, run by ops/test.sh)
 )
 
 missing=()

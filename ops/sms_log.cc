@@ -2,7 +2,7 @@
 
 namespace xyd::ops {
 
-// Lines are "<time>\t<phone>\t<text>\n" (api/sms_channel.h).
+// Lines are "<time>\t<phone>\t<text>\n" (identity/sms_channel.h).
 void SmsLog::read_appended() {
   if (!in_.is_open()) {
     in_.open(path_, std::ios::binary);

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, runs the libFuzzer targets for a bounded time (ops/fuzz.sh),
-# starts a private local Kafka broker, runs every test against both logs (CTest), stops the
-# broker, and exits non-zero on any failure.
+# Installs what is missing, builds, checks the C++ format (ops/format.sh), runs the libFuzzer
+# targets for a bounded time (ops/fuzz.sh), starts a private local Kafka broker, runs every test
+# against both logs (CTest), stops the broker, and exits non-zero on any failure.
 #   ops/test.sh [ctest arguments, e.g. -L kafka or -R conformance]
 set -euo pipefail
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${XYD_BUILD_DIR:-$root/build}"
 "$root/ops/setup.sh"
-# The sanitizer fuzz targets first (about a minute): a crash, sanitizer report or leak fails the
-# run, after the CTest suite has run too.
+# The format check and the sanitizer fuzz targets first (about a minute): a format break, crash,
+# sanitizer report or leak fails the run, after the CTest suite has run too.
+format_failed=0
+"$root/ops/format.sh" || format_failed=1
 fuzz_failed=0
 "$root/ops/fuzz.sh" || fuzz_failed=1
 
@@ -27,6 +30,10 @@ echo "test: Kafka broker at $XYD_TEST_KAFKA" >&2
 cd "$build"
 ctest_status=0
 ctest --output-on-failure --timeout 900 "$@" || ctest_status=$?
+if (( format_failed )); then
+  echo "test: some C++ files break .clang-format (ops/format.sh, above; ops/format.sh --fix rewrites them)" >&2
+  exit 1
+fi
 if (( fuzz_failed )); then
   echo "test: the fuzz targets failed (ops/fuzz.sh, above)" >&2
   exit 1

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "events/numbers.h"
 #include "events/rocks/rocks_status.h"
 
 namespace xyd::domain {
@@ -52,7 +53,7 @@ class RocksAggregateStore final : public AggregateStore {
     auto s = db_->Get(rocksdb::ReadOptions(), position_key(tp), &value);
     if (s.IsNotFound()) return int64_t{0};
     if (!s.ok()) return rocks_error(s, "reading the position of " + tp.to_string());
-    return std::stoll(value);
+    return read_stored_number(value, 0, INT64_MAX, "the position of " + tp.to_string());
   }
 
   Status write(const Batch& batch) override {

@@ -79,7 +79,7 @@ Result<SealedEvents> CommandProcessor::seal_events(const Aggregate& aggregate, c
     e.schema_version = type->version;
     e.data = new_event.data;
     XYD_RETURN_IF_ERROR(events::seal(e, out.state.last_hash));
-    XYD_RETURN_IF_ERROR(catalog.validate(e));
+    XYD_RETURN_IF_ERROR(catalog.check_new(e));
     XYD_RETURN_IF_ERROR(apply_envelope(aggregate, out.state, e));
     out.summary.push_back({{"id", e.id}, {"type", e.type}, {"version", e.version}});
     out.records.push_back(events::to_record(e));

@@ -20,9 +20,10 @@
 #include <set>
 #include <shared_mutex>
 
-#include "events/embedded/private_files.h"
 #include "events/embedded/record_codec.h"
 #include "events/group_commit.h"
+#include "events/numbers.h"
+#include "events/rocks/private_files.h"
 #include "events/rocks/rocks_status.h"
 
 namespace xyd::log {
@@ -109,7 +110,8 @@ class EmbeddedLog final : public EventLog {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
     for (it->Seek(kTopicPrefix); it->Valid() && it->key().starts_with(rocksdb::Slice(kTopicPrefix)); it->Next()) {
       std::string topic = it->key().ToString().substr(2);
-      int32_t partitions = std::stoi(it->value().ToString());
+      XYD_ASSIGN_OR_RETURN(const int64_t partitions,
+                           read_stored_number(it->value().ToString(), 1, INT32_MAX, "the partition count of " + topic));
       topics_[topic] = partitions;
       for (int32_t p = 0; p < partitions; ++p) {
         TopicPartition tp{topic, p};
@@ -205,7 +207,9 @@ class EmbeddedLog final : public EventLog {
       auto s = db_->Get(rocksdb::ReadOptions(), meta_, offset_key(group, tp), &value);
       if (s.IsNotFound()) continue;
       if (!s.ok()) return error_of(s, "reading committed offsets of group " + group);
-      result[tp] = std::stoll(value);
+      XYD_ASSIGN_OR_RETURN(
+          result[tp],
+          read_stored_number(value, 0, INT64_MAX, "the committed offset of " + group + " on " + tp.to_string()));
     }
     return result;
   }

@@ -20,13 +20,17 @@
 #include "aggregates/processor/write_side.h"
 #include "events/catalog.h"
 #include "events/codec.h"
-#include "events/log/open_log.h"
+#include "ops/bench/bench_log_open.h"
 #include "ops/bench/measure.h"
 
 namespace {
 
+using xyd::bench::die;
 using xyd::bench::flag;
 using xyd::bench::measure;
+using xyd::bench::number_flag;
+using xyd::bench::number_list_flag;
+using xyd::bench::open_bench_log;
 
 long peak_rss_mb() {
   rusage usage{};
@@ -38,31 +42,17 @@ long peak_rss_mb() {
 
 int main(int argc, char** argv) {
   const std::string backend = flag(argc, argv, "backend", "embedded");
-  const double seconds = std::stod(flag(argc, argv, "seconds", "5"));
+  const double seconds = static_cast<double>(number_flag(argc, argv, "seconds", 5, 1, 86400));
   const std::string dir = flag(argc, argv, "dir", "/tmp/xyd-bench-commands");
-  std::vector<int> concurrencies;
-  std::stringstream list(flag(argc, argv, "concurrency", "1,16,64,256"));
-  for (std::string item; std::getline(list, item, ',');) concurrencies.push_back(std::stoi(item));
+  const std::vector<int64_t> concurrencies = number_list_flag(argc, argv, "concurrency", "1,16,64,256", 1, 4096);
 
   std::filesystem::remove_all(dir);
-  xyd::log::LogOptions options;
-  options.backend = backend;
-  options.embedded.path = dir + "/log";
-  options.kafka.brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
-  options.kafka.transactional_id = "xyd-bench-" + xyd::events::uuid_v7();
-  auto log = xyd::log::open_log(options);
-  if (!log.ok()) {
-    std::cerr << log.error().to_string() << "\n";
-    return 1;
-  }
-  if (auto c = (*log)->create_topics(xyd::events::standard_topics(6)); !c.ok()) {
-    std::cerr << c.error().to_string() << "\n";
-    return 1;
-  }
+  auto log = open_bench_log(backend, dir, flag(argc, argv, "brokers", "127.0.0.1:19092"), "xyd-bench-commands");
+  if (auto c = log->create_topics(xyd::events::standard_topics(6)); !c.ok()) die("creating the topics", c.error());
   xyd::domain::WriteSideOptions write_options;
   write_options.state_dir = dir + "/state";
   write_options.node = "bench";
-  auto side = xyd::domain::WriteSide::start(**log, write_options);
+  auto side = xyd::domain::WriteSide::start(*log, write_options);
   if (!side.ok()) {
     std::cerr << side.error().to_string() << "\n";
     return 1;
@@ -73,11 +63,12 @@ int main(int argc, char** argv) {
   std::printf("Command path in process on the %s log, %.0f s per row.\n\n", backend.c_str(), seconds);
   std::printf(
       "| what | clients | per second | p50 ms | p99 ms | failed | peak RSS MB |\n|---|---|---|---|---|---|---|\n");
-  for (int clients : concurrencies) {
+  for (const int64_t count : concurrencies) {
+    const int clients = static_cast<int>(count);
     const std::string topic = "xyd.dlq";  // reference: one-record appends to a topic nobody reads
     auto raw = measure(clients, seconds, [&](int, uint64_t) -> long {
       std::vector<xyd::log::OutRecord> r = {{topic, "bench", std::string(200, 'x'), {}, {}}};
-      return (*log)->append(r).ok() ? 1 : -1;
+      return log->append(r).ok() ? 1 : -1;
     });
     std::printf("| reference: raw append, 1 record | %d | %.0f | %.2f | %.2f | %zu | %ld |\n", clients, raw.per_second,
                 raw.p50_ms, raw.p99_ms, raw.failed, peak_rss_mb());
@@ -104,7 +95,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(stats.commands), static_cast<unsigned long long>(stats.transactions),
               stats.transactions ? double(stats.commands) / stats.transactions : 0.0);
   side->reset();
-  log->reset();
+  log.reset();
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -21,21 +21,19 @@
 #include "connectors/inbound_consumer.h"
 #include "events/catalog.h"
 #include "events/codec.h"
-#include "events/log/open_log.h"
 #include "ops/bank_sim_plan.h"
+#include "ops/bench/bench_log_open.h"
 #include "ops/bench/measure.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using xyd::bench::die;
 using xyd::bench::flag;
+using xyd::bench::number_flag;
+using xyd::bench::open_bench_log;
 using Clock = std::chrono::steady_clock;
-
-int die(const std::string& what, const xyd::Error& error) {
-  std::cerr << what << ": " << error.to_string() << "\n";
-  return 1;
-}
 
 // Runs commands in batches of `batch` through the gateway; how many were not decided.
 size_t run_batches(xyd::domain::CommandGateway& gateway, const std::vector<xyd::domain::Command>& commands,
@@ -70,24 +68,18 @@ xyd::domain::Command command(const std::string& id, const std::string& name, con
 
 int main(int argc, char** argv) {
   const std::string backend = flag(argc, argv, "backend", "kafka");
-  const size_t applications = std::stoul(flag(argc, argv, "applications", "5000"));
-  const size_t batch = std::stoul(flag(argc, argv, "batch", "5000"));
+  const auto applications = static_cast<size_t>(number_flag(argc, argv, "applications", 5000, 1, 10'000'000));
+  const auto batch = static_cast<size_t>(number_flag(argc, argv, "batch", 5000, 1, 1'000'000));
   const std::string dir = flag(argc, argv, "dir", "/tmp/xyd-bench-connector");
   std::filesystem::remove_all(dir);
-  xyd::log::LogOptions options;
-  options.backend = backend;
-  options.embedded.path = dir + "/log";
-  options.kafka.brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
-  options.kafka.transactional_id = "xyd-bench-" + xyd::events::uuid_v7();
-  auto log = xyd::log::open_log(options);
-  if (!log.ok()) return die("opening the log", log.error());
-  if (auto c = (*log)->create_topics(xyd::events::standard_topics(6)); !c.ok()) return die("topics", c.error());
+  auto log = open_bench_log(backend, dir, flag(argc, argv, "brokers", "127.0.0.1:19092"), "xyd-bench-connector");
+  if (auto c = log->create_topics(xyd::events::standard_topics(6)); !c.ok()) die("topics", c.error());
   xyd::domain::WriteSideOptions write_options;
   write_options.state_dir = dir + "/state";
   write_options.node = "bench";
   write_options.outcome_timeout = std::chrono::milliseconds(60000);
-  auto side = xyd::domain::WriteSide::start(**log, write_options);
-  if (!side.ok()) return die("starting the write side", side.error());
+  auto side = xyd::domain::WriteSide::start(*log, write_options);
+  if (!side.ok()) die("starting the write side", side.error());
   auto& gateway = (*side)->gateway();
   const std::string run = std::to_string(std::random_device{}() % 900000 + 100000);
   const std::string institution = "ins-bench-" + run;
@@ -142,8 +134,8 @@ int main(int argc, char** argv) {
   std::cerr << "setting up " << applications << " accepted applications..." << std::endl;
   if (size_t failed = run_batches(gateway, setup, batch) + run_batches(gateway, accept, batch); failed > 0) {
     auto probe = gateway.submit(setup.front());
-    return die("setting up applications (" + std::to_string(failed) + " refused)",
-               probe.ok() && probe->error ? *probe->error : probe.error());
+    die("setting up applications (" + std::to_string(failed) + " refused)",
+        probe.ok() && probe->error ? *probe->error : probe.error());
   }
 
   // Reference: the command processor's raw rate, the same batch size, straight to the gateway.
@@ -164,13 +156,13 @@ int main(int argc, char** argv) {
   sim.seed = 11;
   const auto plan = xyd::ops::bank_sim::make_sim_plan(work, sim);
   const std::string topic = xyd::connectors::inbound_topic(institution);
-  if (auto c = (*log)->create_topics({{topic, 6}}); !c.ok()) return die("inbound topic", c.error());
+  if (auto c = log->create_topics({{topic, 6}}); !c.ok()) die("inbound topic", c.error());
   std::vector<xyd::log::OutRecord> records;
   for (const auto& stream : plan.streams)
     for (const auto& message : stream) records.push_back({topic, message.key, message.body, {}, {}});
   for (size_t i = 0; i < records.size(); i += 5000) {
     std::span<const xyd::log::OutRecord> part(records.data() + i, std::min(records.size() - i, size_t{5000}));
-    if (auto a = (*log)->append(part); !a.ok()) return die("producing results", a.error());
+    if (auto a = log->append(part); !a.ok()) die("producing results", a.error());
   }
 
   auto consume = [&](const std::string& group, uint64_t expect) {
@@ -179,7 +171,7 @@ int main(int argc, char** argv) {
     consumer_options.max_batch = batch;
     consumer_options.refresh = std::chrono::milliseconds(100);
     consumer_options.topic_prefix = topic;
-    xyd::connectors::InboundConsumer consumer(**log, gateway, consumer_options);
+    xyd::connectors::InboundConsumer consumer(*log, gateway, consumer_options);
     consumer.start();
     while (consumer.stats().received < expect) std::this_thread::sleep_for(1ms);
     const auto first = Clock::time_point(std::chrono::milliseconds(consumer.stats().first_records_ms));
@@ -211,7 +203,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(total), replay_seconds, total / replay_seconds,
       static_cast<unsigned long long>(replayed.replayed), static_cast<unsigned long long>(replayed.applied));
   side->reset();
-  log->reset();
+  log.reset();
   std::filesystem::remove_all(dir);
   return applied.applied == static_cast<uint64_t>(plan.totals.valid) && replayed.applied == 0 ? 0 : 2;
 }

@@ -89,7 +89,7 @@ Figures log_append(xyd::log::EventLog& log, const std::string& topic, int thread
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double seconds = std::stod(flag(argc, argv, "seconds", "5"));
+  const double seconds = static_cast<double>(xyd::bench::number_flag(argc, argv, "seconds", 5, 1, 86400));
   const std::string backends = flag(argc, argv, "backends", "embedded,kafka");
   const std::string brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
   const std::string dir = flag(argc, argv, "dir", "/tmp/xyd-bench-log");
@@ -103,8 +103,12 @@ int main(int argc, char** argv) {
     int threads, batch;
   };
   std::vector<Shape> shapes = {{1, 1}, {16, 1}, {64, 1}, {1, 100}, {8, 100}};
-  if (const auto only = flag(argc, argv, "shape", ""); !only.empty())  // "THREADS,BATCH"
-    shapes = {{std::stoi(only), std::stoi(only.substr(only.find(',') + 1))}};
+  if (!flag(argc, argv, "shape", "").empty()) {  // "THREADS,BATCH"
+    const auto only = xyd::bench::number_list_flag(argc, argv, "shape", "", 1, 100000);
+    if (only.size() != 2)
+      xyd::bench::die("reading the flags", xyd::make_error(xyd::Errc::invalid_argument, "--shape is THREADS,BATCH"));
+    shapes = {{static_cast<int>(only[0]), static_cast<int>(only[1])}};
+  }
   for (const auto& s : shapes)
     row("reference: raw RocksDB synced WriteBatch", s.threads, s.batch,
         raw_rocksdb(dir + "/raw", s.threads, s.batch, seconds));

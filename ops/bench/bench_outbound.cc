@@ -14,7 +14,9 @@
 #include "connectors/outbound_follower.h"
 #include "events/catalog.h"
 #include "events/codec.h"
-#include "events/log/open_log.h"
+#include "events/schema/application.h"
+#include "ops/bench/bench_log_open.h"
+#include "ops/bench/measure.h"
 #include "projections/sample_events.h"
 
 namespace {
@@ -23,55 +25,44 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
-
-[[noreturn]] void die(const std::string& what, const xyd::Error& error) {
-  std::cerr << "xyd-bench-outbound: " << what << ": " << error.message << std::endl;
-  std::exit(1);
-}
+using xyd::bench::die;
+using xyd::bench::flag;
+using xyd::bench::number_flag;
 
 // One run: a fresh log of `applications` applications of five events each, then the follower.
 void run(const std::string& backend, const std::string& dir, const std::string& brokers, int applications,
          int institutions, int partitions) {
-  xyd::log::LogOptions options;
-  options.backend = backend;
-  options.embedded.path = dir + "/log";
-  options.kafka.brokers = brokers;
-  options.kafka.transactional_id = "xyd-bench-outbound-" + xyd::events::uuid_v7();
-  auto log = xyd::log::open_log(options);
-  if (!log.ok()) die("opening the log", log.error());
+  auto log = xyd::bench::open_bench_log(backend, dir, brokers, "xyd-bench-outbound");
   const std::string tag = xyd::events::uuid_v7().substr(0, 8);
-  if (auto made = (*log)->create_topics(xyd::events::standard_topics(partitions)); !made.ok())
-    die("topics", made.error());
+  if (auto made = log->create_topics(xyd::events::standard_topics(partitions)); !made.ok()) die("topics", made.error());
   xyd::projections::ChainedEvents chains;
   std::vector<xyd::log::OutRecord> batch;
-  const std::vector<std::string> names = {"ApplicationSubmitted", "RiskScreened", "ManagerAssigned",
-                                          "ApplicationAccepted", "CreditGranted"};
+  const std::vector<std::string> names = {
+      xyd::events::application::kApplicationSubmitted, xyd::events::application::kRiskScreened,
+      xyd::events::application::kManagerAssigned, xyd::events::application::kApplicationAccepted,
+      xyd::events::application::kCreditGranted};
   for (int a = 0; a < applications; ++a) {
     const std::string id = "app-" + tag + "-" + std::to_string(a);
     for (const auto& name : names) {
       nlohmann::json data = nlohmann::json::object();
-      if (name == "ApplicationSubmitted") data["institution"] = "ins-" + tag + "-" + std::to_string(a % institutions);
+      if (name == xyd::events::application::kApplicationSubmitted)
+        data["institution"] = "ins-" + tag + "-" + std::to_string(a % institutions);
       auto record = chains.next("application", id, name, data);
       if (!record.ok()) die("making events", record.error());
       batch.push_back(std::move(record).value());
     }
     if (batch.size() >= 2000 || a + 1 == applications) {
-      if (auto appended = (*log)->append(batch); !appended.ok()) die("appending", appended.error());
+      if (auto appended = log->append(batch); !appended.ok()) die("appending", appended.error());
       batch.clear();
     }
   }
   int64_t total = 0;
-  for (int p = 0; p < partitions; ++p) total += *(*log)->end_offset({"xyd.events.application", p});
+  for (int p = 0; p < partitions; ++p) total += *log->end_offset({"xyd.events.application", p});
   auto store = xyd::connectors::OutboundStore::open(dir + "/outbound");
   if (!store.ok()) die("opening the store", store.error());
   xyd::connectors::OutboundOptions outbound;
   outbound.partitions = partitions;
-  xyd::connectors::OutboundFollower follower(**log, **store, outbound);
+  xyd::connectors::OutboundFollower follower(*log, **store, outbound);
   const auto start = Clock::now();
   if (auto started = follower.start(); !started.ok()) die("starting the follower", started.error());
   const int64_t slack = backend == "kafka" ? partitions : 0;  // transaction markers
@@ -93,9 +84,9 @@ void run(const std::string& backend, const std::string& dir, const std::string& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int applications = std::stoi(flag(argc, argv, "applications", "4000"));
-  const int institutions = std::stoi(flag(argc, argv, "institutions", "20"));
-  const int partitions = std::stoi(flag(argc, argv, "partitions", "6"));
+  const int applications = static_cast<int>(number_flag(argc, argv, "applications", 4000, 1, 10'000'000));
+  const int institutions = static_cast<int>(number_flag(argc, argv, "institutions", 20, 1, 10'000));
+  const int partitions = static_cast<int>(number_flag(argc, argv, "partitions", 6, 1, 1000));
   const std::string brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
   const std::string base = flag(argc, argv, "dir", (fs::temp_directory_path() / "xyd-bench-outbound").string());
   std::stringstream backends(flag(argc, argv, "backends", "embedded"));

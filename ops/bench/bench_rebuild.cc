@@ -23,6 +23,7 @@
 #include "events/catalog.h"
 #include "events/codec.h"
 #include "events/log/open_log.h"
+#include "ops/bench/measure.h"
 #include "projections/progress.h"
 #include "projections/runtime/runtime.h"
 #include "projections/sample_events.h"
@@ -33,11 +34,10 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
+using xyd::bench::die;
+using xyd::bench::flag;
+using xyd::bench::number_flag;
+using xyd::bench::number_list_flag;
 
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> parts;
@@ -45,11 +45,6 @@ std::vector<std::string> split(const std::string& text) {
   for (std::string part; std::getline(in, part, ',');)
     if (!part.empty()) parts.push_back(part);
   return parts;
-}
-
-[[noreturn]] void die(const std::string& what, const xyd::Error& error) {
-  std::cerr << "xyd-bench-rebuild: " << what << ": " << error.message << std::endl;
-  std::exit(1);
 }
 
 double seconds_since(Clock::time_point start) {
@@ -248,13 +243,14 @@ ChildResult run_child(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--child-rebuild") return child_rebuild(argc, argv);
   std::vector<uint64_t> sizes;
-  for (const auto& s : split(flag(argc, argv, "sizes", "500000,1000000"))) sizes.push_back(std::stoull(s));
+  for (const int64_t size : number_list_flag(argc, argv, "sizes", "500000,1000000", 1, 1'000'000'000))
+    sizes.push_back(static_cast<uint64_t>(size));
   const uint64_t largest = sizes.back();
-  const uint64_t aggregates =
-      std::stoull(flag(argc, argv, "aggregates", std::to_string(std::max<uint64_t>(largest / 10, 1))));
+  const auto aggregates = static_cast<uint64_t>(number_flag(
+      argc, argv, "aggregates", static_cast<int64_t>(std::max<uint64_t>(largest / 10, 1)), 1, 1'000'000'000));
   const std::string brokers = flag(argc, argv, "brokers", "127.0.0.1:19092");
   const std::string root = flag(argc, argv, "dir", "/tmp/xyd-bench-rebuild");
-  const int32_t partitions = std::stoi(flag(argc, argv, "partitions", "6"));
+  const auto partitions = static_cast<int32_t>(number_flag(argc, argv, "partitions", 6, 1, 1000));
 
   struct Row {
     std::string backend;

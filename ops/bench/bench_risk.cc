@@ -11,27 +11,22 @@
 #include <string>
 #include <thread>
 
+#include "events/schema/application.h"
+#include "events/schema/enterprise.h"
+#include "ops/bench/measure.h"
 #include "projections/delinquency/delinquency_projection.h"
+#include "projections/memory_view.h"
 #include "projections/risk/risk_projection.h"
 #include "projections/risk/risk_query.h"
 #include "projections/sample_events.h"
-#include "tests/projections/memory_view.h"
 
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
-
-[[noreturn]] void die(const std::string& what, const xyd::Error& error) {
-  std::cerr << "xyd-bench-risk: " << what << ": " << error.message << std::endl;
-  std::exit(1);
-}
+using xyd::bench::die;
+using xyd::bench::flag;
 
 std::vector<xyd::log::Record> history(size_t count) {
   xyd::projections::ChainedEvents chains;
@@ -51,37 +46,39 @@ std::vector<xyd::log::Record> history(size_t count) {
   const std::vector<std::string> regions = {"440305", "440106", "110105", "320508", "510104"};
   const size_t enterprises = std::max<size_t>(count / 50, 10), orders = enterprises * 2;
   for (size_t e = 0; e < enterprises; ++e)
-    add("enterprise", "ent-" + std::to_string(e), "EnterpriseRegistered",
+    add("enterprise", "ent-" + std::to_string(e), xyd::events::enterprise::kEnterpriseRegistered,
         {{"region", regions[e % regions.size()]}, {"owner", "acc-" + std::to_string(e)}});
   for (size_t a = 0; a < orders; ++a) {
     const std::string app = "app-" + std::to_string(a), ent = "ent-" + std::to_string(a % enterprises);
-    add("application", app, "ApplicationSubmitted",
+    add("application", app, xyd::events::application::kApplicationSubmitted,
         {{"enterprise", ent},
          {"institution", "ins-" + std::to_string(a % 40)},
          {"region", regions[a % enterprises % regions.size()]}},
         "acc-" + std::to_string(a % enterprises));
-    add("application", app, "ManagerAssigned", {{"manager", "mgr-" + std::to_string(a % 200)}});
-    add("application", app, "LoanDisbursed", {{"loan_number", "L1"}});
+    add("application", app, xyd::events::application::kManagerAssigned,
+        {{"manager", "mgr-" + std::to_string(a % 200)}});
+    add("application", app, xyd::events::application::kLoanDisbursed, {{"loan_number", "L1"}});
   }
   while (out.size() < count) {
     const uint64_t roll = rng() % 100, a = rng() % orders, e = rng() % enterprises;
     if (roll < 40)
-      add("application", "app-" + std::to_string(a), "LoanOverdue",
+      add("application", "app-" + std::to_string(a), xyd::events::application::kLoanOverdue,
           {{"loan_number", "L1"}, {"days_past_due", static_cast<int64_t>(rng() % 200)}});
     else if (roll < 60)
-      add("enterprise", "ent-" + std::to_string(e), "RiskSignalRecorded",
+      add("enterprise", "ent-" + std::to_string(e), xyd::events::enterprise::kRiskSignalRecorded,
           {{"signal_type", "judicial"}, {"severity", rng() % 3 == 0 ? "high" : "low"}, {"source", "bench"}});
     else if (roll < 70)
-      add("enterprise", "ent-" + std::to_string(e), "EnterpriseProfileChanged",
+      add("enterprise", "ent-" + std::to_string(e), xyd::events::enterprise::kEnterpriseProfileChanged,
           {{"field", "legal_representative"}, {"before", "a"}, {"after", "b"}, {"source", "bench"}});
     else
-      add("application", "app-" + std::to_string(a), "RepaymentReceived", {{"loan_number", "L1"}});
+      add("application", "app-" + std::to_string(a), xyd::events::application::kRepaymentReceived,
+          {{"loan_number", "L1"}});
   }
   return out;
 }
 
 double apply_rate(const xyd::projections::ProjectionSpec& spec, const std::string& rules_dir,
-                  const std::vector<xyd::log::Record>& records, xyd::test::MemoryView& view) {
+                  const std::vector<xyd::log::Record>& records, xyd::projections::MemoryView& view) {
   auto rules = xyd::projections::load_rule_set(rules_dir, spec.rule_set);
   if (!rules.ok()) die("loading " + spec.rule_set, rules.error());
   auto projection = spec.make(std::make_shared<xyd::projections::RuleSet>(*rules));
@@ -99,11 +96,11 @@ double apply_rate(const xyd::projections::ProjectionSpec& spec, const std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
-  const size_t count = std::stoull(flag(argc, argv, "events", "300000"));
+  const auto count = static_cast<size_t>(xyd::bench::number_flag(argc, argv, "events", 300000, 1, 100'000'000));
   const std::string rules_dir = flag(argc, argv, "rules", "ops/rules");
   std::cerr << "sealing " << count << " events..." << std::endl;
   const auto records = history(count);
-  xyd::test::MemoryView delinquency, risk;
+  xyd::projections::MemoryView delinquency, risk;
   const double reference =
       apply_rate(xyd::projections::delinquency::delinquency_spec(), rules_dir, records, delinquency);
   const double rate = apply_rate(xyd::projections::risk::risk_spec(), rules_dir, records, risk);

@@ -1,15 +1,21 @@
 // What every xyd benchmark program shares: run a piece of work on N threads for S seconds and
-// report its rate and latency percentiles; read a `--name value` flag. Header-only; used by the
-// benchmark's main thread.
+// report its rate and latency percentiles; read a `--name value` flag, as text or as a checked
+// whole number; end the run on a failure, with its reason. Header-only; used by the benchmark's
+// main thread.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <iostream>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "events/numbers.h"
+#include "events/result.h"
 
 namespace xyd::bench {
 
@@ -67,6 +73,36 @@ inline std::string flag(int argc, char** argv, const std::string& name, const st
   for (int i = 1; i + 1 < argc; ++i)
     if (argv[i] == "--" + name) return argv[i + 1];
   return fallback;
+}
+
+// Ends the benchmark: what it was doing, and why that failed.
+[[noreturn]] inline void die(const std::string& what, const Error& error) {
+  std::cerr << what << ": " << error.to_string() << std::endl;
+  std::exit(1);
+}
+
+// A whole-number flag within [min, max]; a bad value ends the run naming the flag and the rule.
+inline int64_t number_flag(int argc, char** argv, const std::string& name, int64_t fallback, int64_t min, int64_t max) {
+  const std::string text = flag(argc, argv, name, "");
+  if (text.empty()) return fallback;
+  auto number = read_whole_number(text, min, max, name, "--" + name);
+  if (!number.ok()) die("reading the flags", number.error());
+  return *number;
+}
+
+// A comma-separated list of whole numbers within [min, max] ("1,16,64").
+inline std::vector<int64_t> number_list_flag(int argc, char** argv, const std::string& name,
+                                             const std::string& fallback, int64_t min, int64_t max) {
+  std::vector<int64_t> numbers;
+  const std::string text = flag(argc, argv, name, fallback);
+  for (size_t begin = 0; begin <= text.size();) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    auto number = read_whole_number(std::string_view(text).substr(begin, end - begin), min, max, name, "--" + name);
+    if (!number.ok()) die("reading the flags", number.error());
+    numbers.push_back(*number);
+    begin = end + 1;
+  }
+  return numbers;
 }
 
 }  // namespace xyd::bench

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "aggregates/reference.h"
+#include "events/numbers.h"
 
 namespace xyd::ops::demo {
 namespace {
@@ -547,11 +548,19 @@ DemoPlan make_plan(uint64_t seed, size_t enterprises, const PathMix& mix, const 
   return Planner(seed, mix, base_date).make(enterprises);
 }
 
+namespace {
+// A part of a "YYYY-MM-DD" date the plan made (or checked) itself; 0 when it is not digits.
+int date_part(const std::string& date, size_t from, size_t count) {
+  return static_cast<int>(
+      whole_number(std::string_view(date).substr(std::min(from, date.size()), count), 0, 9999).value_or(0));
+}
+}  // namespace
+
 // H. Hinnant's days_from_civil / civil_from_days.
 int64_t days_from_date(const std::string& date) {
-  int y = std::stoi(date.substr(0, 4));
-  const unsigned m = static_cast<unsigned>(std::stoi(date.substr(5, 2)));
-  const unsigned d = static_cast<unsigned>(std::stoi(date.substr(8, 2)));
+  int y = date_part(date, 0, 4);
+  const auto m = static_cast<unsigned>(date_part(date, 5, 2));
+  const auto d = static_cast<unsigned>(date_part(date, 8, 2));
   y -= m <= 2;
   const int era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -576,7 +585,7 @@ std::string date_from_days(int64_t z) {
 }
 
 std::string add_months(const std::string& date, int months) {
-  int y = std::stoi(date.substr(0, 4)), m = std::stoi(date.substr(5, 2)) + months, d = std::stoi(date.substr(8, 2));
+  int y = date_part(date, 0, 4), m = date_part(date, 5, 2) + months, d = date_part(date, 8, 2);
   y += (m - 1) / 12;
   m = (m - 1) % 12 + 1;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

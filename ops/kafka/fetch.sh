@@ -3,6 +3,7 @@
 # Later runs return at once: libs/.complete holds the checksum of the pom they
 # were fetched for. Env: XYD_KAFKA_CACHE (default ops/kafka/.cache).
 set -euo pipefail
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,4p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 libs_ready && exit 0

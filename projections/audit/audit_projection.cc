@@ -4,11 +4,12 @@
 
 #include "events/catalog.h"
 #include "projections/keys.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::audit {
 ProjectionSpec audit_spec() {
   ProjectionSpec spec;
-  spec.name = "audit";
+  spec.name = view::kAudit;
   spec.description = "every event of every aggregate with actor, time, data and chain status (审计/流水)";
   spec.aggregate_types = events::aggregate_types();
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "events/catalog.h"
+#include "events/schema/application.h"
 #include "projections/audit/audit_rows.h"
 #include "projections/keys.h"
 
@@ -25,7 +26,7 @@ json changes_of(const std::string& name, const json& data) {
         changes.push_back({{"field", c.value("field", std::string())},
                            {"before", c.value("before", json())},
                            {"after", c.value("after", json())}});
-  } else if (name == "ManagerReassigned") {
+  } else if (name == events::application::kManagerReassigned) {
     changes.push_back(
         {{"field", "manager"}, {"before", data.value("from", json())}, {"after", data.value("to", json())}});
   }

@@ -7,6 +7,8 @@
 #include <map>
 #include <tuple>
 
+#include "events/schema/institution.h"
+#include "events/schema/product.h"
 #include "projections/dashboard/dashboard_counters.h"
 
 namespace xyd::projections::dashboard {
@@ -121,7 +123,7 @@ Status apply_institution(Counters& counters, const std::string& name, const std:
   if (row.is_null()) row = {{"known", false}, {"products", json::array()}};
   const std::string date = time.substr(0, 10);
   const bool known = row.value("known", false), exists = row.value("exists", false);
-  if (name == "InstitutionOnboarded") {
+  if (name == events::institution::kInstitutionOnboarded) {
     if (known) return Status();
     row["known"] = true;
     row["exists"] = true;
@@ -133,7 +135,7 @@ Status apply_institution(Counters& counters, const std::string& name, const std:
     XYD_RETURN_IF_ERROR(institution_stock(counters, row, date, 1));
   } else if (!known || !exists) {
     return Status();
-  } else if (name == "InstitutionUpdated") {
+  } else if (name == events::institution::kInstitutionUpdated) {
     const json changes = data.value("changes", json::object());
     if (!changes.is_object() || !changes.contains("region") || !changes["region"].is_object()) return Status();
     const std::string region = text_at(changes["region"], "after");
@@ -141,11 +143,11 @@ Status apply_institution(Counters& counters, const std::string& name, const std:
     XYD_RETURN_IF_ERROR(institution_stock(counters, row, date, -1));
     row["region"] = region;
     XYD_RETURN_IF_ERROR(institution_stock(counters, row, date, 1));
-  } else if (name == "InstitutionSuspended" || name == "InstitutionResumed") {
-    const bool active = name == "InstitutionResumed";
+  } else if (name == events::institution::kInstitutionSuspended || name == events::institution::kInstitutionResumed) {
+    const bool active = name == events::institution::kInstitutionResumed;
     if (row.value("active", false) == active) return Status();
     row["active"] = active;
-  } else if (name == "InstitutionRemoved") {
+  } else if (name == events::institution::kInstitutionRemoved) {
     XYD_RETURN_IF_ERROR(institution_stock(counters, row, date, -1));
     row["exists"] = false;
     row["active"] = false;
@@ -170,7 +172,7 @@ Status apply_institution(Counters& counters, const std::string& name, const std:
 Status apply_product(Counters& counters, const std::string& name, const std::string& id, const std::string& time,
                      const json& data) {
   XYD_ASSIGN_OR_RETURN(json row, counters.row("prod", id));
-  if (name == "ProductPublished") {
+  if (name == events::product::kProductPublished) {
     if (!row.is_null()) return Status();
     row = {{"institution", text_at(data, "institution")}, {"ptype", text_at(data, "product_type")}, {"enabled", true}};
     // The institution lists its products, so that its changes reach them (it may come later).
@@ -182,9 +184,10 @@ Status apply_product(Counters& counters, const std::string& name, const std::str
     counters.put_row("inst", text_at(row, "institution"), institution);
   } else if (row.is_null()) {
     return Status();
-  } else if (name == "ProductDisabled" || name == "ProductWithdrawn" || name == "ProductEnabled") {
-    row["enabled"] = name == "ProductEnabled";
-  } else if (name == "ProductUpdated") {
+  } else if (name == events::product::kProductDisabled || name == events::product::kProductWithdrawn ||
+             name == events::product::kProductEnabled) {
+    row["enabled"] = name == events::product::kProductEnabled;
+  } else if (name == events::product::kProductUpdated) {
     const json changes = data.value("changes", json::object());
     if (!changes.is_object() || !changes.contains("product_type") || !changes["product_type"].is_object())
       return Status();

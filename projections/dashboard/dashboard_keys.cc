@@ -6,6 +6,7 @@
 
 #include "events/catalog.h"
 #include "events/money.h"
+#include "events/numbers.h"
 #include "projections/keys.h"
 
 namespace xyd::projections::dashboard {
@@ -182,10 +183,10 @@ std::string cohort_key(std::string_view scope, std::string_view period, std::str
 
 Counter parse_counter(std::string_view value) {
   Counter c;
-  std::string text(value);
-  char* end = nullptr;
-  c.count = std::strtoll(text.c_str(), &end, 10);
-  if (end && *end == ' ') c.amount = std::strtoll(end + 1, nullptr, 10);
+  const size_t space = value.find(' ');
+  c.count = whole_number(value.substr(0, space), INT64_MIN, INT64_MAX).value_or(0);
+  if (space != std::string_view::npos)
+    c.amount = whole_number(value.substr(space + 1), INT64_MIN, INT64_MAX).value_or(0);
   return c;
 }
 

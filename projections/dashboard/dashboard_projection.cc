@@ -4,9 +4,16 @@
 #include <vector>
 
 #include "events/catalog.h"
+#include "events/schema/account.h"
+#include "events/schema/application.h"
+#include "events/schema/demand.h"
+#include "events/schema/enterprise.h"
+#include "events/schema/institution.h"
+#include "events/schema/product.h"
 #include "projections/dashboard/dashboard_counters.h"
 #include "projections/dashboard/dashboard_format.h"
 #include "projections/dashboard/dashboard_keys.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::dashboard {
 using nlohmann::json;
@@ -101,7 +108,7 @@ Status convert_demand(Counters& counters, const std::string& id) {
 
 Status apply_demand(Counters& counters, const std::string& name, const std::string& id, const std::string& date,
                     const json& data) {
-  if (name == "DemandPublished") {
+  if (name == events::demand::kDemandPublished) {
     XYD_ASSIGN_OR_RETURN(json row, counters.row("demand", id));
     if (row.is_null()) row = {{"converted", false}};
     row["region"] = text_at(data, "region");
@@ -113,7 +120,7 @@ Status apply_demand(Counters& counters, const std::string& name, const std::stri
       XYD_RETURN_IF_ERROR(counters.add(figure::demand, text_at(row, "region"), date, {1, int_at(row, "amount")},
                                        demand_dims(row), true));
     counters.put_row("demand", id, row);
-  } else if (name == "DemandClosed" && text_at(data, "reason") == "converted") {
+  } else if (name == events::demand::kDemandClosed && text_at(data, "reason") == "converted") {
     return convert_demand(counters, id);
   }
   return Status();
@@ -153,7 +160,7 @@ Status add_dynamics(Counters& counters, const json& row, const std::string& appl
 Status apply_application(Counters& counters, const std::string& name, const std::string& id, const std::string& date,
                          const json& data) {
   XYD_ASSIGN_OR_RETURN(json row, counters.row("app", id));
-  if (name == "ApplicationSubmitted") {
+  if (name == events::application::kApplicationSubmitted) {
     if (!row.is_null()) return Status();  // submitted once
     std::string itype = text_at(data, "institution_type");
     if (itype.empty()) {  // events before the type was copied in: what the institution said, if seen
@@ -180,7 +187,7 @@ Status apply_application(Counters& counters, const std::string& name, const std:
   }
   if (row.is_null()) return Status();  // an order whose submission this view never saw
   const std::string region = text_at(row, "region");
-  if (name == "ApplicationAccepted") {
+  if (name == events::application::kApplicationAccepted) {
     if (row.value("accepted", false)) return Status();
     const int64_t intended = int_at(data, "intended_amount");
     row["accepted"] = true;
@@ -194,12 +201,13 @@ Status apply_application(Counters& counters, const std::string& name, const std:
       XYD_RETURN_IF_ERROR(counters.cohort(region, date, first, 1));
       XYD_RETURN_IF_ERROR(end_docking(counters, row, first));
     }
-  } else if (name == "ApplicationTerminated" || name == "ApplicationWithdrawn" || name == "CreditDeclined") {
+  } else if (name == events::application::kApplicationTerminated ||
+             name == events::application::kApplicationWithdrawn || name == events::application::kCreditDeclined) {
     XYD_RETURN_IF_ERROR(end_docking(counters, row, date));
-  } else if (name == "CreditGranted") {
+  } else if (name == events::application::kCreditGranted) {
     XYD_RETURN_IF_ERROR(counters.add(figure::credit, region, text_at(data, "granted_at"), {1, int_at(data, "amount")},
                                      order_dims(row), true));
-  } else if (name == "LoanDisbursed") {
+  } else if (name == events::application::kLoanDisbursed) {
     const std::string disbursed_at = text_at(data, "disbursed_at");
     XYD_RETURN_IF_ERROR(
         counters.add(figure::loan, region, disbursed_at, {1, int_at(data, "amount")}, order_dims(row), true));
@@ -215,7 +223,7 @@ Status apply_application(Counters& counters, const std::string& name, const std:
       row["first_disbursed_at"] = disbursed_at;
     }
     XYD_RETURN_IF_ERROR(add_dynamics(counters, row, id, data));
-  } else if (name == "LoanWrittenOff") {
+  } else if (name == events::application::kLoanWrittenOff) {
     XYD_RETURN_IF_ERROR(
         counters.add(figure::bad_debt, region, text_at(data, "as_of"), {1, int_at(data, "amount")}, {}, false));
   } else {
@@ -232,19 +240,19 @@ Status apply_application(Counters& counters, const std::string& name, const std:
 Status apply_enterprise(Counters& counters, const std::string& name, const std::string& id, const std::string& date,
                         const json& data) {
   XYD_ASSIGN_OR_RETURN(json row, counters.row("ent", id));
-  if (name == "EnterpriseRegistered") {
+  if (name == events::enterprise::kEnterpriseRegistered) {
     if (!row.is_null()) return Status();
     row = {{"region", text_at(data, "region")}, {"name", text_at(data, "name")}, {"certified", false}};
     XYD_RETURN_IF_ERROR(counters.add(figure::enterprises, text_at(row, "region"), date, {1, 0}, {}, false));
     XYD_RETURN_IF_ERROR(counters.stock(figure::enterprises, text_at(row, "region"), date, {1, 0}, {}, false));
   } else if (row.is_null()) {
     return Status();
-  } else if (name == "EnterpriseCertified") {
+  } else if (name == events::enterprise::kEnterpriseCertified) {
     if (row.value("certified", false)) return Status();
     row["certified"] = true;
     XYD_RETURN_IF_ERROR(counters.add(figure::certified, text_at(row, "region"), date, {1, 0}, {}, false));
     XYD_RETURN_IF_ERROR(counters.stock(figure::certified, text_at(row, "region"), date, {1, 0}, {}, false));
-  } else if (name == "EnterpriseProfileChanged") {
+  } else if (name == events::enterprise::kEnterpriseProfileChanged) {
     const std::string field = text_at(data, "field"), after = text_at(data, "after");
     if (field == "name") {
       row["name"] = after;
@@ -267,13 +275,30 @@ Status apply_enterprise(Counters& counters, const std::string& name, const std::
 }
 
 const std::set<std::string>& relevant_events() {
-  static const std::set<std::string> names = {
-      "AccountRegistered",    "EnterpriseRegistered", "EnterpriseCertified",   "EnterpriseProfileChanged",
-      "InstitutionOnboarded", "InstitutionRemoved",   "InstitutionUpdated",    "InstitutionSuspended",
-      "InstitutionResumed",   "ProductPublished",     "ProductUpdated",        "ProductDisabled",
-      "ProductEnabled",       "ProductWithdrawn",     "DemandPublished",       "DemandClosed",
-      "ApplicationSubmitted", "ApplicationAccepted",  "ApplicationTerminated", "ApplicationWithdrawn",
-      "CreditDeclined",       "CreditGranted",        "LoanDisbursed",         "LoanWrittenOff"};
+  static const std::set<std::string> names = {events::account::kAccountRegistered,
+                                              events::enterprise::kEnterpriseRegistered,
+                                              events::enterprise::kEnterpriseCertified,
+                                              events::enterprise::kEnterpriseProfileChanged,
+                                              events::institution::kInstitutionOnboarded,
+                                              events::institution::kInstitutionRemoved,
+                                              events::institution::kInstitutionUpdated,
+                                              events::institution::kInstitutionSuspended,
+                                              events::institution::kInstitutionResumed,
+                                              events::product::kProductPublished,
+                                              events::product::kProductUpdated,
+                                              events::product::kProductDisabled,
+                                              events::product::kProductEnabled,
+                                              events::product::kProductWithdrawn,
+                                              events::demand::kDemandPublished,
+                                              events::demand::kDemandClosed,
+                                              events::application::kApplicationSubmitted,
+                                              events::application::kApplicationAccepted,
+                                              events::application::kApplicationTerminated,
+                                              events::application::kApplicationWithdrawn,
+                                              events::application::kCreditDeclined,
+                                              events::application::kCreditGranted,
+                                              events::application::kLoanDisbursed,
+                                              events::application::kLoanWrittenOff};
   return names;
 }
 
@@ -281,7 +306,7 @@ const std::set<std::string>& relevant_events() {
 
 ProjectionSpec dashboard_spec() {
   ProjectionSpec spec;
-  spec.name = "dashboard";
+  spec.name = view::kDashboard;
   spec.description =
       "the government dashboard's counters (数据中心) by country/province/city and all time/year/month/day";
   spec.aggregate_types = {"account", "enterprise", "institution", "product", "demand", "application"};
@@ -320,7 +345,7 @@ Status DashboardProjection::apply(ViewWriter& view, const EventContext& context)
   if (aggregate == "enterprise") return apply_enterprise(counters, name, id, date, data);
   if (aggregate == "institution") return apply_institution(counters, name, id, time, data);
   if (aggregate == "product") return apply_product(counters, name, id, time, data);
-  if (aggregate == "account" && name == "AccountRegistered") {
+  if (aggregate == "account" && name == events::account::kAccountRegistered) {
     const std::vector<std::string> by_kind = {dim(kDimAccountKind, text_at(data, "kind"))};
     XYD_RETURN_IF_ERROR(counters.add(figure::accounts, text_at(data, "region"), date, {1, 0}, by_kind, false));
     return counters.stock(figure::accounts, text_at(data, "region"), date, {1, 0}, by_kind, false);

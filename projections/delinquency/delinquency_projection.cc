@@ -2,6 +2,7 @@
 
 #include "events/catalog.h"
 #include "projections/keys.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::delinquency {
 namespace {
@@ -24,7 +25,7 @@ int64_t int_or(const json& data, const char* name, int64_t fallback) {
 
 ProjectionSpec delinquency_spec() {
   ProjectionSpec spec;
-  spec.name = "delinquency";
+  spec.name = view::kDelinquency;
   spec.description = "each loan's delinquency class (正常/关注/次级/可疑/损失) by days past due, per the rule set";
   spec.aggregate_types = {"application"};
   spec.rule_set = "delinquency";

@@ -1,8 +1,11 @@
 #include "projections/risk/risk_projection.h"
 
 #include "events/catalog.h"
+#include "events/schema/application.h"
+#include "events/schema/enterprise.h"
 #include "projections/audit/audit_rows.h"
 #include "projections/keys.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::risk {
 namespace {
@@ -52,7 +55,7 @@ json event_ref(const events::Envelope& e) {
 
 ProjectionSpec risk_spec() {
   ProjectionSpec spec;
-  spec.name = "risk";
+  spec.name = view::kRisk;
   spec.description =
       "risk warnings (风险预警) and enterprise changes by the risk-warning rule set; risk markers; follows";
   spec.aggregate_types = {"enterprise", "application"};
@@ -110,9 +113,11 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
   if (type == nullptr) return Status();
   const std::string& name = type->name;
   static const std::set<std::string, std::less<>> context_events = {
-      "EnterpriseRegistered", "EnterpriseProfileChanged", "EnterpriseFollowed",
-      "EnterpriseUnfollowed", "EnterpriseWhitelisted",    "ApplicationSubmitted",
-      "ManagerAssigned",      "ManagerReassigned",        "LoanSettled"};
+      events::enterprise::kEnterpriseRegistered,  events::enterprise::kEnterpriseProfileChanged,
+      events::enterprise::kEnterpriseFollowed,    events::enterprise::kEnterpriseUnfollowed,
+      events::enterprise::kEnterpriseWhitelisted, events::application::kApplicationSubmitted,
+      events::application::kManagerAssigned,      events::application::kManagerReassigned,
+      events::application::kLoanSettled};
   if (!context_events.contains(name) && !rule_events_.contains(name)) return Status();
 
   events::Envelope envelope = scanned.to_envelope();
@@ -124,7 +129,7 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
   std::string enterprise, application, institution, region, owner;
   if (envelope.aggregate_type == "enterprise") {
     enterprise = id;
-    if (name == "EnterpriseRegistered") {
+    if (name == events::enterprise::kEnterpriseRegistered) {
       view.put(key_of(kEnterprise, {id}), json{{"region", str(data, "region")}, {"owner", str(data, "owner")}}.dump());
       return Status();
     }
@@ -134,7 +139,7 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
   } else if (envelope.aggregate_type == "application") {
     application = id;
     const std::string key = application_key(id);
-    if (name == "ApplicationSubmitted") {
+    if (name == events::application::kApplicationSubmitted) {
       view.put(key, json{{"enterprise", str(data, "enterprise")},
                          {"institution", str(data, "institution")},
                          {"region", str(data, "region")},
@@ -145,8 +150,8 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
       return Status();
     }
     XYD_ASSIGN_OR_RETURN(json row, read_row(view, key));
-    if (name == "ManagerAssigned" || name == "ManagerReassigned") {
-      row["manager"] = str(data, name == "ManagerAssigned" ? "manager" : "to");
+    if (name == events::application::kManagerAssigned || name == events::application::kManagerReassigned) {
+      row["manager"] = str(data, name == events::application::kManagerAssigned ? "manager" : "to");
       view.put(key, row.dump());
       return Status();
     }
@@ -158,9 +163,9 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
     return Status();  // rules on other aggregates' events raise nothing here (README)
   }
 
-  if (name == "EnterpriseFollowed" || name == "EnterpriseUnfollowed") {
+  if (name == events::enterprise::kEnterpriseFollowed || name == events::enterprise::kEnterpriseUnfollowed) {
     const std::string key = key_of(kFollow, {str(data, "account"), enterprise});
-    if (name == "EnterpriseFollowed")
+    if (name == events::enterprise::kEnterpriseFollowed)
       view.put(key, "");
     else
       view.erase(key);
@@ -202,15 +207,16 @@ Status RiskProjection::apply(ViewWriter& view, const EventContext& event) {
     return sequence;
   };
 
-  if (name == "EnterpriseProfileChanged") {
+  if (name == events::enterprise::kEnterpriseProfileChanged) {
     XYD_ASSIGN_OR_RETURN(uint64_t sequence,
                          raise("change", kChangeRule, "info", "企业信息变更: " + str(data, "field")));
     (void)sequence;
   }
   // Events that end warnings whatever the rules say: a settled loan is no longer overdue; an
   // enterprise back on the whitelist is no longer delisted.
-  if (name == "LoanSettled" || name == "EnterpriseWhitelisted") {
-    const std::string ended = name == "LoanSettled" ? "LoanOverdue" : "EnterpriseDelisted";
+  if (name == events::application::kLoanSettled || name == events::enterprise::kEnterpriseWhitelisted) {
+    const std::string ended = name == events::application::kLoanSettled ? events::application::kLoanOverdue
+                                                                        : events::enterprise::kEnterpriseDelisted;
     for (const auto& rule : parsed_)
       if (rule.event == ended) view.erase(key_of(kMarker, {enterprise, rule.id, subject}));
   }

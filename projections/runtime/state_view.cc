@@ -3,23 +3,24 @@
 #include <thread>
 
 #include "projections/state/state_projection.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::runtime {
 
 Result<std::optional<domain::AggregateState>> StateView::get(const std::string& type, const std::string& id) const {
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader("state"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader(view::kState));
   return state::read_state(*reader, type, id);
 }
 
 Status StateView::scan(const std::string& type,
                        const std::function<bool(const std::string&, const domain::AggregateState&)>& visit,
                        const std::string& from_id) const {
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader("state"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader(view::kState));
   return state::scan_states(*reader, type, from_id, visit);
 }
 
 Result<int64_t> StateView::open_orders(const std::string& manager) const {
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader("state"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime_.reader(view::kState));
   return state::read_open_orders(*reader, manager);
 }
 

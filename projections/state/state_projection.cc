@@ -6,6 +6,8 @@
 #include "aggregates/aggregate.h"
 #include "aggregates/application.h"
 #include "events/catalog.h"
+#include "events/numbers.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::state {
 namespace {
@@ -34,7 +36,10 @@ Status add_to_load(ViewWriter& view, const std::string& manager, int64_t delta) 
   if (manager.empty()) return Status();
   const std::string key = load_key(manager);
   XYD_ASSIGN_OR_RETURN(auto row, view.get(key));
-  int64_t count = row ? std::strtoll(std::string(*row).c_str(), nullptr, 10) : 0;
+  int64_t count = 0;
+  if (row) {
+    XYD_ASSIGN_OR_RETURN(count, read_stored_number(*row, 0, INT64_MAX, "the open orders of " + manager));
+  }
   view.put(key, std::to_string(std::max<int64_t>(0, count + delta)));
   return Status();
 }
@@ -47,7 +52,7 @@ std::string load_key(std::string_view manager) {
 
 ProjectionSpec state_spec() {
   ProjectionSpec spec;
-  spec.name = "state";
+  spec.name = view::kState;
   spec.description = "the current state of every aggregate (the reference view for reads, access and checks)";
   spec.aggregate_types = events::aggregate_types();
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
@@ -102,7 +107,7 @@ Result<std::optional<domain::AggregateState>> read_state(const ViewReader& view,
 Result<int64_t> read_open_orders(const ViewReader& view, const std::string& manager) {
   XYD_ASSIGN_OR_RETURN(auto row, view.get(load_key(manager)));
   if (!row) return int64_t{0};
-  return static_cast<int64_t>(std::strtoll(std::string(*row).c_str(), nullptr, 10));
+  return read_stored_number(*row, 0, INT64_MAX, "the open orders of " + manager);
 }
 
 Status scan_states(const ViewReader& view, const std::string& type, const std::string& from_id,

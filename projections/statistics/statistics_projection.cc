@@ -4,8 +4,12 @@
 #include <set>
 
 #include "events/catalog.h"
+#include "events/schema/application.h"
+#include "events/schema/institution.h"
+#include "events/schema/product.h"
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/keys.h"
+#include "projections/view_names.h"
 
 namespace xyd::projections::statistics {
 namespace {
@@ -63,7 +67,7 @@ Status end_docking(Rows& rows, json& app, const std::string& date) {
 Status apply_application(Rows& rows, const std::string& name, const std::string& id, const std::string& date,
                          const json& data) {
   XYD_ASSIGN_OR_RETURN(json app, rows.row('a', id));
-  if (name == "ApplicationSubmitted") {
+  if (name == events::application::kApplicationSubmitted) {
     if (!app.is_null()) return Status();
     rows.put_row('a', id,
                  {{"institution", text_at(data, "institution")},
@@ -74,7 +78,7 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
   }
   if (app.is_null()) return Status();  // an order whose submission this view never saw
   const std::string institution = text_at(app, "institution");
-  if (name == "ApplicationAccepted") {
+  if (name == events::application::kApplicationAccepted) {
     if (flag_at(app, "accepted")) return Status();
     const int64_t intended = int_at(data, "intended_amount");
     app["accepted"] = true;
@@ -85,11 +89,12 @@ Status apply_application(Rows& rows, const std::string& name, const std::string&
     // A drawdown the log holds before the acceptance ends the docking on the day it began.
     if (const std::string first = text_at(app, "first_disbursed_at"); !first.empty())
       XYD_RETURN_IF_ERROR(end_docking(rows, app, first));
-  } else if (name == "ApplicationTerminated" || name == "ApplicationWithdrawn" || name == "CreditDeclined") {
+  } else if (name == events::application::kApplicationTerminated ||
+             name == events::application::kApplicationWithdrawn || name == events::application::kCreditDeclined) {
     XYD_RETURN_IF_ERROR(end_docking(rows, app, date));
-  } else if (name == "CreditGranted") {
+  } else if (name == events::application::kCreditGranted) {
     return rows.add(institution, figure::credit, text_at(data, "granted_at"), {1, int_at(data, "amount")});
-  } else if (name == "LoanDisbursed") {
+  } else if (name == events::application::kLoanDisbursed) {
     const std::string disbursed_at = text_at(data, "disbursed_at");
     XYD_RETURN_IF_ERROR(rows.add(institution, figure::loans, disbursed_at, {1, int_at(data, "amount")}));
     const std::string first = text_at(app, "first_disbursed_at");
@@ -155,7 +160,7 @@ Result<json> institution_state(Rows& rows, const std::string& institution) {
 Status apply_product(Rows& rows, const std::string& name, const std::string& id, const std::string& date,
                      const std::string& instant, const json& data) {
   XYD_ASSIGN_OR_RETURN(json product, rows.row('p', id));
-  if (name == "ProductPublished") {
+  if (name == events::product::kProductPublished) {
     if (!product.is_null()) return Status();
     const std::string institution = text_at(data, "institution");
     product = {{"institution", institution}, {"enabled", true}};
@@ -166,8 +171,9 @@ Status apply_product(Rows& rows, const std::string& name, const std::string& id,
     rows.put_row('n', institution, n);
   } else if (product.is_null()) {
     return Status();
-  } else if (name == "ProductDisabled" || name == "ProductWithdrawn" || name == "ProductEnabled") {
-    const bool enabled = name == "ProductEnabled";
+  } else if (name == events::product::kProductDisabled || name == events::product::kProductWithdrawn ||
+             name == events::product::kProductEnabled) {
+    const bool enabled = name == events::product::kProductEnabled;
     if (flag_at(product, "enabled") == enabled) return Status();
     product["enabled"] = enabled;
   } else {
@@ -200,7 +206,7 @@ Status change_active(Rows& rows, const std::string& institution, const std::stri
 Status apply_institution(Rows& rows, const std::string& name, const std::string& id, const std::string& instant,
                          const json& data) {
   XYD_ASSIGN_OR_RETURN(json institution, rows.row('i', id));
-  if (name == "InstitutionOnboarded") {
+  if (name == events::institution::kInstitutionOnboarded) {
     if (!institution.is_null()) return Status();
     institution = {{"name", text_at(data, "full_name")},
                    {"short_name", text_at(data, "short_name")},
@@ -211,7 +217,7 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
     XYD_RETURN_IF_ERROR(change_active(rows, id, instant, true));
   } else if (institution.is_null() || flag_at(institution, "removed")) {
     return Status();
-  } else if (name == "InstitutionUpdated") {
+  } else if (name == events::institution::kInstitutionUpdated) {
     const json changes = data.value("changes", json::object());
     for (const auto& [field, stored] : {std::pair{"full_name", "name"}, {"short_name", "short_name"}})
       if (changes.contains(field) && changes[field].is_object()) institution[stored] = text_at(changes[field], "after");
@@ -225,9 +231,9 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
         institution["regions"].push_back(json::array({instant.substr(0, 10), region}));
       }
     }
-  } else if (name == "InstitutionSuspended" || name == "InstitutionResumed") {
-    return change_active(rows, id, instant, name == "InstitutionResumed");
-  } else if (name == "InstitutionRemoved") {
+  } else if (name == events::institution::kInstitutionSuspended || name == events::institution::kInstitutionResumed) {
+    return change_active(rows, id, instant, name == events::institution::kInstitutionResumed);
+  } else if (name == events::institution::kInstitutionRemoved) {
     institution["removed"] = true;
     XYD_RETURN_IF_ERROR(change_active(rows, id, instant, false));
   } else {
@@ -239,10 +245,14 @@ Status apply_institution(Rows& rows, const std::string& name, const std::string&
 
 const std::set<std::string>& relevant_events() {
   static const std::set<std::string> names = {
-      "InstitutionOnboarded", "InstitutionUpdated",   "InstitutionRemoved",  "InstitutionSuspended",
-      "InstitutionResumed",   "ProductPublished",     "ProductDisabled",     "ProductEnabled",
-      "ProductWithdrawn",     "ApplicationSubmitted", "ApplicationAccepted", "ApplicationTerminated",
-      "ApplicationWithdrawn", "CreditDeclined",       "CreditGranted",       "LoanDisbursed"};
+      events::institution::kInstitutionOnboarded, events::institution::kInstitutionUpdated,
+      events::institution::kInstitutionRemoved,   events::institution::kInstitutionSuspended,
+      events::institution::kInstitutionResumed,   events::product::kProductPublished,
+      events::product::kProductDisabled,          events::product::kProductEnabled,
+      events::product::kProductWithdrawn,         events::application::kApplicationSubmitted,
+      events::application::kApplicationAccepted,  events::application::kApplicationTerminated,
+      events::application::kApplicationWithdrawn, events::application::kCreditDeclined,
+      events::application::kCreditGranted,        events::application::kLoanDisbursed};
   return names;
 }
 
@@ -270,7 +280,7 @@ std::string row_key(char kind, std::string_view id) {
 
 ProjectionSpec statistics_spec() {
   ProjectionSpec spec;
-  spec.name = "statistics";
+  spec.name = view::kStatistics;
   spec.description = "per-institution statistics (products, accepted, credit, loans, docking) by all time/year/month";
   spec.aggregate_types = {"institution", "product", "application"};
   spec.layout = 2;  // 2: docking and active products as stock changes (s rows)

@@ -3,7 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "tests/api/secret_store_fixture.h"
+#include "tests/identity/secret_store_fixture.h"
 
 using namespace xyd;
 using api::LimiterOptions;

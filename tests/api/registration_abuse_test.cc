@@ -5,10 +5,10 @@
 #include <chrono>
 
 #include "api/authenticator.h"
-#include "api/common_passwords.h"
-#include "api/credential_store.h"
 #include "api/login_limiter.h"
-#include "tests/api/secret_store_fixture.h"
+#include "identity/common_passwords.h"
+#include "identity/credential_store.h"
+#include "tests/identity/secret_store_fixture.h"
 
 using namespace xyd;
 using api::Action;
@@ -38,17 +38,17 @@ double seconds_of(const std::function<void()>& work) {
 BOOST_AUTO_TEST_SUITE(common_passwords)
 
 BOOST_AUTO_TEST_CASE(the_most_common_passwords_are_refused_whatever_their_case) {
-  BOOST_TEST(api::is_common_password("12345678"));
-  BOOST_TEST(api::is_common_password("password"));
-  BOOST_TEST(api::is_common_password("PassWord"));
-  BOOST_TEST(api::is_common_password("qwertyuiop"));
-  BOOST_TEST(!api::is_common_password("pw-13800138000-own"));
-  BOOST_TEST(!api::is_common_password("correct horse battery staple"));
-  auto refused = api::check_password_rule("12345678");
+  BOOST_TEST(identity::is_common_password("12345678"));
+  BOOST_TEST(identity::is_common_password("password"));
+  BOOST_TEST(identity::is_common_password("PassWord"));
+  BOOST_TEST(identity::is_common_password("qwertyuiop"));
+  BOOST_TEST(!identity::is_common_password("pw-13800138000-own"));
+  BOOST_TEST(!identity::is_common_password("correct horse battery staple"));
+  auto refused = identity::check_password_rule("12345678");
   BOOST_REQUIRE(!refused.ok());
   BOOST_TEST(refused.error().field == "password");
   BOOST_TEST(refused.error().rule == "not-common");
-  BOOST_TEST(api::check_password_rule("Tr0ub4dor-and-more").ok());
+  BOOST_TEST(identity::check_password_rule("Tr0ub4dor-and-more").ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -177,14 +177,14 @@ BOOST_AUTO_TEST_CASE(a_forgotten_hash_is_gone) {
 
 BOOST_AUTO_TEST_CASE(registration_and_login_codes_are_apart) {
   const std::string phone = "13800138000";
-  auto login = store->issue_code(api::CodePurpose::login, phone, 300000, 1000);
-  auto registration = store->issue_code(api::CodePurpose::registration, phone, 300000, 1000);  // no resend wait
+  auto login = store->issue_code(identity::CodePurpose::login, phone, 300000, 1000);
+  auto registration = store->issue_code(identity::CodePurpose::registration, phone, 300000, 1000);  // no resend wait
   BOOST_REQUIRE(login.ok());
   BOOST_REQUIRE(registration.ok());
   if (*login != *registration)
-    BOOST_TEST(!store->consume_code(api::CodePurpose::login, phone, *registration, 2000).value());
-  BOOST_TEST(store->consume_code(api::CodePurpose::registration, phone, *registration, 2000).value());
-  BOOST_TEST(store->consume_code(api::CodePurpose::login, phone, *login, 2000).value());
+    BOOST_TEST(!store->consume_code(identity::CodePurpose::login, phone, *registration, 2000).value());
+  BOOST_TEST(store->consume_code(identity::CodePurpose::registration, phone, *registration, 2000).value());
+  BOOST_TEST(store->consume_code(identity::CodePurpose::login, phone, *login, 2000).value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,8 +10,8 @@
 #include "connectors/dead_letter.h"
 #include "connectors/inbound.h"
 #include "connectors/webhook_signature.h"
+#include "projections/memory_view.h"
 #include "projections/sample_events.h"
-#include "tests/projections/memory_view.h"
 
 using namespace xyd;
 using namespace xyd::connectors;
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(webhook_signatures_as_standard_webhooks_define_them) {
 }
 
 BOOST_AUTO_TEST_CASE(the_results_view_by_serial_errors_and_reconciliation) {
-  test::MemoryView view;
+  projections::MemoryView view;
   auto spec = bank_results_spec();
   auto projection = spec.make(nullptr);
   BOOST_REQUIRE(projection.ok());

@@ -2,12 +2,12 @@
 // naming its log and refuses unknown routes with a problem document; `xyd log sample` then
 // `xyd log tail` (and, on Kafka, kcat) show events with their CloudEvents headers.
 #define BOOST_TEST_MODULE xyd_cli
-#include <cpprest/http_client.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cpprest/http_client.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(sample_events_show_with_cloudevents_headers_in_log_tail) {
                            std::to_string(record.value("offset", int64_t{-1}));
     if (!ours.contains(at)) continue;
     BOOST_CHECK(record["headers"].contains("ce_id"));
-    BOOST_CHECK_EQUAL(record["headers"].value("ce_type", ""), "xyd.account.registered.v1");
+    BOOST_CHECK_EQUAL(record["headers"].value("ce_type", ""), "xyd.account.registered.v2");
     BOOST_CHECK_EQUAL(record["headers"].value("ce_specversion", ""), "1.0");
     BOOST_CHECK_EQUAL(record["value"].value("aggregatetype", ""), "account");
     BOOST_CHECK_EQUAL(record["value"]["hash"].get<std::string>().size(), 64u);
@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(sample_events_show_with_cloudevents_headers_in_log_tail) {
     // Any Kafka tool reads them: kcat prints the ce_* headers.
     auto kcat = run("kcat -b " + brokers() + " -C -t xyd.events.account -J -e -q");
     BOOST_CHECK(kcat.find("\"ce_type\"") != std::string::npos || kcat.find("ce_type") != std::string::npos);
-    BOOST_CHECK(kcat.find("xyd.account.registered.v1") != std::string::npos);
+    BOOST_CHECK(kcat.find("xyd.account.registered.v2") != std::string::npos);
   }
   std::filesystem::remove_all(data);
 }

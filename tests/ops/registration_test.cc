@@ -14,7 +14,7 @@
 #include <random>
 #include <thread>
 
-#include "api/credential_store.h"
+#include "identity/credential_store.h"
 #include "tests/support/server_process.h"
 
 using namespace std::chrono_literals;
@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(a_refused_registration_leaves_no_password_hash) {
   BOOST_REQUIRE_MESSAGE(accepted.status == 201, accepted.body.dump());
 
   w.server.kill_with(SIGTERM);
-  auto store = xyd::api::CredentialStore::open(w.data + "/credentials");
+  auto store = xyd::identity::CredentialStore::open(w.data + "/credentials");
   BOOST_REQUIRE_MESSAGE(store.ok(), store.error().message);
   for (const std::string& ref : {"account.register:" + key + "region", "account.register:" + key + "common",
                                  "account.register:" + key + "taken", "account.create:" + key + "duplicate"})

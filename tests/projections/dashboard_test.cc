@@ -13,9 +13,9 @@
 #include "aggregates/reference.h"
 #include "projections/dashboard/dashboard_projection.h"
 #include "projections/event_scan.h"
+#include "projections/memory_view.h"
 #include "projections/sample_events.h"
 #include "tests/projections/dashboard_fold.h"
-#include "tests/projections/memory_view.h"
 #include "tests/projections/synthetic_history.h"
 
 using namespace xyd;
@@ -24,7 +24,7 @@ using namespace xyd::test::dashboard_fold;
 
 namespace {
 
-json query(const test::MemoryView& view, const std::string& scope, const std::string& period,
+json query(const projections::MemoryView& view, const std::string& scope, const std::string& period,
            const std::string& as_of) {
   projections::dashboard::DashboardQuery q;
   q.scope = scope;
@@ -51,7 +51,7 @@ void check_equal(const json& expected, const json& actual, const std::string& wh
   BOOST_ERROR(what << " differs: " << json::diff(expected, actual).dump().substr(0, 3000));
 }
 
-std::map<std::string, std::string> counter_rows(const test::MemoryView& view) {
+std::map<std::string, std::string> counter_rows(const projections::MemoryView& view) {
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : view.rows)
     if (!key.empty() && key[0] != 's') out[key] = value;
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(two_batches_with_a_restart_and_another_interleaving_give_th
   const auto records = seal(events);
   const auto whole = build(projections::dashboard::dashboard_spec(), records);
 
-  test::MemoryView batched;
+  projections::MemoryView batched;
   auto first = make_projection(projections::dashboard::dashboard_spec());
   apply_range(*first, batched, records, 0, records.size() / 2);
   auto second = make_projection(projections::dashboard::dashboard_spec());  // a restarted worker on the committed rows
@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(moves_suspensions_cohorts_and_cst_midnight_by_hand) {
 }
 
 BOOST_AUTO_TEST_CASE(query_refuses_malformed_scope_period_and_as_of) {
-  test::MemoryView view;
+  projections::MemoryView view;
   projections::dashboard::DashboardQuery q;
   q.scope = "440305";  // a county: not a dashboard scope
   BOOST_TEST(!projections::dashboard::dashboard(view, q).ok());

@@ -10,9 +10,9 @@
 #include "projections/chain_verifier.h"
 #include "projections/delinquency/delinquency_projection.h"
 #include "projections/event_scan.h"
+#include "projections/memory_view.h"
 #include "projections/progress.h"
 #include "projections/sample_events.h"
-#include "tests/projections/memory_view.h"
 
 using namespace xyd;
 using projections::ChainedEvents;
@@ -43,8 +43,9 @@ log::OutRecord must(Result<log::OutRecord> r) {
   return std::move(r).value();
 }
 
-void apply_all(projections::Projection& projection, test::MemoryView& view, const std::vector<log::Record>& records) {
-  auto applied = test::apply_batch(projection, view, records, 0, records.size());
+void apply_all(projections::Projection& projection, projections::MemoryView& view,
+               const std::vector<log::Record>& records) {
+  auto applied = projections::apply_batch(projection, view, records, 0, records.size());
   BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
 }
 
@@ -230,7 +231,7 @@ BOOST_AUTO_TEST_CASE(history_by_aggregate_actor_and_time_with_pages_and_chain_st
   }
   projections::audit::AuditProjection projection;
   projection.begin(true);
-  test::MemoryView view;
+  projections::MemoryView view;
   apply_all(projection, view, log.records);
 
   projections::audit::AuditQuery query;
@@ -298,7 +299,7 @@ BOOST_AUTO_TEST_CASE(a_tampered_event_shows_broken_and_the_chain_resumes_from_a_
   second.value.replace(second.value.find("\"by\":\"") + 6, 1, "X");
   log.add(second);
   log.add(must(chains.next("enterprise", "e", "EnterpriseDelisted")));
-  test::MemoryView view;
+  projections::MemoryView view;
   {
     projections::audit::AuditProjection first;
     first.begin(true);
@@ -335,7 +336,7 @@ BOOST_AUTO_TEST_CASE(classes_follow_the_thresholds_and_name_the_rule_set_version
   log.add(must(chains.next("application", "a1", "LoanOverdue", {{"loan_number", "L1"}, {"days_past_due", 95}})));
   log.add(must(chains.next("application", "a1", "LoanDisbursed", {{"loan_number", "L2"}})));
   log.add(must(chains.next("application", "a1", "LoanWrittenOff", {{"loan_number", "L2"}})));
-  test::MemoryView view;
+  projections::MemoryView view;
   apply_all(**projection, view, log.records);
   auto l1 = projections::delinquency::get_loan(view, "L1");
   BOOST_REQUIRE(l1.ok());

@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "projections/event_scan.h"
+#include "projections/memory_view.h"
 #include "projections/risk/risk_projection.h"
 #include "projections/risk/risk_query.h"
 #include "projections/sample_events.h"
-#include "tests/projections/memory_view.h"
 #include "tests/projections/risk_history.h"
 
 using namespace xyd;
@@ -31,12 +31,12 @@ json rule_file() {
   return json::parse(text.str());
 }
 
-test::MemoryView build(const std::vector<Sealed>& records, const json& rules_document) {
+projections::MemoryView build(const std::vector<Sealed>& records, const json& rules_document) {
   auto rules = projections::parse_rule_set(rules_document.dump(), "test");
   BOOST_REQUIRE_MESSAGE(rules.ok(), rules.error().to_string());
   auto made = projections::risk::risk_spec().make(std::make_shared<projections::RuleSet>(*rules));
   BOOST_REQUIRE_MESSAGE(made.ok(), made.error().to_string());
-  test::MemoryView view;
+  projections::MemoryView view;
   projections::ScannedEvent scanned;
   for (const auto& sealed : records) {
     BOOST_REQUIRE(projections::scan_event(sealed.record.value, scanned).ok());
@@ -47,7 +47,7 @@ test::MemoryView build(const std::vector<Sealed>& records, const json& rules_doc
   return view;
 }
 
-std::vector<json> feed(const test::MemoryView& view, const projections::risk::Viewer* viewer = nullptr) {
+std::vector<json> feed(const projections::MemoryView& view, const projections::risk::Viewer* viewer = nullptr) {
   auto page = projections::risk::feed_after(view, 0, 1000000, viewer);
   BOOST_REQUIRE(page.ok());
   return std::vector<json>(page->items.begin(), page->items.end());

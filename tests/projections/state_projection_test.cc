@@ -7,8 +7,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "projections/event_scan.h"
+#include "projections/memory_view.h"
 #include "projections/sample_events.h"
-#include "tests/projections/memory_view.h"
 
 using namespace xyd;
 
@@ -17,7 +17,7 @@ namespace {
 struct Fixture {
   projections::ChainedEvents chains;
   projections::state::StateProjection projection;
-  test::MemoryView view;
+  projections::MemoryView view;
   std::vector<log::OutRecord> sent;
 
   void apply(const log::OutRecord& out) {

@@ -8,10 +8,10 @@
 
 #include "aggregates/reference.h"
 #include "projections/event_scan.h"
+#include "projections/memory_view.h"
 #include "projections/statistics/ranking.h"
 #include "projections/statistics/statistics_projection.h"
 #include "projections/statistics/statistics_query.h"
-#include "tests/projections/memory_view.h"
 #include "tests/projections/statistics_fold.h"
 #include "tests/projections/synthetic_history.h"
 
@@ -30,7 +30,8 @@ std::map<std::string, int64_t> figures_of(const stats::InstitutionStatistics& s)
           {"in_progress_count", s.docking.count}, {"in_progress_amount", s.docking.amount}};
 }
 
-void check_query(const test::MemoryView& view, const InstitutionFold& fold, const stats::StatisticsQuery& query) {
+void check_query(const projections::MemoryView& view, const InstitutionFold& fold,
+                 const stats::StatisticsQuery& query) {
   auto table = stats::institution_statistics(view, query);
   BOOST_REQUIRE_MESSAGE(table.ok(), table.error().to_string());
   const auto* rows = &table->rows;
@@ -94,7 +95,7 @@ BOOST_AUTO_TEST_CASE(batches_and_interleavings_give_the_same_rows) {
   const Generator g = generate(77);
   const auto records = seal(g.merged(5));
   const auto whole = build(stats::statistics_spec(), records);
-  test::MemoryView batched;
+  projections::MemoryView batched;
   auto first = make_projection(stats::statistics_spec());
   apply_range(*first, batched, records, 0, records.size() / 2);
   auto second = make_projection(stats::statistics_spec());
@@ -102,7 +103,7 @@ BOOST_AUTO_TEST_CASE(batches_and_interleavings_give_the_same_rows) {
   BOOST_TEST((batched.rows == whole.rows));
   // Another interleaving of the topics: the same figures (state rows keep their timelines in the
   // order they came).
-  auto figure_rows = [](const test::MemoryView& view) {
+  auto figure_rows = [](const projections::MemoryView& view) {
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : view.rows)
       if (key[0] == 'c' || key[0] == 's' || key[0] == 'i') out.emplace(key, value);
@@ -112,7 +113,7 @@ BOOST_AUTO_TEST_CASE(batches_and_interleavings_give_the_same_rows) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_filters_are_refused_naming_the_field) {
-  test::MemoryView view;
+  projections::MemoryView view;
   auto bad_period = stats::institution_statistics(view, {"2024-13", "", "", ""});
   BOOST_REQUIRE(!bad_period.ok());
   BOOST_TEST(bad_period.error().field == "period");

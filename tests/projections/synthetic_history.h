@@ -13,10 +13,10 @@
 
 #include "events/event_log.h"
 #include "projections/event_scan.h"
+#include "projections/memory_view.h"
 #include "projections/projection.h"
 #include "projections/sample_events.h"
 #include "tests/projections/dashboard_fold.h"
-#include "tests/projections/memory_view.h"
 
 namespace xyd::test::dashboard_fold {
 
@@ -318,9 +318,9 @@ inline std::vector<log::Record> seal(const std::vector<Ev>& events) {
 }
 
 // Applies records [from, to) to `projection` over `view` as one committed batch.
-inline void apply_range(projections::Projection& projection, test::MemoryView& view,
+inline void apply_range(projections::Projection& projection, projections::MemoryView& view,
                         const std::vector<log::Record>& records, size_t from, size_t to) {
-  auto applied = test::apply_batch(projection, view, records, from, to);
+  auto applied = projections::apply_batch(projection, view, records, from, to);
   BOOST_REQUIRE_MESSAGE(applied.ok(), applied.error().to_string());
 }
 
@@ -332,8 +332,8 @@ inline std::unique_ptr<projections::Projection> make_projection(const projection
 }
 
 // The view `spec` builds from `records` in one batch.
-inline test::MemoryView build(const projections::ProjectionSpec& spec, const std::vector<log::Record>& records) {
-  test::MemoryView view;
+inline projections::MemoryView build(const projections::ProjectionSpec& spec, const std::vector<log::Record>& records) {
+  projections::MemoryView view;
   auto projection = make_projection(spec);
   projection->begin(true);  // a build from empty, as the runtime announces it
   apply_range(*projection, view, records, 0, records.size());

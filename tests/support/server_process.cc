@@ -1,7 +1,6 @@
 #include "tests/support/server_process.h"
 
 #include <arpa/inet.h>
-#include <cpprest/http_client.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cpprest/http_client.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -4,9 +4,8 @@
 // and records every request. Its listener threads record; the test thread reads.
 #pragma once
 
-#include <cpprest/http_listener.h>
-
 #include <chrono>
+#include <cpprest/http_listener.h>
 #include <functional>
 #include <map>
 #include <memory>

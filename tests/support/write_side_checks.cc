@@ -88,7 +88,7 @@ void check_chains(const std::map<std::string, std::vector<events::Envelope>>& by
       BOOST_CHECK_MESSAGE(e.prev_hash == prev, id << " version " << e.version << " breaks the hash chain");
       BOOST_CHECK_MESSAGE(events::hash_matches(e), id << " version " << e.version << " does not match its hash");
       prev = e.hash;
-      if (e.type == "xyd.account.registered.v1") ++registered;
+      if (e.type == "xyd.account.registered.v2") ++registered;
     }
     BOOST_CHECK_MESSAGE(registered == 1, id << " was registered " << registered << " times");
   }

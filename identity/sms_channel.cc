@@ -1,13 +1,13 @@
-#include "api/sms_channel.h"
+#include "identity/sms_channel.h"
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 
-#include "events/embedded/private_files.h"
+#include "events/rocks/private_files.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 namespace {
 
 // Now as RFC 3339 in UTC with milliseconds: 2024-05-01T08:30:00.123Z.
@@ -60,4 +60,4 @@ std::unique_ptr<SmsChannel> make_log_file_sms_channel(const std::string& path) {
   return std::make_unique<LogFileSmsChannel>(path);
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

@@ -1,5 +1,5 @@
 // Storage, crypto and record helpers of CredentialStore (see credential_store_impl.h).
-#include "api/credential_store_impl.h"
+#include "identity/credential_store_impl.h"
 
 #include <sodium.h>
 
@@ -8,7 +8,7 @@
 
 #include "events/rocks/rocks_status.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 
 Error storage_error(const rocksdb::Status& s) {
   return rocks::error_of(s, "credential store");
@@ -134,4 +134,4 @@ bool RecordReader::read(bool& flag) {
   return true;
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

@@ -8,10 +8,10 @@
 
 #include <cstdio>
 
-#include "api/credential_store.h"
-#include "api/credential_store_impl.h"
+#include "identity/credential_store.h"
+#include "identity/credential_store_impl.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 namespace {
 
 constexpr int64_t kResendIntervalMs = 60 * 1000;
@@ -28,32 +28,20 @@ struct StoredCode {
   int64_t expires_ms = 0;
   int64_t wrong_tries = 0;
   bool used = false;
+
+  template <class Self, class Io>
+  static void fields(Self& c, Io&& io) {
+    io(c.salt), io(c.code_hash), io(c.issued_ms), io(c.expires_ms), io(c.wrong_tries), io(c.used);
+  }
 };
 
 std::string encode(const StoredCode& c) {
-  RecordWriter w;
-  w.add(std::string_view("otp-v1"))
-      .add(c.salt)
-      .add(c.code_hash)
-      .add(c.issued_ms)
-      .add(c.expires_ms)
-      .add(c.wrong_tries)
-      .add(c.used);
-  return w.data();
+  return encode_record("otp-v1", c);
 }
 
 Result<StoredCode> decode(const std::string& key, const std::string& data) {
   StoredCode c;
-  std::string version;
-  RecordReader r(data);
-  r.read(version);
-  r.read(c.salt);
-  r.read(c.code_hash);
-  r.read(c.issued_ms);
-  r.read(c.expires_ms);
-  r.read(c.wrong_tries);
-  r.read(c.used);
-  if (!r.ok() || version != "otp-v1") return corrupt_record(key);
+  if (!decode_record("otp-v1", data, c)) return corrupt_record(key);
   return c;
 }
 
@@ -121,4 +109,4 @@ Result<bool> CredentialStore::consume_code(CodePurpose purpose, const std::strin
   return right;
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

@@ -1,18 +1,18 @@
 // LogFileSmsChannel: one line per message, "<RFC3339 UTC>\t<phone>\t<text>".
-#include "api/sms_channel.h"
+#include "identity/sms_channel.h"
 
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <regex>
 
-#include "tests/api/secret_store_fixture.h"
+#include "tests/identity/secret_store_fixture.h"
 
 using namespace xyd;
 
 BOOST_AUTO_TEST_CASE(sms_log_file_has_one_line_per_message) {
   auto dir = test::fresh_temp_dir("sms");
   auto path = dir / "sub" / "sms.log";
-  auto channel = api::make_log_file_sms_channel(path.string());
+  auto channel = identity::make_log_file_sms_channel(path.string());
   BOOST_TEST(channel->send("13800138000", "Your xyd login code is 123456").ok());
   BOOST_TEST(channel->send("13900139000", "two\nlines\tand a tab").ok());
 
@@ -28,7 +28,7 @@ BOOST_AUTO_TEST_CASE(sms_log_file_has_one_line_per_message) {
   BOOST_REQUIRE(std::regex_match(lines[1], m, shape));
   BOOST_TEST(m[3].str() == "two lines and a tab");
 
-  auto again = api::make_log_file_sms_channel(path.string());  // appends, never truncates
+  auto again = identity::make_log_file_sms_channel(path.string());  // appends, never truncates
   BOOST_TEST(again->send("13800138000", "third").ok());
   std::ifstream reread(path);
   size_t count = 0;

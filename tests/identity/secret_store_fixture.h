@@ -9,7 +9,7 @@
 #include <ostream>
 #include <string>
 
-#include "api/credential_store.h"
+#include "identity/credential_store.h"
 
 namespace xyd {
 // So that Boost.Test can print an Errc in a failed comparison.
@@ -38,13 +38,13 @@ struct StoreFixture {
   }
   void reopen() {
     store.reset();
-    auto opened = api::CredentialStore::open((dir / "credentials").string());
+    auto opened = identity::CredentialStore::open((dir / "credentials").string());
     if (!opened.ok()) throw std::runtime_error(opened.error().to_string());
     store = std::move(opened).value();
   }
 
   std::filesystem::path dir;
-  std::unique_ptr<api::CredentialStore> store;
+  std::unique_ptr<identity::CredentialStore> store;
 };
 
 }  // namespace xyd::test

@@ -1,6 +1,6 @@
 // Internals of CredentialStore shared by its files (credential_store.cc, session_store.cc,
 // one_time_codes.cc, machine_keys.cc): the RocksDB handle, one mutex per concern, storage and
-// crypto helpers, and a small length-prefixed record encoding. Not part of the API of xyd_api.
+// crypto helpers, and a small length-prefixed record encoding. Not part of the interface of xyd_identity.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -15,9 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "api/credential_store.h"
+#include "identity/credential_store.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 
 // The state behind a CredentialStore. The mutexes make each concern's read-modify-write steps
 // atomic; concerns use disjoint key prefixes, so they do not wait on one another (a password hash
@@ -85,4 +85,23 @@ class RecordReader {
 
 Error corrupt_record(const std::string& key);
 
-}  // namespace xyd::api
+// A stored record's fields are listed once, by its type's `fields(self, io)`, which calls io(field)
+// for each in order; these write and read the record with its format version first. Reading fails
+// (false) on a truncated record, a field of the wrong kind, or another version.
+template <class Stored>
+std::string encode_record(std::string_view version, const Stored& record) {
+  RecordWriter w;
+  w.add(version);
+  Stored::fields(record, [&w](const auto& field) { w.add(field); });
+  return w.data();
+}
+template <class Stored>
+bool decode_record(std::string_view version, std::string_view data, Stored& record) {
+  RecordReader r(data);
+  std::string found;
+  r.read(found);
+  Stored::fields(record, [&r](auto& field) { r.read(field); });
+  return r.ok() && found == version;
+}
+
+}  // namespace xyd::identity

@@ -1,7 +1,7 @@
 // Secret files are private from the moment they exist, whatever the process's umask: the
 // credential store's folder 0700, the SMS log 0600 (its folder 0700), the embedded log's folder
 // 0700 (and any parent it makes); a loose folder or file is tightened, and says what it was.
-#include "events/embedded/private_files.h"
+#include "events/rocks/private_files.h"
 
 #include <sys/stat.h>
 
@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/sms_channel.h"
 #include "events/embedded/embedded_log.h"
-#include "tests/api/secret_store_fixture.h"
+#include "identity/sms_channel.h"
+#include "tests/identity/secret_store_fixture.h"
 
 using namespace xyd;
 
@@ -36,12 +36,12 @@ void with_umask_022(Body body) {
 BOOST_AUTO_TEST_CASE(secret_files_are_created_private) {
   auto dir = test::fresh_temp_dir("private");
   with_umask_022([&] {
-    auto store = api::CredentialStore::open((dir / "data" / "credentials").string());
+    auto store = identity::CredentialStore::open((dir / "data" / "credentials").string());
     BOOST_REQUIRE(store.ok());
     BOOST_CHECK_EQUAL(mode_of(dir / "data" / "credentials"), 0700u);
     BOOST_CHECK_EQUAL(mode_of(dir / "data"), 0700u);  // a parent it made
 
-    auto sms = api::make_log_file_sms_channel((dir / "sms" / "sms.log").string());
+    auto sms = identity::make_log_file_sms_channel((dir / "sms" / "sms.log").string());
     BOOST_REQUIRE(sms->send("13800138000", "Your xyd login code is 123456").ok());
     BOOST_CHECK_EQUAL(mode_of(dir / "sms" / "sms.log"), 0600u);
     BOOST_CHECK_EQUAL(mode_of(dir / "sms"), 0700u);

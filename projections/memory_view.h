@@ -1,5 +1,6 @@
-// An in-memory ViewWriter and ViewReader over a std::map, for unit tests of projections without
-// RocksDB: writes land at once (a batch is always "committed"). Used by one test thread.
+// An in-memory ViewWriter and ViewReader over a std::map, for unit tests and benchmarks of
+// projections without RocksDB: writes land at once (a batch is always "committed"). Used by one
+// thread.
 #pragma once
 
 #include <map>
@@ -10,9 +11,9 @@
 #include "projections/keys.h"
 #include "projections/projection.h"
 
-namespace xyd::test {
+namespace xyd::projections {
 
-class MemoryView final : public projections::ViewWriter, public projections::ViewReader {
+class MemoryView final : public ViewWriter, public ViewReader {
  public:
   std::map<std::string, std::string> rows;
 
@@ -48,7 +49,7 @@ class MemoryView final : public projections::ViewWriter, public projections::Vie
   }
 
  private:
-  class Cursor final : public projections::ViewCursor {
+  class Cursor final : public ViewCursor {
    public:
     Cursor(const std::map<std::string, std::string>& rows, std::string prefix)
         : rows_(rows), prefix_(std::move(prefix)) {}
@@ -84,4 +85,4 @@ inline Status apply_batch(projections::Projection& projection, MemoryView& view,
   return Status();
 }
 
-}  // namespace xyd::test
+}  // namespace xyd::projections

@@ -1,11 +1,11 @@
-#include "api/common_passwords.h"
+#include "identity/common_passwords.h"
 
 #include <string>
 #include <unordered_set>
 
-namespace xyd::api {
+namespace xyd::identity {
 
-extern const std::string_view kCommonPasswordsText;  // generated from api/data/common-passwords.txt
+extern const std::string_view kCommonPasswordsText;  // generated from identity/data/common-passwords.txt
 
 namespace {
 
@@ -34,4 +34,4 @@ bool is_common_password(std::string_view password) {
   return common_passwords().contains(lower);
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

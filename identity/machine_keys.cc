@@ -7,10 +7,10 @@
 
 #include <algorithm>
 
-#include "api/credential_store.h"
-#include "api/credential_store_impl.h"
+#include "identity/credential_store.h"
+#include "identity/credential_store_impl.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 namespace {
 
 constexpr std::string_view kKeyPrefix = "xydk_";
@@ -30,33 +30,22 @@ std::string institution_webhooks(const std::string& institution) {
 struct StoredKey {
   MachineKey key;
   std::string key_hash;
+
+  template <class Self, class Io>
+  static void fields(Self& k, Io&& io) {
+    io(k.key_hash), io(k.key.role), io(k.key.institution), io(k.key.created_ms), io(k.key.revoked_ms);
+    io(k.key.created_by);
+  }
 };
 
 std::string encode(const StoredKey& k) {
-  RecordWriter w;
-  w.add(std::string_view("machine-key-v1"))
-      .add(k.key_hash)
-      .add(k.key.role)
-      .add(k.key.institution)
-      .add(k.key.created_ms)
-      .add(k.key.revoked_ms)
-      .add(k.key.created_by);
-  return w.data();
+  return encode_record("machine-key-v1", k);
 }
 
 Result<StoredKey> decode_key(const std::string& key_id, const std::string& data) {
   StoredKey k;
   k.key.key_id = key_id;
-  std::string version;
-  RecordReader r(data);
-  r.read(version);
-  r.read(k.key_hash);
-  r.read(k.key.role);
-  r.read(k.key.institution);
-  r.read(k.key.created_ms);
-  r.read(k.key.revoked_ms);
-  r.read(k.key.created_by);
-  if (!r.ok() || version != "machine-key-v1") return corrupt_record(key_key(key_id));
+  if (!decode_record("machine-key-v1", data, k)) return corrupt_record(key_key(key_id));
   return k;
 }
 
@@ -71,23 +60,20 @@ struct StoredWebhookSecret {
   std::string secret;
   int64_t created_ms = 0;
   int64_t revoked_ms = 0;
+
+  template <class Self, class Io>
+  static void fields(Self& s, Io&& io) {
+    io(s.secret), io(s.created_ms), io(s.revoked_ms);
+  }
 };
 
 std::string encode(const StoredWebhookSecret& s) {
-  RecordWriter w;
-  w.add(std::string_view("webhook-secret-v1")).add(s.secret).add(s.created_ms).add(s.revoked_ms);
-  return w.data();
+  return encode_record("webhook-secret-v1", s);
 }
 
 Result<StoredWebhookSecret> decode_webhook(const std::string& key, const std::string& data) {
   StoredWebhookSecret s;
-  std::string version;
-  RecordReader r(data);
-  r.read(version);
-  r.read(s.secret);
-  r.read(s.created_ms);
-  r.read(s.revoked_ms);
-  if (!r.ok() || version != "webhook-secret-v1") return corrupt_record(key);
+  if (!decode_record("webhook-secret-v1", data, s)) return corrupt_record(key);
   return s;
 }
 
@@ -254,4 +240,4 @@ Status CredentialStore::revoke_webhook_secret(const std::string& institution, co
   return impl_->write(batch, /*sync=*/true);
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

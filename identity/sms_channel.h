@@ -9,7 +9,7 @@
 
 #include "events/result.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 
 // Delivers a text message to a phone. Implementations are thread-safe.
 class SmsChannel {
@@ -34,4 +34,4 @@ class LogFileSmsChannel final : public SmsChannel {
 
 std::unique_ptr<SmsChannel> make_log_file_sms_channel(const std::string& path);
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

@@ -1,4 +1,4 @@
-#include "events/embedded/private_files.h"
+#include "events/rocks/private_files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -7,10 +7,10 @@
 // opens a new session or has its sessions revoked. Tokens of purged sessions are "token-unknown".
 #include <sodium.h>
 
-#include "api/credential_store.h"
-#include "api/credential_store_impl.h"
+#include "identity/credential_store.h"
+#include "identity/credential_store_impl.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 namespace {
 
 constexpr std::string_view kTokenPrefix = "xyds_";
@@ -30,39 +30,23 @@ struct StoredSession {
   Session session;
   std::string token_hash;
   int64_t revoked_ms = 0;
+
+  template <class Self, class Io>
+  static void fields(Self& s, Io&& io) {
+    io(s.token_hash), io(s.session.account), io(s.session.credential_ref), io(s.session.created_ms);
+    io(s.session.expires_ms), io(s.session.restricted), io(s.session.client_address), io(s.session.method);
+    io(s.revoked_ms);
+  }
 };
 
 std::string encode(const StoredSession& s) {
-  RecordWriter w;
-  w.add(std::string_view("session-v1"))
-      .add(s.token_hash)
-      .add(s.session.account)
-      .add(s.session.credential_ref)
-      .add(s.session.created_ms)
-      .add(s.session.expires_ms)
-      .add(s.session.restricted)
-      .add(s.session.client_address)
-      .add(s.session.method)
-      .add(s.revoked_ms);
-  return w.data();
+  return encode_record("session-v1", s);
 }
 
 Result<StoredSession> decode(const std::string& session_id, const std::string& data) {
   StoredSession s;
   s.session.id = session_id;
-  std::string version;
-  RecordReader r(data);
-  r.read(version);
-  r.read(s.token_hash);
-  r.read(s.session.account);
-  r.read(s.session.credential_ref);
-  r.read(s.session.created_ms);
-  r.read(s.session.expires_ms);
-  r.read(s.session.restricted);
-  r.read(s.session.client_address);
-  r.read(s.session.method);
-  r.read(s.revoked_ms);
-  if (!r.ok() || version != "session-v1") return corrupt_record(session_key(session_id));
+  if (!decode_record("session-v1", data, s)) return corrupt_record(session_key(session_id));
   return s;
 }
 
@@ -192,4 +176,4 @@ Status CredentialStore::update_session_credential(const std::string& session_id,
   return impl_->write(batch, /*sync=*/true);
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

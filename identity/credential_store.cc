@@ -1,18 +1,18 @@
 // CredentialStore: opening the store, and password hashes. Argon2id through libsodium at OWASP's
 // parameters (19 MiB, 2 passes, 1 lane). A hash is stored under the id of the command that set it;
 // the account's events name that command, so a refused command's hash is never used.
-#include "api/credential_store.h"
+#include "identity/credential_store.h"
 
 #include <sodium.h>
 
 #include <filesystem>
 
-#include "api/common_passwords.h"
-#include "api/credential_store_impl.h"
-#include "events/embedded/private_files.h"
+#include "events/rocks/private_files.h"
 #include "events/rocks/rocks_status.h"
+#include "identity/common_passwords.h"
+#include "identity/credential_store_impl.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 namespace {
 
 // OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1.
@@ -116,4 +116,4 @@ Result<bool> CredentialStore::has_password(const std::string& reference) {
   return hash.has_value();
 }
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

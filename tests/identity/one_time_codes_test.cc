@@ -3,8 +3,8 @@
 #include <boost/test/unit_test.hpp>
 #include <cctype>
 
-#include "api/credential_store.h"
-#include "tests/api/secret_store_fixture.h"
+#include "identity/credential_store.h"
+#include "tests/identity/secret_store_fixture.h"
 
 using namespace xyd;
 using test::StoreFixture;

@@ -20,7 +20,7 @@
 
 #include "events/result.h"
 
-namespace xyd::api {
+namespace xyd::identity {
 
 // A login: who, with which credential, until when. The bearer token itself is never stored.
 struct Session {
@@ -137,7 +137,7 @@ class CredentialStore {
 };
 
 // The password rule: 8 to 128 characters (rule "length-8-128") and not one of the most common
-// passwords (rule "not-common", api/common_passwords.h); a 400 naming "password" otherwise.
+// passwords (rule "not-common", identity/common_passwords.h); a 400 naming "password" otherwise.
 [[nodiscard]] Status check_password_rule(const std::string& password);
 
-}  // namespace xyd::api
+}  // namespace xyd::identity

@@ -1,5 +1,5 @@
 // CredentialStore: passwords and sessions; a bearer token is never stored in plaintext.
-#include "api/credential_store.h"
+#include "identity/credential_store.h"
 
 #include <rocksdb/db.h>
 #include <sodium.h>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/api/secret_store_fixture.h"
+#include "tests/identity/secret_store_fixture.h"
 
 using namespace xyd;
 using test::StoreFixture;

@@ -30,7 +30,6 @@
 #include "api/risk_routes.h"        // risk-warning feeds
 #include "api/session_routes.h"
 #include "api/telemetry_observer.h"       // metrics, probes, logs
-#include "connectors/connector_views.h"   // bank connectors, inbound
 #include "connectors/inbound_consumer.h"  // bank connectors, inbound
 #include "connectors/inbound_routes.h"    // bank connectors, inbound
 #include "events/catalog.h"
@@ -111,7 +110,8 @@ int run_serve(const CliOptions& options) {
   // The read side: the projections kept up with the log (exactly-once offsets, rebuild beside
   // the live version), among them the state view every access check reads. Stopped after the
   // HTTP server (destroyed in reverse order), before the log.
-  auto projection_runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
+  auto projection_runtime =
+      projections::runtime::ProjectionRuntime::open(**log, runtime_options(options), process_projections());
   if (!projection_runtime.ok()) return fail("opening the projection store", projection_runtime.error());
   if (auto running = (*projection_runtime)->start(); !running.ok())
     return fail("starting the projections", running.error());
@@ -148,7 +148,7 @@ int run_serve(const CliOptions& options) {
   };
 
   // Outbound connectors and data sources: xyd.out.<institution>, webhooks, data-source intake.
-  auto outbound = start_outbound_connectors(options, **log, services);
+  auto outbound = start_outbound_connectors(options, **log, services, **projection_runtime);
   if (!outbound.ok()) return fail("starting the outbound connectors", outbound.error());
 
   api::Router router;
@@ -184,12 +184,8 @@ int run_serve(const CliOptions& options) {
     if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
       return fail("starting the risk-warning publisher", publishing.error());
   }
-  // Bank results in: the connector views always; the Kafka consumer of xyd.in.* with
-  // --bank-inbound (one member of the group xyd-bank-inbound per process that sets it).
-  auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
-  if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
-  if (auto running = (*connector_views)->start(); !running.ok())
-    return fail("starting the connector views", running.error());
+  // Bank results in: the Kafka consumer of xyd.in.* with --bank-inbound (one member of the group
+  // xyd-bank-inbound per process that sets it); their view (bank_results) is a projection above.
   std::unique_ptr<log::EventLog> inbound_log_owner;  // when the backend needs one; outlives the consumer below
   std::unique_ptr<connectors::InboundConsumer> inbound;
   if (options.has("bank-inbound") && options.flag("bank-inbound") != "false") {
@@ -211,7 +207,7 @@ int run_serve(const CliOptions& options) {
     inbound = std::make_unique<connectors::InboundConsumer>(*inbound_log, (*write_side)->gateway(), inbound_options);
     inbound->start();
   }
-  connectors::add_inbound_routes(router, {services, **log, **connector_views, [&inbound]() -> nlohmann::json {
+  connectors::add_inbound_routes(router, {services, **log, **projection_runtime, [&inbound]() -> nlohmann::json {
                                             if (!inbound) return {{"running", false}};
                                             auto stats = inbound->stats().to_json();
                                             stats["running"] = true;
@@ -244,7 +240,6 @@ int run_serve(const CliOptions& options) {
   std::cerr << "xyd: stopping (signal " << signal << ")" << std::endl;
   server.stop();
   if (inbound) inbound->stop();  // bank connectors
-  (*connector_views)->stop();
   return 0;
 }
 

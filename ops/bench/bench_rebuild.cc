@@ -176,7 +176,7 @@ int child_rebuild(int argc, char** argv) {
   xyd::projections::runtime::RuntimeOptions options;
   options.path = flag(argc, argv, "store", "");
   options.only = {"audit"};
-  options.worker.topic_prefix = prefix;
+  options.worker.topic_namespace = xyd::projections::runtime::namespace_of_events_prefix(prefix);
   fs::remove_all(options.path);
   auto runtime = xyd::projections::runtime::ProjectionRuntime::open(**log, options);
   if (!runtime.ok()) die("opening the projection store", runtime.error());

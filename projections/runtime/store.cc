@@ -19,6 +19,7 @@ namespace {
 
 constexpr const char* kVersionPrefix = "v/";
 constexpr const char* kNextPrefix = "n/";
+constexpr const char* kFollowerPrefix = "f/";
 
 Error rocks_error(const rocksdb::Status& s, const std::string& what) {
   return rocks::error_of(s, what);
@@ -311,6 +312,24 @@ Status ProjectionStore::flush(const VersionHandle& version) {
   auto s = db_->Flush(options, version.family());
   if (!s.ok()) return rocks_error(s, "flushing " + family_name(version.info().projection, version.info().version));
   return Status();
+}
+
+Status ProjectionStore::put_follower_state(const std::string& name, const nlohmann::json& state) {
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  auto put = db_->Put(synced, kFollowerPrefix + name, state.dump());
+  if (!put.ok()) return rocks_error(put, "writing the state of " + name);
+  return Status();
+}
+
+Result<std::optional<nlohmann::json>> ProjectionStore::follower_state(const std::string& name) const {
+  std::string stored;
+  auto got = db_->Get(rocksdb::ReadOptions(), kFollowerPrefix + name, &stored);
+  if (got.IsNotFound()) return std::optional<nlohmann::json>();
+  if (!got.ok()) return rocks_error(got, "reading the state of " + name);
+  auto state = nlohmann::json::parse(stored, nullptr, false);
+  if (!state.is_object()) return make_error(Errc::fatal, "the stored state of " + name + " is not a JSON object");
+  return std::optional<nlohmann::json>(std::move(state));
 }
 
 }  // namespace xyd::projections::runtime

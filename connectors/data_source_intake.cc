@@ -64,12 +64,17 @@ void DataSourceIntake::note_call(const std::string& source, const std::string& c
   (void)store_.write(batch);  // the flow log is best effort: the command's own outcome is in the log
 }
 
-projections::runtime::SubscriptionSpec DataSourceIntake::subscription() {
+projections::runtime::SubscriptionSpec DataSourceIntake::listed(OutboundStore& store) {
   projections::runtime::SubscriptionSpec spec;
   spec.name = kName;
   spec.description = "data-source records on xyd.data-sources to enterprise commands, refusals to xyd.dlq";
   spec.topics = {kDataSourceTopic};
-  spec.stored_positions = [this] { return store_.offsets(kName); };
+  spec.stored_positions = [&store] { return store.offsets(kName); };
+  return spec;
+}
+
+projections::runtime::SubscriptionSpec DataSourceIntake::subscription() {
+  auto spec = listed(store_);
   spec.handle = [this](const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next) {
     return handle(records, next);
   };

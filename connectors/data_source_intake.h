@@ -42,6 +42,8 @@ class DataSourceIntake {
   // The topic channel, a subscription: xyd.data-sources from the position in the OutboundStore.
   // The intake outlives the runtime's run of it (remove_subscription before it goes away).
   projections::runtime::SubscriptionSpec subscription();
+  // The same without a handler: what a listing shows (`xyd projections` while serve is down).
+  static projections::runtime::SubscriptionSpec listed(OutboundStore& store);
 
  private:
   Status handle(const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next);

@@ -15,12 +15,17 @@ using nlohmann::json;
 OutboundFollower::OutboundFollower(log::EventLog& log, OutboundStore& store, OutboundOptions options)
     : log_(log), store_(store), options_(options) {}
 
-projections::runtime::SubscriptionSpec OutboundFollower::subscription() {
+projections::runtime::SubscriptionSpec OutboundFollower::listed(OutboundStore& store) {
   projections::runtime::SubscriptionSpec spec;
   spec.name = kName;
   spec.description = "routed application events to xyd.out.<institution> and webhook deliveries";
   spec.topics = {events::topic_for("application")};
-  spec.stored_positions = [this] { return store_.offsets(kName); };
+  spec.stored_positions = [&store] { return store.offsets(kName); };
+  return spec;
+}
+
+projections::runtime::SubscriptionSpec OutboundFollower::subscription() {
+  auto spec = listed(store_);
   spec.handle = [this](const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next) {
     return handle(records, next);
   };

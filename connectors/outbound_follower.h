@@ -34,6 +34,8 @@ class OutboundFollower {
   // Its subscription: xyd.events.application from the position in the OutboundStore. The
   // follower outlives the runtime's run of it (remove_subscription before it goes away).
   projections::runtime::SubscriptionSpec subscription();
+  // The same without a handler: what a listing shows (`xyd projections` while serve is down).
+  static projections::runtime::SubscriptionSpec listed(OutboundStore& store);
 
  private:
   Status handle(const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next);

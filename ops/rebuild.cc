@@ -211,6 +211,24 @@ Result<nlohmann::json> call_server(const CliOptions& options, const std::string&
   return reply.body;
 }
 
+// The subscriptions xyd serve runs, listed from their stored positions (none runs here); returns
+// the connectors' store they read, which must outlive the listing.
+std::unique_ptr<connectors::OutboundStore> list_stored_subscriptions(const CliOptions& options,
+                                                                     projections::runtime::ProjectionRuntime& runtime) {
+  std::unique_ptr<connectors::OutboundStore> outbound;
+  const std::string path = options.data_dir + "/outbound";
+  if (std::filesystem::exists(path)) {
+    if (auto opened = connectors::OutboundStore::open(path); opened.ok()) {
+      outbound = std::move(opened).value();
+      (void)runtime.add_subscription(connectors::OutboundFollower::listed(*outbound));
+      (void)runtime.add_subscription(connectors::DataSourceIntake::listed(*outbound));
+    }
+  }
+  if (auto state = runtime.store().follower_state(kRiskPublisherName); state.ok() && *state)
+    (void)runtime.add_subscription(RiskPublisher::listed(runtime));
+  return outbound;
+}
+
 // The views `xyd rebuild` names: its arguments, or every projection with --all.
 Result<std::vector<std::string>> rebuild_names(const CliOptions& options) {
   const auto specs = process_projections();
@@ -299,7 +317,9 @@ int run_projections(const CliOptions& options) {
   if (log.ok()) {
     auto runtime =
         projections::runtime::ProjectionRuntime::open(**log, runtime_options(options), process_projections());
+    std::unique_ptr<connectors::OutboundStore> outbound;  // outlives the listing below
     if (runtime.ok()) {
+      outbound = list_stored_subscriptions(options, **runtime);
       nlohmann::json items = nlohmann::json::array();
       for (const auto& status : (*runtime)->status()) items.push_back(status.to_json());
       if (options.has("json"))

@@ -53,6 +53,19 @@ RiskPublisher::RiskPublisher(log::EventLog& log, projections::runtime::Projectio
       node_(std::move(node)),
       late_window_(late_window) {}
 
+projections::runtime::SubscriptionSpec RiskPublisher::listed(projections::runtime::ProjectionRuntime& runtime) {
+  projections::runtime::SubscriptionSpec spec;
+  spec.name = kRiskPublisherName;
+  spec.description = "risk warnings to xyd.risk-warnings (follows the risk view)";
+  if (const auto* risk = projections::find_projection(runtime.specs(), "risk")) spec.topics = risk->topics;
+  spec.stored_positions = [&store = runtime.store()]() -> Result<std::map<log::TopicPartition, int64_t>> {
+    XYD_ASSIGN_OR_RETURN(auto state, store.follower_state(kRiskPublisherName));
+    if (!state) return std::map<log::TopicPartition, int64_t>();
+    return positions_of_state(*state);
+  };
+  return spec;
+}
+
 RiskPublisher::~RiskPublisher() {
   stop();
 }
@@ -61,16 +74,7 @@ Status RiskPublisher::start(int32_t partitions) {
   XYD_RETURN_IF_ERROR(log_.create_topics({{kRiskWarningsTopic, partitions}}));
   XYD_RETURN_IF_ERROR(load_state());
   // Listed among the runtime's subscriptions with its lag; it runs on its own thread.
-  projections::runtime::SubscriptionSpec listed;
-  listed.name = kRiskPublisherName;
-  listed.description = "risk warnings to xyd.risk-warnings (follows the risk view)";
-  if (const auto* risk = projections::find_projection(runtime_.specs(), "risk")) listed.topics = risk->topics;
-  listed.stored_positions = [&store = runtime_.store()]() -> Result<std::map<log::TopicPartition, int64_t>> {
-    XYD_ASSIGN_OR_RETURN(auto state, store.follower_state(kRiskPublisherName));
-    if (!state) return std::map<log::TopicPartition, int64_t>();
-    return positions_of_state(*state);
-  };
-  XYD_RETURN_IF_ERROR(runtime_.add_subscription(std::move(listed)));
+  XYD_RETURN_IF_ERROR(runtime_.add_subscription(listed(runtime_)));
   thread_ = std::thread([this] { run(); });
   return Status();
 }

@@ -40,6 +40,8 @@ class RiskPublisher {
   RiskPublisher(log::EventLog& log, projections::runtime::ProjectionRuntime& runtime, std::string legacy_state_path,
                 std::string node, std::chrono::milliseconds late_window = std::chrono::seconds(10));
   ~RiskPublisher();
+  // How the runtime lists it (it runs itself): its stored positions against the risk view's topics.
+  static projections::runtime::SubscriptionSpec listed(projections::runtime::ProjectionRuntime& runtime);
   // Creates the topic, loads its state and starts following the view.
   [[nodiscard]] Status start(int32_t partitions);
   void stop();

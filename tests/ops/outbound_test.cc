@@ -341,7 +341,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 // The process's one runtime: bank_results beside the standard views (it reads xyd.dlq too), the
 // outbound follower and the data-source intake listed as subscriptions with their lag; a
-// subscription is not rebuilt, bank_results is; `xyd projections` shows them all.
+// subscription is not rebuilt, bank_results is; `xyd projections` shows them all, through the
+// server and, while it is stopped, from the stored positions.
 BOOST_AUTO_TEST_CASE(one_runtime_lists_bank_results_and_the_subscriptions) {
   auto& w = world();
   w.apply(w.a);
@@ -391,4 +392,18 @@ BOOST_AUTO_TEST_CASE(one_runtime_lists_bank_results_and_the_subscriptions) {
                        backend_flags_text() + " 2>&1");
   BOOST_CHECK_NE(refused_status, 0);
   BOOST_CHECK_MESSAGE(refused_output.find("is a subscription") != std::string::npos, refused_output);
+
+  // With serve stopped, `xyd projections` lists the subscriptions from their stored positions.
+  w.server.kill_with(SIGTERM);
+  auto [local_status, local_output] = run_command_line(std::string(XYD_BINARY) + " projections --json --data '" +
+                                                       w.data + "'" + backend_flags_text() + " 2>/dev/null");
+  BOOST_CHECK_MESSAGE(local_status == 0, local_output);
+  const json local = json::parse(local_output, nullptr, false);
+  std::set<std::string> subscriptions;
+  if (local.is_array())
+    for (const auto& item : local)
+      if (item.value("kind", "") == "subscription" && item["live"]["lag"].is_number())
+        subscriptions.insert(item.value("name", ""));
+  BOOST_CHECK_MESSAGE(subscriptions.contains("outbound") && subscriptions.contains("data-sources"), local_output);
+  w.start_and_wait();
 }

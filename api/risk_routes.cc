@@ -13,7 +13,9 @@
 #include "api/resource_routes.h"
 #include "events/json_input.h"
 #include "ops/telemetry/metrics.h"
+#include "projections/risk/risk_cursor.h"
 #include "projections/risk/risk_query.h"
+#include "projections/view_names.h"
 
 namespace xyd::api {
 namespace {
@@ -21,8 +23,6 @@ namespace {
 using nlohmann::json;
 using projections::risk::FeedFilter;
 using projections::risk::Viewer;
-
-constexpr uint64_t kPerMs = 1000000;  // sequences per millisecond (risk_projection.h)
 
 Result<uint64_t> sequence_param(const std::string& text, const std::string& field) {
   uint64_t value = 0;
@@ -87,7 +87,7 @@ Result<Response> list(const projections::runtime::ViewSource& runtime, const Req
   if (auto text = page_cursor(request); !text.empty()) {
     XYD_ASSIGN_OR_RETURN(after, sequence_param(text, page_cursor_field(request)));
   }
-  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader("risk"));
+  XYD_ASSIGN_OR_RETURN(auto reader, runtime.reader(projections::view::kRisk));
   XYD_ASSIGN_OR_RETURN(auto viewer,
                        projections::risk::viewer_for(*reader, principal_of(request).actor, feed_scope(request)));
   XYD_ASSIGN_OR_RETURN(auto page, projections::risk::feed_after(*reader, after, limit, &viewer, filter));
@@ -186,49 +186,45 @@ void stream(const projections::runtime::ViewSource& runtime, const Authenticator
   const auto& actor = principal_of(request).actor;
   const domain::Scope scope = feed_scope(request);
   const Viewer scoped{actor, scope, {}};
-  const uint64_t window = static_cast<uint64_t>(settings.late_window.count()) * kPerMs;
-  uint64_t cursor = start;
-  std::set<uint64_t> sent;  // sequences sent within the window below the cursor
+  projections::risk::RiskCursor feed(start, settings.late_window, start);  // what this stream sent
   auto last_write = std::chrono::steady_clock::now();
   if (!out.write("retry: 1000\n\n")) return;
   while (out.open() && still_allowed(authenticate, request, actor)) {
-    const uint64_t seen = runtime.commits("risk");
-    if (auto reader = runtime.reader("risk"); reader.ok()) {
+    const uint64_t seen = runtime.commits(projections::view::kRisk);
+    if (auto reader = runtime.reader(projections::view::kRisk); reader.ok()) {
       auto viewer = projections::risk::viewer_for(**reader, actor, scope);
-      uint64_t position = std::max(start, cursor > window ? cursor - window : 0);
-      while (viewer.ok()) {
-        auto page = projections::risk::feed_after(**reader, position, 500, &*viewer, filter);
-        if (!page.ok()) break;
-        for (auto& entry : page->items) {
-          const uint64_t sequence = static_cast<uint64_t>(std::max<int64_t>(0, events::int_or(entry, "sequence")));
-          if (sequence <= start || sent.contains(sequence)) continue;
+      bool closed = false;
+      auto send = [&](std::vector<json>& entries) -> Status {
+        for (auto& entry : entries) {
+          const uint64_t sequence = projections::risk::RiskCursor::sequence_of(entry);
           std::string kind = events::string_or(entry, "kind");
           if (kind.empty()) kind = "warning";
           auto shown = show(**reader, scoped, request, entry);
           if (!shown.ok() || !*shown) continue;
-          if (!out.write("id: " + std::to_string(sequence) + "\nevent: " + kind + "\ndata: " + entry.dump() + "\n\n"))
-            return;
+          if (!out.write("id: " + std::to_string(sequence) + "\nevent: " + kind + "\ndata: " + entry.dump() + "\n\n")) {
+            closed = true;
+            return make_error(Errc::unavailable, "the stream closed");
+          }
           last_write = std::chrono::steady_clock::now();
-          sent.insert(sequence);
-          cursor = std::max(cursor, sequence);
+          feed.mark(sequence);
         }
-        if (!page->more) break;
-        position = page->scanned_to;
-      }
-      while (!sent.empty() && *sent.begin() + window < cursor) sent.erase(sent.begin());
+        return Status();
+      };
+      if (viewer.ok()) (void)feed.pass(**reader, &*viewer, filter, send);  // a failed page: tried next round
+      if (closed) return;
     }
     if (std::chrono::steady_clock::now() - last_write >= settings.heartbeat) {
       if (!out.write(": keep-alive\n\n")) return;
       last_write = std::chrono::steady_clock::now();
     }
-    (void)runtime.wait_commit("risk", seen, settings.recheck);
+    (void)runtime.wait_commit(projections::view::kRisk, seen, settings.recheck);
   }
 }
 
 }  // namespace
 
 json risk_marker(const projections::runtime::ViewSource& runtime, const std::string& enterprise) {
-  auto reader = runtime.reader("risk");
+  auto reader = runtime.reader(projections::view::kRisk);
   if (!reader.ok()) return json();
   auto warnings = projections::risk::current_warnings(**reader, enterprise);
   if (!warnings.ok()) return json();
@@ -272,9 +268,9 @@ void add_risk_routes(Router& router, const projections::runtime::ViewSource& run
                  // A new subscriber gets what is raised from now on.
                  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch());
-                 start = static_cast<uint64_t>(now.count()) * kPerMs;
+                 start = static_cast<uint64_t>(now.count()) * projections::risk::kSequencesPerMs;
                }
-               if (auto reader = runtime.reader("risk"); !reader.ok()) return reader.error();
+               if (auto reader = runtime.reader(projections::view::kRisk); !reader.ok()) return reader.error();
                std::string full;
                auto slot = slots->take(principal_key(principal_of(request)), full);
                if (!slot) return too_many_streams(request, full, settings.retry_after_seconds);

@@ -5,6 +5,7 @@
 #include "aggregates/fields.h"
 #include "connectors/bank_result.h"
 #include "connectors/dead_letter.h"
+#include "events/catalog.h"
 #include "events/codec.h"
 #include "projections/dashboard/dashboard_keys.h"
 #include "projections/keys.h"
@@ -150,7 +151,7 @@ projections::ProjectionSpec bank_results_spec() {
   projections::ProjectionSpec spec;
   spec.name = kBankResultsView;
   spec.description = "bank results by serial, the per-bank dead letters and daily reconciliation";
-  spec.aggregate_types = {"events.application", "dlq"};
+  spec.topics = {events::topic_for("application"), std::string(kDeadLetterTopic)};
   spec.make = [](std::shared_ptr<const projections::RuleSet>) -> Result<std::unique_ptr<projections::Projection>> {
     return std::unique_ptr<projections::Projection>(new BankResultsProjection());
   };

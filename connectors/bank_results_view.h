@@ -18,7 +18,8 @@ namespace xyd::connectors {
 
 inline constexpr const char* kBankResultsView = "bank_results";
 
-// Its spec, for a runtime whose topic prefix is "xyd." (it reads "events.application" and "dlq").
+// Its spec: it reads xyd.events.application and xyd.dlq. It runs in the process's one projection
+// runtime (ops/projection_commands.h: process_projections).
 projections::ProjectionSpec bank_results_spec();
 
 // {serial, institution, outcome: applied|rejected, type, application, amount, business_date,

@@ -43,10 +43,6 @@ DataSourceIntake::DataSourceIntake(log::EventLog& log, OutboundStore& store, dom
                                    const projections::runtime::StateView& state)
     : log_(log), store_(store), gateway_(gateway), state_(state) {}
 
-DataSourceIntake::~DataSourceIntake() {
-  stop();
-}
-
 Result<DataSourceCommand> DataSourceIntake::prepare(const json& record, const std::string& source) const {
   XYD_ASSIGN_OR_RETURN(auto command, read_data_source_record(record, source, now_ms()));
   XYD_ASSIGN_OR_RETURN(auto enterprise, state_.get("enterprise", command.aggregate_id));
@@ -68,20 +64,28 @@ void DataSourceIntake::note_call(const std::string& source, const std::string& c
   (void)store_.write(batch);  // the flow log is best effort: the command's own outcome is in the log
 }
 
-Status DataSourceIntake::start_topic() {
-  follower_ = std::make_unique<StoredFollower>(log_, store_, kName, std::vector<std::string>{kDataSourceTopic},
-                                               [this](const std::vector<log::Record>& r) { return handle(r); });
-  return follower_->start();
+projections::runtime::SubscriptionSpec DataSourceIntake::listed(OutboundStore& store) {
+  projections::runtime::SubscriptionSpec spec;
+  spec.name = kName;
+  spec.description = "data-source records on xyd.data-sources to enterprise commands, refusals to xyd.dlq";
+  spec.topics = {kDataSourceTopic};
+  spec.stored_positions = [&store] { return store.offsets(kName); };
+  return spec;
 }
 
-void DataSourceIntake::stop() {
-  if (follower_) follower_->stop();
+projections::runtime::SubscriptionSpec DataSourceIntake::subscription() {
+  auto spec = listed(store_);
+  spec.handle = [this](const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next) {
+    return handle(records, next);
+  };
+  return spec;
 }
 
-Status DataSourceIntake::handle(const std::vector<log::Record>& records) {
+Status DataSourceIntake::handle(const std::vector<log::Record>& records,
+                                const std::map<log::TopicPartition, int64_t>& next) {
   OutboundStore::Batch batch;
   for (const auto& record : records) XYD_RETURN_IF_ERROR(take(record, batch));
-  batch.put_offsets(kName, next_offsets(records));
+  batch.put_offsets(kName, next);
   return store_.write(batch);
 }
 

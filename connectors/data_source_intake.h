@@ -2,10 +2,11 @@
 // prepare() validates a record (data_source_record.h) and completes it against the state view
 // (the enterprise must be known; a profile change without "before" takes the current value);
 // the HTTP route then runs the command as its caller. The topic channel follows xyd.data-sources
-// (a StoredFollower: positions in the OutboundStore) and submits each record as the data_source
+// (a subscription of the projection runtime: positions in the OutboundStore) and submits each
+// record as the data_source
 // role; a record that is malformed or refused goes to xyd.dlq and the dead-letter view with its
 // reason, never dropped. Every call is a flow-log entry (scope "data-source/<source>").
-// prepare()/note_call() from any thread; the topic channel owns one thread.
+// prepare()/note_call() from any thread; the runtime runs the topic channel on a thread of its own.
 #pragma once
 
 #include <functional>
@@ -15,9 +16,9 @@
 
 #include "aggregates/processor/command_gateway.h"
 #include "connectors/data_source_record.h"
-#include "connectors/outbound_reader.h"
 #include "connectors/outbound_store.h"
 #include "projections/runtime/state_view.h"
+#include "projections/runtime/subscription.h"
 
 namespace xyd::connectors {
 
@@ -31,7 +32,6 @@ class DataSourceIntake {
 
   DataSourceIntake(log::EventLog& log, OutboundStore& store, domain::CommandGateway& gateway,
                    const projections::runtime::StateView& state);
-  ~DataSourceIntake();
 
   Result<DataSourceCommand> prepare(const nlohmann::json& record, const std::string& source) const;
   // Writes the flow-log entry of one call: the record id, the channel, the outcome (the command's
@@ -39,19 +39,20 @@ class DataSourceIntake {
   void note_call(const std::string& source, const std::string& channel, const nlohmann::json& record,
                  const nlohmann::json& outcome);
 
-  // Starts following xyd.data-sources.
-  [[nodiscard]] Status start_topic();
-  void stop();
+  // The topic channel, a subscription: xyd.data-sources from the position in the OutboundStore.
+  // The intake outlives the runtime's run of it (remove_subscription before it goes away).
+  projections::runtime::SubscriptionSpec subscription();
+  // The same without a handler: what a listing shows (`xyd projections` while serve is down).
+  static projections::runtime::SubscriptionSpec listed(OutboundStore& store);
 
  private:
-  Status handle(const std::vector<log::Record>& records);
+  Status handle(const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next);
   Status take(const log::Record& record, OutboundStore::Batch& batch);
 
   log::EventLog& log_;
   OutboundStore& store_;
   domain::CommandGateway& gateway_;
   const projections::runtime::StateView& state_;
-  std::unique_ptr<StoredFollower> follower_;
 };
 
 }  // namespace xyd::connectors

@@ -87,7 +87,7 @@ void add_inbound_routes(api::Router& router, InboundRouteDeps deps) {
   router.add("GET", "/api/v1/connectors/{institution}/results/{serial}",
              [shared](const Request& request) -> Result<Response> {
                XYD_ASSIGN_OR_RETURN(std::string institution, readable_institution(request));
-               XYD_ASSIGN_OR_RETURN(auto view, shared->views.bank_results());
+               XYD_ASSIGN_OR_RETURN(auto view, shared->views.reader(kBankResultsView));
                XYD_ASSIGN_OR_RETURN(auto row, result_by_serial(*view, institution, request.params.at("serial")));
                if (!row)
                  return make_error(Errc::not_found,
@@ -100,7 +100,7 @@ void add_inbound_routes(api::Router& router, InboundRouteDeps deps) {
   router.add("GET", "/api/v1/connectors/{institution}/errors", [shared](const Request& request) -> Result<Response> {
     XYD_ASSIGN_OR_RETURN(std::string institution, readable_institution(request));
     XYD_ASSIGN_OR_RETURN(size_t limit, api::page_limit(request));
-    XYD_ASSIGN_OR_RETURN(auto view, shared->views.bank_results());
+    XYD_ASSIGN_OR_RETURN(auto view, shared->views.reader(kBankResultsView));
     Response response;
     XYD_ASSIGN_OR_RETURN(response.body, errors_page(*view, institution, page_cursor(request), limit));
     return response;
@@ -110,7 +110,7 @@ void add_inbound_routes(api::Router& router, InboundRouteDeps deps) {
                XYD_ASSIGN_OR_RETURN(std::string institution, readable_institution(request));
                const json query = {{"date", request.query_or("date", "")}};
                XYD_ASSIGN_OR_RETURN(std::string date, domain::required_date(query, "date"));
-               XYD_ASSIGN_OR_RETURN(auto view, shared->views.bank_results());
+               XYD_ASSIGN_OR_RETURN(auto view, shared->views.reader(kBankResultsView));
                Response response;
                XYD_ASSIGN_OR_RETURN(response.body, reconciliation(*view, institution, date));
                return response;

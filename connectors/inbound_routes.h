@@ -14,16 +14,16 @@
 
 #include "api/router.h"
 #include "api/services.h"
-#include "connectors/connector_views.h"
 #include "events/event_log.h"
+#include "projections/runtime/view_source.h"
 
 namespace xyd::connectors {
 
 // What the routes use, all owned by `xyd serve` and outliving the router.
 struct InboundRouteDeps {
   api::ApiServices& services;
-  log::EventLog& log;  // where dead letters are kept (xyd.dlq)
-  ConnectorViews& views;
+  log::EventLog& log;                              // where dead letters are kept (xyd.dlq)
+  const projections::runtime::ViewSource& views;   // the process's projections, among them bank_results
   std::function<nlohmann::json()> consumer_stats;  // null: no Kafka consumer runs here
 };
 

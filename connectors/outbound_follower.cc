@@ -15,15 +15,22 @@ using nlohmann::json;
 OutboundFollower::OutboundFollower(log::EventLog& log, OutboundStore& store, OutboundOptions options)
     : log_(log), store_(store), options_(options) {}
 
-Status OutboundFollower::start() {
-  follower_ = std::make_unique<StoredFollower>(
-      log_, store_, kName, std::vector<std::string>{events::topic_for("application")},
-      [this](const std::vector<log::Record>& records) { return handle(records); }, options_.poll_timeout);
-  return follower_->start();
+projections::runtime::SubscriptionSpec OutboundFollower::listed(OutboundStore& store) {
+  projections::runtime::SubscriptionSpec spec;
+  spec.name = kName;
+  spec.description = "routed application events to xyd.out.<institution> and webhook deliveries";
+  spec.topics = {events::topic_for("application")};
+  spec.stored_positions = [&store] { return store.offsets(kName); };
+  return spec;
 }
 
-void OutboundFollower::stop() {
-  if (follower_) follower_->stop();
+projections::runtime::SubscriptionSpec OutboundFollower::subscription() {
+  auto spec = listed(store_);
+  spec.handle = [this](const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next) {
+    return handle(records, next);
+  };
+  spec.poll_timeout = options_.poll_timeout;
+  return spec;
 }
 
 Status OutboundFollower::ensure_topic(const std::string& institution) {
@@ -33,7 +40,8 @@ Status OutboundFollower::ensure_topic(const std::string& institution) {
   return Status();
 }
 
-Status OutboundFollower::handle(const std::vector<log::Record>& records) {
+Status OutboundFollower::handle(const std::vector<log::Record>& records,
+                                const std::map<log::TopicPartition, int64_t>& next) {
   OutboundStore::Batch batch;
   std::vector<log::OutRecord> out;
   std::map<std::string, std::string> routes;                 // found in this batch
@@ -91,7 +99,7 @@ Status OutboundFollower::handle(const std::vector<log::Record>& records) {
     auto appended = log_.append(out);  // durable (acks=all / synced) when it returns
     if (!appended.ok()) return make_error(appended.error().code, "producing to xyd.out.*: " + appended.error().message);
   }
-  batch.put_offsets(kName, next_offsets(records));
+  batch.put_offsets(kName, next);
   return store_.write(batch);
 }
 

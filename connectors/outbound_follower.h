@@ -5,16 +5,18 @@
 // acks=all producer, and queues a webhook delivery when the institution has an active
 // subscription. The stored position moves only after the records are durable, in one RocksDB
 // batch with the routes and queued deliveries: a restart loses nothing and repeats at most the
-// batch in flight (consumers de-duplicate by event_id). Owns one follower thread.
+// batch in flight (consumers de-duplicate by event_id). A subscription of the projection runtime,
+// which runs it on a thread of its own (subscription()).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
-#include "connectors/outbound_reader.h"
 #include "connectors/outbound_store.h"
+#include "projections/runtime/subscription.h"
 
 namespace xyd::connectors {
 
@@ -29,18 +31,20 @@ class OutboundFollower {
   static constexpr const char* kName = "outbound";
 
   OutboundFollower(log::EventLog& log, OutboundStore& store, OutboundOptions options);
-  [[nodiscard]] Status start();
-  void stop();
+  // Its subscription: xyd.events.application from the position in the OutboundStore. The
+  // follower outlives the runtime's run of it (remove_subscription before it goes away).
+  projections::runtime::SubscriptionSpec subscription();
+  // The same without a handler: what a listing shows (`xyd projections` while serve is down).
+  static projections::runtime::SubscriptionSpec listed(OutboundStore& store);
 
  private:
-  Status handle(const std::vector<log::Record>& records);
+  Status handle(const std::vector<log::Record>& records, const std::map<log::TopicPartition, int64_t>& next);
   Status ensure_topic(const std::string& institution);
 
   log::EventLog& log_;
   OutboundStore& store_;
   OutboundOptions options_;
-  std::set<std::string> topics_made_;  // follower thread only
-  std::unique_ptr<StoredFollower> follower_;
+  std::set<std::string> topics_made_;  // the subscription's thread only
 };
 
 }  // namespace xyd::connectors

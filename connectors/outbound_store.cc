@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "events/rocks/rocks_status.h"
+#include "events/numbers.h"
 
 namespace xyd::connectors {
 namespace {
@@ -96,7 +97,10 @@ Result<std::unique_ptr<OutboundStore>> OutboundStore::open(const std::string& pa
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string stored;
   uint64_t seq = 0;
-  if (db->Get(rocksdb::ReadOptions(), "n", &stored).ok()) seq = std::stoull(stored);
+  if (db->Get(rocksdb::ReadOptions(), "n", &stored).ok()) {
+    XYD_ASSIGN_OR_RETURN(const int64_t last, read_stored_number(stored, 0, INT64_MAX, "the last sequence of " + path));
+    seq = static_cast<uint64_t>(last);
+  }
   const auto now_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
@@ -125,7 +129,10 @@ Result<std::map<log::TopicPartition, int64_t>> OutboundStore::offsets(const std:
     const std::string tail = it->key().ToString().substr(prefix.size());
     const auto sep = tail.rfind('\0');
     if (sep == std::string::npos) continue;
-    result[{tail.substr(0, sep), std::stoi(tail.substr(sep + 1))}] = std::stoll(it->value().ToString());
+    XYD_ASSIGN_OR_RETURN(const int64_t partition,
+                         read_stored_number(tail.substr(sep + 1), 0, INT32_MAX, "a partition of " + follower));
+    XYD_ASSIGN_OR_RETURN(result[log::TopicPartition(tail.substr(0, sep), static_cast<int32_t>(partition))],
+                         read_stored_number(it->value().ToString(), 0, INT64_MAX, "an offset of " + follower));
   }
   XYD_RETURN_IF_ERROR(from_rocks(it->status(), "reading offsets"));
   return result;

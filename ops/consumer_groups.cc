@@ -10,6 +10,7 @@
 #include "events/catalog.h"
 #include "ops/risk_publisher.h"
 #include "projections/projection.h"
+#include "projections/view_names.h"
 
 namespace xyd::ops {
 
@@ -55,8 +56,7 @@ Result<std::vector<GroupPosition>> consumer_group_positions(log::EventLog& log) 
     if (topic.starts_with("xyd.in.")) inbound.push_back(topic);
   std::vector<std::string> risk_topics;
   for (const auto& spec : projections::standard_projections())
-    if (spec.name == "risk")
-      for (const auto& type : spec.aggregate_types) risk_topics.push_back(events::topic_for(type));
+    if (spec.name == projections::view::kRisk) risk_topics = spec.topics;
   const connectors::InboundConsumerOptions inbound_options;
   const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> groups = {
       {domain::ProcessorOptions{}.group, "xyd.commands", {"xyd.commands"}},

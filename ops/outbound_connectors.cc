@@ -6,14 +6,18 @@
 namespace xyd::ops {
 
 OutboundConnectors::~OutboundConnectors() {
-  if (intake) intake->stop();
-  if (follower) follower->stop();
+  if (runtime) {
+    runtime->remove_subscription(connectors::DataSourceIntake::kName);
+    runtime->remove_subscription(connectors::OutboundFollower::kName);
+  }
   if (webhooks) webhooks->stop();
 }
 
-Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliOptions& options, log::EventLog& log,
-                                                                      api::ApiServices& services) {
+Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(
+    const CliOptions& options, log::EventLog& log, api::ApiServices& services,
+    projections::runtime::ProjectionRuntime& runtime) {
   auto connectors = std::make_unique<OutboundConnectors>();
+  connectors->runtime = &runtime;
   XYD_ASSIGN_OR_RETURN(connectors->store, connectors::OutboundStore::open(options.data_dir + "/outbound"));
   XYD_RETURN_IF_ERROR(log.create_topics({{connectors::kDataSourceTopic, options.partitions}}));
 
@@ -35,11 +39,11 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(const CliO
   outbound.produce_topics = options.flag("outbound-topics", "on") != "off";
   outbound.partitions = options.partitions;
   connectors->follower = std::make_unique<connectors::OutboundFollower>(log, *connectors->store, outbound);
-  XYD_RETURN_IF_ERROR(connectors->follower->start());
+  XYD_RETURN_IF_ERROR(runtime.add_subscription(connectors->follower->subscription()));
 
   connectors->intake =
       std::make_unique<connectors::DataSourceIntake>(log, *connectors->store, services.gateway, services.state);
-  XYD_RETURN_IF_ERROR(connectors->intake->start_topic());
+  XYD_RETURN_IF_ERROR(runtime.add_subscription(connectors->intake->subscription()));
   return connectors;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ops/cli_options.h"
 #include "projections/runtime/runtime.h"
@@ -18,6 +19,12 @@ int run_audit_verify(const CliOptions& options);
 // The projection runtime's settings for this command line: <data>/projections, the rule-set
 // folder (--rules, XYD_RULES, ./ops/rules, else the source tree's ops/rules).
 projections::runtime::RuntimeOptions runtime_options(const CliOptions& options);
+
+// Every projection the process runs in its one runtime: the standard views and the connectors'
+// (bank_results, which reads xyd.dlq beside the application events).
+std::vector<projections::ProjectionSpec> process_projections();
+// The names of the subscriptions `xyd serve` runs on that runtime (listed, never rebuilt).
+std::vector<std::string> process_subscription_names();
 
 // Whether an error opening a local store or log means another process (xyd serve) holds it.
 bool held_by_another_process(const Error& error);

@@ -7,10 +7,14 @@
 #include <thread>
 
 #include "api/authenticator.h"
+#include "connectors/bank_results_view.h"
+#include "connectors/data_source_intake.h"
+#include "connectors/outbound_follower.h"
 #include "ops/commands.h"
 #include "ops/consumer_groups.h"
 #include "ops/http_client.h"
 #include "ops/projection_commands.h"
+#include "ops/risk_publisher.h"
 #include "projections/progress.h"
 
 #ifndef XYD_SOURCE_RULES_DIR
@@ -116,7 +120,8 @@ int rebuild_remotely(const CliOptions& options, const std::vector<std::string>& 
 }
 
 void print_table(const nlohmann::json& items) {
-  std::printf("%-12s %-6s %-10s %-14s %-12s %s\n", "projection", "live", "rule set", "lag", "events", "rebuild");
+  std::printf("%-14s %-13s %-6s %-10s %-14s %-12s %s\n", "name", "kind", "live", "rule set", "lag", "events",
+              "rebuild");
   for (const auto& p : items) {
     const auto& live = p["live"];
     const auto& building = p["rebuild"];
@@ -127,8 +132,12 @@ void print_table(const nlohmann::json& items) {
       auto f = figures_of(building);
       rebuild = "v" + std::to_string(building.value("version", int64_t{0})) + " " + projections::progress_line(f);
     }
-    std::printf("%-12s %-6s %-10s %-14s %-12s %s\n", p.value("name", std::string()).c_str(),
-                live.is_null() ? "-" : ("v" + std::to_string(live.value("version", int64_t{0}))).c_str(), rules.c_str(),
+    const std::string kind = p.value("kind", std::string("projection"));
+    std::string live_version = "-";
+    if (!live.is_null())
+      live_version = kind == "subscription" ? "-" : "v" + std::to_string(live.value("version", int64_t{0}));
+    std::printf("%-14s %-13s %-6s %-10s %-14s %-12s %s\n", p.value("name", std::string()).c_str(), kind.c_str(),
+                live_version.c_str(), rules.c_str(),
                 live.is_null() ? "-" : projections::with_commas(live.value("lag", uint64_t{0})).c_str(),
                 live.is_null() ? "-" : projections::with_commas(live.value("events_done", uint64_t{0})).c_str(),
                 rebuild.c_str());
@@ -164,6 +173,16 @@ projections::runtime::RuntimeOptions runtime_options(const CliOptions& options) 
   return runtime;
 }
 
+std::vector<projections::ProjectionSpec> process_projections() {
+  auto specs = projections::standard_projections();
+  specs.push_back(connectors::bank_results_spec());
+  return specs;
+}
+
+std::vector<std::string> process_subscription_names() {
+  return {connectors::OutboundFollower::kName, connectors::DataSourceIntake::kName, kRiskPublisherName};
+}
+
 bool held_by_another_process(const Error& error) {
   return error.code == Errc::busy;
 }
@@ -192,9 +211,27 @@ Result<nlohmann::json> call_server(const CliOptions& options, const std::string&
   return reply.body;
 }
 
+// The subscriptions xyd serve runs, listed from their stored positions (none runs here); returns
+// the connectors' store they read, which must outlive the listing.
+std::unique_ptr<connectors::OutboundStore> list_stored_subscriptions(const CliOptions& options,
+                                                                     projections::runtime::ProjectionRuntime& runtime) {
+  std::unique_ptr<connectors::OutboundStore> outbound;
+  const std::string path = options.data_dir + "/outbound";
+  if (std::filesystem::exists(path)) {
+    if (auto opened = connectors::OutboundStore::open(path); opened.ok()) {
+      outbound = std::move(opened).value();
+      (void)runtime.add_subscription(connectors::OutboundFollower::listed(*outbound));
+      (void)runtime.add_subscription(connectors::DataSourceIntake::listed(*outbound));
+    }
+  }
+  if (auto state = runtime.store().follower_state(kRiskPublisherName); state.ok() && *state)
+    (void)runtime.add_subscription(RiskPublisher::listed(runtime));
+  return outbound;
+}
+
 // The views `xyd rebuild` names: its arguments, or every projection with --all.
 Result<std::vector<std::string>> rebuild_names(const CliOptions& options) {
-  const auto specs = projections::standard_projections();
+  const auto specs = process_projections();
   std::vector<std::string> names = options.positional;
   if (options.has("all")) {
     if (!names.empty() || options.flag("all") != "true")
@@ -209,10 +246,18 @@ Result<std::vector<std::string>> rebuild_names(const CliOptions& options) {
   std::sort(names.begin(), names.end());
   if (std::adjacent_find(names.begin(), names.end()) != names.end())
     return make_error(Errc::invalid_argument, "a projection is named twice", "projection", "unique");
-  for (const auto& name : names)
+  for (const auto& name : names) {
+    const auto subscriptions = process_subscription_names();
+    if (std::find(subscriptions.begin(), subscriptions.end(), name) != subscriptions.end())
+      return make_error(Errc::conflict,
+                        name +
+                            " is a subscription: it has side effects (records produced, commands sent) and only "
+                            "moves forward from its stored position, so it is not rebuilt",
+                        "projection", "not-a-subscription");
     if (!projections::find_projection(specs, name))
       return make_error(Errc::not_found, "no projection " + name + " (xyd projections lists them)", "projection",
                         "exists");
+  }
   return names;
 }
 
@@ -227,7 +272,7 @@ int run_rebuild(const CliOptions& options) {
     if (held_by_another_process(log.error())) return rebuild_remotely(options, *names);
     return fail("opening the log", log.error());
   }
-  auto runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_settings);
+  auto runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_settings, process_projections());
   if (!runtime.ok()) {
     if (held_by_another_process(runtime.error())) return rebuild_remotely(options, *names);
     return fail("rebuild", runtime.error());
@@ -270,8 +315,11 @@ int run_projections(const CliOptions& options) {
     return 0;
   };
   if (log.ok()) {
-    auto runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
+    auto runtime =
+        projections::runtime::ProjectionRuntime::open(**log, runtime_options(options), process_projections());
+    std::unique_ptr<connectors::OutboundStore> outbound;  // outlives the listing below
     if (runtime.ok()) {
+      outbound = list_stored_subscriptions(options, **runtime);
       nlohmann::json items = nlohmann::json::array();
       for (const auto& status : (*runtime)->status()) items.push_back(status.to_json());
       if (options.has("json"))

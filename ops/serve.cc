@@ -30,7 +30,6 @@
 #include "api/risk_routes.h"        // risk-warning feeds
 #include "api/session_routes.h"
 #include "api/telemetry_observer.h"       // metrics, probes, logs
-#include "connectors/connector_views.h"   // bank connectors, inbound
 #include "connectors/inbound_consumer.h"  // bank connectors, inbound
 #include "connectors/inbound_routes.h"    // bank connectors, inbound
 #include "events/catalog.h"
@@ -41,6 +40,7 @@
 #include "ops/projection_commands.h"  // read side
 #include "ops/risk_publisher.h"       // risk-warning feeds
 #include "ops/serve_telemetry.h"      // metrics, probes, logs
+#include "projections/view_names.h"
 
 namespace xyd::ops {
 namespace {
@@ -111,7 +111,8 @@ int run_serve(const CliOptions& options) {
   // The read side: the projections kept up with the log (exactly-once offsets, rebuild beside
   // the live version), among them the state view every access check reads. Stopped after the
   // HTTP server (destroyed in reverse order), before the log.
-  auto projection_runtime = projections::runtime::ProjectionRuntime::open(**log, runtime_options(options));
+  auto projection_runtime =
+      projections::runtime::ProjectionRuntime::open(**log, runtime_options(options), process_projections());
   if (!projection_runtime.ok()) return fail("opening the projection store", projection_runtime.error());
   if (auto running = (*projection_runtime)->start(); !running.ok())
     return fail("starting the projections", running.error());
@@ -122,7 +123,8 @@ int run_serve(const CliOptions& options) {
   // Answer only once the state view has caught up with the log: a restarted server must not call
   // an existing account unknown because its view is still reading.
   std::cerr << "xyd: catching the state view up with the log..." << std::endl;
-  if (auto caught_up = (*projection_runtime)->wait_caught_up("state", std::chrono::minutes(5)); !caught_up.ok())
+  if (auto caught_up = (*projection_runtime)->wait_caught_up(projections::view::kState, std::chrono::minutes(5));
+      !caught_up.ok())
     std::cerr << "xyd: warning: " << caught_up.error().message << " (serving anyway; reads may lag)" << std::endl;
 
   // Identity and access: sessions, one-time codes (the SMS channel writes <data>/sms.log), the
@@ -148,7 +150,7 @@ int run_serve(const CliOptions& options) {
   };
 
   // Outbound connectors and data sources: xyd.out.<institution>, webhooks, data-source intake.
-  auto outbound = start_outbound_connectors(options, **log, services);
+  auto outbound = start_outbound_connectors(options, **log, services, **projection_runtime);
   if (!outbound.ok()) return fail("starting the outbound connectors", outbound.error());
 
   api::Router router;
@@ -184,12 +186,8 @@ int run_serve(const CliOptions& options) {
     if (auto publishing = risk_publisher->start(options.partitions); !publishing.ok())
       return fail("starting the risk-warning publisher", publishing.error());
   }
-  // Bank results in: the connector views always; the Kafka consumer of xyd.in.* with
-  // --bank-inbound (one member of the group xyd-bank-inbound per process that sets it).
-  auto connector_views = connectors::ConnectorViews::open(**log, options.data_dir);
-  if (!connector_views.ok()) return fail("opening the connector views", connector_views.error());
-  if (auto running = (*connector_views)->start(); !running.ok())
-    return fail("starting the connector views", running.error());
+  // Bank results in: the Kafka consumer of xyd.in.* with --bank-inbound (one member of the group
+  // xyd-bank-inbound per process that sets it); their view (bank_results) is a projection above.
   std::unique_ptr<log::EventLog> inbound_log_owner;  // when the backend needs one; outlives the consumer below
   std::unique_ptr<connectors::InboundConsumer> inbound;
   if (options.has("bank-inbound") && options.flag("bank-inbound") != "false") {
@@ -211,7 +209,7 @@ int run_serve(const CliOptions& options) {
     inbound = std::make_unique<connectors::InboundConsumer>(*inbound_log, (*write_side)->gateway(), inbound_options);
     inbound->start();
   }
-  connectors::add_inbound_routes(router, {services, **log, **connector_views, [&inbound]() -> nlohmann::json {
+  connectors::add_inbound_routes(router, {services, **log, **projection_runtime, [&inbound]() -> nlohmann::json {
                                             if (!inbound) return {{"running", false}};
                                             auto stats = inbound->stats().to_json();
                                             stats["running"] = true;
@@ -244,7 +242,6 @@ int run_serve(const CliOptions& options) {
   std::cerr << "xyd: stopping (signal " << signal << ")" << std::endl;
   server.stop();
   if (inbound) inbound->stop();  // bank connectors
-  (*connector_views)->stop();
   return 0;
 }
 

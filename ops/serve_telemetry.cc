@@ -65,6 +65,7 @@ std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRun
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(clock->mutex);
     for (const auto& status : runtime.status()) {
+      if (status.kind != "projection") continue;  // subscriptions: xyd_follower_position below
       const std::map<std::string, std::string> labels = {{"projection", status.name}};
       if (status.live) {
         const auto& progress = status.live->progress;

@@ -90,8 +90,10 @@ class Projection {
 struct ProjectionSpec {
   std::string name;  // "audit"; names the REST resource and the CLI argument
   std::string description;
-  std::vector<std::string> aggregate_types;  // it reads xyd.events.<type> of each
-  std::string rule_set;                      // the rule set it reads ("" = none)
+  // The full names of the topics it reads ("xyd.events.application", "xyd.dlq"): one runtime holds
+  // views over any topics. The standard views name event topics (event_topics()).
+  std::vector<std::string> topics;
+  std::string rule_set;  // the rule set it reads ("" = none)
   // Optional: the length of the part of a row key that rows written one after another share
   // (0: none). The store keeps an insert hint per such prefix, which turns a rebuild's inserts
   // into appends where the projection writes keys in order within a prefix.
@@ -103,6 +105,9 @@ struct ProjectionSpec {
   // Makes the projection of one version, with that version's rule set (null when it reads none).
   std::function<Result<std::unique_ptr<Projection>>(std::shared_ptr<const RuleSet> rules)> make;
 };
+
+// The event topics of `aggregate_types`: xyd.events.<type> of each.
+std::vector<std::string> event_topics(const std::vector<std::string>& aggregate_types);
 
 // The projections xyd runs: audit, loan-delinquency, state, dashboard.
 std::vector<ProjectionSpec> standard_projections();

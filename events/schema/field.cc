@@ -92,8 +92,8 @@ Status check_data(const EventSpec& spec, const nlohmann::json& data) {
                         event + " data." + name + " must be " + std::string(kind_name(field.kind)), "data." + name,
                         "kind");
   }
-  for (const auto& [name, value] : data.items()) {
-    (void)value;
+  for (const auto& item : data.items()) {
+    const std::string& name = item.key();
     const bool declared =
         std::any_of(spec.fields.begin(), spec.fields.end(), [&name](const FieldSpec& f) { return f.name == name; });
     if (!declared)

@@ -24,6 +24,7 @@
 #include "ops/bank_sim_plan.h"
 #include "ops/bench/bench_log_open.h"
 #include "ops/bench/measure.h"
+#include "events/numbers.h"
 
 namespace {
 
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
   // Reference: the command processor's raw rate, the same batch size, straight to the gateway.
   std::vector<xyd::domain::Command> registrations;
   for (size_t i = 0; i < std::min<size_t>(4 * applications, 10000); ++i) {
-    const std::string phone = std::to_string(13000000000ULL + (std::stoull(run) % 100000) * 10000 + i);
+    const std::string phone = std::to_string(13000000000ULL + (std::hash<std::string>{}(run) % 100000) * 10000 + i);
     registrations.push_back(command("bench:register:" + run + ":" + std::to_string(i), "RegisterAccount", "account",
                                     xyd::domain::account_id_for_phone(phone), platform,
                                     {{"phone", phone}, {"kind", "enterprise_user"}, {"region", "440300"}}));

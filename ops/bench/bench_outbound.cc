@@ -17,6 +17,7 @@
 #include "events/schema/application.h"
 #include "ops/bench/bench_log_open.h"
 #include "ops/bench/measure.h"
+#include "projections/runtime/subscription_worker.h"
 #include "projections/sample_events.h"
 
 namespace {
@@ -63,8 +64,9 @@ void run(const std::string& backend, const std::string& dir, const std::string& 
   xyd::connectors::OutboundOptions outbound;
   outbound.partitions = partitions;
   xyd::connectors::OutboundFollower follower(*log, **store, outbound);
+  xyd::projections::runtime::SubscriptionWorker worker(*log, follower.subscription(), {});
   const auto start = Clock::now();
-  if (auto started = follower.start(); !started.ok()) die("starting the follower", started.error());
+  if (auto started = worker.start(); !started.ok()) die("starting the follower", started.error());
   const int64_t slack = backend == "kafka" ? partitions : 0;  // transaction markers
   while (true) {
     auto offsets = (*store)->offsets(xyd::connectors::OutboundFollower::kName);
@@ -75,7 +77,7 @@ void run(const std::string& backend, const std::string& dir, const std::string& 
     std::this_thread::sleep_for(20ms);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  follower.stop();
+  worker.stop();
   const int64_t events = static_cast<int64_t>(applications) * static_cast<int64_t>(names.size());
   std::cout << "| " << backend << " | " << events << " | " << institutions << " | " << seconds << " | "
             << static_cast<int64_t>(static_cast<double>(events) / seconds) << " |" << std::endl;

@@ -27,6 +27,7 @@
 #include "projections/progress.h"
 #include "projections/runtime/runtime.h"
 #include "projections/sample_events.h"
+#include "projections/view_names.h"
 
 namespace {
 
@@ -170,8 +171,8 @@ int child_rebuild(int argc, char** argv) {
   if (!log.ok()) die("opening the log", log.error());
   xyd::projections::runtime::RuntimeOptions options;
   options.path = flag(argc, argv, "store", "");
-  options.only = {"audit"};
-  options.worker.topic_prefix = prefix;
+  options.only = {xyd::projections::view::kAudit};
+  options.worker.topic_namespace = xyd::projections::runtime::namespace_of_events_prefix(prefix);
   fs::remove_all(options.path);
   auto runtime = xyd::projections::runtime::ProjectionRuntime::open(**log, options);
   if (!runtime.ok()) die("opening the projection store", runtime.error());
@@ -179,14 +180,14 @@ int child_rebuild(int argc, char** argv) {
   if (auto s = (*runtime)->start(); !s.ok()) die("starting", s.error());
   xyd::projections::ProgressPrinter printer("rebuild audit (" + backend + ")");
   xyd::projections::ProgressFigures last;
-  auto live = (*runtime)->wait_live("audit", 1, std::chrono::hours(1), [&](const auto& status) {
+  auto live = (*runtime)->wait_live(xyd::projections::view::kAudit, 1, std::chrono::hours(1), [&](const auto& status) {
     const auto& v = status.rebuild ? *status.rebuild : *status.live;
     last = {v.progress.done, v.progress.total, v.progress.rate, v.eta_seconds};
     printer.update(last);
   });
   const double seconds = seconds_since(start);
   if (!live.ok()) die("rebuilding", live.error());
-  auto status = (*runtime)->status("audit");
+  auto status = (*runtime)->status(xyd::projections::view::kAudit);
   const uint64_t applied = status.ok() && status->live ? status->live->progress.applied : 0;
   printer.finish({applied, applied, applied / seconds, 0.0}, "live");
   (*runtime)->stop();

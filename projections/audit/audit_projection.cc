@@ -11,7 +11,7 @@ ProjectionSpec audit_spec() {
   ProjectionSpec spec;
   spec.name = view::kAudit;
   spec.description = "every event of every aggregate with actor, time, data and chain status (审计/流水)";
-  spec.aggregate_types = events::aggregate_types();
+  spec.topics = event_topics(events::aggregate_types());
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new AuditProjection());
   };

@@ -309,7 +309,7 @@ ProjectionSpec dashboard_spec() {
   spec.name = view::kDashboard;
   spec.description =
       "the government dashboard's counters (数据中心) by country/province/city and all time/year/month/day";
-  spec.aggregate_types = {"account", "enterprise", "institution", "product", "demand", "application"};
+  spec.topics = event_topics({"account", "enterprise", "institution", "product", "demand", "application"});
   spec.layout = 2;  // 2: stock figures as changes per year/month/day (k rows), cohort rows
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new DashboardProjection());

@@ -27,7 +27,7 @@ ProjectionSpec delinquency_spec() {
   ProjectionSpec spec;
   spec.name = view::kDelinquency;
   spec.description = "each loan's delinquency class (正常/关注/次级/可疑/损失) by days past due, per the rule set";
-  spec.aggregate_types = {"application"};
+  spec.topics = event_topics({"application"});
   spec.rule_set = "delinquency";
   spec.make = [](std::shared_ptr<const RuleSet> rules) -> Result<std::unique_ptr<Projection>> {
     if (!rules)

@@ -58,7 +58,7 @@ ProjectionSpec risk_spec() {
   spec.name = view::kRisk;
   spec.description =
       "risk warnings (风险预警) and enterprise changes by the risk-warning rule set; risk markers; follows";
-  spec.aggregate_types = {"enterprise", "application"};
+  spec.topics = event_topics({"enterprise", "application"});
   spec.rule_set = "risk-warning";
   spec.make = [](std::shared_ptr<const RuleSet> rules) -> Result<std::unique_ptr<Projection>> {
     if (!rules)

@@ -2,6 +2,7 @@
 
 #include "projections/keys.h"
 #include "projections/risk/risk_projection.h"
+#include "events/numbers.h"
 
 namespace xyd::projections::risk {
 namespace {
@@ -133,12 +134,9 @@ Result<json> current_warnings(const ViewReader& view, const std::string& enterpr
   const std::string prefix = marker_prefix(enterprise);
   Status failure;
   XYD_RETURN_IF_ERROR(view.scan(prefix, prefix, [&](std::string_view, std::string_view value) {
-    uint64_t sequence = 0;
-    try {
-      sequence = std::stoull(std::string(value));
-    } catch (...) {
-      return true;
-    }
+    const auto number = whole_number(value, 0, INT64_MAX);
+    if (!number) return true;  // a damaged marker row: skipped, as before
+    const auto sequence = static_cast<uint64_t>(*number);
     auto row = row_at(view, feed_key(sequence));
     if (!row.ok()) {
       failure = row.error();

@@ -46,8 +46,10 @@ nlohmann::json VersionStatus::to_json() const {
 
 nlohmann::json ProjectionStatus::to_json() const {
   return {{"name", name},
+          {"kind", kind},
           {"description", description},
-          {"aggregate_types", aggregate_types},
+          {"kind", "projection"},
+          {"topics", topics},
           {"rule_set", rule_set.empty() ? nlohmann::json() : nlohmann::json(rule_set)},
           {"rule_set_file_version",
            rule_set_file_version.empty() ? nlohmann::json() : nlohmann::json(rule_set_file_version)},
@@ -177,9 +179,57 @@ Status ProjectionRuntime::start() {
       }
     }
   }
+  {
+    std::lock_guard control(control_mutex_);
+    for (auto& [name, subscription] : subscriptions_) start_subscription(subscription);
+    started_ = true;
+  }
   stopping_ = false;
   supervisor_ = std::thread([this] { supervise(); });
   return Status();
+}
+
+void ProjectionRuntime::start_subscription(SubscriptionSlot& slot) {
+  if (!slot.spec.handle) return;  // run by its owner: listed only
+  auto worker = std::make_unique<SubscriptionWorker>(log_, slot.spec, options_.worker);
+  auto started = worker->start();
+  slot.note = started.ok() ? std::string() : started.error().message;
+  if (!started.ok()) {
+    slot.retry_at = Clock::now() + 2s;  // the supervisor tries again
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  slot.worker = std::move(worker);
+}
+
+Status ProjectionRuntime::add_subscription(SubscriptionSpec spec) {
+  std::lock_guard control(control_mutex_);
+  if (slots_.contains(spec.name) || subscriptions_.contains(spec.name) || find_projection(specs_, spec.name))
+    return make_error(Errc::conflict, "a projection or subscription is named '" + spec.name + "' already",
+                      "subscription", "unique-name");
+  SubscriptionSlot* added = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    const std::string name = spec.name;
+    added = &subscriptions_[name];
+    added->spec = std::move(spec);
+  }
+  if (started_) start_subscription(*added);
+  return Status();
+}
+
+void ProjectionRuntime::remove_subscription(const std::string& name) {
+  std::lock_guard control(control_mutex_);
+  auto found = subscriptions_.find(name);
+  if (found == subscriptions_.end()) return;
+  std::unique_ptr<SubscriptionWorker> worker;
+  {
+    std::lock_guard lock(mutex_);
+    worker = std::move(found->second.worker);
+  }
+  worker.reset();  // joins its thread: no batch is handled after this
+  std::lock_guard lock(mutex_);
+  subscriptions_.erase(found);
 }
 
 void ProjectionRuntime::stop() {
@@ -187,6 +237,15 @@ void ProjectionRuntime::stop() {
   wake_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
   std::lock_guard control(control_mutex_);
+  started_ = false;
+  for (auto& [name, subscription] : subscriptions_) {
+    std::unique_ptr<SubscriptionWorker> worker;
+    {
+      std::lock_guard lock(mutex_);
+      worker = std::move(subscription.worker);
+    }
+    worker.reset();
+  }
   for (auto& [name, slot] : slots_) {
     std::unique_ptr<VersionWorker> live, building;
     {
@@ -207,6 +266,10 @@ void ProjectionRuntime::supervise() {
         if (stopping_) break;
         supervise_slot(slot);
       }
+      // A subscription that could not start (its topic missing, its store failing) tries again.
+      for (auto& [name, subscription] : subscriptions_)
+        if (!stopping_ && subscription.spec.handle && !subscription.worker && Clock::now() >= subscription.retry_at)
+          start_subscription(subscription);
     }
     std::unique_lock lock(wake_mutex_);
     wake_.wait_for(lock, 100ms, [&] { return stopping_.load(); });
@@ -322,6 +385,12 @@ void ProjectionRuntime::try_swap(Slot& slot) {
 
 Result<int64_t> ProjectionRuntime::rebuild(const std::string& name) {
   std::lock_guard control(control_mutex_);
+  if (subscriptions_.contains(name))
+    return make_error(Errc::conflict,
+                      name +
+                          " is a subscription: it has side effects (records produced, commands sent) and only "
+                          "moves forward from its stored position, so it is not rebuilt",
+                      "projection", "not-a-subscription");
   Slot* s = slot(name);
   if (!s)
     return make_error(Errc::not_found, "no projection named '" + name + "' (known: " + known_names(specs_) + ")",
@@ -388,23 +457,8 @@ VersionStatus ProjectionRuntime::version_status(const Slot& slot, const VersionH
     // Not running (a listing from the command line): the stored offsets against the log's ends;
     // a partition without a stored offset is read from its beginning.
     auto stored = stored_offsets(version);
-    for (const auto& type : slot.spec->aggregate_types) {
-      const std::string topic = options_.worker.topic_prefix + type;
-      auto partitions = log_.partition_count(topic);
-      for (int32_t p = 0; partitions.ok() && p < *partitions; ++p) {
-        const log::TopicPartition tp{topic, p};
-        int64_t position = 0;
-        if (stored.ok() && stored->contains(tp))
-          position = stored->at(tp);
-        else if (auto begin = log_.begin_offset(tp); begin.ok())
-          position = *begin;
-        status.progress.positions[tp] = position;
-        auto end = log_.end_offset(tp);
-        status.progress.done += static_cast<uint64_t>(position);
-        status.progress.total += static_cast<uint64_t>(end.ok() ? std::max(*end, position) : position);
-      }
-    }
-    status.progress.lag = status.progress.total - status.progress.done;
+    status.progress = progress_at(log_, log_topics(slot.spec->topics),
+                                  stored.ok() ? *stored : std::map<log::TopicPartition, int64_t>());
   }
   if (status.state == "building" && status.progress.rate > 0)
     status.eta_seconds = static_cast<double>(status.progress.lag) / status.progress.rate;
@@ -416,7 +470,7 @@ ProjectionStatus ProjectionRuntime::status_of(const Slot& slot) const {
   const ProjectionSpec& spec = *slot.spec;
   status.name = spec.name;
   status.description = spec.description;
-  status.aggregate_types = spec.aggregate_types;
+  status.topics = spec.topics;
   status.rule_set = spec.rule_set;
   status.note = slot.note;
   if (!spec.rule_set.empty()) {
@@ -448,15 +502,44 @@ ProjectionStatus ProjectionRuntime::status_of(const Slot& slot) const {
   return status;
 }
 
+ProjectionStatus ProjectionRuntime::subscription_status(const SubscriptionSlot& slot) const {
+  ProjectionStatus status;
+  status.name = slot.spec.name;
+  status.kind = "subscription";
+  status.description = slot.spec.description;
+  status.topics = slot.spec.topics;
+  status.note = slot.note;
+  VersionStatus following;
+  following.state = "following";
+  if (slot.worker) {
+    following.progress = slot.worker->progress();
+    following.running = !following.progress.failed;
+  } else if (slot.spec.stored_positions) {
+    auto stored = slot.spec.stored_positions();
+    following.progress = progress_at(log_, log_topics(slot.spec.topics),
+                                     stored.ok() ? *stored : std::map<log::TopicPartition, int64_t>());
+  }
+  status.live = std::move(following);
+  return status;
+}
+
+std::vector<std::string> ProjectionRuntime::log_topics(const std::vector<std::string>& spec_topics) const {
+  std::vector<std::string> topics;
+  for (const auto& topic : spec_topics) topics.push_back(options_.worker.topic(topic));
+  return topics;
+}
+
 std::vector<ProjectionStatus> ProjectionRuntime::status() const {
   std::lock_guard lock(mutex_);
   std::vector<ProjectionStatus> all;
   for (const auto& [name, slot] : slots_) all.push_back(status_of(slot));
+  for (const auto& [name, subscription] : subscriptions_) all.push_back(subscription_status(subscription));
   return all;
 }
 
 Result<ProjectionStatus> ProjectionRuntime::status(const std::string& name) const {
   std::lock_guard lock(mutex_);
+  if (auto found = subscriptions_.find(name); found != subscriptions_.end()) return subscription_status(found->second);
   const Slot* s = slot(name);
   if (!s)
     return make_error(Errc::not_found, "no projection named '" + name + "' (known: " + known_names(specs_) + ")",

@@ -6,6 +6,9 @@
 // switch on their next query and never see a half-built view (guarantee 5). A crash at any
 // point leaves each version with rows and offsets that agree: a rebuild resumes where it was
 // (or restarts if its rule set was changed meanwhile), and the live version is untouched.
+// It also runs the process's subscriptions (subscription.h): side effects applied from the log
+// whose positions commit with their own writes; they are listed with the projections (kind
+// "subscription"), restarted on failure, and never rebuilt.
 // Its methods may be called from any thread; one supervising thread drives rebuilds.
 #pragma once
 
@@ -23,6 +26,7 @@
 #include "events/event_log.h"
 #include "projections/projection.h"
 #include "projections/runtime/store.h"
+#include "projections/runtime/subscription_worker.h"
 #include "projections/runtime/view_source.h"
 #include "projections/runtime/worker.h"
 
@@ -45,7 +49,7 @@ struct RuntimeOptions {
 // One version's state, for the CLI and REST.
 struct VersionStatus {
   int64_t version = 0;
-  std::string state;             // "live" or "building"
+  std::string state;             // "live" or "building"; a subscription's: "following"
   std::string rule_set_version;  // empty when the projection reads no rule set
   std::string created_at;
   std::string live_since;
@@ -58,8 +62,9 @@ struct VersionStatus {
 
 struct ProjectionStatus {
   std::string name;
+  std::string kind = "projection";  // or "subscription" (its position and lag are under `live`)
   std::string description;
-  std::vector<std::string> aggregate_types;
+  std::vector<std::string> topics;    // the full names of the topics it reads
   std::string rule_set;               // the rule set it reads ("" = none)
   std::string rule_set_file_version;  // the version in the rule-set file now
   bool needs_rebuild = false;         // the file differs from what the live version was built with
@@ -87,6 +92,13 @@ class ProjectionRuntime final : public ViewSource {
   // Abandons the version being built (its rows are dropped).
   [[nodiscard]] Status cancel_rebuild(const std::string& name);
 
+  // Registers a subscription: it runs from now (or from start()) until remove_subscription() or
+  // stop(). A conflict if a projection or subscription has its name.
+  [[nodiscard]] Status add_subscription(SubscriptionSpec spec);
+  // Stops a subscription and forgets it: its owner calls this before its handler goes away.
+  void remove_subscription(const std::string& name);
+
+  // Projections first, then subscriptions.
   std::vector<ProjectionStatus> status() const;
   Result<ProjectionStatus> status(const std::string& name) const;
 
@@ -122,7 +134,16 @@ class ProjectionRuntime final : public ViewSource {
   };
   ProjectionRuntime(log::EventLog& log, RuntimeOptions options, std::vector<ProjectionSpec> specs,
                     std::unique_ptr<ProjectionStore> store);
+  struct SubscriptionSlot {
+    SubscriptionSpec spec;
+    std::unique_ptr<SubscriptionWorker> worker;
+    std::string note;  // the last problem starting it
+    std::chrono::steady_clock::time_point retry_at{};
+  };
   Slot* slot(const std::string& name);
+  void start_subscription(SubscriptionSlot& slot);
+  ProjectionStatus subscription_status(const SubscriptionSlot& slot) const;
+  std::vector<std::string> log_topics(const std::vector<std::string>& spec_topics) const;
   const Slot* slot(const std::string& name) const;
   Result<std::shared_ptr<const RuleSet>> current_rules(const ProjectionSpec& spec) const;
   Status start_worker(Slot& slot, bool building);
@@ -142,6 +163,8 @@ class ProjectionRuntime final : public ViewSource {
   mutable std::mutex mutex_;
   mutable std::mutex control_mutex_;
   std::map<std::string, Slot> slots_;
+  std::map<std::string, SubscriptionSlot> subscriptions_;
+  bool started_ = false;  // under control_mutex_: subscriptions added now start at once
 
   std::atomic<bool> stopping_{false};
   std::mutex wake_mutex_;

@@ -13,12 +13,14 @@
 
 #include "events/codec.h"
 #include "events/rocks/rocks_status.h"
+#include "events/numbers.h"
 
 namespace xyd::projections::runtime {
 namespace {
 
 constexpr const char* kVersionPrefix = "v/";
 constexpr const char* kNextPrefix = "n/";
+constexpr const char* kFollowerPrefix = "f/";
 
 Error rocks_error(const rocksdb::Status& s, const std::string& what) {
   return rocks::error_of(s, what);
@@ -231,10 +233,11 @@ Result<std::shared_ptr<VersionHandle>> ProjectionStore::create_version(const std
   int64_t next = 1;
   std::string stored;
   auto got = db_->Get(rocksdb::ReadOptions(), kNextPrefix + projection, &stored);
-  if (got.ok())
-    next = std::stoll(stored);
-  else if (!got.IsNotFound())
+  if (got.ok()) {
+    XYD_ASSIGN_OR_RETURN(next, read_stored_number(stored, 1, INT64_MAX, "the next version of " + projection));
+  } else if (!got.IsNotFound()) {
     return rocks_error(got, "reading the projection catalog");
+  }
   for (const auto& v : versions_[projection]) next = std::max(next, v->info().version + 1);
 
   VersionInfo info;
@@ -311,6 +314,24 @@ Status ProjectionStore::flush(const VersionHandle& version) {
   auto s = db_->Flush(options, version.family());
   if (!s.ok()) return rocks_error(s, "flushing " + family_name(version.info().projection, version.info().version));
   return Status();
+}
+
+Status ProjectionStore::put_follower_state(const std::string& name, const nlohmann::json& state) {
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  auto put = db_->Put(synced, kFollowerPrefix + name, state.dump());
+  if (!put.ok()) return rocks_error(put, "writing the state of " + name);
+  return Status();
+}
+
+Result<std::optional<nlohmann::json>> ProjectionStore::follower_state(const std::string& name) const {
+  std::string stored;
+  auto got = db_->Get(rocksdb::ReadOptions(), kFollowerPrefix + name, &stored);
+  if (got.IsNotFound()) return std::optional<nlohmann::json>();
+  if (!got.ok()) return rocks_error(got, "reading the state of " + name);
+  auto state = nlohmann::json::parse(stored, nullptr, false);
+  if (!state.is_object()) return make_error(Errc::fatal, "the stored state of " + name + " is not a JSON object");
+  return std::optional<nlohmann::json>(std::move(state));
 }
 
 }  // namespace xyd::projections::runtime

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,11 @@ class ProjectionStore {
   [[nodiscard]] Status set_bulk_mode(const VersionHandle& version, bool on);
   // Persists a version's memtable (its rows written without the write-ahead log).
   [[nodiscard]] Status flush(const VersionHandle& version);
+
+  // The state of a follower of a view (the risk-warning publisher's cursor and the log positions
+  // it has published for), kept beside the catalog under "f/<name>": one synced write.
+  [[nodiscard]] Status put_follower_state(const std::string& name, const nlohmann::json& state);
+  Result<std::optional<nlohmann::json>> follower_state(const std::string& name) const;
 
  private:
   ProjectionStore(std::string path, std::unique_ptr<rocksdb::DB> db, const std::vector<ProjectionSpec>& specs);

@@ -32,6 +32,18 @@ void note_positions(const std::vector<log::Record>& records, std::map<log::Topic
 
 }  // namespace
 
+std::string WorkerOptions::topic(const std::string& spec_topic) const {
+  static const std::string standard = "xyd.";
+  if (topic_namespace == standard || !spec_topic.starts_with(standard)) return spec_topic;
+  return topic_namespace + spec_topic.substr(standard.size());
+}
+
+std::string namespace_of_events_prefix(const std::string& events_prefix) {
+  static const std::string events = "events.";
+  if (!events_prefix.ends_with(events)) return events_prefix;
+  return events_prefix.substr(0, events_prefix.size() - events.size());
+}
+
 VersionWorker::VersionWorker(log::EventLog& log, std::shared_ptr<VersionHandle> version, const ProjectionSpec& spec,
                              WorkerOptions options, bool write_ahead_log)
     : log_(log),
@@ -48,8 +60,8 @@ Status VersionWorker::start() {
   XYD_ASSIGN_OR_RETURN(auto stored, stored_offsets(*version_));
   std::map<log::TopicPartition, int64_t> start;
   partitions_.clear();
-  for (const auto& type : spec_.aggregate_types) {
-    const std::string topic = options_.topic_prefix + type;
+  for (const auto& spec_topic : spec_.topics) {
+    const std::string topic = options_.topic(spec_topic);
     auto count = log_.partition_count(topic);
     if (!count.ok())
       return make_error(count.error().code,

@@ -27,9 +27,11 @@ namespace xyd::projections::runtime {
 class RocksViewWriter;
 
 struct WorkerOptions {
-  std::string topic_prefix = "xyd.events.";  // a projection reads <prefix><aggregate type>
-  size_t max_batch = 4096;                   // records per WriteBatch at most
-  size_t queue_batches = 4;                  // fetched batches waiting to be applied, at most
+  // Where the log's topics live: a spec's topic "xyd.<rest>" is read as <namespace><rest> (tests
+  // keep their topics apart with a namespace of their own).
+  std::string topic_namespace = "xyd.";
+  size_t max_batch = 4096;   // records per WriteBatch at most
+  size_t queue_batches = 4;  // fetched batches waiting to be applied, at most
   std::chrono::milliseconds poll_timeout{100};
   // Called on the applying thread between building batch number `batch` and writing it
   // ("before_write"), and after writing it ("after_write"). Tests inject crashes here.
@@ -37,7 +39,13 @@ struct WorkerOptions {
   // Called on the applying thread after each committed batch, with the projection's name (the
   // runtime wakes readers that follow a view: the risk feed's SSE and publisher).
   std::function<void(const std::string& projection)> committed;
+
+  // The log's name of a spec's topic.
+  std::string topic(const std::string& spec_topic) const;
 };
+
+// The namespace of a test's event topics "<namespace>events.<type>", from their prefix.
+std::string namespace_of_events_prefix(const std::string& events_prefix);
 
 struct WorkerProgress {
   std::map<log::TopicPartition, int64_t> positions;  // next offsets applied and committed

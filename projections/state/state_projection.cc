@@ -54,7 +54,7 @@ ProjectionSpec state_spec() {
   ProjectionSpec spec;
   spec.name = view::kState;
   spec.description = "the current state of every aggregate (the reference view for reads, access and checks)";
-  spec.aggregate_types = events::aggregate_types();
+  spec.topics = event_topics(events::aggregate_types());
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new StateProjection());
   };

@@ -282,7 +282,7 @@ ProjectionSpec statistics_spec() {
   ProjectionSpec spec;
   spec.name = view::kStatistics;
   spec.description = "per-institution statistics (products, accepted, credit, loans, docking) by all time/year/month";
-  spec.aggregate_types = {"institution", "product", "application"};
+  spec.topics = event_topics({"institution", "product", "application"});
   spec.layout = 2;  // 2: docking and active products as stock changes (s rows)
   spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
     return std::unique_ptr<Projection>(new StatisticsProjection());

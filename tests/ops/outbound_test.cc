@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -337,3 +338,72 @@ BOOST_AUTO_TEST_CASE(a_killed_server_loses_nothing_on_the_topic_or_the_webhook) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The process's one runtime: bank_results beside the standard views (it reads xyd.dlq too), the
+// outbound follower and the data-source intake listed as subscriptions with their lag; a
+// subscription is not rebuilt, bank_results is; `xyd projections` shows them all, through the
+// server and, while it is stopped, from the stored positions.
+BOOST_AUTO_TEST_CASE(one_runtime_lists_bank_results_and_the_subscriptions) {
+  auto& w = world();
+  w.apply(w.a);
+  auto items = [&] {
+    auto listed = w.call("admin", "GET", "/api/v1/ops/projections");
+    BOOST_REQUIRE_EQUAL(listed.status, 200);
+    std::map<std::string, json> by_name;
+    for (const auto& item : listed.body["items"]) by_name[item.value("name", "")] = item;
+    return by_name;
+  };
+  auto listed = items();
+  BOOST_REQUIRE(listed.contains("bank_results"));
+  BOOST_CHECK_EQUAL(listed["bank_results"]["kind"], "projection");
+  BOOST_CHECK(listed["bank_results"]["topics"] == json({"xyd.events.application", "xyd.dlq"}));
+  BOOST_CHECK_EQUAL(listed["audit"]["kind"], "projection");
+  for (const char* name : {"outbound", "data-sources"}) {
+    BOOST_REQUIRE_MESSAGE(listed.contains(name), name << " is not listed");
+    BOOST_CHECK_EQUAL(listed[name]["kind"], "subscription");
+    BOOST_CHECK_EQUAL(listed[name]["live"]["state"], "following");
+    BOOST_CHECK(listed[name]["live"]["lag"].is_number());
+  }
+  BOOST_CHECK_MESSAGE(eventually([&] {
+                        auto now = items();
+                        return now["outbound"]["live"]["lag"] == 0 && now["outbound"]["live"]["events_done"] > 0;
+                      }),
+                      "the outbound follower's lag did not reach 0: " << items()["outbound"].dump());
+
+  auto refused = w.call("admin", "POST", "/api/v1/ops/projections/outbound/rebuild");
+  BOOST_CHECK_EQUAL(refused.status, 409);
+  BOOST_CHECK_MESSAGE(refused.body.value("detail", "").find("subscription") != std::string::npos, refused.body.dump());
+
+  auto started = w.call("admin", "POST", "/api/v1/ops/projections/bank_results/rebuild");
+  BOOST_REQUIRE_MESSAGE(started.status == 202, started.body.dump());
+  const int64_t version = started.body.value("rebuilding_version", int64_t{0});
+  BOOST_CHECK_MESSAGE(
+      eventually([&] { return items()["bank_results"]["live"].value("version", int64_t{0}) == version; }),
+      "bank_results v" << version << " did not go live: " << items()["bank_results"].dump());
+
+  auto [status, output] = run_command_line(std::string(XYD_BINARY) + " projections --data '" + w.data + "' --http " +
+                                           w.server.url() + backend_flags_text() + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(status == 0, output);
+  for (const char* row : {"bank_results +projection", "outbound +subscription", "data-sources +subscription"})
+    BOOST_CHECK_MESSAGE(std::regex_search(output, std::regex(row)), "xyd projections shows no " << row << ":\n"
+                                                                                                << output);
+  auto [refused_status, refused_output] =
+      run_command_line(std::string(XYD_BINARY) + " rebuild outbound --data '" + w.data + "' --http " + w.server.url() +
+                       backend_flags_text() + " 2>&1");
+  BOOST_CHECK_NE(refused_status, 0);
+  BOOST_CHECK_MESSAGE(refused_output.find("is a subscription") != std::string::npos, refused_output);
+
+  // With serve stopped, `xyd projections` lists the subscriptions from their stored positions.
+  w.server.kill_with(SIGTERM);
+  auto [local_status, local_output] = run_command_line(std::string(XYD_BINARY) + " projections --json --data '" +
+                                                       w.data + "'" + backend_flags_text() + " 2>/dev/null");
+  BOOST_CHECK_MESSAGE(local_status == 0, local_output);
+  const json local = json::parse(local_output, nullptr, false);
+  std::set<std::string> subscriptions;
+  if (local.is_array())
+    for (const auto& item : local)
+      if (item.value("kind", "") == "subscription" && item["live"]["lag"].is_number())
+        subscriptions.insert(item.value("name", ""));
+  BOOST_CHECK_MESSAGE(subscriptions.contains("outbound") && subscriptions.contains("data-sources"), local_output);
+  w.start_and_wait();
+}

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   options.path = argv[4];
   options.rules_dir = XYD_RULES_DIR;
   options.only = {argv[5]};
-  options.worker.topic_prefix = argv[3];
+  options.worker.topic_namespace = xyd::projections::runtime::namespace_of_events_prefix(argv[3]);
   options.worker.max_batch = 64;
   options.worker.fail_point = [point, batch](std::string_view at, uint64_t number) {
     if (at == point && number == batch) raise(SIGKILL);

@@ -53,7 +53,7 @@ projections::runtime::RuntimeOptions EventFixture::runtime_options(const std::st
   projections::runtime::RuntimeOptions options;
   options.path = store;
   options.rules_dir = XYD_RULES_DIR;
-  options.worker.topic_prefix = prefix;
+  options.worker.topic_namespace = projections::runtime::namespace_of_events_prefix(prefix);
   options.worker.max_batch = max_batch;
   options.swap_lag = 200;
   return options;

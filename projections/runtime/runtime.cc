@@ -48,7 +48,6 @@ nlohmann::json ProjectionStatus::to_json() const {
   return {{"name", name},
           {"kind", kind},
           {"description", description},
-          {"kind", "projection"},
           {"topics", topics},
           {"rule_set", rule_set.empty() ? nlohmann::json() : nlohmann::json(rule_set)},
           {"rule_set_file_version",

@@ -132,19 +132,20 @@ class ProjectionRuntime final : public ViewSource {
     std::string note;  // the last problem starting a version
     std::chrono::steady_clock::time_point retry_at{};
   };
-  ProjectionRuntime(log::EventLog& log, RuntimeOptions options, std::vector<ProjectionSpec> specs,
-                    std::unique_ptr<ProjectionStore> store);
   struct SubscriptionSlot {
     SubscriptionSpec spec;
     std::unique_ptr<SubscriptionWorker> worker;
     std::string note;  // the last problem starting it
     std::chrono::steady_clock::time_point retry_at{};
   };
+  ProjectionRuntime(log::EventLog& log, RuntimeOptions options, std::vector<ProjectionSpec> specs,
+                    std::unique_ptr<ProjectionStore> store);
   Slot* slot(const std::string& name);
+  const Slot* slot(const std::string& name) const;
   void start_subscription(SubscriptionSlot& slot);
   ProjectionStatus subscription_status(const SubscriptionSlot& slot) const;
+  // The log's names of a spec's topics (WorkerOptions::topic).
   std::vector<std::string> log_topics(const std::vector<std::string>& spec_topics) const;
-  const Slot* slot(const std::string& name) const;
   Result<std::shared_ptr<const RuleSet>> current_rules(const ProjectionSpec& spec) const;
   Status start_worker(Slot& slot, bool building);
   void supervise();

@@ -405,5 +405,11 @@ BOOST_AUTO_TEST_CASE(one_runtime_lists_bank_results_and_the_subscriptions) {
       if (item.value("kind", "") == "subscription" && item["live"]["lag"].is_number())
         subscriptions.insert(item.value("name", ""));
   BOOST_CHECK_MESSAGE(subscriptions.contains("outbound") && subscriptions.contains("data-sources"), local_output);
+  // ... and `xyd rebuild bank_results` rebuilds it in the data folder itself.
+  auto [rebuilt_status, rebuilt_output] = run_command_line(std::string(XYD_BINARY) + " rebuild bank_results --data '" +
+                                                           w.data + "'" + backend_flags_text() + " 2>&1");
+  BOOST_CHECK_MESSAGE(rebuilt_status == 0 && rebuilt_output.find("bank_results v") != std::string::npos &&
+                          rebuilt_output.find("is live") != std::string::npos,
+                      rebuilt_output);
   w.start_and_wait();
 }

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstdio>
 
-#include "events/rocks/rocks_status.h"
 #include "events/numbers.h"
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::connectors {
 namespace {

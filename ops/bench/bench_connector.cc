@@ -21,10 +21,10 @@
 #include "connectors/inbound_consumer.h"
 #include "events/catalog.h"
 #include "events/codec.h"
+#include "events/numbers.h"
 #include "ops/bank_sim_plan.h"
 #include "ops/bench/bench_log_open.h"
 #include "ops/bench/measure.h"
-#include "events/numbers.h"
 
 namespace {
 

@@ -1,8 +1,8 @@
 #include "projections/risk/risk_query.h"
 
+#include "events/numbers.h"
 #include "projections/keys.h"
 #include "projections/risk/risk_projection.h"
-#include "events/numbers.h"
 
 namespace xyd::projections::risk {
 namespace {

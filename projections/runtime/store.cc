@@ -12,8 +12,8 @@
 #include <filesystem>
 
 #include "events/codec.h"
-#include "events/rocks/rocks_status.h"
 #include "events/numbers.h"
+#include "events/rocks/rocks_status.h"
 
 namespace xyd::projections::runtime {
 namespace {

@@ -43,8 +43,11 @@ void check_decision(const domain::Aggregate& aggregate, const domain::AggregateS
     envelope.aggregate_type = aggregate.type();
     envelope.aggregate_id = command.aggregate_id;
     envelope.version = after.version + 1;
+    envelope.schema_version = type->version;
     envelope.data = event.data;
-    FUZZ_CHECK(events::EventCatalog::standard().validate(envelope).ok(), "an event lacks a required field");
+    FUZZ_CHECK(events::EventCatalog::standard().check_new(envelope).ok(),
+               "an event's data is not as its schema declares (a required field missing, an undeclared one, a "
+               "field of another kind)");
     FUZZ_CHECK(events::canonical_encoding(envelope).ok(), "an event does not encode canonically (a float?)");
     aggregate.apply(after, event.name, event.data);
     ++after.version;

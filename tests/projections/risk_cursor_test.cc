@@ -6,8 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "projections/memory_view.h"
 #include "projections/risk/risk_projection.h"
-#include "tests/projections/memory_view.h"
 
 using namespace std::chrono_literals;
 using namespace xyd;
@@ -18,13 +18,13 @@ namespace {
 constexpr uint64_t kMs = projections::risk::kSequencesPerMs;
 constexpr uint64_t kBase = 1700000000000ull * kMs;
 
-void add(test::MemoryView& view, uint64_t sequence) {
+void add(projections::MemoryView& view, uint64_t sequence) {
   view.put(projections::risk::feed_key(sequence),
            nlohmann::json{{"sequence", sequence}, {"enterprise", "e1"}, {"kind", "warning"}}.dump());
 }
 
 // One pass; returns the sequences it was given, marking them sent unless `fail`.
-std::vector<uint64_t> pass(RiskCursor& cursor, const test::MemoryView& view, bool fail = false) {
+std::vector<uint64_t> pass(RiskCursor& cursor, const projections::MemoryView& view, bool fail = false) {
   std::vector<uint64_t> given;
   auto passed = cursor.pass(view, nullptr, {}, [&](std::vector<nlohmann::json>& entries) -> Status {
     for (const auto& entry : entries) given.push_back(RiskCursor::sequence_of(entry));
@@ -41,7 +41,7 @@ std::vector<uint64_t> pass(RiskCursor& cursor, const test::MemoryView& view, boo
 BOOST_AUTO_TEST_SUITE(risk_cursor)
 
 BOOST_AUTO_TEST_CASE(each_entry_is_sent_once_late_ones_within_the_window_too) {
-  test::MemoryView view;
+  projections::MemoryView view;
   add(view, kBase + 1 * kMs);
   add(view, kBase + 2 * kMs);
   RiskCursor cursor(0, 10ms);
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(each_entry_is_sent_once_late_ones_within_the_window_too) {
 }
 
 BOOST_AUTO_TEST_CASE(a_stream_from_a_start_sees_only_what_comes_after_it) {
-  test::MemoryView view;
+  projections::MemoryView view;
   for (uint64_t ms : {1, 2, 3}) add(view, kBase + ms * kMs);
   RiskCursor cursor(kBase + 2 * kMs, 10ms, kBase + 2 * kMs);  // Last-Event-ID: the second one
   BOOST_CHECK((pass(cursor, view) == std::vector<uint64_t>{kBase + 3 * kMs}));

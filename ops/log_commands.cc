@@ -84,11 +84,14 @@ int run_log_sample(const CliOptions& options) {
   auto created = (*log)->create_topics(events::standard_topics(options.partitions));
   if (!created.ok()) return fail("creating the xyd topics", created.error());
   std::vector<log::OutRecord> records;
+  const auto& catalog = events::EventCatalog::standard();
+  const events::EventType* registered = catalog.by_name(events::account::kAccountRegistered);
   for (int i = 0; i < count; ++i) {
     events::Envelope e;
     e.id = events::uuid_v7();
     e.source = "/xyd/" + options.node + "/sample";
-    e.type = events::EventCatalog::standard().by_name(events::account::kAccountRegistered)->type();
+    e.type = registered->type();
+    e.schema_version = registered->version;
     e.aggregate_type = "account";
     e.aggregate_id = "acc-" + events::uuid_v7();
     e.subject = e.aggregate_id;
@@ -96,9 +99,14 @@ int run_log_sample(const CliOptions& options) {
     e.version = 1;
     e.actor = {e.aggregate_id, "enterprise_user", "", "440300"};
     e.correlation_id = e.id;
-    e.data = {{"kind", "enterprise_user"}, {"phone", "1380013800" + std::to_string(i % 10)}, {"region", "440300"}};
+    e.data = {{"kind", "enterprise_user"},
+              {"phone", "1380013800" + std::to_string(i % 10)},
+              {"region", "440300"},
+              {"status", "active"}};
     auto sealed = events::seal(e, "");
     if (!sealed.ok()) return fail("log sample", sealed.error());
+    // Held to the event's declaration like every event the write side appends.
+    if (auto checked = catalog.check_new(e); !checked.ok()) return fail("log sample", checked.error());
     records.push_back(events::to_record(e));
   }
   auto positions = (*log)->append(records);

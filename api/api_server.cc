@@ -207,6 +207,28 @@ struct BodyReader : std::enable_shared_from_this<BodyReader> {
 
 }  // namespace
 
+Response respond(const Router& router, Request& request) {
+  try {
+    auto response = router.dispatch(request);
+    if (!response.ok()) return public_problem(response.error(), request.path);
+    return std::move(response).value();
+  } catch (const std::exception& e) {
+    return public_problem(make_error(Errc::fatal, std::string("a handler threw: ") + e.what()), request.path);
+  } catch (...) {
+    return public_problem(make_error(Errc::fatal, "a handler threw an exception of unknown type"), request.path);
+  }
+}
+
+WireResponse finalize_for(const Router& router, const Request& request, Response response) {
+  if (response.status == 405) response.headers["Allow"] = allow_header(router.allowed_methods(request.path));
+  return finalize_response(request, std::move(response), std::chrono::system_clock::now());
+}
+
+WireResponse answer(const Router& router, Request& request) {
+  Response response = respond(router, request);
+  return finalize_for(router, request, std::move(response));
+}
+
 struct ApiServer::Impl {
   std::string address;
   Router router;
@@ -220,24 +242,11 @@ struct ApiServer::Impl {
   // Every answer leaves through here: the HTTP semantics of http_response.h, Allow on a 405, then
   // the bytes (or the stream; never for HEAD).
   void reply(const http_request& incoming, const Request& request, Response response) {
-    if (response.status == 405) response.headers["Allow"] = allow_header(router.allowed_methods(request.path));
-    WireResponse wire = finalize_response(request, std::move(response), std::chrono::system_clock::now());
+    WireResponse wire = finalize_for(router, request, std::move(response));
     if (wire.stream && !wire.head)
       send_stream(incoming, wire, streams);
     else
       send(incoming, wire);
-  }
-
-  Response handle(Request& request) {
-    try {
-      auto response = router.dispatch(request);
-      if (!response.ok()) return public_problem(response.error(), request.path);
-      return std::move(response).value();
-    } catch (const std::exception& e) {
-      return public_problem(make_error(Errc::fatal, std::string("a handler threw: ") + e.what()), request.path);
-    } catch (...) {
-      return public_problem(make_error(Errc::fatal, "a handler threw an exception of unknown type"), request.path);
-    }
   }
 
   void serve(const http_request& incoming) {
@@ -251,7 +260,7 @@ struct ApiServer::Impl {
           Response response;
           if (body.ok()) {
             request->body = std::move(*body);
-            response = handle(*request);
+            response = respond(router, *request);
           } else {
             response = public_problem(body.error(), request->path);
           }

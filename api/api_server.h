@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/http_response.h"
 #include "api/request_observer.h"
 #include "api/router.h"
 #include "events/event_log.h"
@@ -42,6 +43,15 @@ class ApiServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The router's answer to `request` (its body read), or the problem document of its refusal, 5xx
+// saying nothing internal (the details go to the log with an id); a handler that throws is a 500.
+// Any request thread.
+Response respond(const Router& router, Request& request);
+// `response` as it goes on the wire: Allow on a 405, then the HTTP semantics of http_response.h.
+WireResponse finalize_for(const Router& router, const Request& request, Response response);
+// Both: what ApiServer sends for `request`, without the socket (in-process route tests call it).
+WireResponse answer(const Router& router, Request& request);
 
 // GET /healthz (200 while the process serves, as /livez; the body names the log's backend and
 // whether it answers) and GET /api/v1/version.

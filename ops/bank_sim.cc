@@ -23,9 +23,9 @@ namespace {
 
 using nlohmann::json;
 
-Result<uint64_t> count_flag(const CliOptions& options, const std::string& name, uint64_t fallback) {
-  XYD_ASSIGN_OR_RETURN(const int64_t value, options.int_flag(name, static_cast<int64_t>(fallback), 0, INT64_MAX));
-  return static_cast<uint64_t>(value);
+// A count flag (0 or more; its default in the table).
+uint64_t count_flag(const CliOptions& options, const std::string& name) {
+  return static_cast<uint64_t>(options.number(name));
 }
 
 // The institution's accepted applications, over REST as its bank connector.
@@ -179,17 +179,13 @@ int run_bank_sim(const CliOptions& options) {
     return fail("bank-sim", make_error(Errc::invalid_argument, "--institution is required", "institution", "required"));
   bank_sim::SimOptions sim;
   sim.institution = institution;
-  auto seed = count_flag(options, "seed", 1), duplicates = count_flag(options, "duplicates", 0),
-       out_of_order = count_flag(options, "out-of-order", 0), malformed = count_flag(options, "malformed", 0),
-       concurrency = count_flag(options, "concurrency", 8), limit = count_flag(options, "limit", 0);
-  for (const auto* flag : {&seed, &duplicates, &out_of_order, &malformed, &concurrency, &limit})
-    if (!flag->ok()) return fail("bank-sim", flag->error());
-  sim.seed = *seed;
-  sim.duplicates = *duplicates;
-  sim.out_of_order = *out_of_order;
-  sim.malformed = *malformed;
+  const uint64_t concurrency = count_flag(options, "concurrency"), limit = count_flag(options, "limit");
+  sim.seed = count_flag(options, "seed");
+  sim.duplicates = count_flag(options, "duplicates");
+  sim.out_of_order = count_flag(options, "out-of-order");
+  sim.malformed = count_flag(options, "malformed");
   const std::string to = options.flag("to", options.log_backend == "kafka" ? "kafka" : "webhook");
-  const std::string from = options.flag("from", "rest");
+  const std::string from = options.flag("from");
 
   std::unique_ptr<log::EventLog> log;
   if (to == "kafka" || from == "outbound") {
@@ -206,7 +202,7 @@ int run_bank_sim(const CliOptions& options) {
   else
     work = work_from_rest(options, institution, options.flag("key"));
   if (!work.ok()) return fail("bank-sim: reading the work list", work.error());
-  if (*limit > 0 && work->size() > *limit) work->resize(*limit);
+  if (limit > 0 && work->size() > limit) work->resize(limit);
   const auto plan = bank_sim::make_sim_plan(*work, sim);
   std::cerr << "xyd bank-sim: " << work->size() << " accepted applications of " << institution << " -> "
             << plan.message_count() << " results to " << to << std::endl;
@@ -215,7 +211,7 @@ int run_bank_sim(const CliOptions& options) {
   std::map<int, uint64_t> statuses;
   Status sent = to == "kafka" ? send_kafka(*log, options, institution, plan)
                               : send_webhooks(options, institution, options.flag("webhook-secret"), plan,
-                                              std::max<uint64_t>(1, *concurrency), statuses);
+                                              std::max<uint64_t>(1, concurrency), statuses);
   if (!sent.ok()) return fail("bank-sim: sending", sent.error());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   json report = plan.totals.to_json();

@@ -2,18 +2,32 @@
 
 #include <unistd.h>
 
-#include <charconv>
+#include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <iomanip>
 
 #include "events/numbers.h"
 
 namespace xyd::ops {
 namespace {
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
+using Kind = Flag::Kind;
+
+constexpr std::array kSharedFlags = {
+    text_flag("data", "DIR", "data folder", "./data", "XYD_DATA"),
+    text_flag("http", "ADDR", "HTTP address", "http://127.0.0.1:8080", "XYD_HTTP"),
+    choice_flag("log", "embedded|kafka", "the event log", "embedded", "XYD_LOG"),
+    text_flag("brokers", "LIST", "Kafka bootstrap servers", "127.0.0.1:19092", "XYD_KAFKA_BROKERS"),
+    number_flag("partitions", "N", "6", 1, 1000, "partitions of the xyd topics", "XYD_PARTITIONS"),
+    text_flag("node", "NAME", "this process's name (default: host-port)", {}, "XYD_NODE"),
+    toggle_flag("webhooks-allow-loopback", "tests only: let webhooks reach loopback addresses",
+                "XYD_WEBHOOKS_ALLOW_LOOPBACK"),
+    text_flag("trusted-proxies", "LIST",
+              "peers (addresses, CIDR blocks) whose X-Forwarded-For names the client\n(default none: the header "
+              "never counts)",
+              {}, "XYD_TRUSTED_PROXIES"),
+};
 
 std::string host_name() {
   char name[256] = {0};
@@ -21,7 +35,54 @@ std::string host_name() {
   return name;
 }
 
+const Flag* find_flag(std::span<const Flag> flags, std::string_view name) {
+  const auto found = std::find_if(flags.begin(), flags.end(), [&](const Flag& f) { return f.name == name; });
+  return found == flags.end() ? nullptr : &*found;
+}
+
+// How the flag is named in an error: "--name" or "--name (XYD_NAME)".
+std::string described(const Flag& flag) {
+  std::string text = "--" + std::string(flag.name);
+  if (!flag.env.empty()) text += " (" + std::string(flag.env) + ")";
+  return text;
+}
+
+// The value checked against the flag's kind, range and choices.
+Status check_value(const Flag& flag, const std::string& value) {
+  const std::string name(flag.name);
+  switch (flag.kind) {
+    case Kind::number: {
+      auto number = read_whole_number(value, flag.min, flag.max, name, described(flag));
+      if (!number.ok()) return number.error();
+      return Status();
+    }
+    case Kind::toggle:
+      if (value == "true" || value == "false") return Status();
+      return make_error(Errc::invalid_argument, described(flag) + " takes 'true' or 'false', not '" + value + "'", name,
+                        "one-of");
+    case Kind::text:
+      break;
+  }
+  if (value.empty()) return make_error(Errc::invalid_argument, described(flag) + " needs a value", name, "required");
+  if (flag.choices.empty()) return Status();
+  std::string_view rest = flag.choices;
+  while (!rest.empty()) {
+    const auto bar = rest.find('|');
+    if (rest.substr(0, bar) == value) return Status();
+    rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+  }
+  std::string allowed = "'" + std::string(flag.choices) + "'";
+  for (size_t bar = allowed.find('|'); bar != std::string::npos; bar = allowed.find('|', bar))
+    allowed.replace(bar, 1, "', '");
+  return make_error(Errc::invalid_argument, described(flag) + " must be one of " + allowed + ", not '" + value + "'",
+                    name, "one-of");
+}
+
 }  // namespace
+
+std::span<const Flag> shared_flags() {
+  return kSharedFlags;
+}
 
 log::LogOptions CliOptions::log_options() const {
   log::LogOptions options;
@@ -47,77 +108,124 @@ log::LogOptions CliOptions::serve_log_options() const {
 }
 
 std::string CliOptions::flag(const std::string& name, const std::string& fallback) const {
-  auto found = flags.find(name);
-  return found == flags.end() ? fallback : found->second;
+  if (auto found = flags.find(name); found != flags.end()) return found->second;
+  if (!fallback.empty()) return fallback;
+  const Flag* declared_flag = find_flag(declared, name);
+  return declared_flag ? std::string(declared_flag->fallback) : std::string();
 }
 
-Result<int64_t> CliOptions::int_flag(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
-  auto found = flags.find(name);
-  if (found == flags.end()) return fallback;
-  return read_whole_number(found->second, min, max, name, "--" + name);
+int64_t CliOptions::number(const std::string& name) const {
+  const Flag* declared_flag = find_flag(declared, name);
+  if (declared_flag == nullptr || declared_flag->kind != Kind::number) return 0;  // a programming error
+  const auto value = whole_number(flag(name), declared_flag->min, declared_flag->max);
+  return value.value_or(declared_flag->min);  // parse_cli checked it; the default is in range
 }
 
-Result<CliOptions> parse_cli(int argc, char** argv, int first) {
+bool CliOptions::on(const std::string& name) const {
+  return flag(name) == "true";
+}
+
+Result<CliOptions> parse_cli(const std::vector<std::string>& words, std::span<const Flag> command_flags) {
+  std::map<std::string, std::string> given;  // every flag, shared or the command's, by name
   CliOptions o;
-  o.data_dir = env_or("XYD_DATA", o.data_dir);
-  o.http = env_or("XYD_HTTP", o.http);
-  o.log_backend = env_or("XYD_LOG", o.log_backend);
-  o.brokers = env_or("XYD_KAFKA_BROKERS", o.brokers);
-  std::string partitions = env_or("XYD_PARTITIONS", std::to_string(o.partitions));
-  o.node = env_or("XYD_NODE", "");
-  std::string webhooks_allow_loopback = env_or("XYD_WEBHOOKS_ALLOW_LOOPBACK", "false");
-  o.trusted_proxies = env_or("XYD_TRUSTED_PROXIES", "");
-  for (int i = first; i < argc; ++i) {
-    std::string word = argv[i];
+  o.declared = command_flags;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
     if (!word.starts_with("--")) {
       o.positional.push_back(word);
       continue;
     }
-    std::string name = word.substr(2), value = "true";
+    std::string name = word.substr(2), value;
+    bool has_value = false;
     if (auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
-    } else if (i + 1 < argc && !std::string(argv[i + 1]).starts_with("--")) {
-      value = argv[++i];
+      has_value = true;
     }
-    if (name == "data")
-      o.data_dir = value;
-    else if (name == "http")
-      o.http = value;
-    else if (name == "log")
-      o.log_backend = value;
-    else if (name == "brokers")
-      o.brokers = value;
-    else if (name == "partitions")
-      partitions = value;
-    else if (name == "node")
-      o.node = value;
-    else if (name == "webhooks-allow-loopback")
-      webhooks_allow_loopback = value;
-    else if (name == "trusted-proxies")
-      o.trusted_proxies = value;
-    else
-      o.flags[name] = value;
+    const Flag* flag = find_flag(command_flags, name);
+    if (flag == nullptr) flag = find_flag(kSharedFlags, name);
+    if (flag == nullptr)
+      return make_error(Errc::invalid_argument, "unknown flag --" + name + " (--help lists this command's flags)", name,
+                        "known-flag");
+    const bool next_is_value = i + 1 < words.size() && !words[i + 1].starts_with("--");
+    if (!has_value && flag->kind == Kind::toggle) {
+      value = "true";
+      if (next_is_value && (words[i + 1] == "true" || words[i + 1] == "false")) value = words[++i];
+    } else if (!has_value) {
+      if (!next_is_value)
+        return make_error(Errc::invalid_argument,
+                          "--" + name + " needs a value (" + std::string(flag->placeholder) + ")", name, "required");
+      value = words[++i];
+    }
+    XYD_RETURN_IF_ERROR(check_value(*flag, value));
+    given[name] = value;
   }
+  // Environment variables stand in for flags not given; defaults for the rest.
+  for (const auto table : {std::span<const Flag>(kSharedFlags), command_flags})
+    for (const Flag& flag : table) {
+      if (given.contains(std::string(flag.name)) || flag.env.empty()) continue;
+      const char* value = std::getenv(std::string(flag.env).c_str());
+      if (value == nullptr || *value == '\0') continue;
+      XYD_RETURN_IF_ERROR(check_value(flag, value));
+      given[std::string(flag.name)] = value;
+    }
+  auto shared = [&](std::string_view name) {
+    if (auto found = given.find(std::string(name)); found != given.end()) return found->second;
+    return std::string(find_flag(kSharedFlags, name)->fallback);
+  };
+  o.data_dir = shared("data");
+  o.http = shared("http");
+  o.log_backend = shared("log");
+  o.brokers = shared("brokers");
+  o.partitions = static_cast<int>(whole_number(shared("partitions"), 1, 1000).value_or(6));
+  o.node = shared("node");
+  o.webhooks_allow_loopback = shared("webhooks-allow-loopback") == "true";
+  o.trusted_proxies = shared("trusted-proxies");
+  for (auto& [name, value] : given)
+    if (find_flag(kSharedFlags, name) == nullptr) o.flags[name] = value;
   if (o.http.find("://") == std::string::npos) o.http = "http://" + o.http;
   if (o.node.empty()) {  // unique per host and port, so two local processes never share a name
     auto colon = o.http.rfind(':');
     o.node = host_name() + "-" + (colon == std::string::npos ? std::string("80") : o.http.substr(colon + 1));
     while (!o.node.empty() && o.node.back() == '/') o.node.pop_back();
   }
-  o.partitions = static_cast<int>(whole_number(partitions, 1, 1000).value_or(0));
-  if (o.partitions < 1 || o.partitions > 1000)
-    return make_error(Errc::invalid_argument, "--partitions (XYD_PARTITIONS) must be a number from 1 to 1000",
-                      "partitions", "range-1-1000");
-  if (webhooks_allow_loopback != "true" && webhooks_allow_loopback != "false")
-    return make_error(Errc::invalid_argument,
-                      "--webhooks-allow-loopback (XYD_WEBHOOKS_ALLOW_LOOPBACK) must be 'true' or 'false'",
-                      "webhooks-allow-loopback", "one-of");
-  o.webhooks_allow_loopback = webhooks_allow_loopback == "true";
-  if (o.log_backend != "embedded" && o.log_backend != "kafka")
-    return make_error(Errc::invalid_argument,
-                      "--log (XYD_LOG) must be 'embedded' or 'kafka', not '" + o.log_backend + "'", "log", "one-of");
   return o;
+}
+
+void print_flags(std::ostream& out, std::span<const Flag> flags) {
+  constexpr size_t kColumn = 29;  // where the help text starts
+  for (const Flag& flag : flags) {
+    std::string head = "    [--" + std::string(flag.name);
+    if (!flag.placeholder.empty()) head += " " + std::string(flag.placeholder);
+    if (flag.kind == Kind::toggle) head += " [true|false]";
+    head += "]";
+    std::string help(flag.help);
+    std::vector<std::string> notes;
+    if (!flag.fallback.empty() && flag.kind != Kind::toggle) notes.push_back("default " + std::string(flag.fallback));
+    if (!flag.env.empty()) notes.push_back(std::string(flag.env));
+    if (!notes.empty()) {
+      help += " (";
+      for (size_t i = 0; i < notes.size(); ++i) help += (i ? "; " : "") + notes[i];
+      help += ")";
+    }
+    out << head;
+    size_t at = head.size();
+    std::string_view rest = help;
+    bool first = true;
+    while (!rest.empty() || first) {
+      const auto newline = rest.find('\n');
+      const std::string_view line = rest.substr(0, newline);
+      if (!first || at >= kColumn) {
+        out << "\n";
+        at = 0;
+      }
+      out << std::string(kColumn - std::min(at, kColumn), ' ') << line;
+      at = kColumn;
+      first = false;
+      rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+    }
+    out << "\n";
+  }
 }
 
 }  // namespace xyd::ops

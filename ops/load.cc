@@ -32,16 +32,12 @@ double percentile(std::vector<double>& v, double p) {
 
 int run_load(const CliOptions& options) {
   const std::string target = options.flag("target", options.http);
-  auto concurrency_flag = options.int_flag("concurrency", 8, 1, 10'000);
-  auto seconds_flag = options.int_flag("seconds", 10, 1, 86'400);
-  if (!concurrency_flag.ok()) return fail("xyd load", concurrency_flag.error());
-  if (!seconds_flag.ok()) return fail("xyd load", seconds_flag.error());
-  const int concurrency = static_cast<int>(*concurrency_flag);
-  const double seconds = static_cast<double>(*seconds_flag);
-  const std::string path = options.flag("path", "/api/v1/accounts");
+  const int concurrency = static_cast<int>(options.number("concurrency"));
+  const double seconds = static_cast<double>(options.number("seconds"));
+  const std::string path = options.flag("path");
   const bool register_with_code = path == "/api/v1/accounts";
   SmsLog sms(options.data_dir + "/sms.log");
-  const bool with_password = options.has("password");
+  const bool with_password = options.on("password");
   const std::string get_path = options.flag("get");  // a GET to hammer instead (the trivial reference)
   std::mt19937_64 random(std::random_device{}());
   // Phones 1[3-9]X XXXX XXXX: a random 3-digit run prefix, then a counter.

@@ -29,7 +29,7 @@ int run_log_tail(const CliOptions& options) {
   if (topic.empty())
     return fail("log tail",
                 make_error(Errc::invalid_argument, "say which topic: --topic xyd.events.account", "topic", "required"));
-  const bool follow = options.has("follow");
+  const bool follow = options.on("follow");
   auto log_options = options.log_options();
   // Read the embedded log beside a running xyd serve (it holds the lock), as of now.
   log_options.embedded.read_only = !follow;
@@ -76,9 +76,7 @@ int run_log_tail(const CliOptions& options) {
 }
 
 int run_log_sample(const CliOptions& options) {
-  auto count_flag = options.int_flag("count", 3, 1, 100'000);
-  if (!count_flag.ok()) return fail("log sample", count_flag.error());
-  const int count = static_cast<int>(*count_flag);
+  const int count = static_cast<int>(options.number("count"));
   auto log = log::open_log(options.log_options());
   if (!log.ok()) return fail("opening the log", log.error());
   auto created = (*log)->create_topics(events::standard_topics(options.partitions));

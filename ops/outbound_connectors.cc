@@ -22,12 +22,10 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(
   XYD_RETURN_IF_ERROR(log.create_topics({{connectors::kDataSourceTopic, options.partitions}}));
 
   connectors::WebhookOptions webhook;
-  XYD_ASSIGN_OR_RETURN(webhook.retry.base_delay_ms, options.int_flag("webhook-base-delay-ms", 1000, 0, 3'600'000));
-  XYD_ASSIGN_OR_RETURN(webhook.retry.max_delay_ms, options.int_flag("webhook-max-delay-ms", 300000, 0, 86'400'000));
-  XYD_ASSIGN_OR_RETURN(int64_t attempts, options.int_flag("webhook-max-attempts", 8, 1, 1000));
-  webhook.retry.max_attempts = static_cast<int>(attempts);
-  XYD_ASSIGN_OR_RETURN(int64_t timeout_ms, options.int_flag("webhook-timeout-ms", 5000, 100, 600'000));
-  webhook.timeout = std::chrono::milliseconds(timeout_ms);
+  webhook.retry.base_delay_ms = options.number("webhook-base-delay-ms");
+  webhook.retry.max_delay_ms = options.number("webhook-max-delay-ms");
+  webhook.retry.max_attempts = static_cast<int>(options.number("webhook-max-attempts"));
+  webhook.timeout = std::chrono::milliseconds(options.number("webhook-timeout-ms"));
   webhook.allow_loopback = connectors->webhooks_allow_loopback = options.webhooks_allow_loopback;
   webhook.secrets = [&credentials = services.credentials](const std::string& institution) {
     return credentials.webhook_secrets(institution);
@@ -36,7 +34,7 @@ Result<std::unique_ptr<OutboundConnectors>> start_outbound_connectors(
   connectors->webhooks->start();
 
   connectors::OutboundOptions outbound;
-  outbound.produce_topics = options.flag("outbound-topics", "on") != "off";
+  outbound.produce_topics = options.flag("outbound-topics") != "off";
   outbound.partitions = options.partitions;
   connectors->follower = std::make_unique<connectors::OutboundFollower>(log, *connectors->store, outbound);
   XYD_RETURN_IF_ERROR(runtime.add_subscription(connectors->follower->subscription()));

@@ -163,11 +163,7 @@ void print_group_table(const std::vector<GroupPosition>& groups) {
 projections::runtime::RuntimeOptions runtime_options(const CliOptions& options) {
   projections::runtime::RuntimeOptions runtime;
   runtime.path = options.data_dir + "/projections";
-  std::string rules = options.flag("rules");
-  if (rules.empty()) {
-    const char* env = std::getenv("XYD_RULES");
-    if (env && *env) rules = env;
-  }
+  std::string rules = options.flag("rules");  // or XYD_RULES
   if (rules.empty()) rules = std::filesystem::exists("ops/rules/delinquency.json") ? "ops/rules" : XYD_SOURCE_RULES_DIR;
   runtime.rules_dir = rules;
   return runtime;
@@ -233,8 +229,8 @@ std::unique_ptr<connectors::OutboundStore> list_stored_subscriptions(const CliOp
 Result<std::vector<std::string>> rebuild_names(const CliOptions& options) {
   const auto specs = process_projections();
   std::vector<std::string> names = options.positional;
-  if (options.has("all")) {
-    if (!names.empty() || options.flag("all") != "true")
+  if (options.on("all")) {
+    if (!names.empty())
       return make_error(Errc::invalid_argument, "name projections or say --all, not both", "projection", "one-of");
     for (const auto& spec : specs) names.push_back(spec.name);
   }
@@ -308,7 +304,7 @@ int run_projections(const CliOptions& options) {
   // The consumer groups' positions, read from the log (on Kafka even while serve holds the
   // data folder; on the embedded log only when it does not).
   auto print_groups = [&]() -> int {
-    if (!log.ok() || options.has("json")) return 0;
+    if (!log.ok() || options.on("json")) return 0;
     auto groups = consumer_group_positions(**log);
     if (!groups.ok()) return fail("reading the consumer groups' positions", groups.error());
     print_group_table(*groups);
@@ -322,7 +318,7 @@ int run_projections(const CliOptions& options) {
       outbound = list_stored_subscriptions(options, **runtime);
       nlohmann::json items = nlohmann::json::array();
       for (const auto& status : (*runtime)->status()) items.push_back(status.to_json());
-      if (options.has("json"))
+      if (options.on("json"))
         std::cout << items.dump(2) << std::endl;
       else
         print_table(items);
@@ -334,7 +330,7 @@ int run_projections(const CliOptions& options) {
   }
   auto listed = call_server(options, "GET", "/api/v1/ops/projections");
   if (!listed.ok()) return fail("projections", listed.error());
-  if (options.has("json"))
+  if (options.on("json"))
     std::cout << (*listed)["items"].dump(2) << std::endl;
   else
     print_table((*listed)["items"]);

@@ -16,12 +16,6 @@
 namespace xyd::ops {
 namespace {
 
-std::string flag_or_env(const CliOptions& options, const std::string& flag, const char* env, const char* fallback) {
-  if (options.has(flag)) return options.flag(flag);
-  const char* value = std::getenv(env);
-  return value && *value ? value : fallback;
-}
-
 // When each view was last seen caught up, for its lag in seconds. Guarded by its mutex.
 struct CaughtUpClock {
   std::mutex mutex;
@@ -32,8 +26,8 @@ struct CaughtUpClock {
 }  // namespace
 
 Status configure_logging(const CliOptions& options) {
-  const std::string format_text = flag_or_env(options, "log-format", "XYD_LOG_FORMAT", "text");
-  const std::string level_text = flag_or_env(options, "log-level", "XYD_LOG_LEVEL", "info");
+  const std::string format_text = options.flag("log-format");  // or XYD_LOG_FORMAT
+  const std::string level_text = options.flag("log-level");    // or XYD_LOG_LEVEL
   const auto format = telemetry::parse_format(format_text);
   if (!format)
     return make_error(Errc::invalid_argument, "--log-format must be json or text, not '" + format_text + "'",

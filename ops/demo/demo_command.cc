@@ -23,14 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using projections::with_commas;
 
-Result<uint64_t> number_flag(const CliOptions& options, const std::string& name, uint64_t fallback, uint64_t min,
-                             uint64_t max) {
-  XYD_ASSIGN_OR_RETURN(const int64_t value,
-                       options.int_flag(name, static_cast<int64_t>(fallback), static_cast<int64_t>(min),
-                                        static_cast<int64_t>(std::min<uint64_t>(max, INT64_MAX))));
-  return static_cast<uint64_t>(value);
-}
-
 // Redraws "<phase> done/total (pct) · calls · calls/s · elapsed" every 0.5 s until `stop`.
 void show_progress(const demo::DriverProgress& progress, const std::atomic<bool>& stop) {
   const bool terminal = isatty(STDERR_FILENO);
@@ -126,12 +118,9 @@ void print_summary(const demo::DemoPlan& plan, const demo::DriverProgress& progr
 }  // namespace
 
 int run_demo(const CliOptions& options) {
-  auto seed = number_flag(options, "seed", 1, 0, UINT64_MAX);
-  if (!seed.ok()) return fail("demo", seed.error());
-  auto enterprises = number_flag(options, "enterprises", 2000, 1, 1000000);
-  if (!enterprises.ok()) return fail("demo", enterprises.error());
-  auto concurrency = number_flag(options, "concurrency", 8, 1, 256);
-  if (!concurrency.ok()) return fail("demo", concurrency.error());
+  const auto seed = static_cast<uint64_t>(options.number("seed"));
+  const auto enterprises = static_cast<uint64_t>(options.number("enterprises"));
+  const auto concurrency = static_cast<uint64_t>(options.number("concurrency"));
 
   // The history ends today (CST), so the latest dynamics and "this month" show data; --end-date
   // YYYY-MM-DD dates it otherwise (the same seed and date give the same dataset).
@@ -140,14 +129,14 @@ int run_demo(const CliOptions& options) {
     std::cerr << "xyd demo: --end-date " << end_date << " is not a YYYY-MM-DD date\n";
     return 2;
   }
-  const demo::DemoPlan plan = demo::make_plan(*seed, *enterprises, {}, end_date);
-  std::cerr << "xyd demo: seed " << *seed << ": " << plan.accounts() << " accounts, " << plan.institutions.size()
+  const demo::DemoPlan plan = demo::make_plan(seed, enterprises, {}, end_date);
+  std::cerr << "xyd demo: seed " << seed << ": " << plan.accounts() << " accounts, " << plan.institutions.size()
             << " institutions, " << plan.products.size() << " products, " << plan.enterprises.size() << " enterprises, "
             << plan.demands.size() << " demands, " << plan.application_count() << " applications against "
             << options.http << std::endl;
 
   demo::DriverOptions driver_options{options.http, options.data_dir, runtime_options(options).rules_dir,
-                                     static_cast<size_t>(*concurrency)};
+                                     static_cast<size_t>(concurrency)};
   demo::DriverProgress progress;
   std::atomic<bool> stop{false};
   const auto start = std::chrono::steady_clock::now();

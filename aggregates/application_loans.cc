@@ -26,8 +26,15 @@ Status check_result(const AggregateState& state, const Command& command, const s
 }
 
 // The bank's serial number, when the result came from a connector (its idempotency key).
+// The bank's reference for the result, when the command gives one as text.
+std::optional<std::string> serial_of(const Command& command) {
+  const json serial = events::member_or_null(command.body, "serial");
+  if (!serial.is_string()) return std::nullopt;
+  return serial.get_ref<const std::string&>();
+}
+
 void add_serial(json& data, const Command& command) {
-  if (command.body.contains("serial") && command.body["serial"].is_string()) data["serial"] = command.body["serial"];
+  if (auto serial = serial_of(command)) data["serial"] = *serial;
 }
 
 Status check_not_before(const std::string& date, const std::string& earliest, const std::string& field,
@@ -65,11 +72,15 @@ Decision grant_credit(const AggregateState& state, const Command& command) {
   XYD_ASSIGN_OR_RETURN(std::string granted_at, required_date(body, "granted_at"));
   XYD_ASSIGN_OR_RETURN(std::string valid_until, required_date(body, "valid_until"));
   XYD_RETURN_IF_ERROR(check_not_before(valid_until, granted_at, "valid_until", "valid-after-granted"));
-  json data = {{"credit_number", number},    {"amount", amount},           {"rate_bp", rate},
-               {"term_months", term},        {"valid_until", valid_until}, {"granted_at", granted_at},
-               {"by", command.actor.account}};
-  add_serial(data, command);
-  return one_event(events::application::kCreditGranted, std::move(data));
+  const events::application::CreditGranted granted{.credit_number = number,
+                                                   .amount = {amount},
+                                                   .rate_bp = {rate},
+                                                   .term_months = term,
+                                                   .valid_until = {valid_until},
+                                                   .granted_at = {granted_at},
+                                                   .by = command.actor.account,
+                                                   .serial = serial_of(command)};
+  return one_event(events::application::kCreditGranted, events::encode(granted));
 }
 
 Decision decline_credit(const AggregateState& state, const Command& command) {
@@ -114,16 +125,16 @@ Decision disburse_loan(const AggregateState& state, const Command& command) {
   if (maturity <= disbursed_at)
     return refuse(Errc::invalid_argument, "maturity must come after disbursed_at", "maturity",
                   "maturity-after-disbursement");
-  json data = {{"loan_number", number},
-               {"amount", amount},
-               {"rate_bp", rate},
-               {"disbursed_at", disbursed_at},
-               {"maturity", maturity},
-               {"repayment_method", method},
-               {"credit_number", events::string_or(credit, "credit_number")},
-               {"by", command.actor.account}};
-  add_serial(data, command);
-  return one_event(events::application::kLoanDisbursed, std::move(data));
+  const events::application::LoanDisbursed loan{.loan_number = number,
+                                                .amount = {amount},
+                                                .rate_bp = {rate},
+                                                .disbursed_at = {disbursed_at},
+                                                .maturity = {maturity},
+                                                .repayment_method = method,
+                                                .credit_number = events::string_or(credit, "credit_number"),
+                                                .by = command.actor.account,
+                                                .serial = serial_of(command)};
+  return one_event(events::application::kLoanDisbursed, events::encode(loan));
 }
 
 Decision receive_repayment(const AggregateState& state, const Command& command) {
@@ -200,9 +211,12 @@ Decision write_off_loan(const AggregateState& state, const Command& command) {
   if (amount != outstanding)
     return refuse(Errc::refused, "a write-off covers the loan's whole outstanding " + std::to_string(outstanding),
                   "amount", "write-off-whole-outstanding");
-  json data = {{"loan_number", number}, {"amount", amount}, {"as_of", as_of}, {"by", command.actor.account}};
-  add_serial(data, command);
-  return one_event(events::application::kLoanWrittenOff, std::move(data));
+  const events::application::LoanWrittenOff written_off{.loan_number = number,
+                                                        .amount = {amount},
+                                                        .as_of = {as_of},
+                                                        .by = command.actor.account,
+                                                        .serial = serial_of(command)};
+  return one_event(events::application::kLoanWrittenOff, events::encode(written_off));
 }
 
 }  // namespace xyd::domain::application

@@ -3,7 +3,6 @@
 #include "events/json_input.h"
 
 namespace xyd::events::account {
-using enum FieldKind;
 
 namespace {
 
@@ -20,27 +19,9 @@ Status status_from_kind(nlohmann::json& data) {
 const AggregateEvents& schema() {
   static const AggregateEvents declared{
       "account",
-      {
-          {kAccountRegistered,
-           {{"kind", text},
-            {"phone", text},
-            {"region", text},
-            {"status", text},
-            optional("credential_ref", text),
-            optional("institution", text),
-            optional("name", text),
-            optional("must_change_password", flag),
-            optional("created_by", text)},
-           2,
-           {{1, status_from_kind}}},
-          {kAccountApproved, {{"by", text}}},
-          {kAccountRejected, {{"by", text}, {"reason", text}}},
-          {kAccountEnabled, {{"by", text}}},
-          {kAccountDisabled, {{"by", text}, optional("reason", text)}},
-          {kPasswordChanged, {optional("credential_ref", text), optional("by", text)}},
-          {kLoggedIn, {{"client_address", text}, optional("method", text), optional("session", text)}},
-          {kLoginFailed, {{"client_address", text}, {"reason", text}}},
-      }};
+      {event_spec<AccountRegistered>({{1, status_from_kind}}), event_spec<AccountApproved>(),
+       event_spec<AccountRejected>(), event_spec<AccountEnabled>(), event_spec<AccountDisabled>(),
+       event_spec<PasswordChanged>(), event_spec<LoggedIn>(), event_spec<LoginFailed>()}};
   return declared;
 }
 

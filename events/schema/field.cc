@@ -54,8 +54,11 @@ bool is_kind(const nlohmann::json& value, FieldKind kind) {
       return value.is_string();
     case FieldKind::fen:
     case FieldKind::basis_points:
-    case FieldKind::count:
+    case FieldKind::count: {  // a whole number that fits in int64
+      if (const auto* unsigned_value = value.get_ptr<const nlohmann::json::number_unsigned_t*>())
+        return *unsigned_value <= static_cast<uint64_t>(INT64_MAX);
       return value.is_number_integer();
+    }
     case FieldKind::date:
       return value.is_string() && value.get_ref<const std::string&>().size() == 10 &&
              starts_with_date(value.get_ref<const std::string&>());

@@ -189,7 +189,8 @@ Status apply_application(Counters& counters, const std::string& name, const std:
   const std::string region = text_at(row, "region");
   if (name == events::application::kApplicationAccepted) {
     if (row.value("accepted", false)) return Status();
-    const int64_t intended = int_at(data, "intended_amount");
+    XYD_ASSIGN_OR_RETURN(const auto accepted, events::decode<events::application::ApplicationAccepted>(data));
+    const int64_t intended = accepted.intended_amount.value;
     row["accepted"] = true;
     row["accepted_on"] = date;
     row["intended"] = intended;
@@ -205,12 +206,14 @@ Status apply_application(Counters& counters, const std::string& name, const std:
              name == events::application::kApplicationWithdrawn || name == events::application::kCreditDeclined) {
     XYD_RETURN_IF_ERROR(end_docking(counters, row, date));
   } else if (name == events::application::kCreditGranted) {
-    XYD_RETURN_IF_ERROR(counters.add(figure::credit, region, text_at(data, "granted_at"), {1, int_at(data, "amount")},
+    XYD_ASSIGN_OR_RETURN(const auto granted, events::decode<events::application::CreditGranted>(data));
+    XYD_RETURN_IF_ERROR(counters.add(figure::credit, region, granted.granted_at.text, {1, granted.amount.value},
                                      order_dims(row), true));
   } else if (name == events::application::kLoanDisbursed) {
-    const std::string disbursed_at = text_at(data, "disbursed_at");
+    XYD_ASSIGN_OR_RETURN(const auto loan, events::decode<events::application::LoanDisbursed>(data));
+    const std::string& disbursed_at = loan.disbursed_at.text;
     XYD_RETURN_IF_ERROR(
-        counters.add(figure::loan, region, disbursed_at, {1, int_at(data, "amount")}, order_dims(row), true));
+        counters.add(figure::loan, region, disbursed_at, {1, loan.amount.value}, order_dims(row), true));
     XYD_RETURN_IF_ERROR(end_docking(counters, row, is_date(disbursed_at) ? disbursed_at : date));
     // The order's cohort (the period of its acceptance) counts it as disbursed from its earliest
     // drawdown's date on.
@@ -224,8 +227,9 @@ Status apply_application(Counters& counters, const std::string& name, const std:
     }
     XYD_RETURN_IF_ERROR(add_dynamics(counters, row, id, data));
   } else if (name == events::application::kLoanWrittenOff) {
+    XYD_ASSIGN_OR_RETURN(const auto written_off, events::decode<events::application::LoanWrittenOff>(data));
     XYD_RETURN_IF_ERROR(
-        counters.add(figure::bad_debt, region, text_at(data, "as_of"), {1, int_at(data, "amount")}, {}, false));
+        counters.add(figure::bad_debt, region, written_off.as_of.text, {1, written_off.amount.value}, {}, false));
   } else {
     return Status();
   }

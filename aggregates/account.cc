@@ -150,11 +150,13 @@ bool is_account_kind(const std::string& kind) {
   return kinds.contains(kind);
 }
 
+template <>
 const std::string& AccountAggregate::type() const {
   static const std::string name = "account";
   return name;
 }
 
+template <>
 Result<std::vector<NewEvent>> AccountAggregate::decide(const AggregateState& state, const Command& command) const {
   const std::string& name = command.name;
   if (name == "RegisterAccount") return register_account(state, command);
@@ -198,6 +200,7 @@ Result<std::vector<NewEvent>> AccountAggregate::decide(const AggregateState& sta
   return refuse(Errc::invalid_argument, "accounts take no command named " + name, "name", "known-command");
 }
 
+template <>
 Subject AccountAggregate::subject(const AggregateState& state, const Command& command) const {
   const auto& source = state.exists() ? state.data : command.body;
   Subject s;
@@ -207,6 +210,7 @@ Subject AccountAggregate::subject(const AggregateState& state, const Command& co
   return s;
 }
 
+template <>
 void AccountAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   if (event_name == events::account::kAccountRegistered) {

@@ -15,12 +15,6 @@ std::string account_id_for_phone(const std::string& phone);
 // The kinds of account DOMAIN.md lists.
 bool is_account_kind(const std::string& kind);
 
-class AccountAggregate final : public Aggregate {
- public:
-  const std::string& type() const override;
-  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
-  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
-  Subject subject(const AggregateState& state, const Command& command) const override;
-};
+using AccountAggregate = DomainAggregate<struct AccountTag>;
 
 }  // namespace xyd::domain

@@ -26,6 +26,17 @@ class Aggregate {
   virtual Subject subject(const AggregateState& state, const Command& command) const = 0;
 };
 
+// One aggregate type of the domain: `Tag` names it (AccountAggregate is DomainAggregate<AccountTag>)
+// and its .cc defines the four parts, so each header declares it in one line.
+template <class Tag>
+class DomainAggregate final : public Aggregate {
+ public:
+  const std::string& type() const override;
+  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
+  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
+  Subject subject(const AggregateState& state, const Command& command) const override;
+};
+
 // Looks up an aggregate's behaviour by type ("account"); nullptr for an unknown type.
 const Aggregate* aggregate_for(const std::string& type);
 

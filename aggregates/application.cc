@@ -97,14 +97,17 @@ bool is_terminal_application_status(const std::string& status) {
          status == "credit_declined";
 }
 
+template <>
 const std::string& ApplicationAggregate::type() const {
   return table().type;
 }
 
+template <>
 Result<std::vector<NewEvent>> ApplicationAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);
 }
 
+template <>
 Subject ApplicationAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
@@ -121,6 +124,7 @@ Subject ApplicationAggregate::subject(const AggregateState& state, const Command
   return s;
 }
 
+template <>
 void ApplicationAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   if (event_name == events::application::kApplicationSubmitted) {

@@ -11,13 +11,7 @@
 
 namespace xyd::domain {
 
-class ApplicationAggregate final : public Aggregate {
- public:
-  const std::string& type() const override;
-  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
-  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
-  Subject subject(const AggregateState& state, const Command& command) const override;
-};
+using ApplicationAggregate = DomainAggregate<struct ApplicationTag>;
 
 // Order statuses: submitted screened assigned accepted credit_granted disbursed overdue, and the
 // terminal ones settled bad_debt terminated withdrawn credit_declined.

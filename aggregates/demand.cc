@@ -126,14 +126,17 @@ Status check_enabled_manager(const json& context, const std::string& manager, co
   return refuse(Errc::refused, manager + " is not an enabled manager of the institution", field, "manager-enabled");
 }
 
+template <>
 const std::string& DemandAggregate::type() const {
   return table().type;
 }
 
+template <>
 Result<std::vector<NewEvent>> DemandAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);
 }
 
+template <>
 Subject DemandAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
@@ -151,6 +154,7 @@ Subject DemandAggregate::subject(const AggregateState& state, const Command& com
   return s;
 }
 
+template <>
 void DemandAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   if (event_name == events::demand::kDemandPublished) {

@@ -8,13 +8,7 @@
 
 namespace xyd::domain {
 
-class DemandAggregate final : public Aggregate {
- public:
-  const std::string& type() const override;
-  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
-  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
-  Subject subject(const AggregateState& state, const Command& command) const override;
-};
+using DemandAggregate = DomainAggregate<struct DemandTag>;
 
 // Whether context.managers (the institution's managers: [{account, enabled, open_orders}]) has
 // `manager` enabled; refused "manager-enabled" naming `field` otherwise. Shared with applications.

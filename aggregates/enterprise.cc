@@ -196,14 +196,17 @@ std::string enterprise_id_for_uscc(const std::string& uscc) {
   return "ent-" + uscc;
 }
 
+template <>
 const std::string& EnterpriseAggregate::type() const {
   return table().type;
 }
 
+template <>
 Result<std::vector<NewEvent>> EnterpriseAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);
 }
 
+template <>
 Subject EnterpriseAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   if (state.exists()) {
@@ -217,6 +220,7 @@ Subject EnterpriseAggregate::subject(const AggregateState& state, const Command&
   return s;
 }
 
+template <>
 void EnterpriseAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   if (event_name == events::enterprise::kEnterpriseRegistered) {

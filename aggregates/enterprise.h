@@ -14,13 +14,7 @@ namespace xyd::domain {
 // "ent-" + the unified social credit code.
 std::string enterprise_id_for_uscc(const std::string& uscc);
 
-class EnterpriseAggregate final : public Aggregate {
- public:
-  const std::string& type() const override;
-  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
-  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
-  Subject subject(const AggregateState& state, const Command& command) const override;
-};
+using EnterpriseAggregate = DomainAggregate<struct EnterpriseTag>;
 
 // Certification commands (enterprise_certification.cc).
 Decision submit_certification(const AggregateState& state, const Command& command);

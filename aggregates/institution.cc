@@ -162,14 +162,17 @@ const DecideTable& table() {
 
 }  // namespace
 
+template <>
 const std::string& InstitutionAggregate::type() const {
   return table().type;
 }
 
+template <>
 Result<std::vector<NewEvent>> InstitutionAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);
 }
 
+template <>
 Subject InstitutionAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   s.institution = command.aggregate_id;
@@ -177,6 +180,7 @@ Subject InstitutionAggregate::subject(const AggregateState& state, const Command
   return s;
 }
 
+template <>
 void InstitutionAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   const std::string manager = events::string_or(data, "manager");

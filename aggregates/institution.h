@@ -7,12 +7,6 @@
 
 namespace xyd::domain {
 
-class InstitutionAggregate final : public Aggregate {
- public:
-  const std::string& type() const override;
-  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
-  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
-  Subject subject(const AggregateState& state, const Command& command) const override;
-};
+using InstitutionAggregate = DomainAggregate<struct InstitutionTag>;
 
 }  // namespace xyd::domain

@@ -167,20 +167,24 @@ bool serves_region(const json& service_regions, const std::string& region) {
   });
 }
 
+template <>
 const std::string& ProductAggregate::type() const {
   return table().type;
 }
 
+template <>
 Result<std::vector<NewEvent>> ProductAggregate::decide(const AggregateState& state, const Command& command) const {
   return dispatch(table(), state, command);
 }
 
+template <>
 Subject ProductAggregate::subject(const AggregateState& state, const Command& command) const {
   Subject s;
   s.institution = events::string_or(state.exists() ? state.data : command.body, "institution");
   return s;
 }
 
+template <>
 void ProductAggregate::apply(AggregateState& state, const std::string& event_name, const json& data) const {
   auto& s = state.data;
   if (event_name == events::product::kProductPublished) {

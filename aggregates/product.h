@@ -7,13 +7,7 @@
 
 namespace xyd::domain {
 
-class ProductAggregate final : public Aggregate {
- public:
-  const std::string& type() const override;
-  Result<std::vector<NewEvent>> decide(const AggregateState& state, const Command& command) const override;
-  void apply(AggregateState& state, const std::string& event_name, const nlohmann::json& data) const override;
-  Subject subject(const AggregateState& state, const Command& command) const override;
-};
+using ProductAggregate = DomainAggregate<struct ProductTag>;
 
 // Whether a product's service regions cover `region` (a province code covers its cities and
 // counties, a city code its counties).

@@ -45,19 +45,19 @@ void add_application_routes(Router& router, ApiServices& services) {
       {field_equals("institution", "institution"), field_equals("manager", "manager"), field_equals("status", "status"),
        field_equals("enterprise", "enterprise"), field_equals("product", "product"), region_within("region", "region")},
       risk_marker_on_orders(services));
-  for (CommandSpec spec : std::vector<CommandSpec>{
-           {"POST", "/reassign", "ReassignManager", reassign_context},
-           {"POST", "/accept", "AcceptApplication", nullptr},
-           {"POST", "/terminate", "TerminateApplication", nullptr},
-           {"POST", "/withdraw", "WithdrawApplication", nullptr},
-           {"POST", "/credit", "GrantCredit", nullptr},
-           {"POST", "/credit-decline", "DeclineCredit", nullptr},
-           {"POST", "/disbursements", "DisburseLoan", nullptr},
-           {"POST", "/repayments", "ReceiveRepayment", nullptr},
-           {"POST", "/overdue", "MarkOverdue", nullptr},
-           {"POST", "/write-offs", "WriteOffLoan", nullptr},
-       })
-    add_command_route(router, services, applications, std::move(spec));
+  add_command_routes(router, services, applications,
+                     {
+                         {"POST", "/reassign", "ReassignManager", reassign_context},
+                         {"POST", "/accept", "AcceptApplication", nullptr},
+                         {"POST", "/terminate", "TerminateApplication", nullptr},
+                         {"POST", "/withdraw", "WithdrawApplication", nullptr},
+                         {"POST", "/credit", "GrantCredit", nullptr},
+                         {"POST", "/credit-decline", "DeclineCredit", nullptr},
+                         {"POST", "/disbursements", "DisburseLoan", nullptr},
+                         {"POST", "/repayments", "ReceiveRepayment", nullptr},
+                         {"POST", "/overdue", "MarkOverdue", nullptr},
+                         {"POST", "/write-offs", "WriteOffLoan", nullptr},
+                     });
 }
 
 }  // namespace xyd::api

@@ -38,12 +38,12 @@ void add_demand_routes(Router& router, ApiServices& services) {
                   {field_equals("status", "status"), region_within("region", "region"),
                    field_equals("enterprise", "enterprise"), field_equals("institution", "institution"),
                    field_equals("manager", "manager"), field_equals("product_type", "product_type")});
-  for (CommandSpec spec : std::vector<CommandSpec>{
-           {"POST", "/claim", "ClaimDemand", nullptr},
-           {"POST", "/assign", "AssignDemand", assign_context},
-           {"POST", "/close", "CloseDemand", nullptr},
-       })
-    add_command_route(router, services, demands, std::move(spec));
+  add_command_routes(router, services, demands,
+                     {
+                         {"POST", "/claim", "ClaimDemand", nullptr},
+                         {"POST", "/assign", "AssignDemand", assign_context},
+                         {"POST", "/close", "CloseDemand", nullptr},
+                     });
 }
 
 }  // namespace xyd::api

@@ -21,18 +21,18 @@ void add_enterprise_routes(Router& router, ApiServices& services) {
   auto certification = [](ApiServices& s, const Request&, const std::string& id, nlohmann::json&) {
     return certification_context(s, id);
   };
-  for (CommandSpec spec : std::vector<CommandSpec>{
-           {"POST", "/certification", "SubmitCertification", certification},
-           {"POST", "/certification/review", "ReviewCertification", nullptr},
-           {"POST", "/profile-changes", "ChangeEnterpriseProfile", nullptr},
-           {"POST", "/whitelist", "WhitelistEnterprise", nullptr},
-           {"DELETE", "/whitelist", "DelistEnterprise", nullptr},
-           {"POST", "/risk-signals", "RecordRiskSignal", nullptr},
-           {"POST", "/followers", "FollowEnterprise", nullptr},
-           {"DELETE", "/followers/me", "UnfollowEnterprise", nullptr},
-           {"POST", "/credit-scores", "AssessCreditScore", nullptr},
-       })
-    add_command_route(router, services, enterprises, std::move(spec));
+  add_command_routes(router, services, enterprises,
+                     {
+                         {"POST", "/certification", "SubmitCertification", certification},
+                         {"POST", "/certification/review", "ReviewCertification", nullptr},
+                         {"POST", "/profile-changes", "ChangeEnterpriseProfile", nullptr},
+                         {"POST", "/whitelist", "WhitelistEnterprise", nullptr},
+                         {"DELETE", "/whitelist", "DelistEnterprise", nullptr},
+                         {"POST", "/risk-signals", "RecordRiskSignal", nullptr},
+                         {"POST", "/followers", "FollowEnterprise", nullptr},
+                         {"DELETE", "/followers/me", "UnfollowEnterprise", nullptr},
+                         {"POST", "/credit-scores", "AssessCreditScore", nullptr},
+                     });
 }
 
 }  // namespace xyd::api

@@ -9,17 +9,17 @@ void add_institution_routes(Router& router, ApiServices& services) {
   add_create_route(router, services, institutions, "OnboardInstitution", id_from_body_or_command("ins-"));
   add_read_routes(router, services, institutions,
                   {field_equals("type", "type"), region_within("region", "region"), field_equals("status", "status")});
-  for (CommandSpec spec : std::vector<CommandSpec>{
-           {"PATCH", "", "UpdateInstitution", nullptr},
-           {"POST", "/suspend", "SuspendInstitution", nullptr},
-           {"POST", "/resume", "ResumeInstitution", nullptr},
-           {"DELETE", "", "RemoveInstitution", nullptr},
-           {"POST", "/managers", "AddManager", nullptr},
-           {"DELETE", "/managers/{manager}", "RemoveManager", nullptr},
-           {"POST", "/managers/{manager}/enable", "EnableManager", nullptr},
-           {"POST", "/managers/{manager}/disable", "DisableManager", nullptr},
-       })
-    add_command_route(router, services, institutions, std::move(spec));
+  add_command_routes(router, services, institutions,
+                     {
+                         {"PATCH", "", "UpdateInstitution", nullptr},
+                         {"POST", "/suspend", "SuspendInstitution", nullptr},
+                         {"POST", "/resume", "ResumeInstitution", nullptr},
+                         {"DELETE", "", "RemoveInstitution", nullptr},
+                         {"POST", "/managers", "AddManager", nullptr},
+                         {"DELETE", "/managers/{manager}", "RemoveManager", nullptr},
+                         {"POST", "/managers/{manager}/enable", "EnableManager", nullptr},
+                         {"POST", "/managers/{manager}/disable", "DisableManager", nullptr},
+                     });
 }
 
 }  // namespace xyd::api

@@ -42,13 +42,13 @@ void add_product_routes(Router& router, ApiServices& services) {
   add_read_routes(router, services, products,
                   {field_equals("institution", "institution"), field_equals("type", "product_type"),
                    field_equals("status", "status"), serves_query_region});
-  for (CommandSpec spec : std::vector<CommandSpec>{
-           {"PATCH", "", "UpdateProduct", nullptr},
-           {"POST", "/disable", "DisableProduct", nullptr},
-           {"POST", "/enable", "EnableProduct", enable_context},
-           {"POST", "/withdraw", "WithdrawProduct", nullptr},
-       })
-    add_command_route(router, services, products, std::move(spec));
+  add_command_routes(router, services, products,
+                     {
+                         {"PATCH", "", "UpdateProduct", nullptr},
+                         {"POST", "/disable", "DisableProduct", nullptr},
+                         {"POST", "/enable", "EnableProduct", enable_context},
+                         {"POST", "/withdraw", "WithdrawProduct", nullptr},
+                     });
 }
 
 }  // namespace xyd::api

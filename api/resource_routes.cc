@@ -174,4 +174,9 @@ void add_read_routes(Router& router, ApiServices& services, const Resource& reso
              });
 }
 
+void add_command_routes(Router& router, ApiServices& services, const Resource& resource,
+                        std::vector<CommandSpec> specs) {
+  for (CommandSpec& spec : specs) add_command_route(router, services, resource, std::move(spec));
+}
+
 }  // namespace xyd::api

@@ -34,6 +34,9 @@ struct CommandSpec {
   ContextFn context;    // null: the command needs none
 };
 void add_command_route(Router& router, ApiServices& services, const Resource& resource, CommandSpec spec);
+// Every command of a resource, one route each.
+void add_command_routes(Router& router, ApiServices& services, const Resource& resource,
+                        std::vector<CommandSpec> specs);
 
 // The new aggregate's id for a creating command, from its body and command id.
 using IdFn = std::function<Result<std::string>(const nlohmann::json& body, const std::string& command_id)>;

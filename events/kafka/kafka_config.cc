@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "events/kafka/kafka_internal.h"
 #include "ops/telemetry/kafka_telemetry.h"
@@ -14,69 +16,67 @@ namespace xyd::log::kafka {
 
 namespace {
 
-// librdkafka properties only a producer (P) or only a consumer (C) understands (CONFIGURATION.md
-// of librdkafka 2.0); an override of one of them goes only to that kind of handle.
-bool producer_only(std::string_view key) {
-  static const std::set<std::string_view> keys = {"acks",
-                                                  "batch.num.messages",
-                                                  "batch.size",
-                                                  "compression.codec",
-                                                  "compression.level",
-                                                  "compression.type",
-                                                  "delivery.report.only.error",
-                                                  "delivery.timeout.ms",
-                                                  "enable.gapless.guarantee",
-                                                  "enable.idempotence",
-                                                  "linger.ms",
-                                                  "message.send.max.retries",
-                                                  "message.timeout.ms",
-                                                  "partitioner",
-                                                  "produce.offset.report",
-                                                  "queue.buffering.backpressure.threshold",
-                                                  "queue.buffering.max.kbytes",
-                                                  "queue.buffering.max.messages",
-                                                  "queue.buffering.max.ms",
-                                                  "queuing.strategy",
-                                                  "request.required.acks",
-                                                  "request.timeout.ms",
-                                                  "retries",
-                                                  "retry.backoff.ms",
-                                                  "sticky.partitioning.linger.ms",
-                                                  "transaction.timeout.ms",
-                                                  "transactional.id"};
-  return keys.count(key) != 0;
-}
-
-bool consumer_only(std::string_view key) {
-  static const std::set<std::string_view> keys = {"auto.commit.enable",
-                                                  "auto.commit.interval.ms",
-                                                  "auto.offset.reset",
-                                                  "check.crcs",
-                                                  "consume.callback.max.messages",
-                                                  "coordinator.query.interval.ms",
-                                                  "enable.auto.commit",
-                                                  "enable.auto.offset.store",
-                                                  "enable.partition.eof",
-                                                  "fetch.error.backoff.ms",
-                                                  "fetch.max.bytes",
-                                                  "fetch.message.max.bytes",
-                                                  "fetch.min.bytes",
-                                                  "fetch.wait.max.ms",
-                                                  "group.id",
-                                                  "group.instance.id",
-                                                  "group.protocol.type",
-                                                  "heartbeat.interval.ms",
-                                                  "isolation.level",
-                                                  "max.partition.fetch.bytes",
-                                                  "max.poll.interval.ms",
-                                                  "offset.store.method",
-                                                  "offset.store.path",
-                                                  "offset.store.sync.interval.ms",
-                                                  "partition.assignment.strategy",
-                                                  "queued.max.messages.kbytes",
-                                                  "queued.min.messages",
-                                                  "session.timeout.ms"};
-  return keys.count(key) != 0;
+// The librdkafka properties only a producer or only a consumer understands (CONFIGURATION.md of
+// librdkafka 2.0): an override of one of them goes only to that kind of handle.
+std::optional<Role> only_for(std::string_view key) {
+  static const std::map<std::string_view, Role> keys = {{"acks", Role::producer},
+                                                        {"batch.num.messages", Role::producer},
+                                                        {"batch.size", Role::producer},
+                                                        {"compression.codec", Role::producer},
+                                                        {"compression.level", Role::producer},
+                                                        {"compression.type", Role::producer},
+                                                        {"delivery.report.only.error", Role::producer},
+                                                        {"delivery.timeout.ms", Role::producer},
+                                                        {"enable.gapless.guarantee", Role::producer},
+                                                        {"enable.idempotence", Role::producer},
+                                                        {"linger.ms", Role::producer},
+                                                        {"message.send.max.retries", Role::producer},
+                                                        {"message.timeout.ms", Role::producer},
+                                                        {"partitioner", Role::producer},
+                                                        {"produce.offset.report", Role::producer},
+                                                        {"queue.buffering.backpressure.threshold", Role::producer},
+                                                        {"queue.buffering.max.kbytes", Role::producer},
+                                                        {"queue.buffering.max.messages", Role::producer},
+                                                        {"queue.buffering.max.ms", Role::producer},
+                                                        {"queuing.strategy", Role::producer},
+                                                        {"request.required.acks", Role::producer},
+                                                        {"request.timeout.ms", Role::producer},
+                                                        {"retries", Role::producer},
+                                                        {"retry.backoff.ms", Role::producer},
+                                                        {"sticky.partitioning.linger.ms", Role::producer},
+                                                        {"transaction.timeout.ms", Role::producer},
+                                                        {"transactional.id", Role::producer},
+                                                        {"auto.commit.enable", Role::consumer},
+                                                        {"auto.commit.interval.ms", Role::consumer},
+                                                        {"auto.offset.reset", Role::consumer},
+                                                        {"check.crcs", Role::consumer},
+                                                        {"consume.callback.max.messages", Role::consumer},
+                                                        {"coordinator.query.interval.ms", Role::consumer},
+                                                        {"enable.auto.commit", Role::consumer},
+                                                        {"enable.auto.offset.store", Role::consumer},
+                                                        {"enable.partition.eof", Role::consumer},
+                                                        {"fetch.error.backoff.ms", Role::consumer},
+                                                        {"fetch.max.bytes", Role::consumer},
+                                                        {"fetch.message.max.bytes", Role::consumer},
+                                                        {"fetch.min.bytes", Role::consumer},
+                                                        {"fetch.wait.max.ms", Role::consumer},
+                                                        {"group.id", Role::consumer},
+                                                        {"group.instance.id", Role::consumer},
+                                                        {"group.protocol.type", Role::consumer},
+                                                        {"heartbeat.interval.ms", Role::consumer},
+                                                        {"isolation.level", Role::consumer},
+                                                        {"max.partition.fetch.bytes", Role::consumer},
+                                                        {"max.poll.interval.ms", Role::consumer},
+                                                        {"offset.store.method", Role::consumer},
+                                                        {"offset.store.path", Role::consumer},
+                                                        {"offset.store.sync.interval.ms", Role::consumer},
+                                                        {"partition.assignment.strategy", Role::consumer},
+                                                        {"queued.max.messages.kbytes", Role::consumer},
+                                                        {"queued.min.messages", Role::consumer},
+                                                        {"session.timeout.ms", Role::consumer}};
+  auto found = keys.find(key);
+  if (found == keys.end()) return std::nullopt;
+  return found->second;
 }
 
 }  // namespace
@@ -116,10 +116,10 @@ Result<ConfPtr> make_conf(const KafkaLogOptions& options, Role role, const Setti
     } else if (key.starts_with("consumer.")) {
       key.remove_prefix(9);
       for_producer = for_admin = false;
-    } else if (producer_only(key)) {
-      for_consumer = for_admin = false;
-    } else if (consumer_only(key)) {
-      for_producer = for_admin = false;
+    } else if (const auto only = only_for(key)) {
+      for_producer = *only == Role::producer;
+      for_consumer = *only == Role::consumer;
+      for_admin = false;
     }
     const bool applies = (role == Role::producer && for_producer) || (role == Role::consumer && for_consumer) ||
                          (role == Role::admin && for_admin);

@@ -17,20 +17,14 @@
 #include <thread>
 
 #include "aggregates/account.h"
-#include "aggregates/processor/write_side.h"
 #include "events/catalog.h"
 #include "events/codec.h"
-#include "ops/bench/bench_log_open.h"
+#include "ops/bench/bench_write_side.h"
 #include "ops/bench/measure.h"
 
 namespace {
 
-using xyd::bench::die;
-using xyd::bench::flag;
-using xyd::bench::measure;
-using xyd::bench::number_flag;
-using xyd::bench::number_list_flag;
-using xyd::bench::open_bench_log;
+using namespace xyd::bench;  // die, flag, number_flag, measure, ... (measure.h)
 
 long peak_rss_mb() {
   rusage usage{};
@@ -47,16 +41,10 @@ int main(int argc, char** argv) {
   const std::vector<int64_t> concurrencies = number_list_flag(argc, argv, "concurrency", "1,16,64,256", 1, 4096);
 
   std::filesystem::remove_all(dir);
-  auto log = open_bench_log(backend, dir, flag(argc, argv, "brokers", "127.0.0.1:19092"), "xyd-bench-commands");
-  if (auto c = log->create_topics(xyd::events::standard_topics(6)); !c.ok()) die("creating the topics", c.error());
-  xyd::domain::WriteSideOptions write_options;
-  write_options.state_dir = dir + "/state";
-  write_options.node = "bench";
-  auto side = xyd::domain::WriteSide::start(*log, write_options);
-  if (!side.ok()) {
-    std::cerr << side.error().to_string() << "\n";
-    return 1;
-  }
+  auto bench =
+      start_bench_write_side(backend, dir, flag(argc, argv, "brokers", "127.0.0.1:19092"), "xyd-bench-commands");
+  auto& log = bench.log;
+  auto& side = bench.side;
   std::mt19937 random(std::random_device{}());
   const std::string run = std::to_string(100 + random() % 900);
 
@@ -83,18 +71,18 @@ int main(int argc, char** argv) {
       c.aggregate_id = xyd::domain::account_id_for_phone(phone);
       c.body = {{"phone", phone}, {"kind", "enterprise_user"}, {"region", "440300"}};
       c.body_hash = "bench";
-      auto outcome = (*side)->gateway().submit(c);
+      auto outcome = side->gateway().submit(c);
       return outcome.ok() ? 1 : -1;  // accepted or refused (a phone registered earlier): both ran
     });
     std::printf("| command (register account) | %d | %.0f | %.2f | %.2f | %zu | %ld |\n", clients, commands.per_second,
                 commands.p50_ms, commands.p99_ms, commands.failed, peak_rss_mb());
     std::fflush(stdout);
   }
-  auto stats = (*side)->processor().stats();
+  auto stats = side->processor().stats();
   std::printf("\nprocessor: %llu commands in %llu transactions (%.1f per transaction)\n",
               static_cast<unsigned long long>(stats.commands), static_cast<unsigned long long>(stats.transactions),
               stats.transactions ? double(stats.commands) / stats.transactions : 0.0);
-  side->reset();
+  side.reset();
   log.reset();
   std::filesystem::remove_all(dir);
   return 0;

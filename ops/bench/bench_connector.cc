@@ -23,17 +23,14 @@
 #include "events/codec.h"
 #include "events/numbers.h"
 #include "ops/bank_sim_plan.h"
-#include "ops/bench/bench_log_open.h"
+#include "ops/bench/bench_write_side.h"
 #include "ops/bench/measure.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using xyd::bench::die;
-using xyd::bench::flag;
-using xyd::bench::number_flag;
-using xyd::bench::open_bench_log;
+using namespace xyd::bench;  // die, flag, number_flag, measure, ... (measure.h)
 using Clock = std::chrono::steady_clock;
 
 // Runs commands in batches of `batch` through the gateway; how many were not decided.
@@ -73,15 +70,11 @@ int main(int argc, char** argv) {
   const auto batch = static_cast<size_t>(number_flag(argc, argv, "batch", 5000, 1, 1'000'000));
   const std::string dir = flag(argc, argv, "dir", "/tmp/xyd-bench-connector");
   std::filesystem::remove_all(dir);
-  auto log = open_bench_log(backend, dir, flag(argc, argv, "brokers", "127.0.0.1:19092"), "xyd-bench-connector");
-  if (auto c = log->create_topics(xyd::events::standard_topics(6)); !c.ok()) die("topics", c.error());
-  xyd::domain::WriteSideOptions write_options;
-  write_options.state_dir = dir + "/state";
-  write_options.node = "bench";
-  write_options.outcome_timeout = std::chrono::milliseconds(60000);
-  auto side = xyd::domain::WriteSide::start(*log, write_options);
-  if (!side.ok()) die("starting the write side", side.error());
-  auto& gateway = (*side)->gateway();
+  auto bench = start_bench_write_side(backend, dir, flag(argc, argv, "brokers", "127.0.0.1:19092"),
+                                      "xyd-bench-connector", std::chrono::milliseconds(60000));
+  auto& log = bench.log;
+  auto& side = bench.side;
+  auto& gateway = side->gateway();
   const std::string run = std::to_string(std::random_device{}() % 900000 + 100000);
   const std::string institution = "ins-bench-" + run;
 
@@ -203,7 +196,7 @@ int main(int argc, char** argv) {
       "| connector: the same results again (all duplicates) | %llu | %.2f | %.0f | replayed %llu, applied %llu |\n",
       static_cast<unsigned long long>(total), replay_seconds, total / replay_seconds,
       static_cast<unsigned long long>(replayed.replayed), static_cast<unsigned long long>(replayed.applied));
-  side->reset();
+  side.reset();
   log.reset();
   std::filesystem::remove_all(dir);
   return applied.applied == static_cast<uint64_t>(plan.totals.valid) && replayed.applied == 0 ? 0 : 2;

@@ -22,9 +22,7 @@
 
 namespace {
 
-using xyd::bench::Figures;
-using xyd::bench::flag;
-using xyd::bench::measure;
+using namespace xyd::bench;  // die, flag, number_flag, measure, ... (measure.h)
 
 std::string payload() {
   return std::string(200, 'x');

@@ -26,9 +26,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-using xyd::bench::die;
-using xyd::bench::flag;
-using xyd::bench::number_flag;
+using namespace xyd::bench;  // die, flag, number_flag, measure, ... (measure.h)
 
 // One run: a fresh log of `applications` applications of five events each, then the follower.
 void run(const std::string& backend, const std::string& dir, const std::string& brokers, int applications,

@@ -35,10 +35,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-using xyd::bench::die;
-using xyd::bench::flag;
-using xyd::bench::number_flag;
-using xyd::bench::number_list_flag;
+using namespace xyd::bench;  // die, flag, number_flag, measure, ... (measure.h)
 
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> parts;

@@ -25,8 +25,7 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-using xyd::bench::die;
-using xyd::bench::flag;
+using namespace xyd::bench;  // die, flag, number_flag, measure, ... (measure.h)
 
 std::vector<xyd::log::Record> history(size_t count) {
   xyd::projections::ChainedEvents chains;

@@ -8,7 +8,7 @@
 #include "api/resource_routes.h"
 #include "api/table_export.h"
 #include "projections/dashboard/dashboard_keys.h"
-#include "projections/dashboard/dashboard_projection.h"
+#include "projections/dashboard/dashboard_query.h"
 #include "projections/statistics/statistics_query.h"
 #include "projections/view_names.h"
 

@@ -7,7 +7,7 @@
 #include "api/read_cache.h"
 #include "api/table_export.h"
 #include "events/json_input.h"
-#include "projections/dashboard/dashboard_projection.h"
+#include "projections/dashboard/dashboard_query.h"
 #include "projections/statistics/statistics_query.h"
 #include "projections/view_names.h"
 

@@ -5,7 +5,7 @@
 #include "api/http_pagination.h"
 #include "api/problem.h"
 #include "api/resource_routes.h"
-#include "connectors/bank_results_view.h"
+#include "connectors/bank_results_projection.h"
 #include "connectors/inbound.h"
 #include "connectors/webhook_signature.h"
 

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "api/authenticator.h"
-#include "connectors/bank_results_view.h"
+#include "connectors/bank_results_projection.h"
 #include "connectors/data_source_intake.h"
 #include "connectors/outbound_follower.h"
 #include "ops/commands.h"

@@ -1,7 +1,8 @@
 // The dashboard projection (数据中心): the counters behind the government dashboard of
 // shared/DOMAIN.md ("Read side"), for the whole country, a province or a city, over all time, a
 // year, a month or a day, from the account, enterprise, institution, product, demand and
-// application events. Called by its version's applying thread only; the query by any reader.
+// application events (the queries over them: dashboard_query.h). Called by its version's applying
+// thread only.
 //
 // Design. Every figure is an additive counter row "<count> <amount>" keyed by
 //   c <scope> <period> <figure> <dim>
@@ -77,24 +78,5 @@ class DashboardProjection final : public Projection {
   CounterCache counters_;
   bool view_was_empty_ = false;  // a build from empty: a counter not in the cache does not exist
 };
-
-// What the dashboard is asked for.
-struct DashboardQuery {
-  std::string scope;           // "" or "CN": the country; "NN0000" a province; "NNNN00" a city
-  std::string period;          // "" or "all"; "YYYY"; "YYYY-MM"
-  std::string as_of;           // "YYYY-MM-DD" for the today / this month / this year figures; "" = today (CST)
-  size_t dynamics_limit = 50;  // at most this many of the latest disbursements
-};
-
-// Every figure of the dashboard for one scope and period (shape: projections/README.md). Pure
-// over the view; invalid_argument naming the field for a malformed scope, period or as_of.
-Result<nlohmann::json> dashboard(const ViewReader& view, const DashboardQuery& query);
-
-// The day a period's stock figures are read at: `as_of` when it falls inside the period (always
-// for "all"), else the period's last day.
-std::string stock_date(const std::string& period, const std::string& as_of);
-// The total of the stock `figure` of `scope` at the end of `date` (YYYY-MM-DD).
-Result<Counter> stock_total(const ViewReader& view, std::string_view scope, std::string_view figure,
-                            const std::string& date);
 
 }  // namespace xyd::projections::dashboard

@@ -1,11 +1,12 @@
 // The dashboard query: every figure of one scope and period from the counter rows of that scope
 // (dashboard_projection.h has the key layout). Pure over a ViewReader.
+#include "projections/dashboard/dashboard_query.h"
+
 #include <map>
 
 #include "aggregates/reference.h"
 #include "projections/dashboard/dashboard_format.h"
 #include "projections/dashboard/dashboard_keys.h"
-#include "projections/dashboard/dashboard_projection.h"
 #include "projections/keys.h"
 
 namespace xyd::projections::dashboard {

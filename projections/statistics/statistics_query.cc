@@ -5,7 +5,7 @@
 
 #include "aggregates/reference.h"
 #include "events/numbers.h"
-#include "projections/dashboard/dashboard_projection.h"
+#include "projections/dashboard/dashboard_query.h"
 #include "projections/keys.h"
 #include "projections/statistics/statistics_projection.h"
 

@@ -6,7 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "connectors/bank_results_view.h"
+#include "connectors/bank_results_projection.h"
 #include "connectors/dead_letter.h"
 #include "connectors/inbound.h"
 #include "connectors/webhook_signature.h"

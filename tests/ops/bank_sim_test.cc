@@ -31,6 +31,7 @@
 #include "ops/http_client.h"
 #include "ops/sms_log.h"
 #include "projections/dashboard/dashboard_projection.h"
+#include "projections/dashboard/dashboard_query.h"
 #include "projections/runtime/runtime.h"
 #include "tests/support/backend.h"
 #include "tests/support/server_process.h"

@@ -12,6 +12,7 @@
 
 #include "aggregates/reference.h"
 #include "projections/dashboard/dashboard_projection.h"
+#include "projections/dashboard/dashboard_query.h"
 #include "projections/event_scan.h"
 #include "projections/memory_view.h"
 #include "projections/sample_events.h"

@@ -1,4 +1,4 @@
-#include "connectors/bank_results_view.h"
+#include "connectors/bank_results_projection.h"
 
 #include <cstdio>
 

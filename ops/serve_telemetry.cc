@@ -1,7 +1,5 @@
 #include "ops/serve_telemetry.h"
 
-#include <rocksdb/db.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -79,12 +77,8 @@ std::shared_ptr<void> add_projection_metrics(projections::runtime::ProjectionRun
     auto sizes = telemetry::gauge_family("xyd_rocksdb_bytes",
                                          "RocksDB sizes by store and property (rocksdb.total-sst-files-size, "
                                          "rocksdb.estimate-live-data-size, rocksdb.cur-size-all-mem-tables)");
-    for (const char* property :
-         {"rocksdb.total-sst-files-size", "rocksdb.estimate-live-data-size", "rocksdb.cur-size-all-mem-tables"}) {
-      uint64_t value = 0;
-      if (runtime.store().db()->GetAggregatedIntProperty(property, &value))
-        add_sample(sizes, {{"store", "projections"}, {"property", property}}, static_cast<double>(value));
-    }
+    for (const auto& [property, value] : runtime.store().size_properties())
+      add_sample(sizes, {{"store", "projections"}, {"property", property}}, static_cast<double>(value));
     // The followers that keep their own positions (outbound, data sources, risk publisher): the
     // offset each has settled per partition, as Kafka tools see it under the same group.
     auto followers = telemetry::gauge_family("xyd_follower_position",

@@ -15,6 +15,8 @@ else
 fi
 
 log() { printf '%s\n' "$*" >&2; }
+# The running script's usage: its header comment, from line 2 to `set -euo`.
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 kafka_version() {

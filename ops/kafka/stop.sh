@@ -11,8 +11,6 @@
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
-
 port="${XYD_KAFKA_PORT:-19092}"
 data="${XYD_KAFKA_DATA:-}"
 pidfile="${XYD_KAFKA_PIDFILE:-}"

@@ -334,4 +334,14 @@ Result<std::optional<nlohmann::json>> ProjectionStore::follower_state(const std:
   return std::optional<nlohmann::json>(std::move(state));
 }
 
+std::map<std::string, uint64_t> ProjectionStore::size_properties() const {
+  std::map<std::string, uint64_t> sizes;
+  for (const char* property :
+       {"rocksdb.total-sst-files-size", "rocksdb.estimate-live-data-size", "rocksdb.cur-size-all-mem-tables"}) {
+    uint64_t value = 0;
+    if (db_->GetAggregatedIntProperty(property, &value)) sizes[property] = value;
+  }
+  return sizes;
+}
+
 }  // namespace xyd::projections::runtime

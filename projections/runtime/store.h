@@ -78,6 +78,9 @@ class ProjectionStore {
 
   const std::string& path() const { return path_; }
   rocksdb::DB* db() const { return db_.get(); }
+  // The store's sizes for /metrics: RocksDB's rocksdb.total-sst-files-size,
+  // rocksdb.estimate-live-data-size and rocksdb.cur-size-all-mem-tables over every column family.
+  std::map<std::string, uint64_t> size_properties() const;
 
   // The versions the catalog holds for a projection, oldest first.
   std::vector<std::shared_ptr<VersionHandle>> versions(const std::string& projection) const;

@@ -53,39 +53,69 @@ std::string status_from_loans(const json& loans) {
   return any_overdue ? "overdue" : "disbursed";
 }
 
+// A loan event's data as its struct; nullopt (the event then changes nothing) when it is not what
+// the catalog declares, which the write side never writes.
+template <class Payload>
+std::optional<Payload> decoded(const json& data) {
+  auto payload = events::decode<Payload>(data);
+  if (!payload.ok()) return std::nullopt;
+  return std::move(*payload);
+}
+
+// The loan `number` of the order, made when it is not there yet.
+json& loan_of(json& s, const std::string& number) {
+  return s["loans"][number];
+}
+
 void apply_loan_event(json& s, const std::string& event_name, const json& data) {
-  if (!data.contains("loan_number")) return;
-  json& loan = s["loans"][events::string_or(data, "loan_number")];
-  if (event_name == events::application::kLoanDisbursed) {
-    loan = {{"amount", data["amount"]},     {"outstanding", data["amount"]},
-            {"rate_bp", data["rate_bp"]},   {"disbursed_at", data["disbursed_at"]},
-            {"maturity", data["maturity"]}, {"repayment_method", data["repayment_method"]},
-            {"status", "current"},          {"days_past_due", 0},
-            {"overdue_principal", 0},       {"repaid_principal", 0},
-            {"repaid_interest", 0},         {"repaid_penalty", 0}};
-    s["disbursed_total"] = plus(int_at(s, "disbursed_total"), int_at(data, "amount"));
-    s["outstanding_total"] = plus(int_at(s, "outstanding_total"), int_at(data, "amount"));
-  } else if (event_name == events::application::kRepaymentReceived) {
-    for (const char* part : {"principal", "interest", "penalty"})
-      loan[std::string("repaid_") + part] =
-          plus(int_at(loan, (std::string("repaid_") + part).c_str()), int_at(data, part));
-    loan["outstanding"] = minus(int_at(loan, "outstanding"), int_at(data, "principal"));
-    loan["last_installment"] = data["installment"];
-    s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(data, "principal"));
-  } else if (event_name == events::application::kLoanOverdue) {
-    loan["days_past_due"] = data["days_past_due"];
-    loan["overdue_principal"] = data["overdue_principal"];
-    loan["status"] = int_at(data, "days_past_due") > 0 ? "overdue" : "current";
-  } else if (event_name == events::application::kLoanWrittenOff) {
+  namespace app = events::application;
+  if (event_name == app::kLoanDisbursed) {
+    const auto e = decoded<app::LoanDisbursed>(data);
+    if (!e) return;
+    loan_of(s, e->loan_number) = {{"amount", e->amount.value},    {"outstanding", e->amount.value},
+                                  {"rate_bp", e->rate_bp.value},  {"disbursed_at", e->disbursed_at.text},
+                                  {"maturity", e->maturity.text}, {"repayment_method", e->repayment_method},
+                                  {"status", "current"},          {"days_past_due", 0},
+                                  {"overdue_principal", 0},       {"repaid_principal", 0},
+                                  {"repaid_interest", 0},         {"repaid_penalty", 0}};
+    s["disbursed_total"] = plus(int_at(s, "disbursed_total"), e->amount.value);
+    s["outstanding_total"] = plus(int_at(s, "outstanding_total"), e->amount.value);
+  } else if (event_name == app::kRepaymentReceived) {
+    const auto e = decoded<app::RepaymentReceived>(data);
+    if (!e) return;
+    json& loan = loan_of(s, e->loan_number);
+    for (const auto& [field, paid] :
+         {std::pair{"repaid_principal", e->principal}, std::pair{"repaid_interest", e->interest},
+          std::pair{"repaid_penalty", e->penalty}})
+      loan[field] = plus(int_at(loan, field), paid.value);
+    loan["outstanding"] = minus(int_at(loan, "outstanding"), e->principal.value);
+    loan["last_installment"] = e->installment;
+    s["outstanding_total"] = minus(int_at(s, "outstanding_total"), e->principal.value);
+  } else if (event_name == app::kLoanOverdue) {
+    const auto e = decoded<app::LoanOverdue>(data);
+    if (!e) return;
+    json& loan = loan_of(s, e->loan_number);
+    loan["days_past_due"] = e->days_past_due;
+    loan["overdue_principal"] = e->overdue_principal.value;
+    loan["status"] = e->days_past_due > 0 ? "overdue" : "current";
+  } else if (event_name == app::kLoanWrittenOff) {
+    const auto e = decoded<app::LoanWrittenOff>(data);
+    if (!e) return;
+    json& loan = loan_of(s, e->loan_number);
     loan["status"] = "written_off";
-    loan["written_off_amount"] = data["amount"];
+    loan["written_off_amount"] = e->amount.value;
     s["outstanding_total"] = minus(int_at(s, "outstanding_total"), int_at(loan, "outstanding"));
     loan["outstanding"] = 0;
-  } else if (event_name == events::application::kLoanSettled) {
+  } else if (event_name == app::kLoanSettled) {
+    const auto e = decoded<app::LoanSettled>(data);
+    if (!e) return;
+    json& loan = loan_of(s, e->loan_number);
     loan["status"] = "settled";
     loan["days_past_due"] = 0;
     loan["overdue_principal"] = 0;
-    loan["settled_at"] = data["settled_at"];
+    loan["settled_at"] = e->settled_at.text;
+  } else {
+    return;
   }
   s["status"] = status_from_loans(s["loans"]);
 }
@@ -136,18 +166,19 @@ void ApplicationAggregate::apply(AggregateState& state, const std::string& event
     s["outstanding_total"] = 0;
   } else if (event_name == events::application::kRiskScreened) {
     s["status"] = "screened";
-    s["screening"] = {{"verdict", data["verdict"]}, {"rule_set_version", data["rule_set_version"]}};
+    s["screening"] = {{"verdict", events::member_or_null(data, "verdict")},
+                      {"rule_set_version", events::member_or_null(data, "rule_set_version")}};
   } else if (event_name == events::application::kManagerAssigned ||
              event_name == events::application::kManagerReassigned) {
     s["manager"] = events::string_or(data, event_name == events::application::kManagerAssigned ? "manager" : "to");
     if (s["status"] == "screened") s["status"] = "assigned";
   } else if (event_name == events::application::kApplicationAccepted) {
     s["status"] = "accepted";
-    s["intended_amount"] = data["intended_amount"];
+    s["intended_amount"] = events::member_or_null(data, "intended_amount");
   } else if (event_name == events::application::kApplicationTerminated ||
              event_name == events::application::kApplicationWithdrawn) {
     s["status"] = event_name == events::application::kApplicationTerminated ? "terminated" : "withdrawn";
-    s["ended_by"] = data["by"];
+    s["ended_by"] = events::member_or_null(data, "by");
   } else if (event_name == events::application::kCreditGranted) {
     s["status"] = "credit_granted";
     s["credit"] = data;

@@ -1,4 +1,4 @@
-// Issue 8's outbound side end to end, through `xyd serve` on the backend under test: applications
+// The outbound side end to end, through `xyd serve` on the backend under test: applications
 // routed to three banks stream to them. Bank A's webhook answers 500 three times and then 200
 // (retried with bounded, jittered delays, then delivered, signed, in order); bank B's answers 410
 // (delivery stops, the subscription shows disabled, what was queued is dead-lettered); bank C's

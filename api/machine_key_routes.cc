@@ -87,6 +87,7 @@ void add_machine_key_routes(Router& router, ApiServices& services) {
                                         "data_source", "", principal_of(request).actor.account, services.now_ms()));
     nlohmann::json body = key_json(made.second);
     body["key"] = made.first;
+    body["detail"] = "keep the key now: it is not shown again; send it as 'Authorization: ApiKey <key>'";
     return created(std::move(body));
   });
 }

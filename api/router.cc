@@ -49,6 +49,8 @@ Result<nlohmann::json> Request::json_body() const {
 }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
+  for (const auto& route : routes_)
+    if (route.method == method && route.pattern == pattern) duplicates_.push_back(method + " " + pattern);
   routes_.push_back({method, pattern, split_path(pattern), std::move(handler), access});
 }
 

@@ -96,6 +96,9 @@ class Router {
   std::vector<std::string> allowed_methods(const std::string& path) const;
   // Every route as "METHOD /pattern/{name}", in the order added (for tests and tools).
   std::vector<std::string> route_list() const;
+  // Routes added twice ("METHOD /pattern"): a programming error the server refuses to start with
+  // (the second would never be reached).
+  const std::vector<std::string>& duplicate_routes() const { return duplicates_; }
 
  private:
   struct Route {
@@ -109,6 +112,7 @@ class Router {
                       std::map<std::string, std::string>* params);
   Result<const Route*> match(Request& request) const;
   std::vector<Route> routes_;
+  std::vector<std::string> duplicates_;
   Authenticator authenticator_;
 };
 

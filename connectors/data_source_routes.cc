@@ -45,21 +45,7 @@ void add_data_source_routes(api::Router& router, api::ApiServices& services, Dat
   router.add("POST", "/api/v1/data-sources/{source}/records",
              guarded("data_source.submit",
                      [&services, &intake](const Request& request) { return take_record(services, intake, request); }));
-  // A machine key of the data_source role (no institution), for a data source's feed; system admins.
-  router.add("POST", "/api/v1/data-sources/api-keys",
-             guarded("machine_key.manage", [&services](const Request& request) -> Result<Response> {
-               XYD_ASSIGN_OR_RETURN(
-                   auto made, services.credentials.create_machine_key(
-                                  "data_source", "", api::principal_of(request).actor.account, services.now_ms()));
-               Response response;
-               response.status = 201;
-               response.body = {
-                   {"key_id", made.second.key_id},
-                   {"role", made.second.role},
-                   {"key", made.first},
-                   {"detail", "keep the key now: it is not shown again; send it as 'Authorization: ApiKey <key>'"}};
-               return response;
-             }));
+  // A data source's machine key is made by POST /api/v1/data-sources/api-keys (api/machine_key_routes.h).
   router.add("GET", "/api/v1/data-sources/{source}/calls",
              guarded("data_source_log.read", [&store](const Request& request) -> Result<Response> {
                XYD_RETURN_IF_ERROR(check_source_name(request.params.at("source")));

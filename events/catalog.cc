@@ -130,7 +130,7 @@ Status EventCatalog::check_new_data(std::string_view name, const nlohmann::json&
   if (!t)
     return make_error(Errc::invalid_argument, "unknown event '" + std::string(name) + "'", "type",
                       "declared-in-catalog");
-  return check_data(EventSpec{t->name, t->fields, t->version}, data);
+  return check_data(t->name, t->fields, data);
 }
 
 Result<Envelope> EventCatalog::upcast(Envelope e) const {

@@ -157,6 +157,8 @@ Status Server::open(const CliOptions& options, bool listen) {
   }
 
   XYD_RETURN_IF_ERROR(add_routes(options));
+  if (!router_->duplicate_routes().empty())
+    return make_error(Errc::fatal, "a route is added twice: " + router_->duplicate_routes().front());
   if (!listen) return Status();
   http_ = std::make_unique<api::ApiServer>(options.http, *router_);
   http_->set_observer(std::make_shared<api::TelemetryObserver>());  // request ids, access log, HTTP metrics

@@ -79,10 +79,9 @@ bool is_kind(const nlohmann::json& value, FieldKind kind) {
   return false;
 }
 
-Status check_data(const EventSpec& spec, const nlohmann::json& data) {
-  const std::string& event = spec.name;
+Status check_data(const std::string& event, const std::vector<FieldSpec>& fields, const nlohmann::json& data) {
   if (!data.is_object()) return make_error(Errc::invalid_argument, event + " data must be an object", "data", "object");
-  for (const auto& field : spec.fields) {
+  for (const auto& field : fields) {
     const std::string& name = field.name;
     auto found = data.find(name);
     if (found == data.end()) {
@@ -98,7 +97,7 @@ Status check_data(const EventSpec& spec, const nlohmann::json& data) {
   for (const auto& item : data.items()) {
     const std::string& name = item.key();
     const bool declared =
-        std::any_of(spec.fields.begin(), spec.fields.end(), [&name](const FieldSpec& f) { return f.name == name; });
+        std::any_of(fields.begin(), fields.end(), [&name](const FieldSpec& f) { return f.name == name; });
     if (!declared)
       return make_error(Errc::invalid_argument, event + " does not declare data." + name, "data." + name, "declared");
   }

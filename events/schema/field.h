@@ -59,9 +59,10 @@ inline FieldSpec optional(std::string name, FieldKind kind) {
 std::string_view kind_name(FieldKind kind);
 // Whether `value` is of `kind` (a date or an instant: a string of that shape).
 bool is_kind(const nlohmann::json& value, FieldKind kind);
-// `data` against `spec`: an object, every required field present, no undeclared field, every
+// `data` of `event` against its declared `fields`: an object, every required field present, no undeclared field, every
 // field of its kind. invalid_argument naming "data.<field>" and the rule ("required",
 // "declared", "kind") otherwise.
-[[nodiscard]] Status check_data(const EventSpec& spec, const nlohmann::json& data);
+[[nodiscard]] Status check_data(const std::string& event, const std::vector<FieldSpec>& fields,
+                                const nlohmann::json& data);
 
 }  // namespace xyd::events

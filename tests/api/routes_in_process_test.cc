@@ -106,6 +106,18 @@ void check_problem(const Answer& answer, int status, const std::string& what) {
 
 BOOST_AUTO_TEST_SUITE(routes_in_process)
 
+BOOST_AUTO_TEST_CASE(every_route_is_added_once) {
+  auto& w = world();
+  BOOST_CHECK(w.server->router().duplicate_routes().empty());
+  auto routes = w.server->router().route_list();
+  std::sort(routes.begin(), routes.end());
+  BOOST_CHECK(std::adjacent_find(routes.begin(), routes.end()) == routes.end());
+  api::Router router;
+  router.add("GET", "/a", [](const api::Request&) -> Result<api::Response> { return api::Response{}; });
+  router.add("GET", "/a", [](const api::Request&) -> Result<api::Response> { return api::Response{}; });
+  BOOST_CHECK_EQUAL(router.duplicate_routes().size(), 1u);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_paths_and_methods) {
   auto& w = world();
   check_problem(w.call("GET", "/api/v1/nothing-here", {}, w.as_operator()), 404, "unknown path");

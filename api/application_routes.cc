@@ -23,14 +23,14 @@ Result<json> reassign_context(ApiServices& services, const Request&, const std::
   return json{{"managers", managers}};
 }
 
-// The risk marker (the enterprise's current warnings) on every order an institution's user, or a
-// platform role, reads; other callers' answers are unchanged.
+// The risk marker (the enterprise's current warnings that the reader may see in the risk feed) on
+// every order an institution's user, or a platform role, reads; other callers' answers are unchanged.
 ItemDecorator risk_marker_on_orders(ApiServices& services) {
   return [&services](const Request& request, json& item) {
     static const std::set<std::string> roles = {"institution_admin", "account_manager", "system_admin", "auditor",
                                                 "system"};
     if (!services.risk_marker || !roles.contains(principal_of(request).actor.role)) return;
-    item["risk_marker"] = services.risk_marker(events::string_or(item, "enterprise"));
+    item["risk_marker"] = services.risk_marker(principal_of(request).actor, events::string_or(item, "enterprise"));
   };
 }
 

@@ -223,10 +223,13 @@ void stream(const projections::runtime::ViewSource& runtime, const Authenticator
 
 }  // namespace
 
-json risk_marker(const projections::runtime::ViewSource& runtime, const std::string& enterprise) {
+json risk_marker(const projections::runtime::ViewSource& runtime, const events::Actor& actor,
+                 const std::string& enterprise) {
   auto reader = runtime.reader(projections::view::kRisk);
   if (!reader.ok()) return json();
-  auto warnings = projections::risk::current_warnings(**reader, enterprise);
+  auto viewer = projections::risk::viewer_for(**reader, actor, domain::scope_of(actor.role, "risk_feed.read"));
+  if (!viewer.ok()) return json();
+  auto warnings = projections::risk::current_warnings(**reader, enterprise, &*viewer);
   if (!warnings.ok()) return json();
   std::string level = "none";
   json shown = json::array();
@@ -234,14 +237,11 @@ json risk_marker(const projections::runtime::ViewSource& runtime, const std::str
     const std::string severity = events::string_or(w, "severity");
     if (level == "none" || (level == "low" && severity != "low") || (level == "medium" && severity == "high"))
       level = severity;
-    shown.push_back({{"sequence", w["sequence"]},
-                     {"rule", w["rule"]},
-                     {"rule_set_version", w["rule_set_version"]},
-                     {"severity", w["severity"]},
-                     {"message", w["message"]},
-                     {"subject", w["subject"]},
-                     {"application", w["application"]},
-                     {"raised_at", w["raised_at"]}});
+    json item = json::object();
+    for (const char* field :
+         {"sequence", "rule", "rule_set_version", "severity", "message", "subject", "application", "raised_at"})
+      item[field] = events::member_or_null(w, field);
+    shown.push_back(std::move(item));
   }
   return {{"level", level}, {"warnings", shown}};
 }

@@ -43,6 +43,7 @@ void add_risk_routes(Router& router, const projections::runtime::ViewSource& run
 
 // The risk marker of an enterprise: {"level": high|medium|low|none, "warnings": [...]}, or null
 // when the risk view is not available yet.
-nlohmann::json risk_marker(const projections::runtime::ViewSource& runtime, const std::string& enterprise);
+nlohmann::json risk_marker(const projections::runtime::ViewSource& runtime, const events::Actor& reader,
+                           const std::string& enterprise);
 
 }  // namespace xyd::api

@@ -52,7 +52,7 @@ struct ApiServices {
   RuleSets rules;                              // empty: commands needing one are refused (context-fact)
   std::shared_ptr<const DataSources> sources;  // null: the registration stand-in (context_facts.h)
   // The risk marker of an enterprise (its current warnings, api/risk_routes.h); null: orders carry none.
-  std::function<nlohmann::json(const std::string& enterprise)> risk_marker;
+  std::function<nlohmann::json(const events::Actor& reader, const std::string& enterprise)> risk_marker;
 };
 
 }  // namespace xyd::api

@@ -137,8 +137,8 @@ Status Server::open(const CliOptions& options, bool listen) {
   auto rule_sets = api::load_rule_sets(runtime_settings.rules_dir);  // certification, screening
   if (!rule_sets.ok()) return doing("loading the rule sets", rule_sets.error());
   services_->rules = *rule_sets;
-  services_->risk_marker = [&runtime = *runtime_](const std::string& enterprise) {
-    return api::risk_marker(runtime, enterprise);
+  services_->risk_marker = [&runtime = *runtime_](const events::Actor& reader, const std::string& enterprise) {
+    return api::risk_marker(runtime, reader, enterprise);
   };
 
   // The connectors: outbound (xyd.out.<institution>, webhooks), data-source intake, the

@@ -129,7 +129,7 @@ Result<FeedPage> feed_after(const ViewReader& view, uint64_t after, size_t limit
   return page;
 }
 
-Result<json> current_warnings(const ViewReader& view, const std::string& enterprise) {
+Result<json> current_warnings(const ViewReader& view, const std::string& enterprise, const Viewer* viewer) {
   std::vector<json> found;
   const std::string prefix = marker_prefix(enterprise);
   Status failure;
@@ -142,7 +142,16 @@ Result<json> current_warnings(const ViewReader& view, const std::string& enterpr
       failure = row.error();
       return false;
     }
-    if (row->is_object()) found.push_back(std::move(*row));
+    if (!row->is_object()) return true;
+    if (viewer) {
+      auto shown = visible(view, *viewer, *row);
+      if (!shown.ok()) {
+        failure = shown.error();
+        return false;
+      }
+      if (!*shown) return true;
+    }
+    found.push_back(std::move(*row));
     return true;
   }));
   XYD_RETURN_IF_ERROR(failure);

@@ -48,7 +48,9 @@ struct FeedPage {
 Result<FeedPage> feed_after(const ViewReader& view, uint64_t after, size_t limit, const Viewer* viewer,
                             const FeedFilter& filter = {}, size_t max_scan = 100000);
 
-// The enterprise's current warnings (the risk marker), most severe first.
-Result<nlohmann::json> current_warnings(const ViewReader& view, const std::string& enterprise);
+// The enterprise's current warnings (the risk marker), most severe first; with a viewer, only those
+// it may see (an institution does not see the warnings on another institution's orders).
+Result<nlohmann::json> current_warnings(const ViewReader& view, const std::string& enterprise,
+                                        const Viewer* viewer = nullptr);
 
 }  // namespace xyd::projections::risk

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "events/json_input.h"
 #include "projections/event_scan.h"
 #include "projections/memory_view.h"
 #include "projections/risk/risk_projection.h"
@@ -156,6 +157,38 @@ BOOST_AUTO_TEST_CASE(each_caller_sees_what_its_scope_and_follows_allow) {
       if (!followed.empty()) BOOST_TEST(!got.empty());
     }
   }
+}
+
+// The marker on an order shows an institution's user only what the feed shows it: the enterprise's
+// own warnings and those on the institution's orders, never those on another institution's orders.
+BOOST_AUTO_TEST_CASE(the_marker_shows_a_reader_only_what_it_may_see) {
+  const json rules = rule_file();
+  const auto events = history(11);
+  const Expected x = fold(events, rules);
+  auto view = build(seal(events), rules);
+  events::Actor actor;
+  actor.account = "ia";
+  actor.role = "institution_admin";
+  actor.institution = "inst-1";
+  auto viewer = projections::risk::viewer_for(view, actor, domain::Scope::institution);
+  BOOST_REQUIRE(viewer.ok());
+  size_t hidden = 0, shown = 0;
+  for (const auto& [ent, markers] : x.markers) {
+    auto all = projections::risk::current_warnings(view, ent);
+    auto seen = projections::risk::current_warnings(view, ent, &*viewer);
+    BOOST_REQUIRE(all.ok() && seen.ok());
+    for (const auto& w : *all) {
+      const std::string institution = events::string_or(w, "institution");
+      const bool expected =
+          institution == "inst-1" || (w.value("application", json()).is_null() && x.institutions.contains(ent) &&
+                                      x.institutions.at(ent).contains("inst-1"));
+      const bool got = std::find(seen->begin(), seen->end(), w) != seen->end();
+      BOOST_TEST(got == expected, ent << " " << events::string_or(w, "rule") << " of " << institution);
+      (got ? shown : hidden) += 1;
+    }
+  }
+  BOOST_TEST(shown > 0u);
+  BOOST_TEST(hidden > 0u);  // the history has warnings on other institutions' orders
 }
 
 BOOST_AUTO_TEST_CASE(another_interleaving_gives_the_same_rows) {

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     print_usage(std::cout, argc >= 3 && name == "help" ? std::string_view(argv[2]) : std::string_view());
     return 0;
   }
+  if (name == "--version") name = "version";  // as most tools take it
   int first = 2;
   if (is_command_group(name) && argc >= 3 && argv[2][0] != '-') {
     name += " " + std::string(argv[2]);

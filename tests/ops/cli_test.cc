@@ -284,6 +284,7 @@ BOOST_AUTO_TEST_CASE(every_command_help_prints_usage_and_does_nothing_else) {
     }
   }
   BOOST_CHECK(run(xyd_command({"help", "serve"})).find("--trusted-proxies") != std::string::npos);
+  BOOST_CHECK(run(xyd_command({"--version"})).starts_with("xyd "));
   std::filesystem::remove_all(cwd);
 }
 

@@ -20,6 +20,14 @@ constexpr std::array kSharedFlags = {
     choice_flag("log", "embedded|kafka", "the event log", "embedded", "XYD_LOG"),
     text_flag("brokers", "LIST", "Kafka bootstrap servers", "127.0.0.1:19092", "XYD_KAFKA_BROKERS"),
     number_flag("partitions", "N", "6", 1, 1000, "partitions of the xyd topics", "XYD_PARTITIONS"),
+    number_flag("replication-factor", "N", "0", 0, 16,
+                "replicas of each partition of the topics xyd creates on Kafka (0: 3, or the\nbrokers when fewer)",
+                "XYD_KAFKA_REPLICATION_FACTOR"),
+    number_flag("min-insync-replicas", "N", "0", 0, 16,
+                "replicas a write must reach before it is acknowledged (0: 2 with 3 replicas\nor more, else 1)",
+                "XYD_KAFKA_MIN_INSYNC_REPLICAS"),
+    toggle_flag("allow-single-insync-replica", "allow min.insync.replicas 1 on a cluster of 3 brokers or more",
+                "XYD_KAFKA_ALLOW_SINGLE_INSYNC_REPLICA"),
     text_flag("node", "NAME", "this process's name (default: host-port)", {}, "XYD_NODE"),
     toggle_flag("webhooks-allow-loopback", "tests only: let webhooks reach loopback addresses",
                 "XYD_WEBHOOKS_ALLOW_LOOPBACK"),
@@ -90,6 +98,9 @@ log::LogOptions CliOptions::log_options() const {
   options.embedded.path = data_dir + "/log";
   options.kafka.brokers = brokers;
   options.kafka.client_id = "xyd-" + node;
+  options.kafka.replication_factor = replication_factor;
+  options.kafka.min_insync_replicas = min_insync_replicas;
+  options.kafka.allow_single_insync_replica = allow_single_insync_replica;
   // transactional_id stays empty: a tool gets "xyd-<host>-<pid>", never the server's id, so
   // opening the log from `xyd log`, `xyd rebuild` or `xyd audit` cannot fence a running server.
   return options;
@@ -179,6 +190,9 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& words, std::span<co
   o.brokers = shared("brokers");
   o.partitions = static_cast<int>(whole_number(shared("partitions"), 1, 1000).value_or(6));
   o.node = shared("node");
+  o.replication_factor = static_cast<int>(whole_number(shared("replication-factor"), 0, 16).value_or(0));
+  o.min_insync_replicas = static_cast<int>(whole_number(shared("min-insync-replicas"), 0, 16).value_or(0));
+  o.allow_single_insync_replica = shared("allow-single-insync-replica") == "true";
   o.webhooks_allow_loopback = shared("webhooks-allow-loopback") == "true";
   o.trusted_proxies = shared("trusted-proxies");
   for (auto& [name, value] : given)

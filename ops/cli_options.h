@@ -59,7 +59,8 @@ constexpr Flag toggle_flag(std::string_view name, std::string_view help, std::st
   return Flag{.name = name, .kind = Flag::Kind::toggle, .help = help, .fallback = "false", .env = env};
 }
 
-// The flags every command takes: --data, --http, --log, --brokers, --partitions, --node,
+// The flags every command takes: --data, --http, --log, --brokers, --partitions,
+// --replication-factor, --min-insync-replicas, --allow-single-insync-replica, --node,
 // --webhooks-allow-loopback, --trusted-proxies.
 std::span<const Flag> shared_flags();
 
@@ -70,6 +71,11 @@ struct CliOptions {
   std::string brokers = "127.0.0.1:19092";     // --brokers, XYD_KAFKA_BROKERS
   int partitions = 6;                          // --partitions, XYD_PARTITIONS
   std::string node;                            // --node, XYD_NODE (default: host-port)
+  // The topics xyd creates on Kafka (KafkaLogOptions): --replication-factor,
+  // --min-insync-replicas (0: chosen from the cluster), --allow-single-insync-replica.
+  int replication_factor = 0;
+  int min_insync_replicas = 0;
+  bool allow_single_insync_replica = false;
   // Lets webhooks reach loopback addresses (tests' local receivers); every other non-public
   // address stays refused. --webhooks-allow-loopback [true|false], XYD_WEBHOOKS_ALLOW_LOOPBACK.
   bool webhooks_allow_loopback = false;

@@ -158,6 +158,33 @@ Result<int64_t> KafkaAdmin::watermark(const TopicPartition& tp, bool low_end) {
   return low_end ? low : high;
 }
 
+Result<KafkaAdmin::Replication> KafkaAdmin::replication_for_new_topics() {
+  XYD_ASSIGN_OR_RETURN(MetadataPtr md, metadata(options_.request_timeout, false));
+  const int brokers = std::max(1, md->broker_cnt);
+  Replication replication;
+  replication.factor = options_.replication_factor > 0 ? options_.replication_factor : std::min(3, brokers);
+  replication.min_insync =
+      options_.min_insync_replicas > 0 ? options_.min_insync_replicas : (replication.factor >= 3 ? 2 : 1);
+  if (replication.factor > brokers)
+    return make_error(Errc::invalid_argument,
+                      "a replication factor of " + std::to_string(replication.factor) + " needs as many brokers; " +
+                          options_.brokers + " has " + std::to_string(brokers),
+                      "replication-factor", "at-most-brokers");
+  if (replication.min_insync > replication.factor)
+    return make_error(Errc::invalid_argument,
+                      "min.insync.replicas " + std::to_string(replication.min_insync) +
+                          " is more than the replication factor " + std::to_string(replication.factor) +
+                          ": no write could ever be acknowledged",
+                      "min-insync-replicas", "at-most-replication-factor");
+  if (brokers >= 3 && replication.min_insync < 2 && !options_.allow_single_insync_replica)
+    return make_error(Errc::invalid_argument,
+                      "min.insync.replicas 1 on a cluster of " + std::to_string(brokers) +
+                          " brokers acknowledges a write one broker holds, which its loss loses; use 2, or say "
+                          "--allow-single-insync-replica",
+                      "min-insync-replicas", "durable-on-a-cluster");
+  return replication;
+}
+
 Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
   std::set<std::string> seen;
   for (size_t i = 0; i < topics.size(); ++i) {
@@ -202,15 +229,19 @@ Status KafkaAdmin::create_topics(const std::vector<TopicSpec>& topics) {
   XYD_RETURN_IF_ERROR(check_existing(counts, &absent));
 
   if (!absent.empty()) {
+    XYD_ASSIGN_OR_RETURN(const Replication replication, replication_for_new_topics());
+    const std::string min_isr = std::to_string(replication.min_insync);
     std::vector<NewTopicPtr> owned;
     std::vector<rd_kafka_NewTopic_t*> raw;
     for (const TopicSpec* t : absent) {
       char errstr[512] = {};
-      // Replication factor -1: the broker's default.replication.factor.
-      NewTopicPtr nt(rd_kafka_NewTopic_new(t->name.c_str(), t->partitions, -1, errstr, sizeof errstr));
+      NewTopicPtr nt(rd_kafka_NewTopic_new(t->name.c_str(), t->partitions, replication.factor, errstr, sizeof errstr));
       if (!nt) return make_error(Errc::invalid_argument, "cannot describe topic " + t->name + ": " + errstr);
-      for (const auto& [key, value] : std::initializer_list<std::pair<const char*, const char*>>{
-               {"retention.ms", "-1"}, {"retention.bytes", "-1"}, {"cleanup.policy", "delete"}}) {
+      for (const auto& [key, value] :
+           std::initializer_list<std::pair<const char*, const char*>>{{"retention.ms", "-1"},
+                                                                      {"retention.bytes", "-1"},
+                                                                      {"cleanup.policy", "delete"},
+                                                                      {"min.insync.replicas", min_isr.c_str()}}) {
         if (rd_kafka_resp_err_t err = rd_kafka_NewTopic_set_config(nt.get(), key, value)) {
           return make_error(Errc::fatal,
                             "cannot set " + std::string(key) + " of topic " + t->name + ": " + err_text(err));

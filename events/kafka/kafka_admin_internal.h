@@ -23,6 +23,13 @@ class KafkaAdmin {
   // EventLog::ping, create_topics, partition_count, list_topics (event_log.h).
   [[nodiscard]] Status ping();
   [[nodiscard]] Status create_topics(const std::vector<TopicSpec>& topics);
+  // The replicas and min.insync.replicas new topics get (KafkaLogOptions), checked against the
+  // cluster's broker count.
+  struct Replication {
+    int factor = 1;
+    int min_insync = 1;
+  };
+  Result<Replication> replication_for_new_topics();
   Result<int32_t> partition_count(const std::string& topic);
   Result<std::vector<std::string>> list_topics();
   // The low (begin) or high (end) watermark of a partition.

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Start a single-node Apache Kafka 3.9 broker (KRaft, broker+controller in one JVM)
-# on 127.0.0.1 for local development and tests, and wait until it answers.
+# on 127.0.0.1 for local development and tests, and wait until it answers; or, with
+# --nodes N, a cluster of N such nodes (an N-voter controller quorum, N brokers).
 #
 #   ops/kafka/start.sh [--port N] [--controller-port N] [--data DIR] [--pidfile F]
-#                      [--override KEY=VALUE]...
+#                      [--override KEY=VALUE]... [--nodes N]
 #
 # --override adds/overrides one broker setting in DATA/server.properties (repeatable).
+# --nodes N  node K (1..N) listens on PORT+2(K-1) (controller: the port after it) and
+#            keeps its data in DATA/node-K; internal topics get 3 replicas (at most N)
+#            and min.insync.replicas 2 from 3 nodes on. stop.sh --nodes N stops them.
 #
-# Prints the bootstrap address (127.0.0.1:PORT) on stdout once the broker is up;
-# everything else goes to stderr. If a broker started by this script already runs
-# for that data dir, says so, prints the address and exits 0.
+# Prints the bootstrap address (127.0.0.1:PORT, or every node's, comma-separated) on
+# stdout once the broker(s) answer; everything else goes to stderr. If a broker started
+# by this script already runs for that data dir, says so, prints the address and exits 0.
 #
 # Env (flags win):
 #   XYD_KAFKA_PORT             client port                  (default 19092)
@@ -30,6 +34,14 @@ pidfile="${XYD_KAFKA_PIDFILE:-}"
 heap="${XYD_KAFKA_HEAP:-512m}"
 timeout="${XYD_KAFKA_START_TIMEOUT:-60}"
 overrides=()
+nodes=1
+# Set by the cluster mode for each node it starts (not for users): its id, the quorum's
+# voters, the shared cluster id, the cluster's size, and "start it, do not wait".
+node_id=1
+voters=""
+cluster_id=""
+cluster_size=1
+no_wait=0
 
 while (( $# )); do
   case "$1" in
@@ -43,12 +55,59 @@ while (( $# )); do
     --pidfile=*) pidfile="${1#*=}"; shift ;;
     --override) overrides+=("${2:?--override needs KEY=VALUE}"); shift 2 ;;
     --override=*) overrides+=("${1#*=}"); shift ;;
+    --nodes) nodes="${2:?--nodes needs a value}"; shift 2 ;;
+    --nodes=*) nodes="${1#*=}"; shift ;;
+    --node-id) node_id="${2:?}"; shift 2 ;;
+    --voters) voters="${2:?}"; shift 2 ;;
+    --cluster-id) cluster_id="${2:?}"; shift 2 ;;
+    --cluster-size) cluster_size="${2:?}"; shift 2 ;;
+    --no-wait) no_wait=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
 
 port_ok "$port" || die "bad port: $port"
+[[ "$nodes" =~ ^[1-9]$ ]] || die "bad --nodes: $nodes (1 to 9)"
+
+# --- a cluster: each node started by this script in node mode, then waited for together ---
+if (( nodes > 1 )); then
+  root="$(abspath "${data:-$KAFKA_OPS_DIR/.data-$port-cluster}")"
+  mkdir -p "$root"
+  [[ -f "$root/cluster.id" ]] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/' >"$root/cluster.id"
+  id="$(cat "$root/cluster.id")"
+  quorum=""
+  for ((k = 1; k <= nodes; k++)); do
+    quorum+="${quorum:+,}$k@127.0.0.1:$((port + 2 * (k - 1) + 1))"
+  done
+  bootstraps=""
+  for ((k = 1; k <= nodes; k++)); do
+    p=$((port + 2 * (k - 1)))
+    bootstraps+="${bootstraps:+,}127.0.0.1:$p"
+    args=(--port "$p" --controller-port "$((p + 1))" --data "$root/node-$k" --node-id "$k" --voters "$quorum"
+          --cluster-id "$id" --cluster-size "$nodes" --no-wait)
+    for kv in ${overrides[@]+"${overrides[@]}"}; do args+=(--override "$kv"); done
+    "${BASH_SOURCE[0]}" "${args[@]}" >/dev/null
+  done
+  deadline=$((SECONDS + timeout))
+  for ((k = 1; k <= nodes; k++)); do
+    p=$((port + 2 * (k - 1)))
+    until port_open "$p"; do
+      (( SECONDS < deadline )) || die "node $k did not answer on 127.0.0.1:$p within ${timeout}s (log: $root/node-$k/broker.log)"
+      sleep 0.5
+    done
+  done
+  if command -v kcat >/dev/null; then
+    until [[ "$(timeout 10 kcat -b "$bootstraps" -L -m 5 2>/dev/null | grep -c ' at 127.0.0.1:')" -ge "$nodes" ]]; do
+      (( SECONDS < deadline )) || die "the cluster on $bootstraps does not list $nodes brokers within ${timeout}s"
+      sleep 0.5
+    done
+  fi
+  log "Kafka cluster of $nodes nodes up on $bootstraps (data $root)"
+  echo "$bootstraps"
+  exit 0
+fi
+[[ -n "$voters" ]] || voters="$node_id@127.0.0.1:${cport:-$((port + 1))}"
 [[ -n "$cport" ]] || cport=$((port + 1))
 port_ok "$cport" || die "bad controller port: $cport"
 [[ "$port" != "$cport" ]] || die "port and controller port must differ ($port)"
@@ -73,7 +132,7 @@ bootstrap="127.0.0.1:$port"
 broker_answers() {
   port_open "$port" || return 1
   command -v kcat >/dev/null || return 0
-  timeout 10 kcat -b "$bootstrap" -L -m 5 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$port"
+  timeout 10 kcat -b "$bootstrap" -L -m 5 2>/dev/null | grep -q "broker $node_id at 127.0.0.1:$port"
 }
 
 # A broker for this data dir runs already: say so, wait until it answers, print
@@ -117,11 +176,13 @@ rm -f "$pidfile"
 version="$(kafka_version)"
 
 # --- config ---------------------------------------------------------------------
+replicas=$(( cluster_size < 3 ? cluster_size : 3 ))
+min_isr=$(( replicas >= 3 ? 2 : 1 ))
 cat >"$props.tmp" <<PROPS
 # Written by ops/kafka/start.sh on every start; edits here are lost.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
+node.id=$node_id
+controller.quorum.voters=$voters
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
@@ -134,15 +195,15 @@ auto.create.topics.enable=false
 log.retention.ms=-1
 log.retention.bytes=-1
 
-# single node: every internal topic and every write with one replica, so that
-# idempotent producers, transactions and consumer groups work
-offsets.topic.replication.factor=1
+# internal topics replicated on up to 3 nodes (a single node: one replica, so that
+# idempotent producers, transactions and consumer groups work), 2 in sync from 3 on
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
 transaction.state.log.num.partitions=4
-min.insync.replicas=1
-default.replication.factor=1
+min.insync.replicas=$min_isr
+default.replication.factor=$replicas
 group.initial.rebalance.delay.ms=0
 PROPS
 if (( ${#overrides[@]} )); then
@@ -160,10 +221,12 @@ mv "$props.tmp" "$props"
 log4j_opts=(-Dlog4j.configuration="file:$KAFKA_OPS_DIR/log4j.properties" -Dkafka.logs.dir="$data")
 if [[ ! -f "$data/logs/meta.properties" ]]; then
   # a base64url UUID as `kafka-storage random-uuid` makes, not starting with '-'
-  cluster_id=-
-  while [[ "$cluster_id" == -* ]]; do
-    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-  done
+  if [[ -z "$cluster_id" ]]; then
+    cluster_id=-
+    while [[ "$cluster_id" == -* ]]; do
+      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
+  fi
   log "formatting KRaft storage in $data/logs (cluster id $cluster_id)"
   if ! "$JAVA" -Xmx256m "${log4j_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool \
         format -t "$cluster_id" -c "$props" >"$data/format.log" 2>&1 9>&-; then
@@ -201,6 +264,10 @@ started=$SECONDS
 pid=$!
 mkdir -p "$(dirname "$pidfile")"
 echo "$pid" >"$pidfile"
+if (( no_wait )); then  # a node of a cluster: it answers once the quorum forms
+  log "started node $node_id (pid $pid) on $bootstrap"
+  exit 0
+fi
 
 fail() {
   log "error: $*"

@@ -2,9 +2,11 @@
 # Stop a broker started by ops/kafka/start.sh: SIGTERM (clean shutdown), wait up
 # to 30 s, then SIGKILL. Exits 0 when nothing runs.
 #
-#   ops/kafka/stop.sh [--port N] [--data DIR] [--pidfile F] [--wipe]
+#   ops/kafka/stop.sh [--port N] [--data DIR] [--pidfile F] [--wipe] [--nodes N]
 #
-#   --wipe   also delete the data dir (topics, offsets, KRaft metadata)
+#   --wipe     also delete the data dir (topics, offsets, KRaft metadata)
+#   --nodes N  stop the N nodes of a cluster that start.sh --nodes N started (PORT is node 1's,
+#              DATA the cluster's folder, default ops/kafka/.data-PORT-cluster)
 #
 # Env (flags win): XYD_KAFKA_PORT (19092), XYD_KAFKA_DATA (ops/kafka/.data-PORT),
 # XYD_KAFKA_PIDFILE (DATA/broker.pid), XYD_KAFKA_STOP_TIMEOUT (30).
@@ -16,6 +18,7 @@ data="${XYD_KAFKA_DATA:-}"
 pidfile="${XYD_KAFKA_PIDFILE:-}"
 timeout="${XYD_KAFKA_STOP_TIMEOUT:-30}"
 wipe=0
+nodes=1
 
 while (( $# )); do
   case "$1" in
@@ -26,12 +29,26 @@ while (( $# )); do
     --pidfile) pidfile="${2:?--pidfile needs a value}"; shift 2 ;;
     --pidfile=*) pidfile="${1#*=}"; shift ;;
     --wipe) wipe=1; shift ;;
+    --nodes) nodes="${2:?--nodes needs a value}"; shift 2 ;;
+    --nodes=*) nodes="${1#*=}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
 
 port_ok "$port" || die "bad port: $port"
+[[ "$nodes" =~ ^[1-9]$ ]] || die "bad --nodes: $nodes (1 to 9)"
+if (( nodes > 1 )); then
+  root="$(abspath "${data:-$KAFKA_OPS_DIR/.data-$port-cluster}")"
+  for ((k = nodes; k >= 1; k--)); do  # the last first: node 1 stays a voter longest
+    "${BASH_SOURCE[0]}" --port "$((port + 2 * (k - 1)))" --data "$root/node-$k" $( ((wipe)) && echo --wipe)
+  done
+  if (( wipe )) && [[ -f "$root/cluster.id" ]]; then
+    rm -rf -- "$root"
+    log "wiped $root"
+  fi
+  exit 0
+fi
 [[ "$timeout" =~ ^[0-9]+$ ]] || die "bad XYD_KAFKA_STOP_TIMEOUT: $timeout"
 data="$(abspath "${data:-$KAFKA_OPS_DIR/.data-$port}")"
 pidfile="$(abspath "${pidfile:-$data/broker.pid}")"

@@ -15,12 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 using projections::ProgressFigures;
 
-ProgressFigures figures(uint64_t done, uint64_t total, double rate) {
-  ProgressFigures f{done, total, rate, std::nullopt};
-  if (rate > 0 && total >= done) f.eta_seconds = static_cast<double>(total - done) / rate;
-  return f;
-}
-
 int print_report(const nlohmann::json& report) {
   const uint64_t events = report.value("events", uint64_t{0});
   const uint64_t aggregates = report.value("aggregates", uint64_t{0});
@@ -58,8 +52,8 @@ int verify_remotely(const CliOptions& options, const std::string& aggregate) {
     auto status = call_server(options, "GET", "/api/v1/ops/audit/verify");
     if (!status.ok()) return fail("audit verify", status.error());
     const auto& p = (*status)["progress"];
-    auto f = figures(p.value("events_done", uint64_t{0}), p.value("events_total", uint64_t{0}),
-                     static_cast<double>(p.value("rate_per_second", int64_t{0})));
+    auto f = projections::progress_figures(p.value("events_done", uint64_t{0}), p.value("events_total", uint64_t{0}),
+                                           static_cast<double>(p.value("rate_per_second", int64_t{0})));
     const std::string state = status->value("state", std::string());
     if (state == "failed") return fail("audit verify", make_error(Errc::fatal, status->value("error", std::string())));
     if (state == "done") {
@@ -92,7 +86,7 @@ int run_audit_verify(const CliOptions& options) {
   projections::ProgressFigures last;
   auto report =
       projections::runtime::audit_chains(**log, audit, [&](const projections::runtime::ChainAuditProgress& p) {
-        last = figures(p.done, p.total, p.rate);
+        last = projections::progress_figures(p.done, p.total, p.rate);
         printer.update(last);
       });
   if (!report.ok()) return fail("audit verify", report.error());

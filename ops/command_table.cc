@@ -90,6 +90,10 @@ constexpr std::array kAuditVerifyFlags = {
     text_flag("topic-prefix", "PREFIX", "the prefix of the event topics", "xyd.events."),
 };
 
+constexpr std::array kMigrateFlags = {
+    choice_flag("to", "kafka", "the log to migrate to", "kafka"),
+};
+
 // A count of bank-sim's: any whole number not below 0.
 constexpr Flag count(std::string_view name, std::string_view help, std::string_view fallback) {
   return number_flag(name, "N", fallback, 0, INT64_MAX, help);
@@ -134,6 +138,10 @@ constexpr std::array kCommands = {
             kRebuildFlags, run_rebuild, true},
     Command{"audit verify", "", "recompute the hash chains from the log; name the first broken link", kAuditVerifyFlags,
             run_audit_verify},
+    Command{"migrate", "--to kafka --brokers LIST",
+            "replay the embedded log of --data onto Kafka (the same records, partitions and\nheaders; "
+            "resumable, refuses a target holding other records), with progress;\nstop xyd serve first",
+            kMigrateFlags, run_migrate},
     Command{"bank-sim", "--institution I (--key K | --from outbound)",
             "a simulated bank: answers the institution's accepted applications with credit,\ndrawdown, repayment, "
             "overdue and write-off results (and injected bad ones) on\nxyd.in.<institution> or as signed webhooks; "

@@ -16,6 +16,9 @@ int run_demo(const CliOptions& options);
 // `xyd bank-sim`: a simulated bank answering an institution's accepted applications.
 int run_bank_sim(const CliOptions& options);
 
+// `xyd migrate --to kafka`: replays the embedded log of --data onto the Kafka of --brokers.
+int run_migrate(const CliOptions& options);
+
 // Prints "xyd: <what>: <error>" and a hint on stderr; returns 1.
 int fail(const std::string& what, const Error& error);
 

@@ -93,4 +93,10 @@ void ProgressPrinter::finish(const ProgressFigures& figures, std::string_view ou
   std::fflush(stderr);
 }
 
+ProgressFigures progress_figures(uint64_t done, uint64_t total, double rate) {
+  ProgressFigures f{done, total, rate, std::nullopt};
+  if (rate > 0 && total >= done) f.eta_seconds = static_cast<double>(total - done) / rate;
+  return f;
+}
+
 }  // namespace xyd::projections

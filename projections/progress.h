@@ -18,6 +18,9 @@ struct ProgressFigures {
   std::optional<double> eta_seconds;  // unknown without a rate
 };
 
+// done of total at `rate` a second, with the ETA when the rate is known.
+ProgressFigures progress_figures(uint64_t done, uint64_t total, double rate);
+
 // "1,234,567"
 std::string with_commas(uint64_t n);
 // "1h02m", "3m05s", "12s"

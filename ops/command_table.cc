@@ -65,6 +65,7 @@ constexpr std::array kLoadFlags = {
     toggle_flag("password", "register with a password"),
     text_flag("acked", "FILE", "write every acknowledged phone to FILE"),
     text_flag("get", "PATH", "hammer this GET route instead (the reference)"),
+    toggle_flag("operator", "call as the local operator (the token in --data)"),
 };
 
 constexpr std::array kAdminCreateFlags = {

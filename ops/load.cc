@@ -39,6 +39,15 @@ int run_load(const CliOptions& options) {
   SmsLog sms(options.data_dir + "/sms.log");
   const bool with_password = options.on("password");
   const std::string get_path = options.flag("get");  // a GET to hammer instead (the trivial reference)
+  std::string authorization;                         // --operator: as the local operator (the token in --data)
+  if (options.on("operator")) {
+    std::ifstream token_file(options.data_dir + "/operator-token");
+    std::string token;
+    if (!std::getline(token_file, token) || token.empty())
+      return fail("xyd load", make_error(Errc::not_found, "no operator token in " + options.data_dir +
+                                                              " (--operator reads the server's --data)"));
+    authorization = "Bearer " + token;
+  }
   std::mt19937_64 random(std::random_device{}());
   // Phones 1[3-9]X XXXX XXXX: a random 3-digit run prefix, then a counter.
   const std::string prefix = "13" + std::to_string(100 + random() % 900);
@@ -86,6 +95,7 @@ int run_load(const CliOptions& options) {
         } else {
           request.set_request_uri(get_path);
         }
+        if (!authorization.empty()) request.headers().add("Authorization", authorization);
         int status = 0;
         std::string reply;
         try {

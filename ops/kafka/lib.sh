@@ -15,6 +15,12 @@ else
 fi
 
 log() { printf '%s\n' "$*" >&2; }
+# A cluster of start.sh --nodes N: its folder (DATA, or .data-PORT-cluster) and node K's port.
+cluster_root() { abspath "${2:-$KAFKA_OPS_DIR/.data-$1-cluster}"; }
+node_port() { echo $(($1 + 2 * ($2 - 1))); }
+# --nodes N is a whole number from 1 to 9.
+check_nodes() { [[ "$1" =~ ^[1-9]$ ]] || die "bad --nodes: $1 (1 to 9)"; }
+
 # The running script's usage: its header comment, from line 2 to `set -euo`.
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

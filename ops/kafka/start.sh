@@ -68,21 +68,21 @@ while (( $# )); do
 done
 
 port_ok "$port" || die "bad port: $port"
-[[ "$nodes" =~ ^[1-9]$ ]] || die "bad --nodes: $nodes (1 to 9)"
+check_nodes "$nodes"
 
 # --- a cluster: each node started by this script in node mode, then waited for together ---
 if (( nodes > 1 )); then
-  root="$(abspath "${data:-$KAFKA_OPS_DIR/.data-$port-cluster}")"
+  root="$(cluster_root "$port" "$data")"
   mkdir -p "$root"
   [[ -f "$root/cluster.id" ]] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/' >"$root/cluster.id"
   id="$(cat "$root/cluster.id")"
   quorum=""
   for ((k = 1; k <= nodes; k++)); do
-    quorum+="${quorum:+,}$k@127.0.0.1:$((port + 2 * (k - 1) + 1))"
+    quorum+="${quorum:+,}$k@127.0.0.1:$(($(node_port "$port" "$k") + 1))"
   done
   bootstraps=""
   for ((k = 1; k <= nodes; k++)); do
-    p=$((port + 2 * (k - 1)))
+    p=$(node_port "$port" "$k")
     bootstraps+="${bootstraps:+,}127.0.0.1:$p"
     args=(--port "$p" --controller-port "$((p + 1))" --data "$root/node-$k" --node-id "$k" --voters "$quorum"
           --cluster-id "$id" --cluster-size "$nodes" --no-wait)
@@ -91,7 +91,7 @@ if (( nodes > 1 )); then
   done
   deadline=$((SECONDS + timeout))
   for ((k = 1; k <= nodes; k++)); do
-    p=$((port + 2 * (k - 1)))
+    p=$(node_port "$port" "$k")
     until port_open "$p"; do
       (( SECONDS < deadline )) || die "node $k did not answer on 127.0.0.1:$p within ${timeout}s (log: $root/node-$k/broker.log)"
       sleep 0.5

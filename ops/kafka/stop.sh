@@ -37,11 +37,11 @@ while (( $# )); do
 done
 
 port_ok "$port" || die "bad port: $port"
-[[ "$nodes" =~ ^[1-9]$ ]] || die "bad --nodes: $nodes (1 to 9)"
+check_nodes "$nodes"
 if (( nodes > 1 )); then
-  root="$(abspath "${data:-$KAFKA_OPS_DIR/.data-$port-cluster}")"
+  root="$(cluster_root "$port" "$data")"
   for ((k = nodes; k >= 1; k--)); do  # the last first: node 1 stays a voter longest
-    "${BASH_SOURCE[0]}" --port "$((port + 2 * (k - 1)))" --data "$root/node-$k" $( ((wipe)) && echo --wipe)
+    "${BASH_SOURCE[0]}" --port "$(node_port "$port" "$k")" --data "$root/node-$k" $( ((wipe)) && echo --wipe)
   done
   if (( wipe )) && [[ -f "$root/cluster.id" ]]; then
     rm -rf -- "$root"

@@ -50,6 +50,15 @@ std::string load_key(std::string_view manager) {
   return state_key("load", manager);
 }
 
+namespace {
+
+class StateProjection final : public Projection {
+ public:
+  Status apply(ViewWriter& view, const EventContext& event) override;
+};
+
+}  // namespace
+
 ProjectionSpec state_spec() {
   ProjectionSpec spec;
   spec.name = view::kState;

@@ -17,11 +17,6 @@ namespace xyd::projections::state {
 
 ProjectionSpec state_spec();
 
-class StateProjection final : public Projection {
- public:
-  Status apply(ViewWriter& view, const EventContext& event) override;
-};
-
 // The row key of an aggregate: "<type>/<id>".
 std::string state_key(std::string_view type, std::string_view id);
 

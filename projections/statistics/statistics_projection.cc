@@ -278,6 +278,15 @@ std::string row_key(char kind, std::string_view id) {
   return parts_key(std::string(1, kind), id);
 }
 
+namespace {
+
+class StatisticsProjection final : public Projection {
+ public:
+  Status apply(ViewWriter& view, const EventContext& event) override;
+};
+
+}  // namespace
+
 ProjectionSpec statistics_spec() {
   ProjectionSpec spec;
   spec.name = view::kStatistics;

@@ -34,11 +34,6 @@ namespace xyd::projections::statistics {
 
 ProjectionSpec statistics_spec();
 
-class StatisticsProjection final : public Projection {
- public:
-  Status apply(ViewWriter& view, const EventContext& event) override;
-};
-
 // Figure names (the <figure> part of counter rows).
 namespace figure {
 inline constexpr std::string_view products = "products";                // published in the period

@@ -16,7 +16,7 @@ namespace {
 
 struct Fixture {
   projections::ChainedEvents chains;
-  projections::state::StateProjection projection;
+  std::unique_ptr<projections::Projection> projection = projections::state::state_spec().make(nullptr).value();
   projections::MemoryView view;
   std::vector<log::OutRecord> sent;
 
@@ -28,7 +28,7 @@ struct Fixture {
     projections::ScannedEvent scanned;
     BOOST_REQUIRE(projections::scan_event(r.value, scanned).ok());
     projections::EventContext context{r, &scanned, nullptr};
-    BOOST_REQUIRE(projection.apply(view, context).ok());
+    BOOST_REQUIRE(projection->apply(view, context).ok());
   }
   void event(const std::string& id, const std::string& name, nlohmann::json data = nlohmann::json::object()) {
     auto out = chains.next("application", id, name, std::move(data));

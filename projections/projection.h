@@ -106,6 +106,21 @@ struct ProjectionSpec {
   std::function<Result<std::unique_ptr<Projection>>(std::shared_ptr<const RuleSet> rules)> make;
 };
 
+// The spec of a projection made without a rule set: a new P for each version.
+template <class P>
+ProjectionSpec spec_without_rules(std::string name, std::string description, std::vector<std::string> topics,
+                                  int64_t layout = 1) {
+  ProjectionSpec spec;
+  spec.name = std::move(name);
+  spec.description = std::move(description);
+  spec.topics = std::move(topics);
+  spec.layout = layout;
+  spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
+    return std::unique_ptr<Projection>(new P());
+  };
+  return spec;
+}
+
 // The event topics of `aggregate_types`: xyd.events.<type> of each.
 std::vector<std::string> event_topics(const std::vector<std::string>& aggregate_types);
 

@@ -8,13 +8,9 @@
 
 namespace xyd::projections::audit {
 ProjectionSpec audit_spec() {
-  ProjectionSpec spec;
-  spec.name = view::kAudit;
-  spec.description = "every event of every aggregate with actor, time, data and chain status (审计/流水)";
-  spec.topics = event_topics(events::aggregate_types());
-  spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
-    return std::unique_ptr<Projection>(new AuditProjection());
-  };
+  ProjectionSpec spec = spec_without_rules<AuditProjection>(
+      view::kAudit, "every event of every aggregate with actor, time, data and chain status (审计/流水)",
+      event_topics(events::aggregate_types()));
   // The runtime writes a batch's rows sorted by key: one insert hint per kind of row keeps each
   // insert next to the previous one.
   spec.insert_hint_prefix = [](std::string_view key) -> size_t {

@@ -309,16 +309,11 @@ const std::set<std::string>& relevant_events() {
 }  // namespace
 
 ProjectionSpec dashboard_spec() {
-  ProjectionSpec spec;
-  spec.name = view::kDashboard;
-  spec.description =
-      "the government dashboard's counters (数据中心) by country/province/city and all time/year/month/day";
-  spec.topics = event_topics({"account", "enterprise", "institution", "product", "demand", "application"});
-  spec.layout = 2;  // 2: stock figures as changes per year/month/day (k rows), cohort rows
-  spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
-    return std::unique_ptr<Projection>(new DashboardProjection());
-  };
-  return spec;
+  // Layout 2: stock figures as changes per year/month/day (k rows), cohort rows.
+  return spec_without_rules<DashboardProjection>(
+      view::kDashboard,
+      "the government dashboard's counters (数据中心) by country/province/city and all time/year/month/day",
+      event_topics({"account", "enterprise", "institution", "product", "demand", "application"}), 2);
 }
 
 void DashboardProjection::CounterCache::flush(ViewWriter& view) {

@@ -60,14 +60,9 @@ class StateProjection final : public Projection {
 }  // namespace
 
 ProjectionSpec state_spec() {
-  ProjectionSpec spec;
-  spec.name = view::kState;
-  spec.description = "the current state of every aggregate (the reference view for reads, access and checks)";
-  spec.topics = event_topics(events::aggregate_types());
-  spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
-    return std::unique_ptr<Projection>(new StateProjection());
-  };
-  return spec;
+  return spec_without_rules<StateProjection>(
+      view::kState, "the current state of every aggregate (the reference view for reads, access and checks)",
+      event_topics(events::aggregate_types()));
 }
 
 std::string state_key(std::string_view type, std::string_view id) {

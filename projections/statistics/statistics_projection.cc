@@ -288,15 +288,11 @@ class StatisticsProjection final : public Projection {
 }  // namespace
 
 ProjectionSpec statistics_spec() {
-  ProjectionSpec spec;
-  spec.name = view::kStatistics;
-  spec.description = "per-institution statistics (products, accepted, credit, loans, docking) by all time/year/month";
-  spec.topics = event_topics({"institution", "product", "application"});
-  spec.layout = 2;  // 2: docking and active products as stock changes (s rows)
-  spec.make = [](std::shared_ptr<const RuleSet>) -> Result<std::unique_ptr<Projection>> {
-    return std::unique_ptr<Projection>(new StatisticsProjection());
-  };
-  return spec;
+  // Layout 2: docking and active products as stock changes (s rows).
+  return spec_without_rules<StatisticsProjection>(
+      view::kStatistics,
+      "per-institution statistics (products, accepted, credit, loans, docking) by all time/year/month",
+      event_topics({"institution", "product", "application"}), 2);
 }
 
 Status StatisticsProjection::apply(ViewWriter& view, const EventContext& context) {

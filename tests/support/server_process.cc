@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,9 @@ void ServerProcess::start() {
   pid_ = fork();
   BOOST_REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
+    // The server dies with the test program, however that ends (a crash, an abort, a kill): no
+    // server of a failed test is left holding ports, stores or Kafka partitions.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     FILE* out = std::fopen(log_path.c_str(), "a");
     if (out) {
       dup2(fileno(out), 1);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of xyd on a local three-broker Kafka cluster (ops/kafka/start.sh --nodes 3) with 1, 2
-# and 3 `xyd serve` nodes: for each node count, `xyd load` registers accounts through every node at
-# once (the command path: code, registration, the command processor's Kafka transaction), then
-# hammers GET /api/v1/version on every node (the trivial reference, measured in the same run), and
-# GET /api/v1/dashboard (a read model, as each node's operator). Prints one JSON line per measurement with the summed rate
+# and 3 nodes: for each node count, that many command processors in process (xyd-bench-commands)
+# share the command partitions and drive commands at once (the write path, summed), then `xyd load`
+# hammers GET /api/v1/version on every `xyd serve` node (the trivial reference, measured in the
+# same run) and GET /api/v1/dashboard (a read model, as each node's operator). Prints one JSON line per measurement with the summed rate
 # and the worst p99, and a line of where the CPU went (the brokers' JVMs, the xyd nodes, the load).
 # Every process shares this machine's cores: read the figures as the cost of a command, not as the
 # capacity of a cluster of separate machines (docs/SCALING.md does that).
@@ -75,12 +75,23 @@ for ((n = 1; n <= nodes_max; n++)); do
   serves+=($!)
   for _ in $(seq 600); do curl -fs "http://127.0.0.1:$((port + 100 + k))/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 3  # the group settles after the join
+  # The write path: n command processors in process (xyd-bench-commands, each a WriteSide sharing
+  # the command partitions as n nodes do), each driving its own clients; the summed commands/s.
   brokers_before=$(cpu_ticks "kafka.Kafka $work/kafka")
-  nodes_before=$(cpu_ticks "xyd serve --log kafka --brokers $brokers --data $work")
-  load_all "$n" "commands (register account)"
+  pids=()
+  for ((k = 1; k <= n; k++)); do
+    "$build/ops/xyd-bench-commands" --backend kafka --brokers "$brokers" --seconds "$seconds" \
+      --concurrency "$((concurrency * 4))" --dir "$work/bench-$n-$k" >"$work/commands-$k.txt" 2>/dev/null &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
   brokers_after=$(cpu_ticks "kafka.Kafka $work/kafka")
-  nodes_after=$(cpu_ticks "xyd serve --log kafka --brokers $brokers --data $work")
-  echo "{\"nodes\": $n, \"cpu_seconds\": {\"brokers\": $(((brokers_after - brokers_before) / 100)), \"xyd_nodes\": $(((nodes_after - nodes_before) / 100)), \"wall\": $seconds}}"
+  total=0
+  for ((k = 1; k <= n; k++)); do
+    rate=$(awk -F'|' '/command \(register account\)/ {gsub(/ /, "", $4); print $4; exit}' "$work/commands-$k.txt")
+    total=$((total + ${rate:-0}))
+  done
+  echo "{\"nodes\": $n, \"measure\": \"commands in process (register account), $((concurrency * 4)) clients each\", \"per_second\": $total, \"broker_cpu_seconds\": $(((brokers_after - brokers_before) / 100)), \"wall_seconds\": $seconds}"
   load_all "$n" "GET /api/v1/version (reference)" --get /api/v1/version
   load_all "$n" "GET /api/v1/dashboard (a read model, as the operator)" --get /api/v1/dashboard --operator
 done
